@@ -1,0 +1,58 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+  name: "swapsync",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "swapsync", targets: ["swapsync"]),
+    .executable(name: "ttapi-emulator", targets: ["ttapi-emulator"]),
+    .library(name: "SwapSyncKit", targets: ["SwapSyncKit"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CCurl",
+      pkgConfig: "libcurl",
+      providers: [.apt(["libcurl4-openssl-dev"])]
+    ),
+    .target(
+      name: "SwapSyncKit",
+      dependencies: [
+        "CCurl",
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]
+    ),
+    .executableTarget(
+      name: "swapsync",
+      dependencies: [
+        "SwapSyncKit",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    .target(
+      name: "TTAPIEmulator",
+      dependencies: [
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]
+    ),
+    .executableTarget(
+      name: "ttapi-emulator",
+      dependencies: [
+        "TTAPIEmulator",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(name: "SwapSyncKitTests", dependencies: ["SwapSyncKit"]),
+    .testTarget(name: "IntegrationTests", dependencies: ["SwapSyncKit"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,106 @@
+import CCurl
+import Foundation
+import Synchronization
+
+/// The one thread that owns libcurl's multi handle and drives every transfer.
+///
+/// Other threads only enqueue work under `pending` and call `curl_multi_wakeup`, which libcurl
+/// documents as safe from any thread; everything else about the multi handle and its easy
+/// handles happens on `thread`.
+final class CurlMultiLoop: @unchecked Sendable {
+  /// The multi handle; used by `thread` only (plus thread-safe `curl_multi_wakeup`).
+  private let multi: UnsafeMutableRawPointer
+  private let pending = Mutex(PendingWork())
+  /// Transfers inside the multi handle, keyed by id. Touched by `thread` only.
+  private var active: [Int: CurlTransfer] = [:]
+  private var thread: Thread?
+
+  private struct PendingWork {
+    var additions: [CurlTransfer] = []
+    var cancellations: Set<Int> = []
+    var stopping = false
+  }
+
+  init() {
+    CurlGlobal.initialize()
+    guard let multi = curl_multi_init() else {
+      // curl_multi_init fails only when malloc fails; nothing sensible can continue.
+      fatalError("curl_multi_init failed: out of memory")
+    }
+    self.multi = multi
+    let thread = Thread { [self] in run() }
+    thread.name = "swapsync.curl"
+    self.thread = thread
+    thread.start()
+  }
+
+  /// Hands a configured transfer to the loop; `transfer` is owned by the loop from now on.
+  func enqueue(_ transfer: CurlTransfer) {
+    pending.withLock { $0.additions.append(transfer) }
+    curl_multi_wakeup(multi)
+  }
+
+  /// Removes the transfer if it is still running; its continuation then resumes with
+  /// `CURLE_ABORTED_BY_CALLBACK`.
+  func cancel(id: Int) {
+    pending.withLock { _ = $0.cancellations.insert(id) }
+    curl_multi_wakeup(multi)
+  }
+
+  /// Stops the thread after the running transfers are cancelled. Used by tests and shutdown.
+  func stop() {
+    pending.withLock { $0.stopping = true }
+    curl_multi_wakeup(multi)
+  }
+
+  private func run() {
+    while true {
+      let work = pending.withLock { work -> PendingWork in
+        defer { work.additions = []; work.cancellations = [] }
+        return work
+      }
+      for transfer in work.additions {
+        active[transfer.id] = transfer
+        let code = curl_multi_add_handle(multi, transfer.easy)
+        if code != CURLM_OK { finish(transfer.id, code: CURLE_FAILED_INIT) }
+      }
+      for id in work.cancellations where active[id] != nil {
+        finish(id, code: CURLE_ABORTED_BY_CALLBACK)
+      }
+      if work.stopping {
+        for id in Array(active.keys) { finish(id, code: CURLE_ABORTED_BY_CALLBACK) }
+        curl_multi_cleanup(multi)
+        return
+      }
+      var running: Int32 = 0
+      curl_multi_perform(multi, &running)
+      var queued: Int32 = 0
+      while let message = curl_multi_info_read(multi, &queued) {
+        guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
+        let code = message.pointee.data.result
+        if let id = active.first(where: { $0.value.easy == easy })?.key {
+          finish(id, code: code)
+        }
+      }
+      var events: Int32 = 0
+      curl_multi_poll(multi, nil, 0, 1000, &events)
+    }
+  }
+
+  private func finish(_ id: Int, code: CURLcode) {
+    guard let transfer = active.removeValue(forKey: id) else { return }
+    curl_multi_remove_handle(multi, transfer.easy)
+    transfer.complete(code: code)
+  }
+}
+
+/// Process-wide libcurl setup, done exactly once before any handle exists.
+enum CurlGlobal {
+  private static let once: Void = {
+    curl_global_init(Int(CURL_GLOBAL_ALL))
+    // With CURLOPT_NOSIGNAL, libcurl relies on the process ignoring SIGPIPE.
+    swapsync_ignore_sigpipe()
+  }()
+
+  static func initialize() { _ = once }
+}

@@ -1,0 +1,227 @@
+import CCurl
+import Crypto
+import Foundation
+
+/// Where a transfer puts the body of a 2xx answer.
+enum BodySink {
+  case memory
+  /// A file descriptor the caller owns; it stays open after the transfer.
+  case file(Int32)
+}
+
+/// The result of one libcurl transfer (one hop, no redirects followed).
+struct TransferOutcome: Sendable {
+  var code: CURLcode
+  var errorDetail: String
+  var status: Int
+  var headers: [String: String]
+  var body: [UInt8]
+  var fileBytes: Int
+  var sha256: String
+  var prefix: [UInt8]
+  var redirectURL: String?
+  /// Seconds until the request was about to be sent; 0 means it never was.
+  var pretransferMicroseconds: Int64
+  var abort: TransferAbort?
+}
+
+/// Why our own callbacks stopped a transfer.
+enum TransferAbort: Sendable {
+  case tooLarge
+  case writeFailed(Int32)
+}
+
+/// One easy handle plus everything its callbacks touch.
+///
+/// Created by the calling task, which configures it; from `CurlMultiLoop.enqueue` on, it is
+/// owned by the loop thread alone (callbacks run there) until the continuation is resumed.
+final class CurlTransfer: @unchecked Sendable {
+  let easy: UnsafeMutableRawPointer
+  let id: Int
+  private var headerList: UnsafeMutablePointer<curl_slist>?
+  private let sink: BodySink
+  private let maxBodyBytes: Int
+  private var continuation: CheckedContinuation<TransferOutcome, Never>?
+  /// libcurl writes its error text here; allocated once so its address is stable.
+  private let errorBuffer: UnsafeMutablePointer<CChar> = {
+    let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    buffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    return buffer
+  }()
+
+  private var headers: [String: String] = [:]
+  private var body: [UInt8] = []
+  private var fileBytes = 0
+  private var hasher = SHA256()
+  private var prefix: [UInt8] = []
+  private var abort: TransferAbort?
+
+  /// Bodies of non-2xx answers are kept in memory up to this size, for messages.
+  private static let errorBodyLimit = 64 * 1024
+
+  init?(id: Int, request: HTTPRequest, sink: BodySink, protocols: String, caCertPath: String?) {
+    guard let easy = curl_easy_init() else { return nil }
+    self.easy = easy
+    self.id = id
+    self.sink = sink
+    self.maxBodyBytes = request.maxBodyBytes
+    configure(request: request, protocols: protocols, caCertPath: caCertPath)
+  }
+
+  deinit {
+    curl_easy_cleanup(easy)
+    curl_slist_free_all(headerList)
+    errorBuffer.deallocate()
+  }
+
+  private func configure(request: HTTPRequest, protocols: String, caCertPath: String?) {
+    setLong(CURLOPT_NOSIGNAL, 1)
+    setString(CURLOPT_URL, request.url)
+    setString(CURLOPT_PROTOCOLS_STR, protocols)
+    setString(CURLOPT_REDIR_PROTOCOLS_STR, protocols)
+    // Redirects are followed by HTTPEngine, one checked hop at a time.
+    setLong(CURLOPT_FOLLOWLOCATION, 0)
+    setLong(CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeout.curlMilliseconds)
+    setLong(CURLOPT_TIMEOUT_MS, request.timeout.curlMilliseconds)
+    setOffT(CURLOPT_MAXFILESIZE_LARGE, curl_off_t(request.maxBodyBytes))
+    setString(CURLOPT_USERAGENT, "swapsync/1")
+    if let caCertPath { setString(CURLOPT_CAINFO, caCertPath) }
+    if request.freshConnection {
+      setLong(CURLOPT_FRESH_CONNECT, 1)
+      setLong(CURLOPT_FORBID_REUSE, 1)
+    }
+    switch request.method {
+    case .get:
+      setLong(CURLOPT_HTTPGET, 1)
+    case .post:
+      setLong(CURLOPT_POST, 1)
+      setOffT(CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
+      if request.body.isEmpty {
+        setString(CURLOPT_COPYPOSTFIELDS, "")
+      } else {
+        request.body.withUnsafeBytes { bytes in
+          // COPYPOSTFIELDS copies the bytes, so the buffer need not outlive this call.
+          _ = swapsync_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
+        }
+      }
+    }
+    var list: UnsafeMutablePointer<curl_slist>?
+    // An empty Expect: stops curl waiting for "100 Continue" on POST bodies.
+    for line in request.headers.map({ "\($0.name): \($0.value)" }) + ["Expect:"] {
+      list = curl_slist_append(list, line)
+    }
+    headerList = list
+    _ = swapsync_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
+    _ = swapsync_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer)
+    let me = Unmanaged.passUnretained(self).toOpaque()
+    _ = swapsync_easy_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION, curlWriteCallback)
+    _ = swapsync_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, me)
+    _ = swapsync_easy_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
+    _ = swapsync_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, me)
+  }
+
+  private func setLong(_ option: CURLoption, _ value: Int) {
+    _ = swapsync_easy_setopt_long(easy, option, value)
+  }
+  private func setString(_ option: CURLoption, _ value: String) {
+    // libcurl copies string options (since 7.17), so a temporary C string is fine.
+    _ = swapsync_easy_setopt_string(easy, option, value)
+  }
+  private func setOffT(_ option: CURLoption, _ value: curl_off_t) {
+    _ = swapsync_easy_setopt_off_t(easy, option, value)
+  }
+
+  // MARK: Called on the loop thread
+
+  func attach(_ continuation: CheckedContinuation<TransferOutcome, Never>) {
+    self.continuation = continuation
+  }
+
+  private var responseCode: Int {
+    var code = 0
+    _ = swapsync_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &code)
+    return code
+  }
+
+  /// Body bytes from libcurl. Returns the count consumed; anything else aborts the transfer.
+  fileprivate func receive(_ chunk: UnsafeRawBufferPointer) -> Int {
+    let status = responseCode
+    guard (200..<300).contains(status), case .file(let fd) = sink else {
+      if (200..<300).contains(status), body.count + chunk.count > maxBodyBytes {
+        abort = .tooLarge
+        return 0
+      }
+      let room = (200..<300).contains(status) ? chunk.count : max(0, Self.errorBodyLimit - body.count)
+      body.append(contentsOf: chunk.prefix(room))
+      return chunk.count
+    }
+    if fileBytes + chunk.count > maxBodyBytes {
+      abort = .tooLarge
+      return 0
+    }
+    var offset = 0
+    while offset < chunk.count {
+      let written = write(fd, chunk.baseAddress! + offset, chunk.count - offset)
+      if written < 0 {
+        if errno == EINTR { continue }
+        abort = .writeFailed(errno)
+        return 0
+      }
+      offset += written
+    }
+    hasher.update(bufferPointer: chunk)
+    if prefix.count < 32 { prefix.append(contentsOf: chunk.prefix(32 - prefix.count)) }
+    fileBytes += chunk.count
+    return chunk.count
+  }
+
+  /// One header line from libcurl, status lines included.
+  fileprivate func receiveHeader(_ line: UnsafeRawBufferPointer) -> Int {
+    let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    if text.hasPrefix("HTTP/") {
+      headers = [:]  // a new answer (after 100 Continue, or a proxy's CONNECT answer)
+    } else if let colon = text.firstIndex(of: ":") {
+      let name = text[..<colon].lowercased()
+      let value = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+      headers[name] = value
+    }
+    return line.count
+  }
+
+  /// Called by the loop thread once the transfer left the multi handle.
+  func complete(code: CURLcode) {
+    var redirect: UnsafeMutablePointer<CChar>?
+    _ = swapsync_easy_getinfo_string(easy, CURLINFO_REDIRECT_URL, &redirect)
+    var pretransfer: curl_off_t = 0
+    _ = swapsync_easy_getinfo_off_t(easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer)
+    let detail = String(cString: errorBuffer)
+    let outcome = TransferOutcome(
+      code: code,
+      errorDetail: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail,
+      status: responseCode,
+      headers: headers,
+      body: body,
+      fileBytes: fileBytes,
+      sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined(),
+      prefix: prefix,
+      redirectURL: redirect.map { String(cString: $0) },
+      pretransferMicroseconds: Int64(pretransfer),
+      abort: abort
+    )
+    continuation?.resume(returning: outcome)
+    continuation = nil
+  }
+}
+
+// C callbacks live here, in the library: they run on the loop thread, never on the main actor.
+private let curlWriteCallback: swapsync_curl_data_callback = { data, size, count, userdata in
+  guard let userdata else { return 0 }
+  let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
+  return transfer.receive(UnsafeRawBufferPointer(start: data, count: size * count))
+}
+
+private let curlHeaderCallback: swapsync_curl_data_callback = { data, size, count, userdata in
+  guard let userdata else { return 0 }
+  let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata).takeUnretainedValue()
+  return transfer.receiveHeader(UnsafeRawBufferPointer(start: data, count: size * count))
+}

@@ -1,0 +1,141 @@
+import CCurl
+import Foundation
+import Logging
+import Synchronization
+
+/// Async HTTP over libcurl's multi interface: one loop thread, connection reuse per host,
+/// streamed and hashed downloads, and every URL (redirects included) checked against the policy.
+public final class HTTPEngine: Sendable {
+  /// Settings that hold for every request of one run.
+  public struct Configuration: Sendable {
+    /// PEM bundle of CAs to trust instead of the system's (`--cacert`).
+    public var caCertPath: String?
+    /// Permit plain `http` to non-loopback hosts (`--allow-http`).
+    public var allowHTTP: Bool
+    public var maxRedirects: Int
+
+    public init(caCertPath: String? = nil, allowHTTP: Bool = false, maxRedirects: Int = 5) {
+      self.caCertPath = caCertPath
+      self.allowHTTP = allowHTTP
+      self.maxRedirects = maxRedirects
+    }
+  }
+
+  private let configuration: Configuration
+  private let loop: CurlMultiLoop
+  private let nextID = Atomic<Int>(1)
+  private let logger: Logger
+
+  public init(configuration: Configuration, logger: Logger = Logger(label: "swapsync.http")) {
+    self.configuration = configuration
+    self.logger = logger
+    self.loop = CurlMultiLoop()
+  }
+
+  deinit { loop.stop() }
+
+  /// Whether plain `http` to non-loopback hosts is permitted.
+  public var allowsHTTP: Bool { configuration.allowHTTP }
+
+  /// Sends `request` and returns the answer with its body in memory. Follows redirects only
+  /// for GET.
+  public func send(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
+    var hop = request
+    for _ in 0...configuration.maxRedirects {
+      let outcome = try await perform(hop, sink: .memory)
+      if request.method == .get, let next = outcome.redirectURL, (300..<400).contains(outcome.status) {
+        hop.url = next
+        continue
+      }
+      return HTTPResponse(status: outcome.status, headers: outcome.headers, body: outcome.body, url: hop.url)
+    }
+    throw .tooManyRedirects(configuration.maxRedirects)
+  }
+
+  /// GETs `request.url` and streams a 2xx body into `fileDescriptor` (truncated first),
+  /// hashing it on the way; memory use does not grow with the body.
+  public func download(_ request: HTTPRequest, to fileDescriptor: Int32) async throws(HTTPError)
+    -> DownloadResult
+  {
+    var hop = request
+    hop.method = .get
+    for _ in 0...configuration.maxRedirects {
+      guard ftruncate(fileDescriptor, 0) == 0, lseek(fileDescriptor, 0, SEEK_SET) == 0 else {
+        throw .localWriteFailed(errno: errno)
+      }
+      let outcome = try await perform(hop, sink: .file(fileDescriptor))
+      if let next = outcome.redirectURL, (300..<400).contains(outcome.status) {
+        hop.url = next
+        continue
+      }
+      return DownloadResult(
+        status: outcome.status, headers: outcome.headers, size: outcome.fileBytes, sha256: outcome.sha256,
+        prefix: outcome.prefix, errorBody: outcome.body, url: hop.url)
+    }
+    throw .tooManyRedirects(configuration.maxRedirects)
+  }
+
+  /// One hop: checks the URL, runs the transfer on the loop thread, classifies failures.
+  private func perform(_ request: HTTPRequest, sink: BodySink) async throws(HTTPError) -> TransferOutcome {
+    if let reason = URLPolicy.problem(with: request.url, allowHTTP: configuration.allowHTTP) {
+      throw .refusedURL(request.url, reason: reason)
+    }
+    if Task.isCancelled { throw .cancelled }
+    let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
+    guard
+      let transfer = CurlTransfer(
+        id: id, request: request, sink: sink, protocols: "http,https", caCertPath: configuration.caCertPath)
+    else { throw .connectFailed("could not create a libcurl handle") }
+    let started = ContinuousClock.now
+    let loop = self.loop
+    let outcome = await withTaskCancellationHandler {
+      await withCheckedContinuation { continuation in
+        transfer.attach(continuation)
+        loop.enqueue(transfer)
+      }
+    } onCancel: {
+      loop.cancel(id: id)
+    }
+    let milliseconds = (ContinuousClock.now - started).curlMilliseconds
+    let result = outcome.code == CURLE_OK ? String(outcome.status) : outcome.errorDetail
+    logger.debug("\(request.method.rawValue) \(Self.redacted(request.url)) -> \(result) in \(milliseconds) ms")
+    try Self.check(outcome, request: request)
+    return outcome
+  }
+
+  /// Turns libcurl's result code into an `HTTPError` that says whether the request left.
+  private static func check(_ outcome: TransferOutcome, request: HTTPRequest) throws(HTTPError) {
+    let code = outcome.code
+    if code == CURLE_OK { return }
+    switch outcome.abort {
+    case .tooLarge?: throw .bodyTooLarge(limit: request.maxBodyBytes)
+    case .writeFailed(let error)?: throw .localWriteFailed(errno: error)
+    case nil: break
+    }
+    let detail = outcome.errorDetail
+    switch code {
+    case CURLE_ABORTED_BY_CALLBACK:
+      throw .cancelled
+    case CURLE_FILESIZE_EXCEEDED:
+      throw .bodyTooLarge(limit: request.maxBodyBytes)
+    case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:
+      throw .refusedURL(request.url, reason: detail)
+    case CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT:
+      throw .connectFailed(detail)
+    case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE,
+      CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ISSUER_ERROR:
+      throw .tlsFailed(detail)
+    case CURLE_OPERATION_TIMEDOUT where outcome.pretransferMicroseconds == 0:
+      // Timed out before the request was about to be sent: the server never saw it.
+      throw .connectFailed(detail)
+    default:
+      throw .transferFailed(detail)
+    }
+  }
+
+  /// The URL without its query, for logs: signed result URLs carry secrets in the query.
+  static func redacted(_ url: String) -> String {
+    guard let query = url.firstIndex(of: "?") else { return url }
+    return String(url[..<query]) + "?…"
+  }
+}

@@ -1,0 +1,46 @@
+/// Why an HTTP exchange produced no answer, classified by whether the request could have
+/// reached the server — the fact that decides whether a submit may be sent again (SPEC §5).
+public enum HTTPError: Error, Sendable, CustomStringConvertible {
+  /// The request certainly never left: DNS failure, connection refused, connect timeout.
+  case connectFailed(String)
+  /// TLS handshake or certificate verification failed before any request was sent.
+  case tlsFailed(String)
+  /// The request may have reached the server, but no complete answer came back
+  /// (timeout after sending, connection reset, empty reply, truncated body).
+  case transferFailed(String)
+  /// The answer was longer than the request's limit.
+  case bodyTooLarge(limit: Int)
+  /// Writing the downloaded body to disk failed.
+  case localWriteFailed(errno: Int32)
+  /// A URL (requested or redirected to) was refused by the URL policy (SPEC §7).
+  case refusedURL(String, reason: String)
+  case tooManyRedirects(Int)
+  case cancelled
+
+  /// True when the server cannot have seen the request.
+  public var requestCertainlyNotSent: Bool {
+    switch self {
+    case .connectFailed, .tlsFailed, .refusedURL: true
+    case .transferFailed, .bodyTooLarge, .localWriteFailed, .tooManyRedirects, .cancelled: false
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case .connectFailed(let detail): "could not connect: \(detail)"
+    case .tlsFailed(let detail): "TLS failure: \(detail) (use --cacert FILE for a private CA)"
+    case .transferFailed(let detail): "no complete answer: \(detail)"
+    case .bodyTooLarge(let limit): "answer larger than the limit of \(limit) bytes"
+    case .localWriteFailed(let code): "could not write the download: \(String(cString: strerror(code)))"
+    case .refusedURL(let url, let reason): "refused URL \(url): \(reason)"
+    case .tooManyRedirects(let count): "more than \(count) redirects"
+    case .cancelled: "cancelled"
+    }
+  }
+}
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif

@@ -1,0 +1,44 @@
+/// One HTTP request for ``HTTPEngine``: method, URL, headers, body and limits.
+public struct HTTPRequest: Sendable {
+  public enum Method: String, Sendable {
+    case get = "GET"
+    case post = "POST"
+  }
+
+  public var method: Method
+  public var url: String
+  /// Header fields in order. Values of `redactedHeaders` never reach a log.
+  public var headers: [(name: String, value: String)]
+  public var body: [UInt8]
+  public var connectTimeout: Duration
+  /// Bound on the whole exchange, connect included.
+  public var timeout: Duration
+  /// Open a new connection and close it afterwards. Submits use this so that libcurl can
+  /// never resend them on a stale keep-alive connection (SPEC §1).
+  public var freshConnection: Bool
+  /// Largest response body accepted; a longer body aborts the transfer.
+  public var maxBodyBytes: Int
+
+  public init(
+    method: Method, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
+    connectTimeout: Duration = .seconds(15), timeout: Duration = .seconds(60),
+    freshConnection: Bool = false, maxBodyBytes: Int = 1 << 20
+  ) {
+    self.method = method
+    self.url = url
+    self.headers = headers
+    self.body = body
+    self.connectTimeout = connectTimeout
+    self.timeout = timeout
+    self.freshConnection = freshConnection
+    self.maxBodyBytes = maxBodyBytes
+  }
+}
+
+extension Duration {
+  /// Whole milliseconds, at least 1, for libcurl's `_MS` options.
+  var curlMilliseconds: Int {
+    let (seconds, attoseconds) = components
+    return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+  }
+}

@@ -1,0 +1,41 @@
+/// What the lockfile records about one output: only portable facts, never local paths or secrets.
+public struct LockEntry: Codable, Equatable, Sendable {
+  public var targetImage: String
+  public var swapImage: String
+  public var state: EntryState
+  public var jobId: String?
+  /// Lowercase hex SHA-256 of the output bytes (state `done`).
+  public var sha256: String?
+  /// Size of the output in bytes (state `done`).
+  public var size: Int?
+  /// Detected image type: `jpeg`, `png`, `webp` or `gif` (state `done`).
+  public var imageType: String?
+  public var quota: Int?
+  /// Why the entry is `failed`, `uncertain` or `lost`.
+  public var message: String?
+  /// RFC 3339 UTC time the submit was sent.
+  public var submittedAt: String?
+  /// RFC 3339 UTC time the entry reached its current final state.
+  public var finishedAt: String?
+
+  public init(
+    targetImage: String, swapImage: String, state: EntryState, jobId: String? = nil,
+    sha256: String? = nil, size: Int? = nil, imageType: String? = nil, quota: Int? = nil,
+    message: String? = nil, submittedAt: String? = nil, finishedAt: String? = nil
+  ) {
+    self.targetImage = targetImage
+    self.swapImage = swapImage
+    self.state = state
+    self.jobId = jobId
+    self.sha256 = sha256
+    self.size = size
+    self.imageType = imageType
+    self.quota = quota
+    self.message = message
+    self.submittedAt = submittedAt
+    self.finishedAt = finishedAt
+  }
+
+  /// The input pair this entry was made from.
+  public var pair: SwapPair { SwapPair(targetImage: targetImage, swapImage: swapImage) }
+}

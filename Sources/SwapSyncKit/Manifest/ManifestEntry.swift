@@ -1,0 +1,17 @@
+/// One output the manifest asks for, after matrix expansion.
+public struct ManifestEntry: Sendable, Hashable {
+  /// Path of the output relative to the output folder, `/`-separated.
+  public var output: String
+  public var pair: SwapPair
+  /// The innermost `hookUrl` that applies to this entry, if any.
+  public var hookUrl: String?
+  /// Where the entry comes from, for messages: `swaps[2]` or `matrix[0] (target beach, face bob)`.
+  public var origin: String
+
+  public init(output: String, pair: SwapPair, hookUrl: String?, origin: String) {
+    self.output = output
+    self.pair = pair
+    self.hookUrl = hookUrl
+    self.origin = origin
+  }
+}

@@ -1,0 +1,396 @@
+import Foundation
+import Logging
+
+/// Carries one job from its plan to verified outputs: submit, poll, download, install,
+/// record. Every state change is journaled before the run acts on it.
+struct JobRunner: Sendable {
+  let client: TTAPIClient
+  let engine: HTTPEngine
+  let store: StateStore
+  let folder: OutputFolder
+  let control: RunControl
+  let jobSlots: ConcurrencyLimit
+  let downloadSlots: ConcurrencyLimit
+  let tally: TallyKeeper
+  let options: SyncOptions
+  let logger: Logger
+
+  func run(_ plan: JobPlan) async {
+    do {
+      switch plan.action {
+      case .none, .blocked:
+        return
+      case .submit:
+        try await submit(plan)
+      case .poll(let jobId):
+        guard let current = plan.current else { return }
+        await jobSlots.acquire()
+        do {
+          try await follow(plan, jobId: jobId, base: current, firstWait: .zero)
+        } catch {
+          await jobSlots.release()
+          throw error
+        }
+        await jobSlots.release()
+      case .restore(let jobId, let copyFrom):
+        guard let current = plan.current else { return }
+        if let copyFrom {
+          try await copy(plan, from: copyFrom, entry: current)
+        } else {
+          try await follow(plan, jobId: jobId, base: current, firstWait: .zero)
+        }
+      }
+    } catch let error as FileSystemError {
+      await control.halt(SwapSyncFailure(.cannotWrite, error.description))
+    } catch {
+      await control.halt(SwapSyncFailure(.cannotWrite, "\(error)"))
+    }
+  }
+
+  // MARK: Submit
+
+  private func submit(_ plan: JobPlan) async throws {
+    var attempt = 0
+    while true {
+      await jobSlots.acquire()
+      guard await !control.stopped else { return await jobSlots.release() }
+      guard await control.takeSubmit() else {
+        await tally.update { $0.notSubmitted += 1 }
+        return await jobSlots.release()
+      }
+      let previous = await entries(plan.pending)
+      let submittedAt = Self.timestamp()
+      let intent = LockEntry(
+        targetImage: plan.pair.targetImage, swapImage: plan.pair.swapImage, state: .submitting,
+        submittedAt: submittedAt)
+      do {
+        // The intent is durable before the request can leave.
+        try await store.record(updates(plan.pending, intent))
+      } catch {
+        await control.returnSubmit()
+        await jobSlots.release()
+        throw error
+      }
+      let outcome = await client.submit(plan.pair, hookUrl: plan.hookUrl)
+      switch outcome {
+      case .created(let jobId):
+        var running = intent
+        running.state = .running
+        running.jobId = jobId
+        try await store.record(updates(plan.pending, running))
+        await tally.update { $0.submitted += 1 }
+        await control.apiSucceeded()
+        await jobSlots.succeeded()
+        logger.info("submitted \(plan.pending.joined(separator: ", ")) as job \(jobId)")
+        if !options.noWait {
+          do {
+            try await follow(plan, jobId: jobId, base: running, firstWait: options.pollInterval)
+          } catch {
+            await jobSlots.release()
+            throw error
+          }
+        }
+        return await jobSlots.release()
+      case .retryable(let retry):
+        try await store.record(previous)  // certainly not created: back to what it was
+        await control.returnSubmit()
+        await jobSlots.release()
+        if retry.overloaded { await jobSlots.pushBack() }
+        await control.apiFailed(retry)
+        attempt += 1
+        guard attempt < 8, await control.canWait() else {
+          await tally.update {
+            $0.notSubmitted += 1
+            $0.warnings.append("\(plan.pending[0]): not submitted: \(retry.reason)")
+          }
+          return
+        }
+        logger.info("submit of \(plan.pending[0]) not accepted (\(retry.reason)); retrying")
+        await sleep(Backoff.delay(attempt: attempt, retryAfter: retry.after))
+      case .rejected(let status, let message):
+        var failed = intent
+        failed.state = .failed
+        failed.message = "TTAPI rejected the submit (HTTP \(status)): \(message)"
+        failed.finishedAt = Self.timestamp()
+        try await store.record(updates(plan.pending, failed))
+        return await jobSlots.release()
+      case .denied(let status, let message):
+        try await store.record(previous)
+        await control.returnSubmit()
+        await control.halt(Self.denial(status: status, message: message))
+        return await jobSlots.release()
+      case .unreachable(let reason):
+        try await store.record(previous)
+        await control.returnSubmit()
+        await control.halt(SwapSyncFailure(.unavailable, "cannot reach TTAPI: \(reason)"))
+        return await jobSlots.release()
+      case .uncertain(let reason):
+        var uncertain = intent
+        uncertain.state = .uncertain
+        uncertain.message = "the answer to the submit was lost (\(reason)); the job may exist and be billed"
+        try await store.record(updates(plan.pending, uncertain))
+        return await jobSlots.release()
+      }
+    }
+  }
+
+  // MARK: Poll
+
+  /// Polls the job with backoff until it ends, then downloads. Leaves it `running` when the
+  /// run stops waiting.
+  private func follow(_ plan: JobPlan, jobId: String, base: LockEntry, firstWait: Duration) async throws {
+    var wait = firstWait
+    var interval = options.pollInterval
+    var failures = 0
+    while true {
+      if wait > .zero {
+        guard !options.noWait, await control.canWait() else { return }
+        await sleep(wait)
+      }
+      guard await !control.stopped else { return }
+      if base.state == .running, let deadline = deadline(of: base), Date() > deadline {
+        var failed = base
+        failed.state = .failed
+        failed.message = "no result after \(UnitParsing.format(duration: options.jobDeadline))"
+        failed.finishedAt = Self.timestamp()
+        return try await store.record(updates(plan.pending, failed))
+      }
+      let outcome = await client.fetch(jobId: jobId)
+      await tally.update { $0.fetches += 1 }
+      switch outcome {
+      case .job(let snapshot):
+        await control.apiSucceeded()
+        switch snapshot.state {
+        case .succeeded:
+          return try await download(plan, snapshot: snapshot, base: base)
+        case .failed(let message):
+          var failed = base
+          failed.state = .failed
+          failed.message = message
+          failed.quota = snapshot.quota ?? base.quota
+          failed.finishedAt = Self.timestamp()
+          logger.info("job \(jobId) for \(plan.pending[0]) failed: \(message)")
+          return try await store.record(updates(plan.pending, failed))
+        case .queued, .running, .unrecognized:
+          guard !options.noWait, await control.canWait() else { return }
+          wait = interval
+          interval = min(interval * 1.5, .seconds(60))
+        }
+      case .notFound(let message):
+        return try await markLost(plan, base: base, "TTAPI no longer knows job \(jobId): \(message)")
+      case .rejected(let status, let message):
+        return try await markLost(plan, base: base, "TTAPI refused to look up job \(jobId) (HTTP \(status)): \(message)")
+      case .denied(let status, let message):
+        return await control.halt(Self.denial(status: status, message: message))
+      case .unreachable(let reason):
+        return await control.halt(SwapSyncFailure(.unavailable, "cannot reach TTAPI: \(reason)"))
+      case .retryable(let retry):
+        await control.apiFailed(retry)
+        failures += 1
+        logger.info("fetch of job \(jobId) failed (\(retry.reason)); retrying")
+        if options.noWait && failures >= 4 { return }
+        wait = Backoff.delay(attempt: failures, retryAfter: retry.after)
+      }
+    }
+  }
+
+  // MARK: Download
+
+  private func download(_ plan: JobPlan, snapshot: JobSnapshot, base: LockEntry) async throws {
+    await downloadSlots.acquire()
+    do {
+      try await downloadHoldingSlot(plan, snapshot: snapshot, base: base)
+    } catch {
+      await downloadSlots.release()
+      throw error
+    }
+    await downloadSlots.release()
+  }
+
+  private func downloadHoldingSlot(_ plan: JobPlan, snapshot: JobSnapshot, base: LockEntry) async throws {
+    var snapshot = snapshot
+    var refetches = 0
+    var failures = 0
+    while true {
+      guard let url = snapshot.resultURLs.first else {
+        return try await markFailed(plan, base: base, snapshot: snapshot, "the job succeeded without a result URL")
+      }
+      if let reason = URLPolicy.problem(with: url, allowHTTP: engine.allowsHTTP) {
+        return try await markFailed(plan, base: base, snapshot: snapshot, "result rejected: URL \(url): \(reason)")
+      }
+      let temp = try folder.makeTempFile()
+      let result: DownloadResult
+      do {
+        result = try await engine.download(
+          HTTPRequest(method: .get, url: url, timeout: .seconds(600), maxBodyBytes: options.maxImageSize),
+          to: temp.fd)
+      } catch {
+        folder.discard(temp)
+        switch error {
+        case .bodyTooLarge:
+          return try await markFailed(
+            plan, base: base, snapshot: snapshot,
+            "result rejected: larger than --max-image-size (\(options.maxImageSize) bytes)")
+        case .refusedURL, .tooManyRedirects:
+          return try await markFailed(plan, base: base, snapshot: snapshot, "result rejected: \(error)")
+        case .localWriteFailed(let code):
+          throw FileSystemError.io(operation: "write", path: folder.stateDir + "/tmp", errno: code)
+        case .cancelled:
+          return
+        case .tlsFailed, .connectFailed, .transferFailed:
+          failures += 1
+          guard failures < 6, await control.canWait() else {
+            return await warn("\(plan.pending[0]): download of job \(snapshot.jobId) failed: \(error)")
+          }
+          await sleep(Backoff.delay(attempt: failures))
+          continue
+        }
+      }
+      switch result.status {
+      case 200..<300:
+        guard let type = ImageType.sniff(result.prefix) else {
+          folder.discard(temp)
+          let kind = result.headers["content-type"] ?? "unknown content type"
+          return try await markFailed(
+            plan, base: base, snapshot: snapshot, "result rejected: not a JPEG, PNG, WebP or GIF image (\(kind))")
+        }
+        try await install(plan, temp: temp, result: result, type: type, snapshot: snapshot, base: base)
+        return
+      case 403, 404, 410:
+        // Signed result URLs expire: ask the job for a fresh one.
+        folder.discard(temp)
+        refetches += 1
+        guard refetches <= 3 else {
+          return try await markLost(
+            plan, base: base, "the result of job \(snapshot.jobId) can no longer be downloaded (HTTP \(result.status))")
+        }
+        switch await client.fetch(jobId: snapshot.jobId) {
+        case .job(let fresh) where fresh.state == .succeeded: snapshot = fresh
+        case .notFound(let message):
+          return try await markLost(plan, base: base, "TTAPI no longer knows job \(snapshot.jobId): \(message)")
+        default:
+          return await warn("\(plan.pending[0]): could not refresh the result URL of job \(snapshot.jobId)")
+        }
+      default:
+        folder.discard(temp)
+        failures += 1
+        guard failures < 6, await control.canWait() else {
+          return await warn("\(plan.pending[0]): result download answered HTTP \(result.status)")
+        }
+        let retryAfter = HTTPResponse(status: result.status, headers: result.headers, body: [], url: url).retryAfter
+        await sleep(Backoff.delay(attempt: failures, retryAfter: retryAfter))
+      }
+    }
+  }
+
+  /// Moves the verified download into place for every pending output, then records `done`.
+  private func install(
+    _ plan: JobPlan, temp: TempFile, result: DownloadResult, type: ImageType, snapshot: JobSnapshot,
+    base: LockEntry
+  ) async throws {
+    let first = plan.pending[0]
+    do {
+      try folder.install(temp, at: first)
+    } catch {
+      folder.discard(temp)
+      throw error
+    }
+    for output in plan.pending.dropFirst() { try folder.installCopy(of: first, at: output) }
+    var done = base
+    let unchanged = base.state == .done && base.sha256 == result.sha256
+    done.state = .done
+    done.jobId = snapshot.jobId
+    done.sha256 = result.sha256
+    done.size = result.size
+    done.imageType = type.rawValue
+    done.quota = snapshot.quota ?? base.quota
+    done.message = nil
+    done.finishedAt = unchanged ? base.finishedAt : Self.timestamp()
+    try await store.record(updates(plan.pending, done))
+    await tally.update {
+      $0.downloaded += 1
+      $0.copied += plan.pending.count - 1
+      if base.state != .done { $0.quotaSpent += done.quota ?? 0 }
+    }
+    for output in plan.pending where !type.matches(extension: (output as NSString).pathExtension) {
+      await warn("\(output): the service returned a \(type.rawValue) image; the file extension does not say so")
+    }
+  }
+
+  /// Restores outputs from a verified sibling with the same job: no network at all.
+  private func copy(_ plan: JobPlan, from source: String, entry: LockEntry) async throws {
+    for output in plan.pending { try folder.installCopy(of: source, at: output) }
+    try await store.record(updates(plan.pending, entry))
+    await tally.update { $0.copied += plan.pending.count }
+  }
+
+  // MARK: Helpers
+
+  private func markFailed(_ plan: JobPlan, base: LockEntry, snapshot: JobSnapshot, _ message: String) async throws {
+    var failed = base
+    failed.state = .failed
+    failed.jobId = snapshot.jobId
+    failed.message = message
+    failed.finishedAt = Self.timestamp()
+    logger.warning("\(plan.pending[0]): \(message)")
+    try await store.record(updates(plan.pending, failed))
+  }
+
+  private func markLost(_ plan: JobPlan, base: LockEntry, _ message: String) async throws {
+    var lost = base
+    lost.state = .lost
+    lost.message = message
+    lost.finishedAt = Self.timestamp()
+    try await store.record(updates(plan.pending, lost))
+  }
+
+  private func warn(_ message: String) async {
+    logger.warning("\(message)")
+    await tally.update { $0.warnings.append(message) }
+  }
+
+  private func entries(_ outputs: [String]) async -> [String: LockEntry?] {
+    var result: [String: LockEntry?] = [:]
+    for output in outputs { result[output] = .some(await store.entry(output)) }
+    return result
+  }
+
+  private func updates(_ outputs: [String], _ entry: LockEntry) -> [String: LockEntry?] {
+    Dictionary(uniqueKeysWithValues: outputs.map { ($0, .some(entry)) })
+  }
+
+  private func deadline(of entry: LockEntry) -> Date? {
+    guard let submittedAt = entry.submittedAt, let date = try? Date(submittedAt, strategy: .iso8601) else {
+      return nil
+    }
+    return date.addingTimeInterval(options.jobDeadline.seconds)
+  }
+
+  /// Sleeps `duration`, but never past the run's wait deadline.
+  private func sleep(_ duration: Duration) async {
+    let remaining = control.waitDeadline - .now
+    try? await Task.sleep(for: max(.zero, min(duration, remaining)))
+  }
+
+  static func timestamp() -> String {
+    Date().formatted(.iso8601)
+  }
+
+  static func denial(status: Int, message: String) -> SwapSyncFailure {
+    let what =
+      switch status {
+      case 402: "the TTAPI balance is exhausted (HTTP 402: \(message)); top up the account and run again"
+      case 403: "the TTAPI account is blocked (HTTP 403: \(message))"
+      default: "TTAPI rejected the API key (HTTP \(status): \(message)); check TT_API_KEY or --api-key-file"
+      }
+    return SwapSyncFailure(.denied, what)
+  }
+}
+
+extension Duration {
+  /// The duration in seconds, as a floating-point number.
+  var seconds: Double {
+    let (whole, fraction) = components
+    return Double(whole) + Double(fraction) / 1e18
+  }
+}

@@ -1,0 +1,79 @@
+/// Deletes the files of lockfile orphans — outputs swapsync wrote whose entry left the
+/// manifest — and forgets them. A file whose bytes no longer match the lockfile is kept:
+/// swapsync did not write those bytes.
+public struct Pruner: Sendable {
+  public var workspace: Workspace
+  public var dryRun: Bool
+  public var maxDelete: Int
+
+  public init(workspace: Workspace, dryRun: Bool, maxDelete: Int) {
+    self.workspace = workspace
+    self.dryRun = dryRun
+    self.maxDelete = maxDelete
+  }
+
+  /// What prune did or, with `dryRun`, would do.
+  public struct Outcome: Sendable {
+    public var deleted: [String] = []
+    public var forgotten: [String] = []
+    public var kept: [(output: String, reason: String)] = []
+  }
+
+  public func run() async throws(SwapSyncFailure) -> Outcome {
+    let folder: OutputFolder
+    let runLock: RunLock
+    do {
+      folder = try OutputFolder(root: workspace.outputRoot)
+      runLock = try RunLock.acquire(stateDir: folder.stateDir)
+    } catch let error as RunLockError {
+      throw SwapSyncFailure(.tryLater, error.description)
+    } catch {
+      throw SwapSyncFailure(.cannotWrite, "\(error)")
+    }
+    defer { runLock.release() }
+    let (lock, onDisk) = try workspace.loadState()
+    let wanted = Set(workspace.manifest.entries.map(\.output))
+    let orphans = lock.entries.filter { !wanted.contains($0.key) }.sorted { $0.key < $1.key }
+    var outcome = Outcome()
+    var updates: [String: LockEntry?] = [:]
+    for (output, entry) in orphans {
+      let digest: FileDigest?
+      do {
+        digest = try folder.hash(relativePath: output)
+      } catch {
+        outcome.kept.append((output, "\(error)"))
+        continue
+      }
+      guard let digest else {
+        outcome.forgotten.append(output)
+        updates[output] = .some(nil)
+        continue
+      }
+      guard entry.state == .done, digest.sha256 == entry.sha256 else {
+        outcome.kept.append((output, "its bytes are not the ones swapsync recorded; delete it yourself if unwanted"))
+        continue
+      }
+      outcome.deleted.append(output)
+      updates[output] = .some(nil)
+    }
+    guard outcome.deleted.count <= maxDelete else {
+      throw SwapSyncFailure(
+        .attention,
+        "prune would delete \(outcome.deleted.count) files, more than --max-delete \(maxDelete); "
+          + "check with --dry-run, then pass --max-delete \(outcome.deleted.count)")
+    }
+    if dryRun { return outcome }
+    do {
+      let store = StateStore(
+        lock: lock, lockPath: workspace.lockPath, journal: try Journal(path: workspace.journalPath), onDisk: onDisk)
+      // Forget first, then delete: a crash in between leaves an unrecorded file, never a
+      // record of a file swapsync would have to buy again.
+      try await store.record(updates)
+      for output in outcome.deleted { try folder.remove(relativePath: output) }
+      try await store.checkpoint()
+    } catch {
+      throw SwapSyncFailure(.cannotWrite, "\(error)")
+    }
+    return outcome
+  }
+}

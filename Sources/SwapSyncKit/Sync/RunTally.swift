@@ -1,0 +1,19 @@
+/// Counts of what a run did, for the summary.
+public struct RunTally: Sendable, Codable, Equatable {
+  public var submitted = 0
+  public var quotaSpent = 0
+  public var fetches = 0
+  public var downloaded = 0
+  public var copied = 0
+  public var notSubmitted = 0
+  public var warnings: [String] = []
+
+  public init() {}
+}
+
+/// The run's tally, shared by concurrent job tasks.
+actor TallyKeeper {
+  private(set) var tally = RunTally()
+
+  func update(_ change: (inout RunTally) -> Void) { change(&tally) }
+}

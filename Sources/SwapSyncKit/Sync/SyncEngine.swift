@@ -1,0 +1,137 @@
+import Foundation
+import Logging
+
+/// Runs `sync`: takes the run lock, replays the journal, plans, runs every job concurrently
+/// within the limits, checkpoints the lockfile and reports.
+public struct SyncEngine: Sendable {
+  public var workspace: Workspace
+  public var options: SyncOptions
+  public var http: HTTPEngine.Configuration
+  public var logger: Logger
+
+  public init(workspace: Workspace, options: SyncOptions, http: HTTPEngine.Configuration, logger: Logger) {
+    self.workspace = workspace
+    self.options = options
+    self.http = http
+    self.logger = logger
+  }
+
+  /// Converges the output folder. `apiKey` is asked for only when there is network work.
+  public func run(apiKey: () throws(SwapSyncFailure) -> String) async throws(SwapSyncFailure) -> SyncReport {
+    let folder: OutputFolder
+    let runLock: RunLock
+    do {
+      folder = try OutputFolder(root: workspace.outputRoot)
+      runLock = try RunLock.acquire(stateDir: folder.stateDir)
+    } catch let error as RunLockError {
+      throw SwapSyncFailure(.tryLater, error.description)
+    } catch {
+      throw SwapSyncFailure(.cannotWrite, "\(error)")
+    }
+    defer { runLock.release() }
+    do {
+      // Leftovers of a killed run: never visible at an output path, now removed.
+      _ = try folder.cleanTemporaries()
+    } catch {
+      throw SwapSyncFailure(.cannotWrite, "\(error)")
+    }
+
+    var (lock, onDisk) = try workspace.loadState()
+    // Nobody else runs (we hold the lock): a submit whose answer was never recorded is uncertain.
+    for (output, entry) in lock.entries where entry.state == .submitting {
+      var uncertain = entry
+      uncertain.state = .uncertain
+      uncertain.message = "a run stopped after sending the submit; its answer was never recorded"
+      lock.entries[output] = uncertain
+    }
+    let store: StateStore
+    let cache = StatCache.load(stateDir: folder.stateDir)
+    do {
+      store = StateStore(
+        lock: lock, lockPath: workspace.lockPath, journal: try Journal(path: workspace.journalPath), onDisk: onDisk)
+      try await store.checkpoint()
+    } catch {
+      throw SwapSyncFailure(.cannotWrite, "\(error)")
+    }
+
+    let checker = FileChecker(folder: folder, cache: cache)
+    let planner = Planner(resubmit: options.resubmit)
+    let plans = planner.plan(manifest: workspace.manifest, lock: lock, check: checker.check)
+    let control = RunControl(maxSubmits: options.maxSubmits, timeout: options.timeout)
+    let tally = TallyKeeper()
+    let needsNetwork = plans.contains { plan in
+      switch plan.action {
+      case .submit, .poll: true
+      case .restore(_, let copyFrom): copyFrom == nil
+      case .none, .blocked: false
+      }
+    }
+    let worked = plans.contains { $0.action != .none && !$0.action.isBlocked }
+    if worked {
+      let key = needsNetwork ? try apiKey() : ""
+      let engine = HTTPEngine(configuration: http, logger: logger)
+      let runner = JobRunner(
+        client: TTAPIClient(engine: engine, baseURL: options.apiBase, apiKey: key), engine: engine,
+        store: store, folder: folder, control: control, jobSlots: ConcurrencyLimit(options.jobs),
+        downloadSlots: ConcurrencyLimit(options.downloads), tally: tally, options: options, logger: logger)
+      // Jobs already paid for go first, so they get the slots before new submits.
+      let ordered = plans.filter { !$0.action.isSubmit } + plans.filter { $0.action.isSubmit }
+      await withTaskGroup(of: Void.self) { group in
+        for plan in ordered where plan.action != .none {
+          group.addTask { await runner.run(plan) }
+        }
+      }
+    }
+
+    var failure = await control.stop
+    do {
+      try await store.checkpoint()
+      try cache.save()
+    } catch {
+      failure = SwapSyncFailure(.cannotWrite, "\(error)").worse(than: failure)
+    }
+    let final = await store.lock
+    let entries = planner.report(
+      manifest: workspace.manifest, lock: final, check: checker.check, runInProgress: false)
+    return SyncReport(
+      entries: entries, tally: await tally.tally, failure: failure,
+      submitsDeferred: await control.submitsDeferred, didWork: worked, workspace: workspace)
+  }
+}
+
+extension JobPlan.Action {
+  var isSubmit: Bool {
+    if case .submit = self { return true }
+    return false
+  }
+  var isBlocked: Bool {
+    if case .blocked = self { return true }
+    return false
+  }
+}
+
+extension SwapSyncFailure {
+  /// The more severe of `self` and `other`.
+  func worse(than other: SwapSyncFailure?) -> SwapSyncFailure {
+    guard let other else { return self }
+    return other.status.combined(with: status) == other.status ? other : self
+  }
+}
+
+/// Compares output files with the lockfile through the stat cache.
+struct FileChecker: Sendable {
+  let folder: OutputFolder
+  let cache: StatCache
+
+  func check(_ output: String, _ entry: LockEntry) -> FileCheck {
+    let digest: FileDigest?
+    do {
+      digest = try cache.digest(for: output, in: folder)
+    } catch {
+      return .differs("cannot read the output: \(error)")
+    }
+    guard let digest else { return .missing }
+    if digest.sha256 == entry.sha256 && digest.size == entry.size { return .matches }
+    return .differs("output bytes differ from the lockfile")
+  }
+}

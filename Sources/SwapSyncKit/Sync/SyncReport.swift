@@ -1,0 +1,124 @@
+import Foundation
+
+/// The outcome of a `sync` run: per-entry states, what was done, and the exit status.
+public struct SyncReport: Sendable {
+  public var entries: [EntryReport]
+  public var tally: RunTally
+  public var failure: SwapSyncFailure?
+  public var submitsDeferred: Int
+  public var didWork: Bool
+  public var workspace: Workspace
+
+  public var exitStatus: ExitStatus {
+    var status = failure?.status ?? .inSync
+    if entries.contains(where: { $0.status.needsAttention }) { status = status.combined(with: .attention) }
+    let unfinished: Set<EntryStatus> = [.missing, .submitting, .running, .stale, .modified]
+    if entries.contains(where: { unfinished.contains($0.status) }) || submitsDeferred > 0 {
+      status = status.combined(with: .tryLater)
+    }
+    return status
+  }
+
+  public func count(_ status: EntryStatus) -> Int {
+    entries.filter { $0.status == status }.count
+  }
+
+  /// The short human summary for stderr.
+  public func humanSummary() -> String {
+    var lines: [String] = []
+    let managed = entries.filter { $0.status != .orphan }
+    if !didWork && exitStatus == .inSync {
+      lines.append("nothing to do: all \(managed.count) outputs are in sync in \(workspace.outputRoot)")
+    } else {
+      let states = EntryStatus.allCases.filter { $0 != .orphan }.compactMap { status -> String? in
+        let n = count(status)
+        return n == 0 ? nil : "\(n) \(status.rawValue)"
+      }
+      var did: [String] = []
+      if tally.submitted > 0 { did.append("\(tally.submitted) submitted") }
+      if tally.downloaded > 0 { did.append("\(tally.downloaded) downloaded") }
+      if tally.copied > 0 { did.append("\(tally.copied) copied") }
+      if tally.fetches > 0 { did.append("\(tally.fetches) polls") }
+      if tally.quotaSpent > 0 { did.append("quota spent \(tally.quotaSpent)") }
+      lines.append(
+        "\(managed.count) outputs: \(states.isEmpty ? "none" : states.joined(separator: ", "))"
+          + (did.isEmpty ? "" : " — \(did.joined(separator: ", "))"))
+      lines.append("outputs in \(workspace.outputRoot), lockfile \(workspace.lockPath)")
+    }
+    lines += tally.warnings.map { "warning: \($0)" }
+    for entry in entries where entry.status.needsAttention {
+      lines.append("\(entry.status.rawValue): \(entry.output)\(entry.jobId.map { " (job \($0))" } ?? ""): \(entry.detail ?? "")")
+    }
+    lines += Self.advice(for: entries)
+    if count(.running) > 0 {
+      lines.append("\(count(.running)) jobs still running at TTAPI; run `swapsync sync` again to collect them")
+    }
+    if submitsDeferred > 0 {
+      lines.append("\(submitsDeferred) submits held back by --max-submits; run again to continue")
+    }
+    let orphans = count(.orphan)
+    if orphans > 0 {
+      lines.append("\(orphans) outputs are no longer in the manifest; `swapsync prune` deletes their files")
+    }
+    if let failure { lines.append("error: \(failure.message)") }
+    return lines.joined(separator: "\n")
+  }
+
+  /// What to run for entries that need attention.
+  static func advice(for entries: [EntryReport]) -> [String] {
+    let uncertain = entries.filter { $0.status == .uncertain }.count
+    let failed = entries.filter { $0.status == .failed }.count
+    let lost = entries.filter { $0.status == .lost }.count
+    var lines: [String] = []
+    if uncertain > 0 {
+      lines.append(
+        "\(uncertain) entries uncertain: the answer to their submit was lost and they may have been billed; "
+          + "run `swapsync sync --resubmit uncertain` to buy them again")
+    }
+    if failed > 0 {
+      lines.append("\(failed) entries failed; fix their inputs, or run `swapsync sync --resubmit failed` to try again")
+    }
+    if lost > 0 {
+      lines.append(
+        "\(lost) entries lost: their results can no longer be downloaded; run `swapsync sync --resubmit lost` to buy them again")
+    }
+    return lines
+  }
+
+  /// The `--json` summary object.
+  public func json() -> String {
+    var counts: [String: Int] = [:]
+    for status in EntryStatus.allCases { counts[status.rawValue] = count(status) }
+    let summary = JSONSummary(
+      exitCode: exitStatus.rawValue, outputDir: workspace.outputRoot, lockfile: workspace.lockPath,
+      entries: counts, submitted: tally.submitted, quotaSpent: tally.quotaSpent, polls: tally.fetches,
+      downloaded: tally.downloaded, copied: tally.copied, submitsDeferred: submitsDeferred,
+      warnings: tally.warnings, error: failure?.message,
+      attention: entries.filter { $0.status.needsAttention })
+    return JSONSummary.encode(summary)
+  }
+}
+
+/// The shape of `sync --json`.
+struct JSONSummary: Codable {
+  var exitCode: Int32
+  var outputDir: String
+  var lockfile: String
+  var entries: [String: Int]
+  var submitted: Int
+  var quotaSpent: Int
+  var polls: Int
+  var downloaded: Int
+  var copied: Int
+  var submitsDeferred: Int
+  var warnings: [String]
+  var error: String?
+  var attention: [EntryReport]
+
+  static func encode<T: Encodable>(_ value: T) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    guard let data = try? encoder.encode(value) else { return "{}" }
+    return String(decoding: data, as: UTF8.self)
+  }
+}

@@ -1,0 +1,24 @@
+/// Rehashes every output the lockfile records as done (no stat cache) and compares.
+public enum Verifier {
+  /// One output whose bytes do not match the lockfile.
+  public struct Mismatch: Sendable, Codable {
+    public var output: String
+    public var problem: String
+  }
+
+  public static func verify(_ workspace: Workspace) throws(SwapSyncFailure) -> (checked: Int, mismatches: [Mismatch]) {
+    let (lock, _) = try workspace.loadState()
+    let checker = ReadOnlyFileChecker(root: workspace.outputRoot)
+    var mismatches: [Mismatch] = []
+    var checked = 0
+    for (output, entry) in lock.entries.sorted(by: { $0.key < $1.key }) where entry.state == .done {
+      checked += 1
+      switch checker.check(output, entry) {
+      case .matches: break
+      case .missing: mismatches.append(Mismatch(output: output, problem: "missing"))
+      case .differs(let why): mismatches.append(Mismatch(output: output, problem: why))
+      }
+    }
+    return (checked, mismatches)
+  }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// Where one manifest's files live: the manifest, its lockfile and its output folder.
+public struct Workspace: Sendable {
+  public var manifest: Manifest
+  public var lockPath: String
+  /// The output folder, absolute.
+  public var outputRoot: String
+
+  public var stateDir: String { outputRoot + "/.swapsync" }
+  public var journalPath: String { stateDir + "/journal.jsonl" }
+
+  /// Loads and validates the manifest (exit 65 on any problem) and resolves the paths:
+  /// `--out` beats `outputDir`, which is relative to the manifest's folder (default `out`);
+  /// the lockfile is `<manifest>.lock.json` beside the manifest unless `--lock` says otherwise.
+  public static func open(
+    manifestPath: String, out: String?, lock: String?, allowHTTP: Bool
+  ) throws(SwapSyncFailure) -> Workspace {
+    let manifest: Manifest
+    do {
+      manifest = try ManifestLoader.load(path: manifestPath, allowHTTP: allowHTTP)
+    } catch {
+      throw SwapSyncFailure(.invalidInput, "\(error)")
+    }
+    let cwd = FileManager.default.currentDirectoryPath
+    let manifestURL = URL(fileURLWithPath: manifestPath, relativeTo: URL(fileURLWithPath: cwd, isDirectory: true))
+    let manifestDir = manifestURL.deletingLastPathComponent()
+    let outputURL: URL
+    if let out {
+      outputURL = URL(fileURLWithPath: out, relativeTo: URL(fileURLWithPath: cwd, isDirectory: true))
+    } else {
+      outputURL = URL(fileURLWithPath: manifest.outputDir ?? "out", relativeTo: manifestDir)
+    }
+    let lockPath: String
+    if let lock {
+      lockPath = lock
+    } else if manifestPath.hasSuffix(".json") {
+      lockPath = String(manifestPath.dropLast(5)) + ".lock.json"
+    } else {
+      lockPath = manifestPath + ".lock.json"
+    }
+    return Workspace(
+      manifest: manifest, lockPath: lockPath, outputRoot: outputURL.standardizedFileURL.path)
+  }
+
+  /// The lockfile with the journal of an unfinished run replayed on top, plus the raw
+  /// lockfile bytes as on disk.
+  func loadState() throws(SwapSyncFailure) -> (lock: Lockfile, onDisk: [UInt8]?) {
+    do {
+      var lock = try LockfileCodec.read(path: lockPath) ?? Lockfile()
+      let onDisk = FileManager.default.contents(atPath: lockPath).map { [UInt8]($0) }
+      if FileManager.default.fileExists(atPath: journalPath) {
+        Journal.apply(try Journal.replay(path: journalPath), to: &lock)
+      }
+      return (lock, onDisk)
+    } catch {
+      throw SwapSyncFailure(.invalidInput, "\(error)")
+    }
+  }
+
+  /// Whether another process holds the run lock (read-only commands say so).
+  public func runInProgress() -> Int32? {
+    RunLock.holder(stateDir: stateDir)
+  }
+}

@@ -1,0 +1,15 @@
+/// Checks on job ids, which come from the server and are untrusted (SPEC §7).
+public enum JobID {
+  /// True for 1–128 characters of `A–Z a–z 0–9 - _ .`, with no `..`.
+  public static func isSafe(_ id: String) -> Bool {
+    guard (1...128).contains(id.utf8.count), !id.contains("..") else { return false }
+    return id.utf8.allSatisfy { byte in
+      switch byte {
+      case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+        UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
+        true
+      default: false
+      }
+    }
+  }
+}

@@ -1,0 +1,115 @@
+import Foundation
+
+/// Client for TTAPI SwapFace: submit and fetch, with answers classified for the sync engine.
+public struct TTAPIClient: Sendable {
+  private let engine: HTTPEngine
+  private let baseURL: String
+  private let apiKey: String
+
+  public init(engine: HTTPEngine, baseURL: String, apiKey: String) {
+    self.engine = engine
+    self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+    self.apiKey = apiKey
+  }
+
+  /// Submits one swap. The request goes on a fresh connection, so it leaves at most once.
+  public func submit(_ pair: SwapPair, hookUrl: String?) async -> SubmitOutcome {
+    var body: [String: String] = ["targetImage": pair.targetImage, "swapImage": pair.swapImage]
+    body["hookUrl"] = hookUrl
+    let request = apiRequest(path: "/insightFace/v1/swap", body: body, freshConnection: true)
+    let response: HTTPResponse
+    do {
+      response = try await engine.send(request)
+    } catch {
+      if error.requestCertainlyNotSent {
+        if case .connectFailed = error {
+          return .retryable(Retry(reason: error.description, unavailable: true))
+        }
+        return .unreachable(error.description)
+      }
+      return .uncertain(error.description)
+    }
+    switch response.status {
+    case 200..<300:
+      guard let answer = try? JSONDecoder().decode(SubmitAnswer.self, from: Data(response.body)) else {
+        return .uncertain("HTTP \(response.status) with an answer that is not JSON")
+      }
+      if let jobId = answer.jobId {
+        guard JobID.isSafe(jobId) else { return .uncertain("the service answered with an unsafe job id") }
+        return .created(jobId: jobId)
+      }
+      if answer.status?.uppercased() == "FAILED" {
+        return .rejected(status: response.status, message: Self.message(in: response))
+      }
+      return .uncertain("HTTP \(response.status) without a job id")
+    case 400, 404:
+      return .rejected(status: response.status, message: Self.message(in: response))
+    case 401, 402, 403:
+      return .denied(status: response.status, message: Self.message(in: response))
+    case 429, 499:
+      return .retryable(Self.overloaded(response))
+    default:
+      return .uncertain("HTTP \(response.status): \(Self.message(in: response))")
+    }
+  }
+
+  /// Asks for a job's state. Safe to repeat; reuses connections.
+  public func fetch(jobId: String) async -> FetchOutcome {
+    let request = apiRequest(path: "/insightFace/v1/fetch", body: ["jobId": jobId], freshConnection: false)
+    let response: HTTPResponse
+    do {
+      response = try await engine.send(request)
+    } catch {
+      switch error {
+      case .tlsFailed, .refusedURL: return .unreachable(error.description)
+      default: return .retryable(Retry(reason: error.description, unavailable: true))
+      }
+    }
+    switch response.status {
+    case 200..<300:
+      guard let answer = try? JSONDecoder().decode(FetchAnswer.self, from: Data(response.body)) else {
+        return .retryable(Retry(reason: "HTTP \(response.status) with an answer that is not JSON"))
+      }
+      return .job(JobSnapshot(answer: answer, jobId: jobId))
+    case 404:
+      return .notFound(Self.message(in: response))
+    case 400:
+      return .rejected(status: 400, message: Self.message(in: response))
+    case 401, 402, 403:
+      return .denied(status: response.status, message: Self.message(in: response))
+    case 429, 499:
+      return .retryable(Self.overloaded(response))
+    default:
+      return .retryable(
+        Retry(
+          reason: "HTTP \(response.status): \(Self.message(in: response))", after: response.retryAfter,
+          unavailable: response.status >= 500))
+    }
+  }
+
+  private func apiRequest(path: String, body: [String: String], freshConnection: Bool) -> HTTPRequest {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    let bytes = (try? encoder.encode(body)).map { [UInt8]($0) } ?? []
+    return HTTPRequest(
+      method: .post, url: baseURL + path,
+      headers: [("TT-API-KEY", apiKey), ("Content-Type", "application/json"), ("Accept", "application/json")],
+      body: bytes, connectTimeout: .seconds(15), timeout: .seconds(60), freshConnection: freshConnection)
+  }
+
+  private static func overloaded(_ response: HTTPResponse) -> Retry {
+    let what = response.status == 499 ? "the account's queue of running jobs is full" : "rate limit exceeded"
+    return Retry(reason: "HTTP \(response.status): \(what)", after: response.retryAfter, overloaded: true)
+  }
+
+  /// The error message of an answer, or a short description of its body.
+  static func message(in response: HTTPResponse) -> String {
+    if let answer = try? JSONDecoder().decode(SubmitAnswer.self, from: Data(response.body)),
+      let message = meaningfulMessage(answer.message)
+    {
+      return message
+    }
+    let contentType = response.headers["content-type"] ?? "no content type"
+    return "HTTP \(response.status) (\(contentType), \(response.body.count) bytes)"
+  }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SwapSyncKit
+
+
+/// Options every command shares: which manifest, where its files are.
+struct WorkspaceOptions: ParsableArguments {
+  @Argument(help: "The manifest (JSON, version 1).")
+  var manifest = "swaps.json"
+
+  @Option(help: ArgumentHelp("Output folder (overrides the manifest's outputDir).", valueName: "dir"))
+  var out: String?
+
+  @Option(help: ArgumentHelp("Lockfile path (default: <manifest>.lock.json beside the manifest).", valueName: "file"))
+  var lock: String?
+
+  @Flag(help: "Allow plain http URLs to non-loopback hosts.")
+  var allowHTTP = false
+
+  @Flag(help: "Print nothing but errors on stderr.")
+  var quiet = false
+
+  @Flag(help: "Log every request (the API key is never logged).")
+  var verbose = false
+
+  func openWorkspace() throws(SwapSyncFailure) -> Workspace {
+    try Workspace.open(manifestPath: manifest, out: out, lock: lock, allowHTTP: allowHTTP)
+  }
+
+  func makeLogger() -> Logger {
+    var logger = Logger(label: "swapsync") { StreamLogHandler.standardError(label: $0) }
+    logger.logLevel = verbose ? .debug : (quiet ? .error : .warning)
+    return logger
+  }
+
+  /// Prints to stderr unless `--quiet`.
+  func say(_ text: String) {
+    guard !quiet, !text.isEmpty else { return }
+    printError(text)
+  }
+}
+
+/// Writes one line to stderr.
+func printError(_ text: String) {
+  var line = text
+  if !line.hasSuffix("\n") { line += "\n" }
+  FileHandle.standardError.write(Data(line.utf8))
+}
+
+/// Runs a command body, turning failures into a message on stderr and the exit code of SPEC §6.
+func withExitStatus(_ body: () async throws(SwapSyncFailure) -> ExitStatus) async throws -> Never {
+  let status: ExitStatus
+  do {
+    status = try await body()
+  } catch {
+    printError("swapsync: \(error.message)")
+    status = error.status
+  }
+  throw ExitCode(status.rawValue)
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import SwapSyncKit
+
+/// `swapsync plan`: what `sync` would do, offline.
+struct PlanCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "plan",
+    abstract: "Show what sync would do, offline. Exit 2 if it would do anything, 1 if entries need attention.")
+
+  @OptionGroup var workspace: WorkspaceOptions
+  @Option(help: ArgumentHelp("As for sync: states that would be bought again.", valueName: "states"))
+  var resubmit: [ResubmitArgument] = []
+  @Flag(help: "Print the plan as JSON on stdout.")
+  var json = false
+
+  func run() async throws {
+    try await withExitStatus { () throws(SwapSyncFailure) -> ExitStatus in
+      let space = try workspace.openWorkspace()
+      let states = resubmit.reduce(into: Set<EntryState>()) { $0.formUnion($1.states) }
+      let inspection = try Inspection.load(space, resubmit: states)
+      let summary = inspection.summary
+      if json {
+        print(Rendering.json(PlanJSON(summary: summary, exitCode: inspection.planExit.rawValue)))
+      } else {
+        print(Rendering.plan(inspection))
+      }
+      if let pid = inspection.runnerPID { workspace.say("note: a sync run (pid \(pid)) is in progress") }
+      return inspection.planExit
+    }
+  }
+}
+
+private struct PlanJSON: Encodable {
+  var summary: PlanSummary
+  var exitCode: Int32
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import SwapSyncKit
+
+/// `swapsync prune`: delete the files of outputs that left the manifest.
+struct PruneCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "prune",
+    abstract: "Delete the files of lockfile orphans: outputs swapsync wrote whose entry left the manifest.")
+
+  @OptionGroup var workspace: WorkspaceOptions
+  @Flag(help: "Only say what would be deleted.")
+  var dryRun = false
+  @Option(help: "Refuse to delete more than this many files.")
+  var maxDelete = 50
+
+  func run() async throws {
+    try await withExitStatus { () throws(SwapSyncFailure) -> ExitStatus in
+      let pruner = Pruner(workspace: try workspace.openWorkspace(), dryRun: dryRun, maxDelete: maxDelete)
+      let outcome = try await pruner.run()
+      let verb = dryRun ? "would delete" : "deleted"
+      for output in outcome.deleted { print("\(verb) \(output)") }
+      for output in outcome.forgotten { print("\(dryRun ? "would forget" : "forgot") \(output) (file already gone)") }
+      for kept in outcome.kept { printError("kept \(kept.output): \(kept.reason)") }
+      workspace.say("\(verb) \(outcome.deleted.count) files, kept \(outcome.kept.count)")
+      return outcome.kept.isEmpty ? .inSync : .attention
+    }
+  }
+}

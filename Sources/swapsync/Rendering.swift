@@ -1,0 +1,54 @@
+import Foundation
+import SwapSyncKit
+
+/// Text and JSON renderings of command results.
+enum Rendering {
+  static func table(_ entries: [EntryReport]) -> String {
+    guard !entries.isEmpty else { return "no entries" }
+    let width = min(60, entries.map(\.output.count).max() ?? 6)
+    var lines = ["\("OUTPUT".padded(width))  \("STATE".padded(9))  \("JOB".padded(28))  DETAIL"]
+    for entry in entries {
+      lines.append(
+        "\(entry.output.padded(width))  \(entry.status.rawValue.padded(9))  \((entry.jobId ?? "-").padded(28))  \(entry.detail ?? "")"
+          .trimmingCharacters(in: .whitespaces))
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  static func plan(_ inspection: Inspection) -> String {
+    let s = inspection.summary
+    var lines = [
+      "submits:   \(s.submits) (each one spends quota)",
+      "polls:     \(s.polls)",
+      "fetches:   \(s.fetches)",
+      "downloads: \(s.downloads)",
+      "repairs:   \(s.repairs) (\(s.copies) from a local copy)",
+      "orphans:   \(s.orphans)",
+    ]
+    if s.blocked > 0 { lines.append("blocked:   \(s.blocked) (paid for once; see `swapsync status`, use --resubmit)") }
+    for plan in inspection.plans {
+      switch plan.action {
+      case .submit(let reason): lines.append("  submit   \(plan.pending.joined(separator: ", ")) (\(reason.rawValue))")
+      case .poll(let jobId): lines.append("  poll     \(plan.pending.joined(separator: ", ")) (job \(jobId))")
+      case .restore(let jobId, let copyFrom):
+        let how = copyFrom.map { "copy of \($0)" } ?? "download from job \(jobId)"
+        lines.append("  restore  \(plan.pending.joined(separator: ", ")) (\(how))")
+      case .blocked(let state): lines.append("  blocked  \(plan.pending.joined(separator: ", ")) (\(state.rawValue))")
+      case .none: break
+      }
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  static func json<T: Encodable>(_ value: T) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+    return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+  }
+}
+
+extension String {
+  fileprivate func padded(_ width: Int) -> String {
+    count >= width ? self : self + String(repeating: " ", count: width - count)
+  }
+}

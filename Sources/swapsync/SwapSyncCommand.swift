@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `swapsync`: keeps a folder of face-swapped images in step with a JSON manifest.
+@main
+struct SwapSyncCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "swapsync",
+    abstract: "Keep a folder of TTAPI face swaps in step with a version-controlled JSON manifest.",
+    version: "0.1.0",
+    subcommands: [SyncCommand.self, PlanCommand.self, StatusCommand.self, VerifyCommand.self, PruneCommand.self]
+  )
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+import SwapSyncKit
+
+/// `swapsync sync`: submit what is missing, poll, download, verify, record.
+struct SyncCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "sync",
+    abstract: "Converge the output folder with the manifest: submit, poll, download, verify, record.")
+
+  @OptionGroup var workspace: WorkspaceOptions
+  @OptionGroup var api: APIOptions
+
+  @Option(help: "Jobs in flight at TTAPI at once.")
+  var jobs = 10
+  @Option(help: "Parallel downloads.")
+  var downloads = 8
+  @Flag(help: "One pass, without waiting for running jobs (for cron).")
+  var noWait = false
+  @Option(help: ArgumentHelp("How long to wait for running jobs.", valueName: "duration"))
+  var timeout = DurationArgument(argument: "30m")!
+  @Option(help: ArgumentHelp("First poll delay; later polls back off.", valueName: "duration"))
+  var pollInterval = DurationArgument(argument: "5s")!
+  @Option(help: "Submit at most this many jobs in this run.")
+  var maxSubmits: Int?
+  @Option(help: ArgumentHelp("Buy entries in these states again: uncertain, failed, lost, all.", valueName: "states"))
+  var resubmit: [ResubmitArgument] = []
+  @Option(help: ArgumentHelp("A job with no result this long after its submit fails.", valueName: "duration"))
+  var jobDeadline = DurationArgument(argument: "24h")!
+  @Option(help: ArgumentHelp("Largest result image accepted.", valueName: "size"))
+  var maxImageSize = SizeArgument(argument: "64MiB")!
+  @Flag(help: "Print one JSON summary object on stdout.")
+  var json = false
+
+  func validate() throws {
+    guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+    guard downloads >= 1 else { throw ValidationError("--downloads must be at least 1") }
+    if let maxSubmits, maxSubmits < 0 { throw ValidationError("--max-submits must not be negative") }
+  }
+
+  func run() async throws {
+    try await withExitStatus { () throws(SwapSyncFailure) -> ExitStatus in
+      let space = try workspace.openWorkspace()
+      var options = SyncOptions()
+      options.jobs = jobs
+      options.downloads = downloads
+      options.noWait = noWait
+      options.timeout = timeout.value
+      options.pollInterval = pollInterval.value
+      options.maxSubmits = maxSubmits
+      options.resubmit = resubmit.reduce(into: []) { $0.formUnion($1.states) }
+      options.jobDeadline = jobDeadline.value
+      options.maxImageSize = maxImageSize.value
+      options.apiBase = try api.baseURL(allowHTTP: workspace.allowHTTP)
+      let engine = SyncEngine(
+        workspace: space, options: options, http: api.httpConfiguration(allowHTTP: workspace.allowHTTP),
+        logger: workspace.makeLogger())
+      let report = try await engine.run { () throws(SwapSyncFailure) -> String in try api.key() }
+      if json { print(report.json()) }
+      workspace.say(report.humanSummary())
+      return report.exitStatus
+    }
+  }
+}
+
+/// How to reach TTAPI: base URL, key, CA bundle.
+struct APIOptions: ParsableArguments {
+  @Option(help: ArgumentHelp("TTAPI base URL (default: $TTAPI_BASE_URL or https://api.ttapi.io).", valueName: "url"))
+  var apiBase: String?
+  @Option(help: ArgumentHelp("Read the API key from this file (mode 600) instead of $TT_API_KEY.", valueName: "path"))
+  var apiKeyFile: String?
+  @Option(help: ArgumentHelp("Trust the CAs in this PEM file for TLS.", valueName: "path"))
+  var cacert: String?
+
+  func baseURL(allowHTTP: Bool) throws(SwapSyncFailure) -> String {
+    let base = apiBase ?? ProcessInfo.processInfo.environment["TTAPI_BASE_URL"] ?? "https://api.ttapi.io"
+    if let problem = URLPolicy.problem(with: base, allowHTTP: allowHTTP) {
+      throw SwapSyncFailure(.usage, "--api-base \(base): \(problem)")
+    }
+    return base
+  }
+
+  func key() throws(SwapSyncFailure) -> String {
+    try APIKey.load(file: apiKeyFile, environment: ProcessInfo.processInfo.environment)
+  }
+
+  func httpConfiguration(allowHTTP: Bool) -> HTTPEngine.Configuration {
+    HTTPEngine.Configuration(caCertPath: cacert, allowHTTP: allowHTTP)
+  }
+}
