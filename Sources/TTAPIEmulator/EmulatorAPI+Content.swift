@@ -1,0 +1,68 @@
+import HTTPTypes
+import Hummingbird
+
+extension EmulatorAPI {
+  /// Default size of the `oversizeBody` stream.
+  static let defaultOversize = 80 * 1_048_576
+
+  /// `GET /cdn/<jobId>.png` and `GET /discord/<jobId>.png`: signed, expiring result downloads.
+  func result(_ request: Request, file: String?, endpoint: FaultEndpoint) async -> Response {
+    await state.count(endpoint == .cdn ? .cdn : .discord)
+    await applyLatency()
+    let route = endpoint.rawValue
+    let query = request.uri.queryParameters
+    if let loop = query["loop"].flatMap({ Int($0) }) {
+      return await redirectToSelf(request, loop: loop + 1)
+    }
+    let fault = await state.pickFault(for: endpoint)
+    if let early = await earlyResponse(for: fault) { return early }
+    switch fault?.kind {
+    case .redirectToFile:
+      return Responses.redirect(to: AnswerBuilder.fileURL)
+    case .redirectLoop:
+      return await redirectToSelf(request, loop: 1)
+    case .htmlBody:
+      return Responses.html("Sign in to continue", status: .ok)
+    case .oversizeBody:
+      return Responses.oversizePNG(size: fault?.sizeArgument ?? Self.defaultOversize)
+    default:
+      break
+    }
+    guard let file, file.hasSuffix(".png") else { return Responses.text("not found\n", status: .notFound) }
+    let jobId = String(file.dropLast(4))
+    let ex = query["ex"].map(String.init)
+    let sig = query["sig"].map(String.init)
+    if let reason = state.signer.refusal(route: route, jobId: jobId, expiryHex: ex, sig: sig) {
+      return Responses.text("403 Forbidden: \(reason)\n", status: .forbidden)
+    }
+    guard let job = await state.job(jobId), job.status(at: .now) == .success else {
+      return Responses.text("not found\n", status: .notFound)
+    }
+    let png = await state.resultPNG(for: job)
+    var headers = HTTPFields()
+    headers[.cacheControl] = "private, max-age=60"
+    let response = Responses.bytes(png, contentType: "image/png", headers: headers)
+    if fault?.kind == .truncatedBody {
+      return Responses.truncated(response, keep: fault?.sizeArgument)
+    }
+    return response
+  }
+
+  /// A 302 to the same download with `loop=<n>`: every looped request redirects again.
+  private func redirectToSelf(_ request: Request, loop: Int) async -> Response {
+    let base = await state.base
+    let kept = request.uri.queryParameters.filter { $0.key != "loop" }.map { "\($0.key)=\($0.value)" }
+    let query = (kept + ["loop=\(loop)"]).joined(separator: "&")
+    return Responses.redirect(to: "\(base)\(request.uri.path)?\(query)")
+  }
+
+  /// `GET /samples/<name>.png`: generated demo inputs.
+  func sample(file: String?) async -> Response {
+    await state.count(.samples)
+    guard let file, file.hasSuffix(".png"), let png = ImageFactory.sample(named: String(file.dropLast(4)))
+    else {
+      return Responses.text("not found\n", status: .notFound)
+    }
+    return Responses.bytes(png, contentType: "image/png")
+  }
+}

@@ -1,0 +1,185 @@
+/// The request families a fault can target.
+public enum FaultEndpoint: String, Sendable, CaseIterable {
+  case submit, fetch, cdn, discord
+}
+
+/// Everything the emulator knows how to break.
+public enum FaultKind: String, Sendable, CaseIterable {
+  case http429, http499, http500, http504, html502, invalidJSON
+  case closeConnection, truncatedBody, slow
+  case ambiguousSubmit, jobIdTraversal
+  case resultFileURL, resultHTTPRemote
+  case redirectToFile, redirectLoop, htmlBody, oversizeBody
+
+  /// Kinds that only make sense on fetch answers that carry a result.
+  var needsFinishedJob: Bool { self == .resultFileURL || self == .resultHTTPRemote }
+
+  /// Whether this kind may be attached to `endpoint`.
+  func applies(to endpoint: FaultEndpoint) -> Bool {
+    switch self {
+    case .http429, .http499, .http500, .http504, .html502, .closeConnection, .truncatedBody, .slow:
+      return true
+    case .invalidJSON:
+      return endpoint == .submit || endpoint == .fetch
+    case .ambiguousSubmit, .jobIdTraversal:
+      return endpoint == .submit
+    case .resultFileURL, .resultHTTPRemote:
+      return endpoint == .fetch
+    case .redirectToFile, .redirectLoop, .htmlBody, .oversizeBody:
+      return endpoint == .cdn || endpoint == .discord
+    }
+  }
+}
+
+/// One configured fault: where, what, an optional argument, and either a rate or a count.
+public struct FaultRule: Sendable, Equatable {
+  public var endpoint: FaultEndpoint
+  public var kind: FaultKind
+  public var arg: String?
+  /// Probability in [0, 1] used when `remaining` is nil.
+  public var rate: Double
+  /// Requests still to be hit; nil means "use `rate`".
+  public var remaining: Int?
+  /// Matching requests to let through untouched before the fault starts (`after`).
+  public var skip: Int = 0
+
+  public init(
+    endpoint: FaultEndpoint, kind: FaultKind, arg: String? = nil, rate: Double = 1, remaining: Int? = nil
+  ) {
+    self.endpoint = endpoint
+    self.kind = kind
+    self.arg = arg
+    self.rate = rate
+    self.remaining = remaining
+  }
+
+  /// Stats key, e.g. `submit:http500`.
+  public var statsKey: String { "\(endpoint.rawValue):\(kind.rawValue)" }
+
+  /// Parses `ENDPOINT:KIND[:ARG][@RATE|#COUNT]`.
+  public static func parse(_ text: String) throws(EmulatorError) -> FaultRule {
+    var body = Substring(text)
+    var rate = 1.0
+    var count: Int?
+    if let at = body.lastIndex(where: { $0 == "@" || $0 == "#" }) {
+      let suffix = String(body[body.index(after: at)...])
+      if body[at] == "@" {
+        guard let value = Double(suffix), value >= 0, value <= 1 else {
+          throw EmulatorError("fault '\(text)': rate must be a number in 0...1")
+        }
+        rate = value
+      } else {
+        guard let value = Int(suffix), value >= 0 else {
+          throw EmulatorError("fault '\(text)': count must be a non-negative integer")
+        }
+        count = value
+      }
+      body = body[..<at]
+    }
+    let parts = body.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+    guard parts.count >= 2 else {
+      throw EmulatorError("fault '\(text)': expected ENDPOINT:KIND[:ARG][@RATE|#COUNT]")
+    }
+    return try make(
+      endpoint: parts[0], kind: parts[1], arg: parts.count > 2 ? parts[2] : nil, rate: rate, count: count)
+  }
+
+  /// Parses the control-API form `{"endpoint","kind","arg"?,"rate"?,"count"?}`.
+  public static func parse(json: EmulatorJSON) throws(EmulatorError) -> FaultRule {
+    guard let endpoint = json["endpoint"]?.stringValue, let kind = json["kind"]?.stringValue else {
+      throw EmulatorError("fault needs string fields 'endpoint' and 'kind'")
+    }
+    var arg: String?
+    switch json["arg"] {
+    case .none, .some(.null): arg = nil
+    case .some(.string(let s)): arg = s
+    case .some(let other):
+      guard let number = other.doubleValue else {
+        throw EmulatorError("fault 'arg' must be a string or number")
+      }
+      arg = number.rounded() == number ? String(Int64(number)) : String(number)
+    }
+    var rate = 1.0
+    if let value = json["rate"], value != .null {
+      guard let number = value.doubleValue, number >= 0, number <= 1 else {
+        throw EmulatorError("fault 'rate' must be a number in 0...1")
+      }
+      rate = number
+    }
+    var count: Int?
+    if let value = json["count"], value != .null {
+      guard let number = value.int64Value, number >= 0, number < Int64(Int32.max) else {
+        throw EmulatorError("fault 'count' must be a non-negative integer")
+      }
+      count = Int(number)
+    }
+    var rule = try make(endpoint: endpoint, kind: kind, arg: arg, rate: rate, count: count)
+    if let value = json["after"], value != .null {
+      guard let number = value.int64Value, number >= 0, number < Int64(Int32.max) else {
+        throw EmulatorError("fault 'after' must be a non-negative integer")
+      }
+      rule.skip = Int(number)
+    }
+    return rule
+  }
+
+  private static func make(
+    endpoint: String, kind: String, arg: String?, rate: Double, count: Int?
+  ) throws(EmulatorError) -> FaultRule {
+    guard let parsedEndpoint = FaultEndpoint(rawValue: endpoint) else {
+      let names = FaultEndpoint.allCases.map(\.rawValue).joined(separator: "|")
+      throw EmulatorError("unknown fault endpoint '\(endpoint)' (expected \(names))")
+    }
+    guard let parsedKind = FaultKind(rawValue: kind) else {
+      throw EmulatorError("unknown fault kind '\(kind)'")
+    }
+    guard parsedKind.applies(to: parsedEndpoint) else {
+      throw EmulatorError("fault kind '\(kind)' does not apply to endpoint '\(endpoint)'")
+    }
+    let rule = FaultRule(endpoint: parsedEndpoint, kind: parsedKind, arg: arg, rate: rate, remaining: count)
+    try rule.validateArgument()
+    return rule
+  }
+
+  private func validateArgument() throws(EmulatorError) {
+    guard let arg, !arg.isEmpty else { return }
+    switch kind {
+    case .http429:
+      guard let seconds = Int(arg), seconds >= 0 else {
+        throw EmulatorError("http429 argument must be whole seconds")
+      }
+    case .slow:
+      guard ValueParsing.duration(arg) != nil else {
+        throw EmulatorError("slow argument must be a duration like 2s")
+      }
+    case .truncatedBody, .oversizeBody:
+      guard ValueParsing.size(arg) != nil else {
+        throw EmulatorError("\(kind.rawValue) argument must be a size")
+      }
+    default:
+      break
+    }
+  }
+
+  /// Seconds for `Retry-After` (http429).
+  var retryAfterSeconds: Int { arg.flatMap { Int($0) } ?? 1 }
+  /// Delay for `slow`.
+  var slowDelay: Duration { arg.flatMap { ValueParsing.duration($0) } ?? .seconds(2) }
+  /// Bytes for `truncatedBody` (nil: half the body) and `oversizeBody`.
+  var sizeArgument: Int? { arg.flatMap { ValueParsing.size($0) } }
+
+  /// The control-API JSON form.
+  public var json: EmulatorJSON {
+    var pairs: [(String, EmulatorJSON)] = [
+      ("endpoint", .string(endpoint.rawValue)), ("kind", .string(kind.rawValue)),
+    ]
+    if let arg { pairs.append(("arg", .string(arg))) }
+    if skip > 0 { pairs.append(("after", .int(Int64(skip)))) }
+    if let remaining {
+      pairs.append(("count", .int(Int64(remaining))))
+    } else {
+      pairs.append(("rate", .double(rate)))
+    }
+    return .object(pairs)
+  }
+}

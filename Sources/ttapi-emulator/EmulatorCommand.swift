@@ -1,0 +1,108 @@
+import ArgumentParser
+import TTAPIEmulator
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Command-line entry point of the TTAPI SwapFace emulator.
+@main
+struct EmulatorCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "ttapi-emulator",
+    abstract: "Local emulator of the TTAPI SwapFace API, with fault injection, for tests and demos.",
+    discussion: """
+      Binds to a loopback address only and prints one line, `listening on http://HOST:PORT`, \
+      once the port is bound. Control API (no key): GET /_emulator/stats, GET|POST /_emulator/config, \
+      POST /_emulator/reset.
+      """
+  )
+
+  @Option(help: "Loopback address to bind (127.0.0.0/8, ::1 or localhost).")
+  var host = "127.0.0.1"
+
+  @Option(help: "Port to bind; 0 picks a free one.")
+  var port = 0
+
+  @Option(help: "The key clients must send in TT-API-KEY.")
+  var apiKey: String
+
+  @Option(help: "Time from submit to a final status, e.g. 300ms, 5s, 10m, 1h.")
+  var jobDuration = "300ms"
+
+  @Option(help: "Delay before answering every API and CDN request.")
+  var latency = "0ms"
+
+  @Option(help: "SUBSTRING[=MESSAGE]: jobs whose targetImage or swapImage contains SUBSTRING end FAILED.")
+  var failWhen: [String] = []
+
+  @Option(help: "Seed for job ids and fault dice.")
+  var seed: UInt64 = 1
+
+  @Option(help: "ENDPOINT:KIND[:ARG][@RATE|#COUNT]; ENDPOINT is submit, fetch, cdn or discord.")
+  var fault: [String] = []
+
+  @Option(help: "Most unfinished jobs at once; further submits get 499.")
+  var maxRunning: Int?
+
+  @Option(help: "Lifetime of handed-out result URLs.")
+  var cdnTtl = "1h"
+
+  @Flag(help: "Answer with the field drift seen in the wild (job_id, quota as string, ...).")
+  var drift = false
+
+  @Flag(help: "Log requests to stderr.")
+  var verbose = false
+
+  func run() async throws {
+    let settings = try makeSettings()
+    let server: EmulatorServer
+    do {
+      server = try EmulatorServer(settings: settings, verbose: verbose)
+    } catch {
+      throw ValidationError(error.description)
+    }
+    try await server.run { base in
+      let line = Array("listening on \(base)\n".utf8)
+      line.withUnsafeBytes { _ = write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+    }
+  }
+
+  private func makeSettings() throws -> EmulatorSettings {
+    func duration(_ text: String, _ flag: String) throws -> Duration {
+      guard let value = ValueParsing.duration(text) else {
+        throw ValidationError("\(flag): '\(text)' is not a duration (250ms, 5s, 10m, 1h)")
+      }
+      return value
+    }
+    var failures: [String: String] = [:]
+    var rules: [FaultRule] = []
+    do {
+      for item in failWhen {
+        let (substring, message) = try EmulatorSettings.parseFailWhen(item)
+        failures[substring] = message
+      }
+      for item in fault { rules.append(try FaultRule.parse(item)) }
+    } catch {
+      throw ValidationError(error.description)
+    }
+    if let maxRunning, maxRunning < 0 { throw ValidationError("--max-running must be >= 0") }
+    return EmulatorSettings(
+      host: host,
+      port: port,
+      apiKey: apiKey,
+      jobDuration: try duration(jobDuration, "--job-duration"),
+      latency: try duration(latency, "--latency"),
+      failWhen: failures,
+      faults: rules,
+      maxRunning: maxRunning,
+      cdnTTL: try duration(cdnTtl, "--cdn-ttl"),
+      drift: drift,
+      seed: seed
+    )
+  }
+}
