@@ -345,7 +345,7 @@ struct JobRunner: Sendable {
   }
 
   private func warn(_ message: String) async {
-    logger.warning("\(message)")
+    logger.info("\(message)")
     await tally.update { $0.warnings.append(message) }
   }
 

@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+
+/// Exit codes 65 and 77 of SPEC §6, each before any request.
+@Suite("exit codes")
+struct ExitCodeTests {
+  @Test("an invalid manifest exits 65 naming the place, with zero requests")
+  func invalidManifest() async throws {
+    let emulator = try await Emulator()
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([("../escape.png", emulator.sample("target-beach"), emulator.sample("face-alice"))])
+    let result = try await sandbox.swapsync(["sync"], emulator: emulator)
+    #expect(result.status == 65)
+    #expect(result.stderr.contains("swaps.json: swaps[0].output"))
+    #expect(try await emulator.stats().apiRequests == 0)
+    #expect(!sandbox.exists("out"))
+  }
+
+  @Test("a missing API key exits 77 before any request")
+  func missingKey() async throws {
+    let emulator = try await Emulator()
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([("a.png", emulator.sample("target-beach"), emulator.sample("face-alice"))])
+    let result = try await sandbox.swapsync(["sync"], emulator: emulator, key: nil)
+    #expect(result.status == 77)
+    #expect(result.stderr.contains("TT_API_KEY"))
+    #expect(try await emulator.stats().apiRequests == 0)
+  }
+
+  @Test("a rejected API key (401) exits 77 and buys nothing")
+  func rejectedKey() async throws {
+    let emulator = try await Emulator()
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([("a.png", emulator.sample("target-beach"), emulator.sample("face-alice"))])
+    let result = try await sandbox.swapsync(["sync"], emulator: emulator, key: "wrong-key")
+    #expect(result.status == 77)
+    #expect(result.stderr.contains("401"))
+    #expect(!result.stderr.contains("wrong-key"))
+    #expect(try await emulator.stats().jobsCreated == 0)
+    // The entry was certainly not created: it is still simply missing.
+    let status = try await sandbox.swapsync(["status"], emulator: nil)
+    #expect(status.stdout.contains("missing"))
+  }
+}

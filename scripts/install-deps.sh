@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the system packages swapsync needs (libcurl with headers, pkg-config),
+# only when they are missing. Needs root or sudo for apt-get.
+set -euo pipefail
+missing=()
+pkg-config --exists libcurl 2>/dev/null || missing+=(libcurl4-openssl-dev)
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing: ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq "${missing[@]}" >/dev/null
