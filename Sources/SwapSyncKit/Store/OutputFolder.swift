@@ -1,0 +1,173 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The output folder: the only way outputs are written, read or removed, confined to its root.
+///
+/// Every operation works relative to descriptors opened at `init` and never follows a symbolic
+/// link below the root (the root itself may be a link the user made). Outputs are written into
+/// `.swapsync/tmp/` first and renamed into place, so a reader or a crash never sees a partial file.
+/// Methods may be called from concurrent tasks; the descriptors never change after `init`.
+public final class OutputFolder: @unchecked Sendable {
+  static let stateFolderName = ".swapsync"
+  static let tempFolderName = "tmp"
+  static let tempSuffix = ".part"
+  static let chunkSize = 64 * 1024
+
+  /// Absolute path of the output folder (as given, made absolute; links not resolved).
+  public let rootPath: String
+  /// Absolute path of the machine-local state folder `<root>/.swapsync`.
+  public let stateDir: String
+  /// Absolute path of `<root>/.swapsync/tmp`.
+  public let tempDir: String
+
+  let rootFD: Int32
+  let stateFD: Int32
+  let tempFD: Int32
+
+  /// Opens the output folder, creating it (mkdir -p) and `.swapsync/tmp/` when missing.
+  /// Refuses a `.swapsync` or `tmp` that is a symbolic link or not a folder.
+  public init(root: String) throws(FileSystemError) {
+    let rootPath = Posix.absolutePath(root)
+    let stateDir = rootPath == "/" ? "/" + Self.stateFolderName : rootPath + "/" + Self.stateFolderName
+    let tempDir = stateDir + "/" + Self.tempFolderName
+    try Posix.makeDirectories(rootPath)
+    let rootFD = try Posix.openDirectory(rootPath)
+    let stateFD: Int32
+    let tempFD: Int32
+    do throws(FileSystemError) {
+      guard let fd = try Self.openFolder(Self.stateFolderName, in: rootFD, create: true, path: stateDir)
+      else {
+        throw .io(operation: "create folder", path: stateDir, errno: ENOENT)
+      }
+      stateFD = fd
+    } catch {
+      Posix.closeQuietly(rootFD)
+      throw error
+    }
+    do throws(FileSystemError) {
+      guard let fd = try Self.openFolder(Self.tempFolderName, in: stateFD, create: true, path: tempDir) else {
+        throw .io(operation: "create folder", path: tempDir, errno: ENOENT)
+      }
+      tempFD = fd
+    } catch {
+      Posix.closeQuietly(stateFD)
+      Posix.closeQuietly(rootFD)
+      throw error
+    }
+    self.rootPath = rootPath
+    self.stateDir = stateDir
+    self.tempDir = tempDir
+    self.rootFD = rootFD
+    self.stateFD = stateFD
+    self.tempFD = tempFD
+  }
+
+  deinit {
+    Posix.closeQuietly(tempFD)
+    Posix.closeQuietly(stateFD)
+    Posix.closeQuietly(rootFD)
+  }
+
+  /// Creates a new empty `<16 hex>.part` file in `.swapsync/tmp/` (O_CREAT|O_EXCL, mode 0644).
+  public func makeTempFile() throws(FileSystemError) -> TempFile {
+    var code: Int32 = EEXIST
+    for _ in 0..<8 {
+      let name = Posix.randomHex() + Self.tempSuffix
+      let fd = Posix.openat(tempFD, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, Posix.fileMode)
+      if fd >= 0 { return TempFile(fd: fd, name: name, path: tempDir + "/" + name) }
+      code = errno
+      if code != EEXIST { break }
+    }
+    throw .io(operation: "create a temporary file in", path: tempDir, errno: code)
+  }
+
+  /// Closes and deletes a temporary file that will not be installed. Best effort: a leftover
+  /// is removed by `cleanTemporaries()` at the start of the next run.
+  public func discard(_ temp: TempFile) {
+    temp.closeQuietly()
+    _ = unlinkat(tempFD, temp.name, 0)
+  }
+
+  /// Makes a finished temporary file visible at `relativePath`, atomically and durably.
+  ///
+  /// Order: fsync the file, close it, open/create the parent folders one component at a time
+  /// (each new folder's parent synced), refuse a link or folder at the destination, rename the
+  /// temporary file over the destination, fsync the destination folder, fsync `.swapsync/tmp/`.
+  /// When this returns, the output survives a crash. It consumes `temp` either way: on failure
+  /// the temporary file is deleted and an existing output is left untouched.
+  public func install(_ temp: TempFile, at relativePath: String) throws(FileSystemError) {
+    let path = display(relativePath)
+    let parts: [String]
+    do throws(FileSystemError) {
+      parts = try components(of: relativePath)
+      try Posix.syncFile(temp.fd, path: temp.path)
+    } catch {
+      discard(temp)
+      throw error
+    }
+    let chain: DirectoryChain
+    do throws(FileSystemError) {
+      try temp.close()
+      guard let opened = try walkParents(parts, create: true) else {
+        throw .io(operation: "create folder for", path: path, errno: ENOENT)
+      }
+      chain = opened
+      do throws(FileSystemError) {
+        let name = parts[parts.count - 1]
+        try refuseNonRegular(name, in: chain.parent, path: path)
+        if Posix.retrying({ renameat(tempFD, temp.name, chain.parent, name) }) != 0 {
+          throw .io(operation: "move the downloaded file to", path: path, errno: errno)
+        }
+      } catch {
+        chain.close()
+        throw error
+      }
+    } catch {
+      // Cleanup after a failure that is already being reported; ENOENT is fine.
+      _ = unlinkat(tempFD, temp.name, 0)
+      throw error
+    }
+    defer { chain.close() }
+    try Posix.syncFile(chain.parent, path: Posix.directoryName(path))
+    try Posix.syncFile(tempFD, path: tempDir)
+  }
+
+  /// Copies the installed output `relativeSource` to `relativePath` (new temp file + install),
+  /// for two outputs produced by one job. Returns the digest of the copied bytes.
+  @discardableResult
+  public func installCopy(of relativeSource: String, at relativePath: String) throws(FileSystemError)
+    -> FileDigest
+  {
+    let sourcePath = display(relativeSource)
+    guard let source = try openRegularFile(relativeSource) else {
+      throw .io(operation: "copy", path: sourcePath, errno: ENOENT)
+    }
+    defer { Posix.closeQuietly(source) }
+    let temp = try makeTempFile()
+    let digest: FileDigest
+    do throws(FileSystemError) {
+      digest = try Self.stream(source, path: sourcePath) { (chunk) throws(FileSystemError) in
+        try temp.write(chunk)
+      }
+    } catch {
+      discard(temp)
+      throw error
+    }
+    try install(temp, at: relativePath)
+    return digest
+  }
+
+  /// Throws unless `name` in `folderFD` is missing or a regular file (never a link or folder).
+  func refuseNonRegular(_ name: String, in folderFD: Int32, path: String) throws(FileSystemError) {
+    let (info, code) = Posix.fileStatus(folderFD, name)
+    guard let info else {
+      if code == ENOENT { return }
+      throw .io(operation: "inspect", path: path, errno: code)
+    }
+    if Posix.isKind(info, S_IFLNK) { throw .symlinkRefused(path: path) }
+    if !Posix.isKind(info, S_IFREG) { throw .notARegularFile(path: path) }
+  }
+}

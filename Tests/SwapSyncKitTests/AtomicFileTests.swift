@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+
+@testable import SwapSyncKit
+
+/// A fresh folder under the system temporary folder, deleted when the value goes away.
+final class StoreTestSandbox {
+  let path: String
+
+  init() throws {
+    path =
+      FileManager.default.temporaryDirectory
+      .appendingPathComponent("swapsync-store-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  }
+
+  deinit {
+    try? FileManager.default.removeItem(atPath: path)
+  }
+
+  func url(_ relative: String) -> String { path + "/" + relative }
+
+  func write(_ bytes: [UInt8], to relative: String) throws {
+    let full = url(relative)
+    try FileManager.default.createDirectory(
+      atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    try Data(bytes).write(to: URL(fileURLWithPath: full))
+  }
+
+  func read(_ relative: String) -> [UInt8]? {
+    FileManager.default.contents(atPath: url(relative)).map { [UInt8]($0) }
+  }
+
+  func list(_ relative: String) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: url(relative))) ?? []).sorted()
+  }
+
+  func exists(_ relative: String) -> Bool {
+    var isDirectory: ObjCBool = false
+    return FileManager.default.fileExists(atPath: url(relative), isDirectory: &isDirectory)
+  }
+
+  func symlink(_ relative: String, to destination: String) throws {
+    try FileManager.default.createSymbolicLink(atPath: url(relative), withDestinationPath: destination)
+  }
+}
+
+@Suite struct AtomicFileTests {
+  @Test func writesNewFileAndReplacesExistingOne() throws {
+    let box = try StoreTestSandbox()
+    let target = box.url("swaps.lock.json")
+    try AtomicFile.write(Array("first\n".utf8), to: target)
+    #expect(box.read("swaps.lock.json") == Array("first\n".utf8))
+    try AtomicFile.write(Array("second\n".utf8), to: target)
+    #expect(box.read("swaps.lock.json") == Array("second\n".utf8))
+    #expect(box.list("") == ["swaps.lock.json"], "no temporary file is left behind")
+  }
+
+  @Test func newFileHasMode0644UnderUsualUmask() throws {
+    let box = try StoreTestSandbox()
+    let old = umask(0o022)
+    defer { umask(old) }
+    try AtomicFile.write([1, 2, 3], to: box.url("f"))
+    let attributes = try FileManager.default.attributesOfItem(atPath: box.url("f"))
+    #expect((attributes[.posixPermissions] as? Int) == 0o644)
+  }
+
+  @Test func failedRenameLeavesTargetAndNoTemporary() throws {
+    let box = try StoreTestSandbox()
+    try box.write([9], to: "target/keep")  // a folder where the file should go: rename fails
+    #expect(throws: FileSystemError.self) {
+      try AtomicFile.write(Array("new".utf8), to: box.url("target"))
+    }
+    #expect(box.list("") == ["target"])
+    #expect(box.read("target/keep") == [9])
+  }
+
+  @Test func missingFolderNamesPathAndOSError() throws {
+    let box = try StoreTestSandbox()
+    let target = box.url("nope/swaps.lock.json")
+    do {
+      try AtomicFile.write([1], to: target)
+      Issue.record("expected an error")
+    } catch {
+      #expect(error == .io(operation: "open folder", path: box.url("nope"), errno: ENOENT))
+      #expect(error.description == "cannot open folder \(box.url("nope")): No such file or directory")
+    }
+  }
+
+  @Test func replacesSymlinkItselfNotItsTarget() throws {
+    let box = try StoreTestSandbox()
+    try box.write([1], to: "real")
+    try box.symlink("link", to: box.url("real"))
+    try AtomicFile.write([2], to: box.url("link"))
+    #expect(box.read("real") == [1])
+    #expect(box.read("link") == [2])
+  }
+
+  @Test func removesStaleTemporariesOnlyForThatFile() throws {
+    let box = try StoreTestSandbox()
+    try box.write([1], to: ".swaps.lock.json.0123456789abcdef.tmp")
+    try box.write([1], to: ".other.json.0123456789abcdef.tmp")
+    try box.write([1], to: ".swaps.lock.json.notatemp.tmp")
+    try box.write([1], to: "swaps.lock.json")
+    let removed = try AtomicFile.removeStaleTemporaries(for: box.url("swaps.lock.json"))
+    #expect(removed == 1)
+    #expect(
+      box.list("") == [
+        ".other.json.0123456789abcdef.tmp", ".swaps.lock.json.notatemp.tmp", "swaps.lock.json",
+      ])
+  }
+
+  @Test func errorDescriptionsAreActionable() {
+    let full = FileSystemError.io(operation: "write", path: "out/team/.swapsync/journal.jsonl", errno: ENOSPC)
+    #expect(full.description == "cannot write out/team/.swapsync/journal.jsonl: No space left on device")
+    #expect(FileSystemError.symlinkRefused(path: "out/evil").description.contains("out/evil"))
+    #expect(FileSystemError.outsideRoot(path: "out/../x").path == "out/../x")
+  }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+
+@testable import SwapSyncKit
+
+@Suite struct JournalTests {
+  static func entry(_ state: EntryState, job: String? = nil) -> LockEntry {
+    LockEntry(
+      targetImage: "https://t.example/t.jpg", swapImage: "https://f.example/f.jpg", state: state, jobId: job)
+  }
+
+  @Test func replaysBatchesInOrderAndAppliesThem() throws {
+    let box = try StoreTestSandbox()
+    let path = box.url("out/.swapsync/journal.jsonl")
+    let journal = try Journal(path: path)
+    try journal.append(["a.jpg": Self.entry(.submitting)])
+    try journal.append(["a.jpg": Self.entry(.running, job: "J1"), "b.jpg": Self.entry(.submitting)])
+    try journal.append(["b.jpg": nil])
+    try journal.append([:])  // no-op
+    let batches = try Journal.replay(path: path)
+    #expect(batches.count == 3)
+    #expect(batches[0] == ["a.jpg": Self.entry(.submitting)])
+    let removal: [String: LockEntry?] = ["b.jpg": nil]
+    #expect(batches[2] == removal)
+    #expect(batches[2].keys.contains("b.jpg"))
+    var lock = Lockfile(entries: ["old.jpg": Self.entry(.done)])
+    Journal.apply(batches, to: &lock)
+    #expect(lock.entries == ["old.jpg": Self.entry(.done), "a.jpg": Self.entry(.running, job: "J1")])
+    let text = String(decoding: box.read("out/.swapsync/journal.jsonl") ?? [], as: UTF8.self)
+    #expect(text.split(separator: "\n").count == 3)
+    #expect(text.contains("\"b.jpg\":null"))
+  }
+
+  @Test func replayOfMissingJournalIsEmpty() throws {
+    let box = try StoreTestSandbox()
+    #expect(try Journal.replay(path: box.url("nothing.jsonl")).isEmpty)
+  }
+
+  @Test func tornFinalLineIsIgnoredAndCutOnReopen() throws {
+    let box = try StoreTestSandbox()
+    let path = box.url("journal.jsonl")
+    do {
+      let journal = try Journal(path: path)
+      try journal.append(["a.jpg": Self.entry(.running, job: "J1")])
+    }
+    let handle = try #require(FileHandle(forWritingAtPath: path))
+    try handle.seekToEnd()
+    try handle.write(contentsOf: Data(#"{"b.jpg":{"jobId":"J2","state":"runn"#.utf8))
+    try handle.close()
+    #expect(try Journal.replay(path: path) == [["a.jpg": Self.entry(.running, job: "J1")]])
+
+    let reopened = try Journal(path: path)
+    try reopened.append(["c.jpg": Self.entry(.submitting)])
+    let batches = try Journal.replay(path: path)
+    #expect(batches.count == 2, "the torn line was cut, so the new line does not follow garbage")
+    #expect(batches[1] == ["c.jpg": Self.entry(.submitting)])
+  }
+
+  @Test func finalLineOfNulBytesIsACrashArtifact() throws {
+    let box = try StoreTestSandbox()
+    let path = box.url("journal.jsonl")
+    let journal = try Journal(path: path)
+    try journal.append(["a.jpg": Self.entry(.running, job: "J1")])
+    let handle = try #require(FileHandle(forWritingAtPath: path))
+    try handle.seekToEnd()
+    try handle.write(contentsOf: Data([UInt8](repeating: 0, count: 40) + [0x0A]))
+    try handle.close()
+    #expect(try Journal.replay(path: path).count == 1)
+  }
+
+  @Test func corruptionBeforeTheEndIsReported() throws {
+    let box = try StoreTestSandbox()
+    let path = box.url("journal.jsonl")
+    let good = #"{"a.jpg":{"state":"running","swapImage":"s","targetImage":"t","jobId":"J1"}}"#
+    let bad = #"{"b.jpg":{"state":"exploded","swapImage":"s","targetImage":"t"}}"#
+    try box.write(Array("\(good)\n\(bad)\n\(good)\n".utf8), to: "journal.jsonl")
+    #expect {
+      try Journal.replay(path: path)
+    } throws: { error in
+      guard let error = error as? LockfileError, case .corruptJournal(let errorPath, let line, _) = error
+      else {
+        return false
+      }
+      return errorPath == path && line == 2 && error.description.hasPrefix("\(path): line 2 is corrupt")
+    }
+    try box.write(Array("\(good)\nnot json at all\n\(good)\n".utf8), to: "journal.jsonl")
+    #expect(throws: LockfileError.self) { try Journal.replay(path: path) }
+    // A complete, newline-terminated but invalid final line is corruption too, not a torn write.
+    try box.write(Array("\(good)\n\(bad)\n".utf8), to: "journal.jsonl")
+    #expect(throws: LockfileError.self) { try Journal.replay(path: path) }
+  }
+
+  @Test func resetEmptiesTheJournal() throws {
+    let box = try StoreTestSandbox()
+    let path = box.url("journal.jsonl")
+    let journal = try Journal(path: path)
+    try journal.append(["a.jpg": Self.entry(.submitting)])
+    try journal.reset()
+    #expect(try Journal.replay(path: path).isEmpty)
+    #expect(box.read("journal.jsonl") == [])
+    try journal.append(["b.jpg": Self.entry(.submitting)])
+    #expect(try Journal.replay(path: path) == [["b.jpg": Self.entry(.submitting)]])
+  }
+
+  @Test func concurrentAppendsEachLandAsOneWholeLine() async throws {
+    let box = try StoreTestSandbox()
+    let path = box.url("journal.jsonl")
+    let journal = try Journal(path: path)
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      for index in 0..<64 {
+        group.addTask {
+          try journal.append(["out/\(index).jpg": Self.entry(.running, job: "J\(index)")])
+        }
+      }
+      try await group.waitForAll()
+    }
+    let batches = try Journal.replay(path: path)
+    #expect(batches.count == 64)
+    var lock = Lockfile()
+    Journal.apply(batches, to: &lock)
+    #expect(lock.entries.count == 64)
+    #expect(lock.entries["out/7.jpg"]?.jobId == "J7")
+  }
+
+  @Test func refusesJournalThatIsASymlink() throws {
+    let box = try StoreTestSandbox()
+    try box.write([], to: "elsewhere/target")
+    try box.symlink("journal.jsonl", to: box.url("elsewhere/target"))
+    #expect(throws: FileSystemError.symlinkRefused(path: box.url("journal.jsonl"))) {
+      try Journal(path: box.url("journal.jsonl"))
+    }
+  }
+
+  @Test func appendAfterCloseFails() throws {
+    let box = try StoreTestSandbox()
+    let journal = try Journal(path: box.url("journal.jsonl"))
+    journal.close()
+    #expect(throws: FileSystemError.self) { try journal.append(["a": Self.entry(.submitting)]) }
+  }
+}

@@ -1,0 +1,99 @@
+import Crypto
+import Foundation
+import Testing
+
+@testable import SwapSyncKit
+
+@Suite struct StatCacheTests {
+  static func setModificationTime(_ path: String, secondsAgo: Int) {
+    var times = [
+      timespec(tv_sec: time(nil) - secondsAgo, tv_nsec: 0),
+      timespec(tv_sec: time(nil) - secondsAgo, tv_nsec: 0),
+    ]
+    _ = utimensat(AT_FDCWD, path, &times, 0)
+  }
+
+  @Test func hitsWhenUnchangedAndMissesAfterModification() throws {
+    let box = try StoreTestSandbox()
+    try box.write(OutputFolderTests.png, to: "out/a.png")
+    let folder = try OutputFolder(root: box.url("out"))
+    let cache = StatCache.load(stateDir: folder.stateDir)
+    cache.racyWindowNanoseconds = 0
+
+    let first = try #require(try cache.digest(for: "a.png", in: folder))
+    #expect(first.sha256 == OutputFolderTests.sha256(OutputFolderTests.png))
+    #expect(first.type == .png)
+    #expect(try cache.digest(for: "a.png", in: folder) == first)
+    #expect(cache.hashCount == 1, "second lookup came from the cache")
+
+    var changed = OutputFolderTests.png
+    changed[changed.count - 1] ^= 0xFF
+    try box.write(changed, to: "out/a.png")  // same size, same inode
+    Self.setModificationTime(box.url("out/a.png"), secondsAgo: 3600)
+    let second = try #require(try cache.digest(for: "a.png", in: folder))
+    #expect(second.sha256 == OutputFolderTests.sha256(changed))
+    #expect(cache.hashCount == 2)
+  }
+
+  @Test func savedCacheIsUsedByTheNextRun() throws {
+    let box = try StoreTestSandbox()
+    try box.write(OutputFolderTests.png, to: "out/a.png")
+    let folder = try OutputFolder(root: box.url("out"))
+    let cache = StatCache.load(stateDir: folder.stateDir)
+    cache.racyWindowNanoseconds = 0
+    _ = try cache.digest(for: "a.png", in: folder)
+    try cache.save()
+    #expect(box.exists("out/.swapsync/stat-cache.json"))
+
+    let next = StatCache.load(stateDir: folder.stateDir)
+    #expect(
+      try next.digest(for: "a.png", in: folder)?.sha256 == OutputFolderTests.sha256(OutputFolderTests.png))
+    #expect(next.hashCount == 0)
+  }
+
+  @Test func freshlyWrittenFilesAreNotRemembered() throws {
+    let box = try StoreTestSandbox()
+    try box.write(OutputFolderTests.png, to: "out/a.png")
+    let folder = try OutputFolder(root: box.url("out"))
+    let cache = StatCache.load(stateDir: folder.stateDir)
+    _ = try cache.digest(for: "a.png", in: folder)
+    _ = try cache.digest(for: "a.png", in: folder)
+    #expect(cache.hashCount == 2, "a file changed within the racy window is hashed every time")
+  }
+
+  @Test func corruptCacheIsDiscardedSilently() throws {
+    let box = try StoreTestSandbox()
+    try box.write(Array("{ nonsense".utf8), to: "out/.swapsync/stat-cache.json")
+    try box.write(OutputFolderTests.png, to: "out/a.png")
+    let folder = try OutputFolder(root: box.url("out"))
+    let cache = StatCache.load(stateDir: folder.stateDir)
+    #expect(try cache.digest(for: "a.png", in: folder)?.size == OutputFolderTests.png.count)
+  }
+
+  @Test func missingFileIsNilAndForgotten() throws {
+    let box = try StoreTestSandbox()
+    try box.write(OutputFolderTests.png, to: "out/a.png")
+    let folder = try OutputFolder(root: box.url("out"))
+    let cache = StatCache.load(stateDir: folder.stateDir)
+    cache.racyWindowNanoseconds = 0
+    _ = try cache.digest(for: "a.png", in: folder)
+    try FileManager.default.removeItem(atPath: box.url("out/a.png"))
+    #expect(try cache.digest(for: "a.png", in: folder) == nil)
+    try cache.save()
+    let text = String(decoding: box.read("out/.swapsync/stat-cache.json") ?? [], as: UTF8.self)
+    #expect(!text.contains("a.png"))
+  }
+
+  @Test func replacedFileWithNewInodeMisses() throws {
+    let box = try StoreTestSandbox()
+    try box.write(OutputFolderTests.png, to: "out/a.png")
+    let folder = try OutputFolder(root: box.url("out"))
+    let cache = StatCache.load(stateDir: folder.stateDir)
+    cache.racyWindowNanoseconds = 0
+    _ = try cache.digest(for: "a.png", in: folder)
+    try OutputFolderTests.install(
+      [0xFF, 0xD8, 0xFF] + Array("xyzxyzxyzxyzxyzxy".utf8), at: "a.png", in: folder)
+    #expect(try cache.digest(for: "a.png", in: folder)?.type == .jpeg)
+    #expect(cache.hashCount == 2)
+  }
+}
