@@ -289,12 +289,7 @@ struct JobRunner: Sendable {
     base: LockEntry
   ) async throws {
     let first = plan.pending[0]
-    do {
-      try folder.install(temp, at: first)
-    } catch {
-      folder.discard(temp)
-      throw error
-    }
+    try folder.install(temp, at: first)  // consumes `temp`, also on failure
     for output in plan.pending.dropFirst() { try folder.installCopy(of: first, at: output) }
     var done = base
     let unchanged = base.state == .done && base.sha256 == result.sha256

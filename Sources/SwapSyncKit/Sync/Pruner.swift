@@ -66,10 +66,10 @@ public struct Pruner: Sendable {
     do {
       let store = StateStore(
         lock: lock, lockPath: workspace.lockPath, journal: try Journal(path: workspace.journalPath), onDisk: onDisk)
-      // Forget first, then delete: a crash in between leaves an unrecorded file, never a
-      // record of a file swapsync would have to buy again.
+      // Delete, then forget: after a crash in between, the next prune finds the file gone and
+      // forgets the entry, so no file swapsync wrote is ever left untracked.
+      for output in outcome.deleted { _ = try folder.remove(relativePath: output) }
       try await store.record(updates)
-      for output in outcome.deleted { try folder.remove(relativePath: output) }
       try await store.checkpoint()
     } catch {
       throw SwapSyncFailure(.cannotWrite, "\(error)")

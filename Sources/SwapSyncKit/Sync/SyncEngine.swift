@@ -32,6 +32,7 @@ public struct SyncEngine: Sendable {
     do {
       // Leftovers of a killed run: never visible at an output path, now removed.
       _ = try folder.cleanTemporaries()
+      _ = try AtomicFile.removeStaleTemporaries(for: workspace.lockPath)
     } catch {
       throw SwapSyncFailure(.cannotWrite, "\(error)")
     }
@@ -86,6 +87,7 @@ public struct SyncEngine: Sendable {
     var failure = await control.stop
     do {
       try await store.checkpoint()
+      cache.retain(only: Set(workspace.manifest.entries.map(\.output)))
       try cache.save()
     } catch {
       failure = SwapSyncFailure(.cannotWrite, "\(error)").worse(than: failure)
