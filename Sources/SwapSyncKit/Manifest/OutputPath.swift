@@ -1,0 +1,76 @@
+import Foundation
+
+/// The rules for an entry's `output` path (SPEC §2): relative, clean, and inside the output folder.
+public enum OutputPath {
+  /// Image extensions an output may have (compared case-insensitively); no extension is fine too.
+  public static let allowedExtensions = ["jpg", "jpeg", "png", "webp", "gif"]
+  /// The longest path segment allowed, in UTF-8 bytes.
+  public static let maxSegmentBytes = 200
+  /// The folder under the output folder that swapsync keeps for its own state.
+  public static let stateFolderName = ".swapsync"
+
+  /// Nil when `path` is an acceptable output path, else a message saying what is wrong with it.
+  public static func problem(with path: String) -> String? {
+    if path.isEmpty { return "output path is empty" }
+    if let control = path.unicodeScalars.first(where: isForbiddenScalar) {
+      return "output path contains a control character (\(scalarName(control)))"
+    }
+    if path.contains("\\") { return "output path contains a backslash; separate folders with \"/\"" }
+    if path.hasPrefix("/") { return "output path must be relative to the output folder, not absolute" }
+    let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+    for segment in segments {
+      if let problem = segmentProblem(segment) { return "output path " + problem }
+    }
+    if segments[0].lowercased() == stateFolderName {
+      return "output path is inside \"\(stateFolderName)/\", which swapsync reserves for its own state"
+    }
+    if let ext = fileExtension(of: segments[segments.count - 1]),
+      !allowedExtensions.contains(ext.lowercased())
+    {
+      let list = allowedExtensions.map { "." + $0 }.joined(separator: " ")
+      return "output path has extension \".\(ext)\"; use one of \(list) or no extension"
+    }
+    return nil
+  }
+
+  /// Nil when `segment` can be one path segment (a matrix key used in an output template).
+  public static func segmentProblem<S: StringProtocol>(_ segment: S) -> String? {
+    if segment.isEmpty { return "contains an empty segment (\"//\", or a \"/\" at the end)" }
+    if segment == "." { return "contains a \".\" segment" }
+    if segment == ".." { return "contains a \"..\" segment; outputs must stay inside the output folder" }
+    if segment.contains("/") { return "contains \"/\"" }
+    if segment.contains("\\") { return "contains a backslash" }
+    if let control = segment.unicodeScalars.first(where: isForbiddenScalar) {
+      return "contains a control character (\(scalarName(control)))"
+    }
+    let size = segment.utf8.count
+    if size > maxSegmentBytes {
+      let start = String(segment.prefix(24))
+      return
+        "has a segment of \(size) bytes (\"\(start)…\"); the limit is \(maxSegmentBytes) bytes of UTF-8"
+    }
+    return nil
+  }
+
+  /// The key under which two outputs collide on a case-insensitive, normalization-insensitive file
+  /// system (macOS, Windows): lowercased and in Unicode canonical composed form.
+  public static func foldedKey(_ path: String) -> String {
+    path.lowercased().precomposedStringWithCanonicalMapping
+  }
+
+  /// The extension of a file name: the text after the last `.`, unless that dot starts the name.
+  /// `photo.JPG` → `JPG`; `.hidden` → nil; `photo` → nil; `photo.` → `` (empty, not allowed).
+  static func fileExtension<S: StringProtocol>(of name: S) -> String? {
+    guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
+    return String(name[name.index(after: dot)...])
+  }
+
+  private static func isForbiddenScalar(_ scalar: Unicode.Scalar) -> Bool {
+    scalar.properties.generalCategory == .control
+  }
+
+  static func scalarName(_ scalar: Unicode.Scalar) -> String {
+    let digits = String(scalar.value, radix: 16, uppercase: true)
+    return "U+" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+  }
+}

@@ -1,0 +1,170 @@
+/// The one URL rule (SPEC §2): absolute `https`, or plain `http` only to loopback hosts unless allowed.
+///
+/// Used for manifest URLs, `hookUrl`, `--api-base` and server-supplied result URLs, so it is strict:
+/// no credentials, no whitespace or control characters, no backslashes, a well-formed host and port.
+public enum URLPolicy {
+  /// The message for the http-to-a-remote-host case, shared with callers that phrase it themselves.
+  public static let httpNotAllowedMessage =
+    "plain http is only allowed for loopback hosts (127.0.0.0/8, ::1, localhost); "
+    + "pass --allow-http to permit it"
+
+  /// Nil when `url` is acceptable, else a message saying what is wrong with it.
+  public static func problem(with url: String, allowHTTP: Bool) -> String? {
+    if url.isEmpty { return "URL is empty" }
+    if url.unicodeScalars.contains(where: { $0.properties.isWhitespace || isControl($0) }) {
+      return "URL contains whitespace or control characters"
+    }
+    guard let colon = url.firstIndex(of: ":"), isScheme(url[..<colon]) else {
+      return "not an absolute URL (it must start with https://)"
+    }
+    let scheme = url[..<colon].lowercased()
+    guard scheme == "https" || scheme == "http" else {
+      return "not an https URL (scheme \"\(url[..<colon])\" is not allowed)"
+    }
+    if url.contains("\\") { return "URL contains a backslash" }
+    let afterScheme = url[url.index(after: colon)...]
+    guard afterScheme.hasPrefix("//") else { return "URL has no host (expected \"\(scheme)://host/...\")" }
+    let authorityAndRest = afterScheme.dropFirst(2)
+    let authority = authorityAndRest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+    if authority.contains("@") { return "URL must not contain credentials" }
+    let host: String
+    switch splitHostAndPort(authority) {
+    case .failure(let message): return message
+    case .success(let parsed): host = parsed
+    }
+    if scheme == "http" && !allowHTTP && !isLoopback(host: host) {
+      return httpNotAllowedMessage
+    }
+    return nil
+  }
+
+  /// True for `localhost`, IPv4 addresses in 127.0.0.0/8 and the IPv6 loopback `::1` (with or
+  /// without brackets, in any valid spelling). Case-insensitive; anything unusual is not loopback.
+  public static func isLoopback(host: String) -> Bool {
+    var name = host.lowercased()
+    if name.hasPrefix("[") && name.hasSuffix("]") && name.count >= 2 {
+      name = String(name.dropFirst().dropLast())
+    }
+    if name == "localhost" { return true }
+    if let octets = ipv4Octets(name) { return octets[0] == 127 }
+    if let words = ipv6Words(name) { return words == [0, 0, 0, 0, 0, 0, 0, 1] }
+    return false
+  }
+
+  // MARK: - Pieces
+
+  private enum HostResult {
+    case success(String)
+    case failure(String)
+  }
+
+  private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+    scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format
+  }
+
+  private static func isScheme(_ text: Substring) -> Bool {
+    guard let first = text.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic else {
+      return false
+    }
+    return text.unicodeScalars.allSatisfy { scalar in
+      scalar.isASCII
+        && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+          || "+-.".unicodeScalars.contains(scalar))
+    }
+  }
+
+  /// Splits `host[:port]` or `[v6][:port]`, checking both; returns the host as written.
+  private static func splitHostAndPort(_ authority: Substring) -> HostResult {
+    var host: Substring
+    var port: Substring?
+    if authority.hasPrefix("[") {
+      guard let close = authority.firstIndex(of: "]") else {
+        return .failure("URL has an invalid IPv6 address (missing \"]\")")
+      }
+      host = authority[...close]
+      let rest = authority[authority.index(after: close)...]
+      if !rest.isEmpty {
+        guard rest.hasPrefix(":") else { return .failure("URL has an invalid host") }
+        port = rest.dropFirst()
+      }
+      guard ipv6Words(String(host.dropFirst().dropLast())) != nil else {
+        return .failure("URL has an invalid IPv6 address \"\(host)\"")
+      }
+    } else {
+      let parts = authority.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+      host = parts[0]
+      port = parts.count > 1 ? parts[1] : nil
+      if host.isEmpty { return .failure("URL has no host") }
+      guard isValidHostName(host) else {
+        return .failure("URL has an invalid host \"\(host)\"")
+      }
+    }
+    if let port {
+      guard !port.isEmpty, port.count <= 5, port.allSatisfy({ $0.isASCII && $0.isNumber }),
+        let number = Int(port), (1...65535).contains(number)
+      else {
+        return .failure("URL has an invalid port \"\(port)\"")
+      }
+    }
+    return .success(String(host))
+  }
+
+  /// Host names: ASCII letters, digits, `-`, `.` and `_`; labels not empty (one trailing dot is
+  /// allowed). Internationalized names must be written in their `xn--` form.
+  private static func isValidHostName(_ host: Substring) -> Bool {
+    guard host.utf8.count <= 253 else { return false }
+    let trimmed = host.hasSuffix(".") ? host.dropLast() : host
+    let labels = trimmed.split(separator: ".", omittingEmptySubsequences: false)
+    return labels.allSatisfy { label in
+      !label.isEmpty && label.utf8.count <= 63
+        && label.unicodeScalars.allSatisfy { scalar in
+          scalar.isASCII
+            && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "-"
+              || scalar == "_")
+        }
+    }
+  }
+
+  /// Strict dotted-quad IPv4 (four decimal parts 0-255, no leading zeros).
+  static func ipv4Octets(_ text: String) -> [UInt8]? {
+    let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+    guard parts.count == 4 else { return nil }
+    var octets: [UInt8] = []
+    for part in parts {
+      guard !part.isEmpty, part.count <= 3, part.allSatisfy({ ("0"..."9").contains($0) }),
+        part == "0" || !part.hasPrefix("0"), let value = UInt8(part)
+      else { return nil }
+      octets.append(value)
+    }
+    return octets
+  }
+
+  /// Parses an IPv6 address (RFC 4291 text forms, incl. `::` and a trailing dotted IPv4) to 8 words.
+  /// Zone identifiers (`%eth0`) are rejected.
+  static func ipv6Words(_ text: String) -> [UInt16]? {
+    guard !text.isEmpty, !text.contains("%") else { return nil }
+    let halves = text.components(separatedBy: "::")
+    guard halves.count <= 2 else { return nil }
+    func words(_ part: String) -> [UInt16]? {
+      if part.isEmpty { return [] }
+      var result: [UInt16] = []
+      let groups = part.split(separator: ":", omittingEmptySubsequences: false)
+      for (position, group) in groups.enumerated() {
+        if position == groups.count - 1, group.contains("."), let v4 = ipv4Octets(String(group)) {
+          result.append(UInt16(v4[0]) << 8 | UInt16(v4[1]))
+          result.append(UInt16(v4[2]) << 8 | UInt16(v4[3]))
+          continue
+        }
+        guard (1...4).contains(group.count), group.allSatisfy(\.isHexDigit),
+          let value = UInt16(group, radix: 16)
+        else { return nil }
+        result.append(value)
+      }
+      return result
+    }
+    guard let head = words(halves[0]) else { return nil }
+    if halves.count == 1 { return head.count == 8 ? head : nil }
+    guard let tail = words(halves[1]), head.count + tail.count <= 7 else { return nil }
+    return head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail
+  }
+}

@@ -1,0 +1,101 @@
+import Testing
+
+@testable import SwapSyncKit
+
+/// The planner's money decisions (SPEC §5): what is submitted automatically and what is not.
+@Suite("planner")
+struct PlannerTests {
+  let a = SwapPair(targetImage: "https://t/a.png", swapImage: "https://f/x.png")
+  let b = SwapPair(targetImage: "https://t/b.png", swapImage: "https://f/x.png")
+
+  func manifest(_ entries: [(String, SwapPair)]) -> Manifest {
+    Manifest(
+      path: "swaps.json", outputDir: nil,
+      entries: entries.map { ManifestEntry(output: $0.0, pair: $0.1, hookUrl: nil, origin: "swaps") })
+  }
+
+  func entry(_ pair: SwapPair, _ state: EntryState, job: String? = "J1", sha: String? = nil) -> LockEntry {
+    LockEntry(targetImage: pair.targetImage, swapImage: pair.swapImage, state: state, jobId: job, sha256: sha, size: 1)
+  }
+
+  func plan(
+    _ manifest: Manifest, _ lock: [String: LockEntry], resubmit: Set<EntryState> = [],
+    files: [String: FileCheck] = [:]
+  ) -> [JobPlan] {
+    Planner(resubmit: resubmit).plan(manifest: manifest, lock: Lockfile(entries: lock)) { output, _ in
+      files[output] ?? .matches
+    }
+  }
+
+  @Test("new entries are submitted; entries sharing a pair are one job")
+  func missingAndShared() {
+    let plans = plan(manifest([("1.png", a), ("2.png", a), ("3.png", b)]), [:])
+    #expect(plans.count == 2)
+    #expect(plans[0].action == .submit(reason: .missing))
+    #expect(plans[0].pending == ["1.png", "2.png"])
+  }
+
+  @Test("changed inputs are stale and resubmitted automatically")
+  func stale() {
+    let plans = plan(manifest([("1.png", b)]), ["1.png": entry(a, .done, sha: "s")])
+    #expect(plans[0].action == .submit(reason: .stale))
+  }
+
+  @Test("paid-for states wait for --resubmit naming them", arguments: [EntryState.uncertain, .failed, .lost])
+  func paidStatesNeedResubmit(state: EntryState) {
+    let m = manifest([("1.png", a)])
+    let lock = ["1.png": entry(a, state, job: state == .uncertain ? nil : "J1")]
+    let blocked = EntryStatus(rawValue: state.rawValue)!
+    #expect(plan(m, lock)[0].action == .blocked(blocked))
+    #expect(plan(m, lock, resubmit: [state])[0].action == .submit(reason: blocked))
+    let other: Set<EntryState> = Set([EntryState.uncertain, .failed, .lost]).subtracting([state])
+    #expect(plan(m, lock, resubmit: other)[0].action == .blocked(blocked))
+  }
+
+  @Test("an interrupted submit counts as uncertain, never as missing")
+  func submittingIsUncertain() {
+    let lock = ["1.png": entry(a, .submitting, job: nil)]
+    #expect(plan(manifest([("1.png", a)]), lock)[0].action == .blocked(.uncertain))
+  }
+
+  @Test("a new output whose pair is blocked is not bought behind the user's back")
+  func newOutputOfBlockedPair() {
+    let lock = ["1.png": entry(a, .uncertain, job: nil)]
+    let plans = plan(manifest([("1.png", a), ("2.png", a)]), lock)
+    #expect(plans[0].action == .blocked(.uncertain))
+  }
+
+  @Test("running jobs are polled, not resubmitted")
+  func running() {
+    let plans = plan(manifest([("1.png", a)]), ["1.png": entry(a, .running, job: "J7")])
+    #expect(plans[0].action == .poll(jobId: "J7"))
+  }
+
+  @Test("done with a missing or modified file is restored from the recorded job")
+  func restore() {
+    let lock = ["1.png": entry(a, .done, sha: "s")]
+    #expect(plan(manifest([("1.png", a)]), lock, files: ["1.png": .missing])[0].action
+      == .restore(jobId: "J1", copyFrom: nil))
+    #expect(plan(manifest([("1.png", a)]), lock, files: ["1.png": .differs("x")])[0].action
+      == .restore(jobId: "J1", copyFrom: nil))
+    #expect(plan(manifest([("1.png", a)]), lock)[0].action == .none)
+  }
+
+  @Test("a new output of a done pair is copied from the verified sibling: no network")
+  func copyFromSibling() {
+    let lock = ["1.png": entry(a, .done, sha: "s")]
+    let plans = plan(manifest([("1.png", a), ("2.png", a)]), lock)
+    #expect(plans[0].action == .restore(jobId: "J1", copyFrom: "1.png"))
+    #expect(plans[0].pending == ["2.png"])
+  }
+
+  @Test("orphans are reported, not planned")
+  func orphans() {
+    let lock = ["old.png": entry(a, .done, sha: "s")]
+    let planner = Planner(resubmit: [])
+    let reports = planner.report(
+      manifest: manifest([]), lock: Lockfile(entries: lock), check: { _, _ in .matches }, runInProgress: false)
+    #expect(reports.map(\.status) == [.orphan])
+    #expect(planner.plan(manifest: manifest([]), lock: Lockfile(entries: lock)) { _, _ in .matches }.isEmpty)
+  }
+}
