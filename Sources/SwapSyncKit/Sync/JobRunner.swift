@@ -103,6 +103,9 @@ struct JobRunner: Sendable {
             $0.notSubmitted += 1
             $0.warnings.append("\(plan.pending[0]): not submitted: \(retry.reason)")
           }
+          if retry.unavailable {
+            await control.halt(SwapSyncFailure(.unavailable, "the TTAPI service is unavailable: \(retry.reason)"))
+          }
           return
         }
         logger.info("submit of \(plan.pending[0]) not accepted (\(retry.reason)); retrying")
