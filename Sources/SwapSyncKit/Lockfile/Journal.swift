@@ -119,19 +119,7 @@ public final class Journal: @unchecked Sendable {
   /// The batches recorded at `path`, oldest first; empty when the file does not exist.
   /// A torn final line (a crash during its write) is ignored; any other bad line is reported.
   public static func replay(path: String) throws(LockfileError) -> [[String: LockEntry?]] {
-    let fd = Posix.open(path, O_RDONLY | O_NOFOLLOW)
-    if fd < 0 {
-      if errno == ENOENT { return [] }
-      throw .unreadable(path: path, errno: errno)
-    }
-    defer { Posix.closeQuietly(fd) }
-    let bytes: [UInt8]
-    do {
-      bytes = try Posix.readToEnd(fd, path: path)
-    } catch {
-      if case .io(_, _, let code) = error { throw .unreadable(path: path, errno: code) }
-      throw .unreadable(path: path, errno: EIO)
-    }
+    guard let bytes = try LockfileCodec.readBytes(path: path, flags: O_NOFOLLOW) else { return [] }
     return try parse(bytes, path: path).batches
   }
 

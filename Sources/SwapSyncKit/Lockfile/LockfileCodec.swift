@@ -53,20 +53,24 @@ public enum LockfileCodec {
 
   /// Reads and decodes the lockfile at `path`; nil when there is no such file.
   public static func read(path: String) throws(LockfileError) -> Lockfile? {
-    let fd = Posix.open(path, O_RDONLY)
+    guard let bytes = try readBytes(path: path) else { return nil }
+    return try decode(bytes, path: path)
+  }
+
+  /// The whole file at `path`, or nil when there is no such file.
+  static func readBytes(path: String, flags: Int32 = 0) throws(LockfileError) -> [UInt8]? {
+    let fd = Posix.open(path, O_RDONLY | flags)
     if fd < 0 {
       if errno == ENOENT { return nil }
       throw .unreadable(path: path, errno: errno)
     }
     defer { Posix.closeQuietly(fd) }
-    let bytes: [UInt8]
     do {
-      bytes = try Posix.readToEnd(fd, path: path)
+      return try Posix.readToEnd(fd, path: path)
     } catch {
       if case .io(_, _, let code) = error { throw .unreadable(path: path, errno: code) }
       throw .unreadable(path: path, errno: EIO)
     }
-    return try decode(bytes, path: path)
   }
 
   /// Encodes `lock` and replaces `path` atomically and durably (see `AtomicFile.write`).

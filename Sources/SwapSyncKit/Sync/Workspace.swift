@@ -47,11 +47,10 @@ public struct Workspace: Sendable {
   /// lockfile bytes as on disk.
   func loadState() throws(SwapSyncFailure) -> (lock: Lockfile, onDisk: [UInt8]?) {
     do {
-      var lock = try LockfileCodec.read(path: lockPath) ?? Lockfile()
-      let onDisk = FileManager.default.contents(atPath: lockPath).map { [UInt8]($0) }
-      if FileManager.default.fileExists(atPath: journalPath) {
-        Journal.apply(try Journal.replay(path: journalPath), to: &lock)
-      }
+      let onDisk = try LockfileCodec.readBytes(path: lockPath)
+      var lock = try onDisk.map { bytes throws(LockfileError) in try LockfileCodec.decode(bytes, path: lockPath) }
+        ?? Lockfile()
+      Journal.apply(try Journal.replay(path: journalPath), to: &lock)
       return (lock, onDisk)
     } catch {
       throw SwapSyncFailure(.invalidInput, "\(error)")
