@@ -16,7 +16,7 @@ struct EmulatedJob: Sendable {
   let hookUrl: String?
   let submittedAt: ContinuousClock.Instant
   /// Duration captured at submit, so later config changes only affect new jobs.
-  let duration: Duration
+  var duration: Duration
   /// FAILED message decided at submit from `failWhen`; nil means the job succeeds.
   let failureMessage: String?
   var hookClaimed = false

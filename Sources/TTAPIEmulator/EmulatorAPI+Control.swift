@@ -25,6 +25,12 @@ extension EmulatorAPI {
     return Responses.json(await state.configJSON())
   }
 
+  /// `POST /_emulator/finish`: every running job ends now.
+  func finish() async -> Response {
+    await state.finishAll()
+    return Responses.json(await state.statsJSON())
+  }
+
   /// `POST /_emulator/reset`: zeroes counters and clears faults.
   func reset() async -> Response {
     await state.reset()

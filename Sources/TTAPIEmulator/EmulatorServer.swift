@@ -61,5 +61,6 @@ public struct EmulatorServer: Sendable {
     router.get("/_emulator/config") { _, _ in await api.config() }
     router.post("/_emulator/config") { request, _ in await api.updateConfig(request) }
     router.post("/_emulator/reset") { _, _ in await api.reset() }
+    router.post("/_emulator/finish") { _, _ in await api.finish() }
   }
 }

@@ -146,6 +146,15 @@ actor EmulatorState {
     }
   }
 
+  /// Ends every unfinished job now (with its SUCCESS or FAILED outcome), for tests that need
+  /// jobs to run until they say so.
+  func finishAll() {
+    let now = ContinuousClock.now
+    for (id, job) in jobs where !job.status(at: now).isFinished {
+      jobs[id]?.duration = now - job.submittedAt
+    }
+  }
+
   /// Zeroes the counters and removes every fault; jobs and other knobs stay.
   func reset() {
     stats = EmulatorStats()
