@@ -101,7 +101,8 @@ final class CurlTransfer: @unchecked Sendable {
       } else {
         request.body.withUnsafeBytes { bytes in
           // COPYPOSTFIELDS copies the bytes, so the buffer need not outlive this call.
-          _ = swapsync_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
+          _ = swapsync_easy_setopt_pointer(
+            easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
         }
       }
     }

@@ -98,7 +98,8 @@ public final class HTTPEngine: Sendable {
     }
     let milliseconds = (ContinuousClock.now - started).curlMilliseconds
     let result = outcome.code == CURLE_OK ? String(outcome.status) : outcome.errorDetail
-    logger.debug("\(request.method.rawValue) \(Self.redacted(request.url)) -> \(result) in \(milliseconds) ms")
+    logger.debug(
+      "\(request.method.rawValue) \(Self.redacted(request.url)) -> \(result) in \(milliseconds) ms")
     try Self.check(outcome, request: request)
     return outcome
   }

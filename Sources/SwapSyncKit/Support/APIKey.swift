@@ -8,7 +8,8 @@ public enum APIKey {
     if let file {
       var info = stat()
       guard stat(file, &info) == 0 else {
-        throw SwapSyncFailure(.denied, "cannot read the API key file \(file): \(String(cString: strerror(errno)))")
+        throw SwapSyncFailure(
+          .denied, "cannot read the API key file \(file): \(String(cString: strerror(errno)))")
       }
       guard info.st_mode & 0o077 == 0 else {
         throw SwapSyncFailure(

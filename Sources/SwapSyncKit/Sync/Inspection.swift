@@ -19,7 +19,8 @@ public struct Inspection: Sendable {
     let planner = Planner(resubmit: resubmit)
     return Inspection(
       workspace: workspace, lock: lock, runnerPID: pid,
-      entries: planner.report(manifest: workspace.manifest, lock: lock, check: checker.check, runInProgress: pid != nil),
+      entries: planner.report(
+        manifest: workspace.manifest, lock: lock, check: checker.check, runInProgress: pid != nil),
       plans: planner.plan(manifest: workspace.manifest, lock: lock, check: checker.check))
   }
 

@@ -41,7 +41,15 @@ struct JobRunner: Sendable {
         }
       }
     } catch let error as FileSystemError {
-      await control.halt(SwapSyncFailure(.cannotWrite, error.description))
+      switch error {
+      case .symlinkRefused, .notADirectory, .notARegularFile, .outsideRoot:
+        // Only this output's path is unusable; its job id stays recorded for the next run.
+        await control.report(
+          SwapSyncFailure(
+            .cannotWrite, "\(plan.pending.joined(separator: ", ")): \(error); fix the path and run again"))
+      default:
+        await control.halt(SwapSyncFailure(.cannotWrite, error.description))
+      }
     } catch {
       await control.halt(SwapSyncFailure(.cannotWrite, "\(error)"))
     }
@@ -77,7 +85,17 @@ struct JobRunner: Sendable {
         var running = intent
         running.state = .running
         running.jobId = jobId
-        try await store.record(updates(plan.pending, running))
+        do {
+          try await store.record(updates(plan.pending, running))
+        } catch {
+          await store.remember(updates(plan.pending, running))
+          await control.halt(
+            SwapSyncFailure(
+              .cannotWrite,
+              "bought job \(jobId) for \(plan.pending.joined(separator: ", ")) but could not journal it "
+                + "(\(error)); it is kept in the lockfile if that can still be written"))
+          return await jobSlots.release()
+        }
         await tally.update { $0.submitted += 1 }
         await control.apiSucceeded()
         await jobSlots.succeeded()
@@ -104,7 +122,8 @@ struct JobRunner: Sendable {
             $0.warnings.append("\(plan.pending[0]): not submitted: \(retry.reason)")
           }
           if retry.unavailable {
-            await control.halt(SwapSyncFailure(.unavailable, "the TTAPI service is unavailable: \(retry.reason)"))
+            await control.halt(
+              SwapSyncFailure(.unavailable, "the TTAPI service is unavailable: \(retry.reason)"))
           }
           return
         }
@@ -182,7 +201,8 @@ struct JobRunner: Sendable {
       case .notFound(let message):
         return try await markLost(plan, base: base, "TTAPI no longer knows job \(jobId): \(message)")
       case .rejected(let status, let message):
-        return try await markLost(plan, base: base, "TTAPI refused to look up job \(jobId) (HTTP \(status)): \(message)")
+        return try await markLost(
+          plan, base: base, "TTAPI refused to look up job \(jobId) (HTTP \(status)): \(message)")
       case .denied(let status, let message):
         return await control.halt(Self.denial(status: status, message: message))
       case .unreachable(let reason):
@@ -210,16 +230,56 @@ struct JobRunner: Sendable {
     await downloadSlots.release()
   }
 
+  /// Tries every result URL in order (`cdnImage`, then `discordImage`). When all of them
+  /// failed: re-fetch the job for fresh URLs if one had expired (403/404/410), else back off.
   private func downloadHoldingSlot(_ plan: JobPlan, snapshot: JobSnapshot, base: LockEntry) async throws {
     var snapshot = snapshot
+    var index = 0
     var refetches = 0
     var failures = 0
+    var expiredStatus: Int?
+    var retryAfter: Duration?
+    var lastProblem = ""
     while true {
-      guard let url = snapshot.resultURLs.first else {
-        return try await markFailed(plan, base: base, snapshot: snapshot, "the job succeeded without a result URL")
+      let urls = snapshot.resultURLs
+      guard !urls.isEmpty else {
+        return try await markFailed(
+          plan, base: base, snapshot: snapshot, "the job succeeded without a result URL")
       }
+      if index == urls.count {
+        index = 0
+        if let status = expiredStatus {
+          // Signed result URLs expire: ask the job for fresh ones.
+          expiredStatus = nil
+          refetches += 1
+          guard refetches <= 3 else {
+            return try await markLost(
+              plan, base: base,
+              "the result of job \(snapshot.jobId) can no longer be downloaded (HTTP \(status))")
+          }
+          switch await client.fetch(jobId: snapshot.jobId) {
+          case .job(let fresh) where fresh.state == .succeeded: snapshot = fresh
+          case .notFound(let message):
+            return try await markLost(
+              plan, base: base, "TTAPI no longer knows job \(snapshot.jobId): \(message)")
+          default:
+            return await warn("\(plan.pending[0]): could not refresh the result URL of job \(snapshot.jobId)")
+          }
+          continue
+        }
+        failures += 1
+        guard failures < 6, await control.canWait() else {
+          return await warn(
+            "\(plan.pending[0]): job \(snapshot.jobId) finished but its download failed: \(lastProblem)")
+        }
+        await sleep(Backoff.delay(attempt: failures, retryAfter: retryAfter))
+        retryAfter = nil
+      }
+      let url = urls[index]
+      index += 1
       if let reason = URLPolicy.problem(with: url, allowHTTP: engine.allowsHTTP) {
-        return try await markFailed(plan, base: base, snapshot: snapshot, "result rejected: URL \(url): \(reason)")
+        return try await markFailed(
+          plan, base: base, snapshot: snapshot, "result rejected: URL \(url): \(reason)")
       }
       let temp = try folder.makeTempFile()
       let result: DownloadResult
@@ -241,11 +301,7 @@ struct JobRunner: Sendable {
         case .cancelled:
           return
         case .tlsFailed, .connectFailed, .transferFailed:
-          failures += 1
-          guard failures < 6, await control.canWait() else {
-            return await warn("\(plan.pending[0]): download of job \(snapshot.jobId) failed: \(error)")
-          }
-          await sleep(Backoff.delay(attempt: failures))
+          lastProblem = error.description
           continue
         }
       }
@@ -255,33 +311,19 @@ struct JobRunner: Sendable {
           folder.discard(temp)
           let kind = result.headers["content-type"] ?? "unknown content type"
           return try await markFailed(
-            plan, base: base, snapshot: snapshot, "result rejected: not a JPEG, PNG, WebP or GIF image (\(kind))")
+            plan, base: base, snapshot: snapshot,
+            "result rejected: not a JPEG, PNG, WebP or GIF image (\(kind))")
         }
-        try await install(plan, temp: temp, result: result, type: type, snapshot: snapshot, base: base)
-        return
+        return try await install(plan, temp: temp, result: result, type: type, snapshot: snapshot, base: base)
       case 403, 404, 410:
-        // Signed result URLs expire: ask the job for a fresh one.
         folder.discard(temp)
-        refetches += 1
-        guard refetches <= 3 else {
-          return try await markLost(
-            plan, base: base, "the result of job \(snapshot.jobId) can no longer be downloaded (HTTP \(result.status))")
-        }
-        switch await client.fetch(jobId: snapshot.jobId) {
-        case .job(let fresh) where fresh.state == .succeeded: snapshot = fresh
-        case .notFound(let message):
-          return try await markLost(plan, base: base, "TTAPI no longer knows job \(snapshot.jobId): \(message)")
-        default:
-          return await warn("\(plan.pending[0]): could not refresh the result URL of job \(snapshot.jobId)")
-        }
+        expiredStatus = result.status
+        lastProblem = "HTTP \(result.status)"
       default:
         folder.discard(temp)
-        failures += 1
-        guard failures < 6, await control.canWait() else {
-          return await warn("\(plan.pending[0]): result download answered HTTP \(result.status)")
-        }
-        let retryAfter = HTTPResponse(status: result.status, headers: result.headers, body: [], url: url).retryAfter
-        await sleep(Backoff.delay(attempt: failures, retryAfter: retryAfter))
+        lastProblem = "HTTP \(result.status)"
+        retryAfter =
+          HTTPResponse(status: result.status, headers: result.headers, body: [], url: url).retryAfter
       }
     }
   }
@@ -311,7 +353,8 @@ struct JobRunner: Sendable {
       if base.state != .done { $0.quotaSpent += done.quota ?? 0 }
     }
     for output in plan.pending where !type.matches(extension: (output as NSString).pathExtension) {
-      await warn("\(output): the service returned a \(type.rawValue) image; the file extension does not say so")
+      await warn(
+        "\(output): the service returned a \(type.rawValue) image; the file extension does not say so")
     }
   }
 
@@ -324,7 +367,9 @@ struct JobRunner: Sendable {
 
   // MARK: Helpers
 
-  private func markFailed(_ plan: JobPlan, base: LockEntry, snapshot: JobSnapshot, _ message: String) async throws {
+  private func markFailed(_ plan: JobPlan, base: LockEntry, snapshot: JobSnapshot, _ message: String)
+    async throws
+  {
     var failed = base
     failed.state = .failed
     failed.jobId = snapshot.jobId
@@ -361,7 +406,8 @@ struct JobRunner: Sendable {
     guard let submittedAt = entry.submittedAt, let date = try? Date(submittedAt, strategy: .iso8601) else {
       return nil
     }
-    return date.addingTimeInterval(options.jobDeadline.seconds)
+    // `submittedAt` is truncated to whole seconds: count from the end of that second.
+    return date.addingTimeInterval(1 + options.jobDeadline.seconds)
   }
 
   /// Sleeps `duration`, but never past the run's wait deadline.

@@ -66,7 +66,9 @@ public struct Planner: Sendable {
     let matching = outputs.compactMap { output in lock.entries[output].map { (output, $0) } }
       .filter { $0.1.pair == pair }
 
-    if let (_, done) = matching.first(where: { $0.1.state == .done && $0.1.jobId != nil }), let jobId = done.jobId {
+    if let (_, done) = matching.first(where: { $0.1.state == .done && $0.1.jobId != nil }),
+      let jobId = done.jobId
+    {
       var verified: String?
       for output in outputs {
         if let entry = lock.entries[output], entry.pair == pair, entry.state == .done,
@@ -89,11 +91,14 @@ public struct Planner: Sendable {
       plan.action = .poll(jobId: jobId)
       return plan
     }
-    let paidStates = matching.map(\.1.state).filter { [.failed, .uncertain, .lost, .submitting].contains($0) }
+    let paidStates = matching.map(\.1.state).filter {
+      [.failed, .uncertain, .lost, .submitting].contains($0)
+    }
     if let worst = paidStates.min(by: { attentionRank($0) < attentionRank($1) }) {
       let state = worst == .submitting ? EntryState.uncertain : worst
       let status = EntryStatus(rawValue: state.rawValue) ?? .uncertain
-      plan.action = paidStates.allSatisfy { resubmit.contains($0 == .submitting ? .uncertain : $0) }
+      plan.action =
+        paidStates.allSatisfy { resubmit.contains($0 == .submitting ? .uncertain : $0) }
         ? .submit(reason: status) : .blocked(status)
       return plan
     }

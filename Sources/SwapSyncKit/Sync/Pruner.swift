@@ -20,11 +20,15 @@ public struct Pruner: Sendable {
   }
 
   public func run() async throws(SwapSyncFailure) -> Outcome {
+    // A broken lockfile or journal is exit 65 before anything is created (read again under the lock).
+    _ = try workspace.loadState()
     let folder: OutputFolder
     let runLock: RunLock
     do {
       folder = try OutputFolder(root: workspace.outputRoot)
       runLock = try RunLock.acquire(stateDir: folder.stateDir)
+    } catch RunLockError.fileSystem(let error) {
+      throw SwapSyncFailure(.cannotWrite, error.description)
     } catch let error as RunLockError {
       throw SwapSyncFailure(.tryLater, error.description)
     } catch {
@@ -50,7 +54,8 @@ public struct Pruner: Sendable {
         continue
       }
       guard entry.state == .done, digest.sha256 == entry.sha256 else {
-        outcome.kept.append((output, "its bytes are not the ones swapsync recorded; delete it yourself if unwanted"))
+        outcome.kept.append(
+          (output, "its bytes are not the ones swapsync recorded; delete it yourself if unwanted"))
         continue
       }
       outcome.deleted.append(output)
@@ -65,7 +70,8 @@ public struct Pruner: Sendable {
     if dryRun { return outcome }
     do {
       let store = StateStore(
-        lock: lock, lockPath: workspace.lockPath, journal: try Journal(path: workspace.journalPath), onDisk: onDisk)
+        lock: lock, lockPath: workspace.lockPath, journal: try Journal(path: workspace.journalPath),
+        onDisk: onDisk)
       // Delete, then forget: after a crash in between, the next prune finds the file gone and
       // forgets the entry, so no file swapsync wrote is ever left untracked.
       for output in outcome.deleted { _ = try folder.remove(relativePath: output) }

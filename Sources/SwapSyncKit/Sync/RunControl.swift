@@ -3,7 +3,10 @@ import Foundation
 /// Shared state of one run: why it stopped (if it did), the submit budget, the wait
 /// deadline, and consecutive API failures (for exit 69).
 actor RunControl {
-  private(set) var stop: SwapSyncFailure?
+  /// The most severe failure so far; it decides the exit status.
+  private(set) var failure: SwapSyncFailure?
+  /// Set by `halt`: no new work starts, waiting ends.
+  private(set) var stopped = false
   private var submitsLeft: Int?
   private(set) var submitsDeferred = 0
   private var consecutiveFailures = 0
@@ -16,13 +19,17 @@ actor RunControl {
     waitDeadline = .now + timeout
   }
 
-  var stopped: Bool { stop != nil }
   var waitExpired: Bool { ContinuousClock.now >= waitDeadline }
 
-  /// Records the first fatal condition; later ones are kept only if more severe.
+  /// Stops the run: no new work starts, and `failure` is reported unless a worse one is.
   func halt(_ failure: SwapSyncFailure) {
-    if let current = stop, current.status.combined(with: failure.status) == current.status { return }
-    stop = failure
+    stopped = true
+    report(failure)
+  }
+
+  /// Reports a failure that concerns one entry; the rest of the run goes on.
+  func report(_ failure: SwapSyncFailure) {
+    self.failure = failure.worse(than: self.failure)
   }
 
   /// Takes one submit from the `--max-submits` budget, or counts it as deferred.
@@ -57,9 +64,10 @@ actor RunControl {
 
 /// Exponential backoff with full jitter, honouring the server's `Retry-After`.
 enum Backoff {
-  static func delay(attempt: Int, base: Duration = .milliseconds(250), cap: Duration = .seconds(30),
-    retryAfter: Duration? = nil) -> Duration
-  {
+  static func delay(
+    attempt: Int, base: Duration = .milliseconds(250), cap: Duration = .seconds(30),
+    retryAfter: Duration? = nil
+  ) -> Duration {
     if let retryAfter { return retryAfter }
     let exponent = min(attempt, 16)
     let ceiling = min(cap, base * (1 << exponent))

@@ -24,10 +24,19 @@ actor StateStore {
     for (output, entry) in updates { lock.entries[output] = entry }
   }
 
+  /// Applies `updates` in memory only, for a fact that must not be forgotten although the
+  /// journal refused it (a job id received while the disk is full): the final checkpoint,
+  /// which may be on another disk, still records it.
+  func remember(_ updates: [String: LockEntry?]) {
+    for (output, entry) in updates { lock.entries[output] = entry }
+  }
+
   /// Writes the lockfile if its bytes changed, then empties the journal.
   func checkpoint() throws(FileSystemError) {
     let bytes = try LockfileCodec.encode(lock)
-    if bytes != onDisk {
+    // A run that recorded nothing leaves no lockfile behind where there was none.
+    let nothingToRecord = onDisk == nil && lock.entries.isEmpty
+    if bytes != onDisk && !nothingToRecord {
       try AtomicFile.write(bytes, to: lockPath)
       onDisk = bytes
     }

@@ -18,11 +18,15 @@ public struct SyncEngine: Sendable {
 
   /// Converges the output folder. `apiKey` is asked for only when there is network work.
   public func run(apiKey: () throws(SwapSyncFailure) -> String) async throws(SwapSyncFailure) -> SyncReport {
+    // A broken lockfile or journal is exit 65 before anything is created (read again under the lock).
+    _ = try workspace.loadState()
     let folder: OutputFolder
     let runLock: RunLock
     do {
       folder = try OutputFolder(root: workspace.outputRoot)
       runLock = try RunLock.acquire(stateDir: folder.stateDir)
+    } catch RunLockError.fileSystem(let error) {
+      throw SwapSyncFailure(.cannotWrite, error.description)
     } catch let error as RunLockError {
       throw SwapSyncFailure(.tryLater, error.description)
     } catch {
@@ -49,7 +53,8 @@ public struct SyncEngine: Sendable {
     let cache = StatCache.load(stateDir: folder.stateDir)
     do {
       store = StateStore(
-        lock: lock, lockPath: workspace.lockPath, journal: try Journal(path: workspace.journalPath), onDisk: onDisk)
+        lock: lock, lockPath: workspace.lockPath, journal: try Journal(path: workspace.journalPath),
+        onDisk: onDisk)
       try await store.checkpoint()
     } catch {
       throw SwapSyncFailure(.cannotWrite, "\(error)")
@@ -84,7 +89,7 @@ public struct SyncEngine: Sendable {
       }
     }
 
-    var failure = await control.stop
+    var failure = await control.failure
     do {
       try await store.checkpoint()
       cache.retain(only: Set(workspace.manifest.entries.map(\.output)))

@@ -47,11 +47,15 @@ public struct SyncReport: Sendable {
     }
     lines += tally.warnings.map { "warning: \($0)" }
     for entry in entries where entry.status.needsAttention {
-      lines.append("\(entry.status.rawValue): \(entry.output)\(entry.jobId.map { " (job \($0))" } ?? ""): \(entry.detail ?? "")")
+      lines.append(
+        "\(entry.status.rawValue): \(entry.output)\(entry.jobId.map { " (job \($0))" } ?? ""): \(entry.detail ?? "")"
+      )
     }
     lines += Self.advice(for: entries)
     if count(.running) > 0 {
-      lines.append("\(count(.running)) jobs still running at TTAPI; run `swapsync sync` again to collect them")
+      lines.append(
+        "\(count(.running)) jobs not collected yet (running at TTAPI, or finished and not downloaded); "
+          + "run `swapsync sync` again to collect them")
     }
     if submitsDeferred > 0 {
       lines.append("\(submitsDeferred) submits held back by --max-submits; run again to continue")
@@ -76,11 +80,13 @@ public struct SyncReport: Sendable {
           + "run `swapsync sync --resubmit uncertain` to buy them again")
     }
     if failed > 0 {
-      lines.append("\(failed) entries failed; fix their inputs, or run `swapsync sync --resubmit failed` to try again")
+      lines.append(
+        "\(failed) entries failed; fix their inputs, or run `swapsync sync --resubmit failed` to try again")
     }
     if lost > 0 {
       lines.append(
-        "\(lost) entries lost: their results can no longer be downloaded; run `swapsync sync --resubmit lost` to buy them again")
+        "\(lost) entries lost: their results can no longer be downloaded; run `swapsync sync --resubmit lost` to buy them again"
+      )
     }
     return lines
   }

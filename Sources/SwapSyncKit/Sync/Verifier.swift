@@ -6,7 +6,9 @@ public enum Verifier {
     public var problem: String
   }
 
-  public static func verify(_ workspace: Workspace) throws(SwapSyncFailure) -> (checked: Int, mismatches: [Mismatch]) {
+  public static func verify(_ workspace: Workspace) throws(SwapSyncFailure) -> (
+    checked: Int, mismatches: [Mismatch]
+  ) {
     let (lock, _) = try workspace.loadState()
     let checker = ReadOnlyFileChecker(root: workspace.outputRoot)
     var mismatches: [Mismatch] = []

@@ -23,7 +23,8 @@ public struct Workspace: Sendable {
       throw SwapSyncFailure(.invalidInput, "\(error)")
     }
     let cwd = FileManager.default.currentDirectoryPath
-    let manifestURL = URL(fileURLWithPath: manifestPath, relativeTo: URL(fileURLWithPath: cwd, isDirectory: true))
+    let manifestURL = URL(
+      fileURLWithPath: manifestPath, relativeTo: URL(fileURLWithPath: cwd, isDirectory: true))
     let manifestDir = manifestURL.deletingLastPathComponent()
     let outputURL: URL
     if let out {
@@ -48,7 +49,8 @@ public struct Workspace: Sendable {
   func loadState() throws(SwapSyncFailure) -> (lock: Lockfile, onDisk: [UInt8]?) {
     do {
       let onDisk = try LockfileCodec.readBytes(path: lockPath)
-      var lock = try onDisk.map { bytes throws(LockfileError) in try LockfileCodec.decode(bytes, path: lockPath) }
+      var lock =
+        try onDisk.map { bytes throws(LockfileError) in try LockfileCodec.decode(bytes, path: lockPath) }
         ?? Lockfile()
       Journal.apply(try Journal.replay(path: journalPath), to: &lock)
       return (lock, onDisk)

@@ -31,7 +31,8 @@ public struct JobSnapshot: Sendable, Equatable {
     case "PENDING_QUEUE": state = .queued
     case "ON_QUEUE": state = .running
     case "SUCCESS": state = .succeeded
-    case "FAILED": state = .failed(message: meaningfulMessage(answer.message) ?? "the job failed (no reason given)")
+    case "FAILED":
+      state = .failed(message: meaningfulMessage(answer.message) ?? "the job failed (no reason given)")
     case let other: state = .unrecognized(other ?? "no status")
     }
     self.init(jobId: jobId, state: state, resultURLs: answer.resultURLs, quota: answer.quota)

@@ -93,7 +93,9 @@ public struct TTAPIClient: Sendable {
     let bytes = (try? encoder.encode(body)).map { [UInt8]($0) } ?? []
     return HTTPRequest(
       method: .post, url: baseURL + path,
-      headers: [("TT-API-KEY", apiKey), ("Content-Type", "application/json"), ("Accept", "application/json")],
+      headers: [
+        ("TT-API-KEY", apiKey), ("Content-Type", "application/json"), ("Accept", "application/json"),
+      ],
       body: bytes, connectTimeout: .seconds(15), timeout: .seconds(60), freshConnection: freshConnection)
   }
 
