@@ -8,7 +8,9 @@ struct ExitCodeTests {
   func invalidManifest() async throws {
     let emulator = try await Emulator()
     let sandbox = try Sandbox()
-    try sandbox.writeManifest([("../escape.png", emulator.sample("target-beach"), emulator.sample("face-alice"))])
+    try sandbox.writeManifest([
+      ("../escape.png", emulator.sample("target-beach"), emulator.sample("face-alice"))
+    ])
     let result = try await sandbox.swapsync(["sync"], emulator: emulator)
     #expect(result.status == 65)
     #expect(result.stderr.contains("swaps.json: swaps[0].output"))

@@ -4,7 +4,9 @@ import Testing
 /// A submit leaves the machine at most once per attempt the journal knows about (SPEC §1, §5).
 @Suite("submit at most once")
 struct SubmitOnceTests {
-  @Test("a submit whose connection dies without an answer is sent once, left uncertain, bought again only on request")
+  @Test(
+    "a submit whose connection dies without an answer is sent once, left uncertain, bought again only on request"
+  )
   func droppedSubmitIsSentOnce() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
     // Let the first submit through, then drop the next answer after creating its job. By then the
@@ -16,7 +18,8 @@ struct SubmitOnceTests {
     let beach = emulator.sample("target-beach"), office = emulator.sample("target-office")
     let alice = emulator.sample("face-alice")
     try sandbox.writeManifest([("a.png", beach, alice), ("b.png", office, alice)])
-    let first = try await sandbox.swapsync(["sync", "--jobs", "1", "--poll-interval", "20ms"], emulator: emulator)
+    let first = try await sandbox.swapsync(
+      ["sync", "--jobs", "1", "--poll-interval", "20ms"], emulator: emulator)
     #expect(first.status == 1, "\(first.stderr)")
     #expect(first.stderr.contains("swapsync sync --resubmit uncertain"))
     var stats = try await emulator.stats()

@@ -123,7 +123,9 @@ struct SyncTests {
 
   @Test("a FAILED job gives exit 1 with the server's message; the rest completes")
   func failedJobIsReported() async throws {
-    let emulator = try await Emulator(arguments: ["--job-duration", "50ms", "--fail-when", "face-bob=no face found in swapImage"])
+    let emulator = try await Emulator(arguments: [
+      "--job-duration", "50ms", "--fail-when", "face-bob=no face found in swapImage",
+    ])
     let sandbox = try Sandbox()
     try sandbox.writeManifest([
       ("good.png", emulator.sample("target-beach"), emulator.sample("face-alice")),

@@ -15,7 +15,9 @@ struct PlannerTests {
   }
 
   func entry(_ pair: SwapPair, _ state: EntryState, job: String? = "J1", sha: String? = nil) -> LockEntry {
-    LockEntry(targetImage: pair.targetImage, swapImage: pair.swapImage, state: state, jobId: job, sha256: sha, size: 1)
+    LockEntry(
+      targetImage: pair.targetImage, swapImage: pair.swapImage, state: state, jobId: job, sha256: sha, size: 1
+    )
   }
 
   func plan(
@@ -74,10 +76,12 @@ struct PlannerTests {
   @Test("done with a missing or modified file is restored from the recorded job")
   func restore() {
     let lock = ["1.png": entry(a, .done, sha: "s")]
-    #expect(plan(manifest([("1.png", a)]), lock, files: ["1.png": .missing])[0].action
-      == .restore(jobId: "J1", copyFrom: nil))
-    #expect(plan(manifest([("1.png", a)]), lock, files: ["1.png": .differs("x")])[0].action
-      == .restore(jobId: "J1", copyFrom: nil))
+    #expect(
+      plan(manifest([("1.png", a)]), lock, files: ["1.png": .missing])[0].action
+        == .restore(jobId: "J1", copyFrom: nil))
+    #expect(
+      plan(manifest([("1.png", a)]), lock, files: ["1.png": .differs("x")])[0].action
+        == .restore(jobId: "J1", copyFrom: nil))
     #expect(plan(manifest([("1.png", a)]), lock)[0].action == .none)
   }
 
@@ -94,7 +98,8 @@ struct PlannerTests {
     let lock = ["old.png": entry(a, .done, sha: "s")]
     let planner = Planner(resubmit: [])
     let reports = planner.report(
-      manifest: manifest([]), lock: Lockfile(entries: lock), check: { _, _ in .matches }, runInProgress: false)
+      manifest: manifest([]), lock: Lockfile(entries: lock), check: { _, _ in .matches }, runInProgress: false
+    )
     #expect(reports.map(\.status) == [.orphan])
     #expect(planner.plan(manifest: manifest([]), lock: Lockfile(entries: lock)) { _, _ in .matches }.isEmpty)
   }

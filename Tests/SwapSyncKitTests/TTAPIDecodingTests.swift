@@ -16,7 +16,8 @@ struct TTAPIDecodingTests {
 
   @Test("the documented submit answer")
   func documentedSubmit() throws {
-    let answer = try submit(#"{"status":"SUCCESS","message":"","data":{"jobId":"SWAP-FACE-171349414479347616"}}"#)
+    let answer = try submit(
+      #"{"status":"SUCCESS","message":"","data":{"jobId":"SWAP-FACE-171349414479347616"}}"#)
     #expect(answer.jobId == "SWAP-FACE-171349414479347616")
     #expect(answer.status == "SUCCESS")
     #expect(meaningfulMessage(answer.message) == nil)
@@ -24,7 +25,8 @@ struct TTAPIDecodingTests {
 
   @Test("submit drift: job_id, null message, extra fields, numeric id")
   func submitDrift() throws {
-    #expect(try submit(#"{"status":"SUCCESS","message":null,"data":{"job_id":"SWAP-1"},"x":1}"#).jobId == "SWAP-1")
+    #expect(
+      try submit(#"{"status":"SUCCESS","message":null,"data":{"job_id":"SWAP-1"},"x":1}"#).jobId == "SWAP-1")
     #expect(try submit(#"{"status":"SUCCESS","message":"success","data":{"jobId":42}}"#).jobId == "42")
     #expect(try submit(#"{"status":"FAILED","message":"insufficient quota","data":null}"#).jobId == nil)
   }
@@ -41,16 +43,19 @@ struct TTAPIDecodingTests {
     let snapshot = JobSnapshot(answer: answer, jobId: "SWAP-FACE-171349414479347616")
     #expect(snapshot.state == .succeeded)
     #expect(snapshot.quota == 2)
-    #expect(snapshot.resultURLs == ["https://cdn.ttapi.io/x.png?ex=2", "https://cdn.discordapp.com/x.png?ex=1"])
+    #expect(
+      snapshot.resultURLs == ["https://cdn.ttapi.io/x.png?ex=2", "https://cdn.discordapp.com/x.png?ex=1"])
   }
 
   @Test("fetch drift: quota as string, discordImage absent or equal, job_id")
   func fetchDrift() throws {
-    let a = try fetch(#"{"status":"SUCCESS","message":null,"data":{"job_id":"J","cdnImage":"https://c/x","quota":"2"}}"#)
+    let a = try fetch(
+      #"{"status":"SUCCESS","message":null,"data":{"job_id":"J","cdnImage":"https://c/x","quota":"2"}}"#)
     #expect(a.quota == 2)
     #expect(a.jobId == "J")
     #expect(a.resultURLs == ["https://c/x"])
-    let b = try fetch(#"{"status":"SUCCESS","data":{"cdnImage":"https://c/x","discordImage":"https://c/x","quota":2}}"#)
+    let b = try fetch(
+      #"{"status":"SUCCESS","data":{"cdnImage":"https://c/x","discordImage":"https://c/x","quota":2}}"#)
     #expect(b.resultURLs == ["https://c/x"])
     let c = try fetch(#"{"status":"SUCCESS","data":{"discordImage":"https://d/x","quota":"n/a"}}"#)
     #expect(c.resultURLs == ["https://d/x"])
@@ -59,7 +64,8 @@ struct TTAPIDecodingTests {
 
   @Test("status vocabulary: queued, running, failed with message, unknown treated as running")
   func statuses() throws {
-    #expect(JobSnapshot(answer: try fetch(#"{"status":"PENDING_QUEUE","data":null}"#), jobId: "J").state == .queued)
+    #expect(
+      JobSnapshot(answer: try fetch(#"{"status":"PENDING_QUEUE","data":null}"#), jobId: "J").state == .queued)
     #expect(JobSnapshot(answer: try fetch(#"{"status":"ON_QUEUE","data":{}}"#), jobId: "J").state == .running)
     #expect(
       JobSnapshot(answer: try fetch(#"{"status":"FAILED","message":"insufficient quota"}"#), jobId: "J").state
@@ -68,7 +74,8 @@ struct TTAPIDecodingTests {
       JobSnapshot(answer: try fetch(#"{"status":"FAILED","message":""}"#), jobId: "J").state
         == .failed(message: "the job failed (no reason given)"))
     #expect(
-      JobSnapshot(answer: try fetch(#"{"status":"WARMING_UP"}"#), jobId: "J").state == .unrecognized("WARMING_UP"))
+      JobSnapshot(answer: try fetch(#"{"status":"WARMING_UP"}"#), jobId: "J").state
+        == .unrecognized("WARMING_UP"))
   }
 
   @Test("job ids from the server are checked")
@@ -83,7 +90,9 @@ struct TTAPIDecodingTests {
 
   @Test("exit statuses combine in SPEC §6 order: 64, 65, 77, 73, 69, 1, 75, 0")
   func exitOrder() {
-    let order: [SwapSyncKit.ExitStatus] = [.usage, .invalidInput, .denied, .cannotWrite, .unavailable, .attention, .tryLater, .inSync]
+    let order: [SwapSyncKit.ExitStatus] = [
+      .usage, .invalidInput, .denied, .cannotWrite, .unavailable, .attention, .tryLater, .inSync,
+    ]
     for (i, higher) in order.enumerated() {
       for lower in order[(i + 1)...] {
         #expect(higher.combined(with: lower) == higher)

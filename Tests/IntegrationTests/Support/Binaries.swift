@@ -4,7 +4,8 @@ import Foundation
 enum Binaries {
   static let directory: String = {
     if let override = ProcessInfo.processInfo.environment["SWAPSYNC_BIN_DIR"] { return override }
-    let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+    let executable =
+      (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
       ?? CommandLine.arguments[0]
     var url = URL(fileURLWithPath: executable).deletingLastPathComponent()
     // Inside an .xctest bundle on some layouts; walk up to the folder holding the products.

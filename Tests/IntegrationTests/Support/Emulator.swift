@@ -48,8 +48,9 @@ final class Emulator: @unchecked Sendable {
   }
 
   deinit {
+    // SIGKILL, not a graceful stop: a graceful stop waits for slow answers still in flight.
     if process.isRunning {
-      process.terminate()
+      kill(process.processIdentifier, SIGKILL)
       process.waitUntilExit()
     }
   }
@@ -71,6 +72,11 @@ final class Emulator: @unchecked Sendable {
     guard response.status == 200 else {
       throw EmulatorError.configRejected(String(decoding: response.body, as: UTF8.self))
     }
+  }
+
+  /// Ends every running job now (`POST /_emulator/finish`).
+  func finishAllJobs() async throws {
+    _ = try await http.send(HTTPRequest(method: .post, url: baseURL + "/_emulator/finish"))
   }
 
   private static func readLine(_ handle: FileHandle) async -> String {

@@ -12,14 +12,16 @@ enum ProcessRunner {
   static func run(
     _ executable: String, _ arguments: [String], cwd: String, environment: [String: String]
   ) async throws -> CommandResult {
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("swapsync-out-\(UUID().uuidString)")
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "swapsync-out-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: scratch) }
     let outURL = scratch.appendingPathComponent("stdout")
     let errURL = scratch.appendingPathComponent("stderr")
     FileManager.default.createFile(atPath: outURL.path, contents: nil)
     FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    let process = try start(executable, arguments, cwd: cwd, environment: environment,
+    let process = try start(
+      executable, arguments, cwd: cwd, environment: environment,
       stdout: try FileHandle(forWritingTo: outURL), stderr: try FileHandle(forWritingTo: errURL))
     let status = await waitForExit(process)
     return CommandResult(

@@ -6,7 +6,8 @@ final class Sandbox: Sendable {
   let root: String
 
   init() throws {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("swapsync-test-\(UUID().uuidString)")
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "swapsync-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     root = url.path
   }
@@ -17,7 +18,8 @@ final class Sandbox: Sendable {
 
   func write(_ relative: String, _ text: String) throws {
     let url = URL(fileURLWithPath: path(relative))
-    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
     try Data(text.utf8).write(to: url)
   }
 
@@ -26,16 +28,20 @@ final class Sandbox: Sendable {
   func exists(_ relative: String) -> Bool { FileManager.default.fileExists(atPath: path(relative)) }
 
   /// Writes `swaps.json` from `(output, target, face)` triples.
-  func writeManifest(_ swaps: [(String, String, String)], extra: String = "", name: String = "swaps.json") throws {
+  func writeManifest(_ swaps: [(String, String, String)], extra: String = "", name: String = "swaps.json")
+    throws
+  {
     let items = swaps.map { output, target, face in
       #"{"output": "\#(output)", "targetImage": "\#(target)", "swapImage": "\#(face)"}"#
     }
-    try write(name, #"{"version": 1, "outputDir": "out", \#(extra) "swaps": [\#(items.joined(separator: ",\n"))]}"#)
+    try write(
+      name, #"{"version": 1, "outputDir": "out", \#(extra) "swaps": [\#(items.joined(separator: ",\n"))]}"#)
   }
 
   /// Runs the real `swapsync` binary here. The API key and base URL come from `emulator`.
   func swapsync(
-    _ arguments: [String], emulator: Emulator?, key: String? = Emulator.apiKey, environment: [String: String] = [:]
+    _ arguments: [String], emulator: Emulator?, key: String? = Emulator.apiKey,
+    environment: [String: String] = [:]
   ) async throws -> CommandResult {
     var env = ["PATH": "/usr/bin:/bin", "HOME": root]
     if let key { env["TT_API_KEY"] = key }
@@ -52,7 +58,9 @@ final class Sandbox: Sendable {
     while let item = walker.nextObject() as? String {
       if item.hasPrefix(".swapsync") { continue }
       var isDirectory: ObjCBool = false
-      if FileManager.default.fileExists(atPath: base + "/" + item, isDirectory: &isDirectory), !isDirectory.boolValue {
+      if FileManager.default.fileExists(atPath: base + "/" + item, isDirectory: &isDirectory),
+        !isDirectory.boolValue
+      {
         result[item] = FileManager.default.contents(atPath: base + "/" + item)
       }
     }

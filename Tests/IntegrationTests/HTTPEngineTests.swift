@@ -1,0 +1,130 @@
+import Foundation
+import SwapSyncKit
+import Testing
+
+/// The libcurl engine itself, against the emulator on loopback: streaming, limits, redirects,
+/// cancellation.
+@Suite("HTTP engine")
+struct HTTPEngineTests {
+  let engine = HTTPEngine(configuration: .init())
+
+  /// A file to download into, removed afterwards.
+  final class Scratch: @unchecked Sendable {
+    let folder: OutputFolder
+    let sandbox: Sandbox
+    init() throws {
+      sandbox = try Sandbox()
+      folder = try OutputFolder(root: sandbox.path("out"))
+    }
+  }
+
+  @Test("a large body streams to the file and is hashed on the way")
+  func streamedDownload() async throws {
+    let emulator = try await Emulator()
+    try await emulator.configure(#"{"faults":[{"endpoint":"cdn","kind":"oversizeBody","arg":"20MiB"}]}"#)
+    let scratch = try Scratch()
+    let temp = try scratch.folder.makeTempFile()
+    let result = try await engine.download(
+      HTTPRequest(method: .get, url: emulator.baseURL + "/cdn/x.png", maxBodyBytes: 64 << 20), to: temp.fd)
+    #expect(result.status == 200)
+    #expect(result.size == 20 << 20)
+    #expect(ImageType.sniff(result.prefix) == .png)
+    try scratch.folder.install(temp, at: "big.png")
+    let digest = try #require(try scratch.folder.hash(relativePath: "big.png"))
+    #expect(digest.size == 20 << 20)
+    #expect(digest.sha256 == result.sha256)
+  }
+
+  @Test("a body over the limit aborts the transfer")
+  func sizeLimit() async throws {
+    let emulator = try await Emulator()
+    try await emulator.configure(#"{"faults":[{"endpoint":"cdn","kind":"oversizeBody","arg":"3MiB"}]}"#)
+    let scratch = try Scratch()
+    let temp = try scratch.folder.makeTempFile()
+    await #expect(throws: HTTPError.self) {
+      _ = try await engine.download(
+        HTTPRequest(method: .get, url: emulator.baseURL + "/cdn/x.png", maxBodyBytes: 1 << 20), to: temp.fd)
+    }
+    scratch.folder.discard(temp)
+  }
+
+  @Test("a redirect to file:// is refused, not followed")
+  func redirectToFile() async throws {
+    let emulator = try await Emulator()
+    try await emulator.configure(#"{"faults":[{"endpoint":"cdn","kind":"redirectToFile"}]}"#)
+    do {
+      _ = try await engine.send(HTTPRequest(method: .get, url: emulator.baseURL + "/cdn/x.png"))
+      Issue.record("the redirect was followed")
+    } catch {
+      guard case .refusedURL(let url, _) = error else {
+        Issue.record("unexpected error \(error)")
+        return
+      }
+      #expect(url.hasPrefix("file:"))
+    }
+  }
+
+  @Test("endless redirects stop after five hops")
+  func redirectLoop() async throws {
+    let emulator = try await Emulator()
+    try await emulator.configure(#"{"faults":[{"endpoint":"cdn","kind":"redirectLoop"}]}"#)
+    do {
+      _ = try await engine.send(HTTPRequest(method: .get, url: emulator.baseURL + "/cdn/x.png"))
+      Issue.record("an endless redirect loop returned")
+    } catch {
+      guard case .tooManyRedirects = error else {
+        Issue.record("unexpected error \(error)")
+        return
+      }
+    }
+    #expect(try await emulator.stats().cdn == 6)
+  }
+
+  @Test("cancelling the task removes the transfer")
+  func cancellation() async throws {
+    let emulator = try await Emulator()
+    try await emulator.configure(#"{"faults":[{"endpoint":"cdn","kind":"slow","arg":"1h"}]}"#)
+    let engine = self.engine
+    let url = emulator.baseURL + "/cdn/x.png"
+    let task = Task { () -> HTTPError? in
+      do throws(HTTPError) {
+        _ = try await engine.send(HTTPRequest(method: .get, url: url, timeout: .seconds(3600)))
+        return nil
+      } catch {
+        return error
+      }
+    }
+    // Cancel once the request has reached the emulator (it then waits an hour to answer).
+    while try await emulator.stats().cdn == 0 { await Task.yield() }
+    task.cancel()
+    let error = await task.value
+    guard case .cancelled? = error else {
+      Issue.record("expected cancellation, got \(String(describing: error))")
+      return
+    }
+  }
+
+  @Test("a refused connection is classified as never sent")
+  func connectionRefused() async throws {
+    let port = try Faults.closedLoopbackPort()
+    do {
+      _ = try await engine.send(HTTPRequest(method: .post, url: "http://127.0.0.1:\(port)/x", body: [1]))
+      Issue.record("a closed port answered")
+    } catch {
+      #expect(error.requestCertainlyNotSent)
+    }
+  }
+
+  @Test("plain http to a non-loopback host is refused before anything is sent")
+  func policy() async throws {
+    do {
+      _ = try await engine.send(HTTPRequest(method: .get, url: "http://203.0.113.7/x.png"))
+      Issue.record("a non-loopback http URL was requested")
+    } catch {
+      guard case .refusedURL = error else {
+        Issue.record("unexpected error \(error)")
+        return
+      }
+    }
+  }
+}
