@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import SwapSyncKit
 
-
 /// Options every command shares: which manifest, where its files are.
 struct WorkspaceOptions: ParsableArguments {
   @Argument(help: "The manifest (JSON, version 1).")
@@ -12,7 +11,9 @@ struct WorkspaceOptions: ParsableArguments {
   @Option(help: ArgumentHelp("Output folder (overrides the manifest's outputDir).", valueName: "dir"))
   var out: String?
 
-  @Option(help: ArgumentHelp("Lockfile path (default: <manifest>.lock.json beside the manifest).", valueName: "file"))
+  @Option(
+    help: ArgumentHelp(
+      "Lockfile path (default: <manifest>.lock.json beside the manifest).", valueName: "file"))
   var lock: String?
 
   @Flag(help: "Allow plain http URLs to non-loopback hosts.")

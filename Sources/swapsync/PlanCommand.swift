@@ -5,7 +5,8 @@ import SwapSyncKit
 struct PlanCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "plan",
-    abstract: "Show what sync would do, offline. Exit 2 if it would do anything, 1 if entries need attention.")
+    abstract: "Show what sync would do, offline. Exit 2 if it would do anything, 1 if entries need attention."
+  )
 
   @OptionGroup var workspace: WorkspaceOptions
   @Option(help: ArgumentHelp("As for sync: states that would be bought again.", valueName: "states"))

@@ -19,7 +19,9 @@ struct PruneCommand: AsyncParsableCommand {
       let outcome = try await pruner.run()
       let verb = dryRun ? "would delete" : "deleted"
       for output in outcome.deleted { print("\(verb) \(output)") }
-      for output in outcome.forgotten { print("\(dryRun ? "would forget" : "forgot") \(output) (file already gone)") }
+      for output in outcome.forgotten {
+        print("\(dryRun ? "would forget" : "forgot") \(output) (file already gone)")
+      }
       for kept in outcome.kept { printError("kept \(kept.output): \(kept.reason)") }
       workspace.say("\(verb) \(outcome.deleted.count) files, kept \(outcome.kept.count)")
       return outcome.kept.isEmpty ? .inSync : .attention

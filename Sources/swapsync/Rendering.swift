@@ -25,15 +25,19 @@ enum Rendering {
       "repairs:   \(s.repairs) (\(s.copies) from a local copy)",
       "orphans:   \(s.orphans)",
     ]
-    if s.blocked > 0 { lines.append("blocked:   \(s.blocked) (paid for once; see `swapsync status`, use --resubmit)") }
+    if s.blocked > 0 {
+      lines.append("blocked:   \(s.blocked) (paid for once; see `swapsync status`, use --resubmit)")
+    }
     for plan in inspection.plans {
       switch plan.action {
-      case .submit(let reason): lines.append("  submit   \(plan.pending.joined(separator: ", ")) (\(reason.rawValue))")
+      case .submit(let reason):
+        lines.append("  submit   \(plan.pending.joined(separator: ", ")) (\(reason.rawValue))")
       case .poll(let jobId): lines.append("  poll     \(plan.pending.joined(separator: ", ")) (job \(jobId))")
       case .restore(let jobId, let copyFrom):
         let how = copyFrom.map { "copy of \($0)" } ?? "download from job \(jobId)"
         lines.append("  restore  \(plan.pending.joined(separator: ", ")) (\(how))")
-      case .blocked(let state): lines.append("  blocked  \(plan.pending.joined(separator: ", ")) (\(state.rawValue))")
+      case .blocked(let state):
+        lines.append("  blocked  \(plan.pending.joined(separator: ", ")) (\(state.rawValue))")
       case .none: break
       }
     }

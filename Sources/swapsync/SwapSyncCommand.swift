@@ -7,6 +7,8 @@ struct SwapSyncCommand: AsyncParsableCommand {
     commandName: "swapsync",
     abstract: "Keep a folder of TTAPI face swaps in step with a version-controlled JSON manifest.",
     version: "0.1.0",
-    subcommands: [SyncCommand.self, PlanCommand.self, StatusCommand.self, VerifyCommand.self, PruneCommand.self]
+    subcommands: [
+      SyncCommand.self, PlanCommand.self, StatusCommand.self, VerifyCommand.self, PruneCommand.self,
+    ]
   )
 }

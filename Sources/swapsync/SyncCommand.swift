@@ -23,7 +23,9 @@ struct SyncCommand: AsyncParsableCommand {
   var pollInterval = DurationArgument(argument: "5s")!
   @Option(help: "Submit at most this many jobs in this run.")
   var maxSubmits: Int?
-  @Option(help: ArgumentHelp("Buy entries in these states again: uncertain, failed, lost, all.", valueName: "states"))
+  @Option(
+    help: ArgumentHelp(
+      "Buy entries in these states again: uncertain, failed, lost, all.", valueName: "states"))
   var resubmit: [ResubmitArgument] = []
   @Option(help: ArgumentHelp("A job with no result this long after its submit fails.", valueName: "duration"))
   var jobDeadline = DurationArgument(argument: "24h")!
@@ -65,9 +67,13 @@ struct SyncCommand: AsyncParsableCommand {
 
 /// How to reach TTAPI: base URL, key, CA bundle.
 struct APIOptions: ParsableArguments {
-  @Option(help: ArgumentHelp("TTAPI base URL (default: $TTAPI_BASE_URL or https://api.ttapi.io).", valueName: "url"))
+  @Option(
+    help: ArgumentHelp("TTAPI base URL (default: $TTAPI_BASE_URL or https://api.ttapi.io).", valueName: "url")
+  )
   var apiBase: String?
-  @Option(help: ArgumentHelp("Read the API key from this file (mode 600) instead of $TT_API_KEY.", valueName: "path"))
+  @Option(
+    help: ArgumentHelp(
+      "Read the API key from this file (mode 600) instead of $TT_API_KEY.", valueName: "path"))
   var apiKeyFile: String?
   @Option(help: ArgumentHelp("Trust the CAs in this PEM file for TLS.", valueName: "path"))
   var cacert: String?

@@ -12,7 +12,8 @@ struct VerifyCommand: AsyncParsableCommand {
     try await withExitStatus { () throws(SwapSyncFailure) -> ExitStatus in
       let (checked, mismatches) = try Verifier.verify(try workspace.openWorkspace())
       for mismatch in mismatches { print("\(mismatch.output): \(mismatch.problem)") }
-      workspace.say("verified \(checked) outputs: \(checked - mismatches.count) match, \(mismatches.count) do not")
+      workspace.say(
+        "verified \(checked) outputs: \(checked - mismatches.count) match, \(mismatches.count) do not")
       return mismatches.isEmpty ? .inSync : .attention
     }
   }
