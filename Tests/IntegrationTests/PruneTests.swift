@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+
+/// `swapsync prune`: deletes only files swapsync wrote whose entry left the manifest.
+@Suite("prune")
+struct PruneTests {
+  @Test("orphans are listed by --dry-run, capped by --max-delete, deleted by prune; edited files are kept")
+  func pruneOrphans() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+    let sandbox = try Sandbox()
+    let beach = emulator.sample("target-beach"), office = emulator.sample("target-office")
+    let alice = emulator.sample("face-alice"), bob = emulator.sample("face-bob")
+    try sandbox.writeManifest([
+      ("keep.png", beach, alice), ("gone.png", office, alice), ("edited.png", beach, bob),
+    ])
+    #expect(try await sandbox.swapsync(["sync", "--poll-interval", "20ms"], emulator: emulator).status == 0)
+    try sandbox.write("out/edited.png", "the user's own bytes now")
+    try sandbox.writeManifest([("keep.png", beach, alice)])
+
+    let status = try await sandbox.swapsync(["status"], emulator: nil)
+    #expect(status.stdout.contains("orphan"))
+    let dryRun = try await sandbox.swapsync(["prune", "--dry-run"], emulator: nil)
+    #expect(dryRun.stdout.contains("would delete gone.png"), "\(dryRun.stdout)")
+    #expect(sandbox.exists("out/gone.png"))
+
+    let capped = try await sandbox.swapsync(["prune", "--max-delete", "0"], emulator: nil)
+    #expect(capped.status == 1)
+    #expect(capped.stderr.contains("--max-delete"))
+    #expect(sandbox.exists("out/gone.png"))
+
+    let pruned = try await sandbox.swapsync(["prune"], emulator: nil)
+    #expect(pruned.stdout.contains("deleted gone.png"))
+    #expect(pruned.stderr.contains("kept edited.png"))
+    #expect(!sandbox.exists("out/gone.png"))
+    #expect(sandbox.read("out/edited.png") == Data("the user's own bytes now".utf8))
+    #expect(isPNG(sandbox.read("out/keep.png")))
+    let lock = String(decoding: try #require(sandbox.read("swaps.lock.json")), as: UTF8.self)
+    #expect(!lock.contains("gone.png"))
+    #expect(
+      lock.contains("edited.png"), "a file swapsync did not write stays recorded until the user decides")
+    #expect(try await emulator.stats().apiRequests > 0)
+    #expect(try await sandbox.swapsync(["verify"], emulator: nil).status == 1, "edited.png differs")
+  }
+}
