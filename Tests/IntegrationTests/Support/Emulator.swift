@@ -36,7 +36,7 @@ final class Emulator: @unchecked Sendable {
     process.standardOutput = pipe
     process.standardError = FileHandle.nullDevice
     process.standardInput = FileHandle.nullDevice
-    try process.run()
+    try ProcessRunner.spawn(process)
     self.process = process
     // The emulator prints "listening on http://127.0.0.1:PORT" once it accepts connections.
     let line = await Self.readLine(pipe.fileHandleForReading)

@@ -97,7 +97,7 @@ final class NginxProxy: @unchecked Sendable {
         sigemptyset(&empty)
         pthread_sigmask(SIG_SETMASK, &empty, nil)
         do {
-          try box.value.run()
+          try ProcessRunner.spawn(box.value)
           continuation.resume()
         } catch {
           continuation.resume(throwing: error)

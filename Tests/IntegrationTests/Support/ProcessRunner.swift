@@ -42,8 +42,19 @@ enum ProcessRunner {
     process.standardOutput = stdout
     process.standardError = stderr
     process.standardInput = FileHandle.nullDevice
-    try process.run()
+    try spawn(process)
     return process
+  }
+
+  private static let spawnLock = NSLock()
+
+  /// Starts `process`. Every test spawns through here, one at a time: Foundation's
+  /// `Process.run()` on Linux is not safe to call from several threads at once (seen crashing
+  /// in a memcpy when parallel tests started processes together).
+  static func spawn(_ process: Process) throws {
+    spawnLock.lock()
+    defer { spawnLock.unlock() }
+    try process.run()
   }
 
   /// Waits for the process without blocking a thread of the cooperative pool.
