@@ -11,6 +11,8 @@ struct PlanCommand: AsyncParsableCommand {
   @OptionGroup var workspace: WorkspaceOptions
   @Option(help: ArgumentHelp("As for sync: states that would be bought again.", valueName: "states"))
   var resubmit: [ResubmitArgument] = []
+  @Flag(help: "As for sync: record untracked files as they are instead of skipping them.")
+  var adopt = false
   @Flag(help: "Print the plan as JSON on stdout.")
   var json = false
 
@@ -18,7 +20,7 @@ struct PlanCommand: AsyncParsableCommand {
     try await withExitStatus { () throws(SwapSyncFailure) -> ExitStatus in
       let space = try workspace.openWorkspace()
       let states = resubmit.reduce(into: Set<EntryState>()) { $0.formUnion($1.states) }
-      let inspection = try Inspection.load(space, resubmit: states)
+      let inspection = try Inspection.load(space, resubmit: states, adopt: adopt)
       let summary = inspection.summary
       if json {
         print(Rendering.json(PlanJSON(summary: summary, exitCode: inspection.planExit.rawValue)))

@@ -28,6 +28,14 @@ enum Rendering {
     if s.blocked > 0 {
       lines.append("blocked:   \(s.blocked) (paid for once; see `swapsync status`, use --resubmit)")
     }
+    if s.untracked > 0 {
+      lines.append(
+        "untracked: \(s.untracked) (files swapsync did not write; skipped, nothing bought: use --adopt or move them)"
+      )
+    }
+    if s.adoptions > 0 {
+      lines.append("adoptions: \(s.adoptions) (untracked files recorded as they are; nothing bought)")
+    }
     for plan in inspection.plans {
       switch plan.action {
       case .submit(let reason):
@@ -39,6 +47,9 @@ enum Rendering {
       case .blocked(let state):
         lines.append("  blocked  \(plan.pending.joined(separator: ", ")) (\(state.rawValue))")
       case .none: break
+      }
+      for output in plan.untracked {
+        lines.append("  \(inspection.adopt ? "adopt    " : "untracked") \(output)")
       }
     }
     return lines.joined(separator: "\n")

@@ -6,7 +6,15 @@ import SwapSyncKit
 struct SyncCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "sync",
-    abstract: "Converge the output folder with the manifest: submit, poll, download, verify, record.")
+    abstract: "Converge the output folder with the manifest: submit, poll, download, verify, record.",
+    discussion: """
+      Ctrl-C (SIGINT), SIGTERM or SIGHUP stops the run gracefully: no new work starts, polls and \
+      downloads stop (their jobs stay recorded as running), submits already sent get up to 5 seconds \
+      to answer so their job ids are recorded, the lockfile is written, and swapsync exits with 130 \
+      (SIGINT), 143 (SIGTERM) or 129 (SIGHUP). A second signal exits at once; the journal keeps the \
+      state consistent and the next run continues from it. --timeout ends the run the same way, \
+      with exit 75.
+      """)
 
   @OptionGroup var workspace: WorkspaceOptions
   @OptionGroup var api: APIOptions
@@ -33,6 +41,15 @@ struct SyncCommand: AsyncParsableCommand {
   var maxImageSize = SizeArgument(argument: "64MiB")!
   @Flag(help: "Print one JSON summary object on stdout.")
   var json = false
+  @Flag(
+    help: ArgumentHelp(
+      "Record files swapsync did not write (untracked) as the outputs they stand for, as they are; buys nothing."
+    ))
+  var adopt = false
+  @Option(
+    help: ArgumentHelp(
+      "A transfer slower than 1 KiB/s for this long is abandoned and retried.", valueName: "duration"))
+  var stallTimeout = DurationArgument(argument: "30s")!
 
   func validate() throws {
     guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
@@ -54,12 +71,16 @@ struct SyncCommand: AsyncParsableCommand {
       options.jobDeadline = jobDeadline.value
       options.maxImageSize = maxImageSize.value
       options.apiBase = try api.baseURL(allowHTTP: workspace.allowHTTP)
+      options.adopt = adopt
+      options.stallTimeout = stallTimeout.value
       let engine = SyncEngine(
         workspace: space, options: options, http: api.httpConfiguration(allowHTTP: workspace.allowHTTP),
         logger: workspace.makeLogger())
-      let report = try await engine.run { () throws(SwapSyncFailure) -> String in try api.key() }
+      let trap = SignalTrap()
+      let report = try await engine.run(trap: trap) { () throws(SwapSyncFailure) -> String in try api.key() }
       if json { print(report.json()) }
       workspace.say(report.humanSummary())
+      if let signal = trap.received { return report.exitStatus.combined(with: .stopped(by: signal)) }
       return report.exitStatus
     }
   }

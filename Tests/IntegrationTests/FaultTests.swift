@@ -201,21 +201,30 @@ struct FaultTests {
     #expect(isPNG(sandbox.read("out/a.png")))
   }
 
-  @Test("result URLs that are always expired end lost after a few refetches; --resubmit lost buys once more")
+  @Test(
+    "result URLs that are always expired stay collectable for 3 runs, then lost; --resubmit lost buys once more"
+  )
   func alwaysExpiredURLEndsLost() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
     // Valid for 1 ms, and every download arrives 20 ms late: expired every time.
     try await emulator.configure(
-      #"{"cdnTTLms":1,"faults":[{"endpoint":"cdn","kind":"slow","arg":"20ms","rate":1}]}"#)
+      #"{"cdnTTLms":1,"faults":[{"endpoint":"cdn","kind":"slow","arg":"20ms","rate":1},"#
+        + #"{"endpoint":"discord","kind":"slow","arg":"20ms","rate":1}]}"#)
     let sandbox = try Sandbox()
     let target = emulator.sample("target-park"), face = emulator.sample("face-carol")
     try sandbox.writeManifest([("a.png", target, face)])
+    for run in 1..<Lifecycle.unusableRunLimit {
+      let early = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+      #expect(early.status == 75, "run \(run): \(early.stderr)")
+      #expect(try await Faults.statuses(sandbox)["a.png"]?.status == .running)
+    }
     let first = try await sandbox.swapsync(Faults.sync, emulator: emulator)
     #expect(first.status == 1, "\(first.stderr)")
     #expect(first.stderr.contains("--resubmit lost"))
     let entry = try #require(try await Faults.statuses(sandbox)["a.png"])
     #expect(entry.status == .lost)
-    #expect(entry.detail?.contains("can no longer be downloaded") == true)
+    #expect(entry.detail?.contains("result unusable in 3 runs") == true, "\(entry.detail ?? "")")
+    #expect(entry.detail?.contains("HTTP 403") == true || entry.detail?.contains("HTTP 404") == true)
     var stats = try await emulator.stats()
     Faults.tally("alwaysExpired", stats)
     #expect(stats.submits == 1)

@@ -22,11 +22,18 @@ struct PlannerTests {
 
   func plan(
     _ manifest: Manifest, _ lock: [String: LockEntry], resubmit: Set<EntryState> = [],
-    files: [String: FileCheck] = [:]
+    files: [String: FileCheck] = [:], present: [String: Int] = [:]
   ) -> [JobPlan] {
-    Planner(resubmit: resubmit).plan(manifest: manifest, lock: Lockfile(entries: lock)) { output, _ in
-      files[output] ?? .matches
-    }
+    Planner(resubmit: resubmit).plan(
+      manifest: manifest, lock: Lockfile(entries: lock), files: view(files, present: present))
+  }
+
+  /// Files as the planner sees them: `files` for recorded outputs (default: matching), `present`
+  /// for what stands at a path (default: a file where `files` does not say missing).
+  func view(_ files: [String: FileCheck], present: [String: Int] = [:]) -> FileView {
+    FileView(
+      check: { output, _ in files[output] ?? .matches },
+      probe: { output in present[output].map { .present(size: $0) } ?? .absent })
   }
 
   @Test("new entries are submitted; entries sharing a pair are one job")
@@ -98,9 +105,8 @@ struct PlannerTests {
     let lock = ["old.png": entry(a, .done, sha: "s")]
     let planner = Planner(resubmit: [])
     let reports = planner.report(
-      manifest: manifest([]), lock: Lockfile(entries: lock), check: { _, _ in .matches }, runInProgress: false
-    )
+      manifest: manifest([]), lock: Lockfile(entries: lock), files: view([:]), runInProgress: false)
     #expect(reports.map(\.status) == [.orphan])
-    #expect(planner.plan(manifest: manifest([]), lock: Lockfile(entries: lock)) { _, _ in .matches }.isEmpty)
+    #expect(planner.plan(manifest: manifest([]), lock: Lockfile(entries: lock), files: view([:])).isEmpty)
   }
 }

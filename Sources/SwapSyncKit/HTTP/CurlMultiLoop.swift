@@ -13,6 +13,9 @@ final class CurlMultiLoop: @unchecked Sendable {
   private let pending = Mutex(PendingWork())
   /// Transfers inside the multi handle, keyed by id. Touched by `thread` only.
   private var active: [Int: CurlTransfer] = [:]
+  /// Cancellations that arrived before their transfer did; applied when it is added.
+  /// Touched by `thread` only.
+  private var cancelledEarly: Set<Int> = []
   private var thread: Thread?
 
   private struct PendingWork {
@@ -64,8 +67,16 @@ final class CurlMultiLoop: @unchecked Sendable {
         let code = curl_multi_add_handle(multi, transfer.easy)
         if code != CURLM_OK { finish(transfer.id, code: CURLE_FAILED_INIT) }
       }
-      for id in work.cancellations where active[id] != nil {
-        finish(id, code: CURLE_ABORTED_BY_CALLBACK)
+      for id in cancelledEarly.union(work.cancellations) {
+        if active[id] != nil {
+          cancelledEarly.remove(id)
+          finish(id, code: CURLE_ABORTED_BY_CALLBACK)
+        } else {
+          // Not added yet (HTTPEngine registers a transfer just before enqueueing it), or already
+          // finished; kept so that a late addition is cancelled at once. Bounded by the
+          // transfers in flight when a run stops.
+          cancelledEarly.insert(id)
+        }
       }
       if work.stopping {
         for id in Array(active.keys) { finish(id, code: CURLE_ABORTED_BY_CALLBACK) }

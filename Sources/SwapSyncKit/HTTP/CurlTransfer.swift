@@ -59,13 +59,26 @@ final class CurlTransfer: @unchecked Sendable {
   /// Bodies of non-2xx answers are kept in memory up to this size, for messages.
   private static let errorBodyLimit = 64 * 1024
 
-  init?(id: Int, request: HTTPRequest, sink: BodySink, protocols: String, caCertPath: String?) {
-    guard let easy = curl_easy_init() else { return nil }
+  /// Every option set on the handle whose return code was not `CURLE_OK`, by name.
+  private var rejectedOptions: [String] = []
+
+  /// - Throws: `HTTPError.setupFailed` when libcurl has no handle to give or refuses an option
+  ///   (for example `CURLOPT_PROTOCOLS_STR`, which needs libcurl 7.85): a gap in our safety
+  ///   settings is an error, never silently ignored.
+  init(id: Int, request: HTTPRequest, sink: BodySink, protocols: String, caCertPath: String?)
+    throws(HTTPError)
+  {
+    guard let easy = curl_easy_init() else { throw .setupFailed("curl_easy_init returned no handle") }
     self.easy = easy
     self.id = id
     self.sink = sink
     self.maxBodyBytes = request.maxBodyBytes
     configure(request: request, protocols: protocols, caCertPath: caCertPath)
+    if !rejectedOptions.isEmpty {
+      throw .setupFailed(
+        "this libcurl (\(String(cString: curl_version()))) refused \(rejectedOptions.joined(separator: ", "))"
+      )
+    }
   }
 
   deinit {
@@ -75,34 +88,46 @@ final class CurlTransfer: @unchecked Sendable {
   }
 
   private func configure(request: HTTPRequest, protocols: String, caCertPath: String?) {
-    setLong(CURLOPT_NOSIGNAL, 1)
-    setString(CURLOPT_URL, request.url)
-    setString(CURLOPT_PROTOCOLS_STR, protocols)
-    setString(CURLOPT_REDIR_PROTOCOLS_STR, protocols)
+    setLong(CURLOPT_NOSIGNAL, "NOSIGNAL", 1)
+    setString(CURLOPT_URL, "URL", request.url)
+    setString(CURLOPT_PROTOCOLS_STR, "PROTOCOLS_STR", protocols)
+    setString(CURLOPT_REDIR_PROTOCOLS_STR, "REDIR_PROTOCOLS_STR", protocols)
     // Redirects are followed by HTTPEngine, one checked hop at a time.
-    setLong(CURLOPT_FOLLOWLOCATION, 0)
-    setLong(CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeout.curlMilliseconds)
-    setLong(CURLOPT_TIMEOUT_MS, request.timeout.curlMilliseconds)
-    setOffT(CURLOPT_MAXFILESIZE_LARGE, curl_off_t(request.maxBodyBytes))
-    setString(CURLOPT_USERAGENT, "swapsync/1")
-    if let caCertPath { setString(CURLOPT_CAINFO, caCertPath) }
+    setLong(CURLOPT_FOLLOWLOCATION, "FOLLOWLOCATION", 0)
+    setLong(CURLOPT_CONNECTTIMEOUT_MS, "CONNECTTIMEOUT_MS", request.connectTimeout.curlMilliseconds)
+    setLong(CURLOPT_TIMEOUT_MS, "TIMEOUT_MS", request.timeout.curlMilliseconds)
+    // A stalled transfer is a retryable fault, not a hang (docs/http.md).
+    setLong(CURLOPT_LOW_SPEED_LIMIT, "LOW_SPEED_LIMIT", HTTPRequest.stallFloor)
+    setLong(CURLOPT_LOW_SPEED_TIME, "LOW_SPEED_TIME", max(1, Int(request.stallTimeout.seconds.rounded(.up))))
+    // Servers compress whether asked or not: ask for every encoding libcurl decodes, so the
+    // body callbacks (and the size cap) see decoded bytes.
+    setString(CURLOPT_ACCEPT_ENCODING, "ACCEPT_ENCODING", "")
+    setOffT(CURLOPT_MAXFILESIZE_LARGE, "MAXFILESIZE_LARGE", curl_off_t(request.maxBodyBytes))
+    setString(CURLOPT_USERAGENT, "USERAGENT", "swapsync/1")
+    if request.url.lowercased().hasPrefix("http://") {
+      // Plain http goes to loopback only: never through a proxy, where the key would travel in clear.
+      setString(CURLOPT_NOPROXY, "NOPROXY", "*")
+    }
+    if let caCertPath { setString(CURLOPT_CAINFO, "CAINFO", caCertPath) }
     if request.freshConnection {
-      setLong(CURLOPT_FRESH_CONNECT, 1)
-      setLong(CURLOPT_FORBID_REUSE, 1)
+      setLong(CURLOPT_FRESH_CONNECT, "FRESH_CONNECT", 1)
+      setLong(CURLOPT_FORBID_REUSE, "FORBID_REUSE", 1)
     }
     switch request.method {
     case .get:
-      setLong(CURLOPT_HTTPGET, 1)
+      setLong(CURLOPT_HTTPGET, "HTTPGET", 1)
     case .post:
-      setLong(CURLOPT_POST, 1)
-      setOffT(CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
+      setLong(CURLOPT_POST, "POST", 1)
+      setOffT(CURLOPT_POSTFIELDSIZE_LARGE, "POSTFIELDSIZE_LARGE", curl_off_t(request.body.count))
       if request.body.isEmpty {
-        setString(CURLOPT_COPYPOSTFIELDS, "")
+        setString(CURLOPT_COPYPOSTFIELDS, "COPYPOSTFIELDS", "")
       } else {
         request.body.withUnsafeBytes { bytes in
           // COPYPOSTFIELDS copies the bytes, so the buffer need not outlive this call.
-          _ = swapsync_easy_setopt_pointer(
-            easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
+          check(
+            swapsync_easy_setopt_pointer(
+              easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress)),
+            "COPYPOSTFIELDS")
         }
       }
     }
@@ -112,24 +137,30 @@ final class CurlTransfer: @unchecked Sendable {
       list = curl_slist_append(list, line)
     }
     headerList = list
-    _ = swapsync_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list)
-    _ = swapsync_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer)
+    check(swapsync_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list), "HTTPHEADER")
+    check(swapsync_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer), "ERRORBUFFER")
     let me = Unmanaged.passUnretained(self).toOpaque()
-    _ = swapsync_easy_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION, curlWriteCallback)
-    _ = swapsync_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, me)
-    _ = swapsync_easy_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
-    _ = swapsync_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, me)
+    check(swapsync_easy_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION, curlWriteCallback), "WRITEFUNCTION")
+    check(swapsync_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, me), "WRITEDATA")
+    check(
+      swapsync_easy_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION, curlHeaderCallback), "HEADERFUNCTION")
+    check(swapsync_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, me), "HEADERDATA")
   }
 
-  private func setLong(_ option: CURLoption, _ value: Int) {
-    _ = swapsync_easy_setopt_long(easy, option, value)
+  private func check(_ code: CURLcode, _ name: String) {
+    if code != CURLE_OK {
+      rejectedOptions.append("CURLOPT_\(name) (\(String(cString: curl_easy_strerror(code))))")
+    }
   }
-  private func setString(_ option: CURLoption, _ value: String) {
+  private func setLong(_ option: CURLoption, _ name: String, _ value: Int) {
+    check(swapsync_easy_setopt_long(easy, option, value), name)
+  }
+  private func setString(_ option: CURLoption, _ name: String, _ value: String) {
     // libcurl copies string options (since 7.17), so a temporary C string is fine.
-    _ = swapsync_easy_setopt_string(easy, option, value)
+    check(swapsync_easy_setopt_string(easy, option, value), name)
   }
-  private func setOffT(_ option: CURLoption, _ value: curl_off_t) {
-    _ = swapsync_easy_setopt_off_t(easy, option, value)
+  private func setOffT(_ option: CURLoption, _ name: String, _ value: curl_off_t) {
+    check(swapsync_easy_setopt_off_t(easy, option, value), name)
   }
 
   // MARK: Called on the loop thread

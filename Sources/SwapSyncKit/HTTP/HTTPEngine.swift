@@ -25,6 +25,14 @@ public final class HTTPEngine: Sendable {
   private let loop: CurlMultiLoop
   private let nextID = Atomic<Int>(1)
   private let logger: Logger
+  private let admission = Mutex(Admission())
+
+  /// Which requests may still start, and the transfers under way (id → is a submit).
+  private struct Admission {
+    var inFlight: [Int: Bool] = [:]
+    var closedToFetches = false
+    var closedToSubmits = false
+  }
 
   public init(configuration: Configuration, logger: Logger = Logger(label: "swapsync.http")) {
     self.configuration = configuration
@@ -33,6 +41,19 @@ public final class HTTPEngine: Sendable {
   }
 
   deinit { loop.stop() }
+
+  /// Stops transfers for a run that is ending (interrupt or timeout): cancels every transfer under
+  /// way except, unless `includingSubmits`, submits (fresh-connection requests), whose answers
+  /// are worth waiting for; and refuses the same kinds of request from now on with
+  /// `HTTPError.notStarted`.
+  public func cancelTransfers(includingSubmits: Bool) {
+    let ids = admission.withLock { state -> [Int] in
+      state.closedToFetches = true
+      if includingSubmits { state.closedToSubmits = true }
+      return state.inFlight.filter { includingSubmits || !$0.value }.map(\.key)
+    }
+    for id in ids { loop.cancel(id: id) }
+  }
 
   /// Whether plain `http` to non-loopback hosts is permitted.
   public var allowsHTTP: Bool { configuration.allowHTTP }
@@ -80,12 +101,18 @@ public final class HTTPEngine: Sendable {
     if let reason = URLPolicy.problem(with: request.url, allowHTTP: configuration.allowHTTP) {
       throw .refusedURL(request.url, reason: reason)
     }
-    if Task.isCancelled { throw .cancelled }
+    if Task.isCancelled { throw .notStarted }
     let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
-    guard
-      let transfer = CurlTransfer(
-        id: id, request: request, sink: sink, protocols: "http,https", caCertPath: configuration.caCertPath)
-    else { throw .connectFailed("could not create a libcurl handle") }
+    let isSubmit = request.freshConnection
+    let admitted = admission.withLock { state -> Bool in
+      guard !(isSubmit ? state.closedToSubmits : state.closedToFetches) else { return false }
+      state.inFlight[id] = isSubmit
+      return true
+    }
+    guard admitted else { throw .notStarted }
+    defer { _ = admission.withLock { $0.inFlight.removeValue(forKey: id) } }
+    let transfer = try CurlTransfer(
+      id: id, request: request, sink: sink, protocols: "http,https", caCertPath: configuration.caCertPath)
     let started = ContinuousClock.now
     let loop = self.loop
     let outcome = await withTaskCancellationHandler {
@@ -116,7 +143,7 @@ public final class HTTPEngine: Sendable {
     let detail = outcome.errorDetail
     switch code {
     case CURLE_ABORTED_BY_CALLBACK:
-      throw .cancelled
+      throw outcome.pretransferMicroseconds == 0 ? .notStarted : .cancelled
     case CURLE_FILESIZE_EXCEEDED:
       throw .bodyTooLarge(limit: request.maxBodyBytes)
     case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:

@@ -15,12 +15,17 @@ public enum HTTPError: Error, Sendable, CustomStringConvertible {
   /// A URL (requested or redirected to) was refused by the URL policy (SPEC §7).
   case refusedURL(String, reason: String)
   case tooManyRedirects(Int)
+  /// libcurl could not set up the transfer (no handle, or an option this libcurl refuses).
+  case setupFailed(String)
+  /// The run stopped (interrupt or timeout) before the request was about to be sent.
+  case notStarted
+  /// The run stopped while the request was under way; it may have reached the server.
   case cancelled
 
   /// True when the server cannot have seen the request.
   public var requestCertainlyNotSent: Bool {
     switch self {
-    case .connectFailed, .tlsFailed, .refusedURL: true
+    case .connectFailed, .tlsFailed, .refusedURL, .notStarted, .setupFailed: true
     case .transferFailed, .bodyTooLarge, .localWriteFailed, .tooManyRedirects, .cancelled: false
     }
   }
@@ -34,7 +39,9 @@ public enum HTTPError: Error, Sendable, CustomStringConvertible {
     case .localWriteFailed(let code): "could not write the download: \(String(cString: strerror(code)))"
     case .refusedURL(let url, let reason): "refused URL \(url): \(reason)"
     case .tooManyRedirects(let count): "more than \(count) redirects"
-    case .cancelled: "cancelled"
+    case .setupFailed(let detail): "cannot set up the HTTP request: \(detail)"
+    case .notStarted: "not sent: the run is stopping"
+    case .cancelled: "cancelled: the run is stopping"
     }
   }
 }

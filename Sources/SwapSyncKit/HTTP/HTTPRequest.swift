@@ -16,13 +16,19 @@ public struct HTTPRequest: Sendable {
   /// Open a new connection and close it afterwards. Submits use this so that libcurl can
   /// never resend them on a stale keep-alive connection (SPEC §1).
   public var freshConnection: Bool
-  /// Largest response body accepted; a longer body aborts the transfer.
+  /// Largest response body accepted (decoded bytes); a longer body aborts the transfer.
   public var maxBodyBytes: Int
+  /// A transfer slower than `HTTPRequest.stallFloor` bytes per second for this long is
+  /// abandoned as stalled (libcurl `CURLOPT_LOW_SPEED_LIMIT` / `CURLOPT_LOW_SPEED_TIME`).
+  public var stallTimeout: Duration
+
+  /// The speed below which a transfer counts as stalled: 1 KiB/s.
+  public static let stallFloor = 1024
 
   public init(
     method: Method, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
     connectTimeout: Duration = .seconds(15), timeout: Duration = .seconds(60),
-    freshConnection: Bool = false, maxBodyBytes: Int = 1 << 20
+    freshConnection: Bool = false, maxBodyBytes: Int = 1 << 20, stallTimeout: Duration = .seconds(30)
   ) {
     self.method = method
     self.url = url
@@ -32,6 +38,7 @@ public struct HTTPRequest: Sendable {
     self.timeout = timeout
     self.freshConnection = freshConnection
     self.maxBodyBytes = maxBodyBytes
+    self.stallTimeout = stallTimeout
   }
 }
 

@@ -15,13 +15,37 @@ public struct HTTPResponse: Sendable {
     self.url = url
   }
 
-  /// `Retry-After` in seconds, when the server sent one as a number.
+  /// The server's `Retry-After` as a delay from now, capped at an hour; nil when absent or
+  /// unreadable. Both forms of RFC 9110 §10.2.3 are read: delay-seconds and HTTP-date.
   public var retryAfter: Duration? {
-    guard let value = headers["retry-after"], let seconds = Int(value.trimmingCharacters(in: .whitespaces)),
-      seconds >= 0
-    else { return nil }
-    return .seconds(min(seconds, 3600))
+    guard let value = headers["retry-after"] else { return nil }
+    return Self.retryDelay(value, now: Date())
   }
+
+  /// `value` of a `Retry-After` field as a delay from `now`: whole seconds, or an HTTP-date in
+  /// any of the three formats RFC 9110 §5.6.7 makes recipients accept. A date in the past is 0.
+  public static func retryDelay(_ value: String, now: Date) -> Duration? {
+    let text = value.trimmingCharacters(in: .whitespaces)
+    if let seconds = Int(text) {
+      return seconds >= 0 ? .seconds(min(seconds, 3600)) : nil
+    }
+    for format in httpDateFormats {
+      let formatter = DateFormatter()
+      formatter.locale = Locale(identifier: "en_US_POSIX")
+      formatter.timeZone = TimeZone(identifier: "GMT")
+      formatter.dateFormat = format
+      if let date = formatter.date(from: text) {
+        let seconds = min(max(0, date.timeIntervalSince(now)), 3600)
+        return .milliseconds(Int64((seconds * 1000).rounded(.up)))
+      }
+    }
+    return nil
+  }
+
+  /// IMF-fixdate, then the obsolete RFC 850 and asctime forms.
+  private static let httpDateFormats = [
+    "EEE, dd MMM yyyy HH:mm:ss 'GMT'", "EEEE, dd-MMM-yy HH:mm:ss 'GMT'", "EEE MMM d HH:mm:ss yyyy",
+  ]
 }
 
 /// What a streamed download produced: the body went to a file, hashed on the way.

@@ -17,11 +17,17 @@ public struct LockEntry: Codable, Equatable, Sendable {
   public var submittedAt: String?
   /// RFC 3339 UTC time the entry reached its current final state.
   public var finishedAt: String?
+  /// True when the output was recorded from a file swapsync did not write (`sync --adopt`);
+  /// such an entry has no job id. Absent otherwise.
+  public var adopted: Bool?
+  /// Runs so far in which the job's result could not be used (docs/states.md); absent when 0.
+  public var unusableRuns: Int?
 
   public init(
     targetImage: String, swapImage: String, state: EntryState, jobId: String? = nil,
     sha256: String? = nil, size: Int? = nil, imageType: String? = nil, quota: Int? = nil,
-    message: String? = nil, submittedAt: String? = nil, finishedAt: String? = nil
+    message: String? = nil, submittedAt: String? = nil, finishedAt: String? = nil, adopted: Bool? = nil,
+    unusableRuns: Int? = nil
   ) {
     self.targetImage = targetImage
     self.swapImage = swapImage
@@ -34,6 +40,8 @@ public struct LockEntry: Codable, Equatable, Sendable {
     self.message = message
     self.submittedAt = submittedAt
     self.finishedAt = finishedAt
+    self.adopted = adopted
+    self.unusableRuns = unusableRuns
   }
 
   /// The input pair this entry was made from.

@@ -1,6 +1,9 @@
+import Foundation
+
 /// One output the manifest asks for, after matrix expansion.
 public struct ManifestEntry: Sendable, Hashable {
-  /// Path of the output relative to the output folder, `/`-separated.
+  /// Path of the output relative to the output folder, `/`-separated, in Unicode NFC: one
+  /// output has one spelling in the lockfile, on disk and in every command (docs/manifest.md).
   public var output: String
   public var pair: SwapPair
   /// The innermost `hookUrl` that applies to this entry, if any.
@@ -9,7 +12,7 @@ public struct ManifestEntry: Sendable, Hashable {
   public var origin: String
 
   public init(output: String, pair: SwapPair, hookUrl: String?, origin: String) {
-    self.output = output
+    self.output = output.precomposedStringWithCanonicalMapping
     self.pair = pair
     self.hookUrl = hookUrl
     self.origin = origin

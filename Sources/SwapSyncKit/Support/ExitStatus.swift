@@ -1,4 +1,4 @@
-/// Process exit codes of SPEC §6, ordered so that the most severe one wins.
+/// Process exit codes (docs/exit-codes.md), ordered so that the most severe one wins.
 public enum ExitStatus: Int32, Sendable, Codable {
   case inSync = 0
   case attention = 1
@@ -9,8 +9,22 @@ public enum ExitStatus: Int32, Sendable, Codable {
   case cannotWrite = 73
   case tryLater = 75
   case denied = 77
+  /// Stopped by SIGHUP, SIGINT or SIGTERM (128 + the signal number); state recorded.
+  case hangup = 129
+  case interrupted = 130
+  case terminated = 143
 
-  /// Position in SPEC §6's order "64, 65, 77, 73, 69, 1, 75, 0"; higher is more severe.
+  /// The status for a run stopped by `signal`.
+  public static func stopped(by signal: Int32) -> ExitStatus {
+    switch signal {
+    case 1: .hangup
+    case 2: .interrupted
+    default: .terminated
+    }
+  }
+
+  /// Position in the order "64, 65, 77, 73, 69, 1, 75, 0" of docs/exit-codes.md, with an
+  /// interrupt above all: the user stopped the run, and that is what the status says.
   private var severity: Int {
     switch self {
     case .inSync: 0
@@ -22,6 +36,7 @@ public enum ExitStatus: Int32, Sendable, Codable {
     case .denied: 6
     case .invalidInput: 7
     case .usage: 8
+    case .hangup, .interrupted, .terminated: 9
     }
   }
 

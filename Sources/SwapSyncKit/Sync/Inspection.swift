@@ -9,19 +9,21 @@ public struct Inspection: Sendable {
   public var runnerPID: Int32?
   public var entries: [EntryReport]
   public var plans: [JobPlan]
+  /// Whether `--adopt` was given: untracked files would be recorded, not skipped.
+  public var adopt = false
 
-  public static func load(_ workspace: Workspace, resubmit: Set<EntryState> = []) throws(SwapSyncFailure)
-    -> Inspection
+  public static func load(_ workspace: Workspace, resubmit: Set<EntryState> = [], adopt: Bool = false)
+    throws(SwapSyncFailure) -> Inspection
   {
     let pid = workspace.runInProgress()
     let (lock, _) = try workspace.loadState()
-    let checker = ReadOnlyFileChecker(root: workspace.outputRoot)
+    let files = OutputFiles.readOnly(root: workspace.outputRoot)
     let planner = Planner(resubmit: resubmit)
     return Inspection(
       workspace: workspace, lock: lock, runnerPID: pid,
       entries: planner.report(
-        manifest: workspace.manifest, lock: lock, check: checker.check, runInProgress: pid != nil),
-      plans: planner.plan(manifest: workspace.manifest, lock: lock, check: checker.check))
+        manifest: workspace.manifest, lock: lock, files: files, runInProgress: pid != nil),
+      plans: planner.plan(manifest: workspace.manifest, lock: lock, files: files), adopt: adopt)
   }
 
   /// Exit status for `status`: 0 in sync, 1 attention needed, 75 work pending.
@@ -50,6 +52,8 @@ public struct Inspection: Sendable {
       case .none: break
       }
     }
+    let untracked = entries.filter { $0.status == .untracked }.count
+    if adopt { summary.adoptions = untracked } else { summary.untracked = untracked }
     summary.orphans = entries.filter { $0.status == .orphan }.count
     return summary
   }
@@ -57,7 +61,7 @@ public struct Inspection: Sendable {
   /// Exit status for `plan`: 2 changes pending, else 1 attention needed, else 0.
   public var planExit: ExitStatus {
     let summary = self.summary
-    if summary.submits + summary.polls + summary.repairs > 0 { return .changesPending }
+    if summary.submits + summary.polls + summary.repairs + summary.adoptions > 0 { return .changesPending }
     return entries.contains(where: { $0.status.needsAttention }) ? .attention : .inSync
   }
 }
@@ -77,29 +81,9 @@ public struct PlanSummary: Sendable, Codable, Equatable {
   public var repairs = 0
   /// Outputs waiting for `--resubmit`.
   public var blocked = 0
+  /// Outputs where a file swapsync did not write stands: skipped, never bought or replaced.
+  public var untracked = 0
+  /// Untracked files `--adopt` would record as they are (no purchase).
+  public var adoptions = 0
   public var orphans = 0
-}
-
-/// Compares outputs with the lockfile by hashing, without creating anything.
-struct ReadOnlyFileChecker: Sendable {
-  let folder: OutputFolder?
-
-  init(root: String) {
-    var isDirectory: ObjCBool = false
-    let exists = FileManager.default.fileExists(atPath: root + "/.swapsync/tmp", isDirectory: &isDirectory)
-    folder = exists ? try? OutputFolder(root: root) : nil
-  }
-
-  func check(_ output: String, _ entry: LockEntry) -> FileCheck {
-    guard let folder else { return .missing }
-    let digest: FileDigest?
-    do {
-      digest = try folder.hash(relativePath: output)
-    } catch {
-      return .differs("cannot read the output: \(error)")
-    }
-    guard let digest else { return .missing }
-    return digest.sha256 == entry.sha256 && digest.size == entry.size
-      ? .matches : .differs("output bytes differ from the lockfile")
-  }
 }

@@ -1,11 +1,35 @@
 import Foundation
 
 /// Downloading a finished job's result, verifying it and installing it at every output.
+///
+/// The policy (docs/states.md): every result URL is tried (`cdnImage`, then `discordImage`);
+/// when none gave a usable image, the job is fetched again for fresh URLs, up to
+/// `refreshesPerRun` times. Transient failures (connection errors, 5xx, stalls) are retried with
+/// backoff. Only when a whole run ends with the result refused or gone is `resultUnusable`
+/// recorded — once per run; the entry stays collectable until `Lifecycle.unusableRunLimit` runs.
 extension JobRunner {
-  func download(_ plan: JobPlan, snapshot: JobSnapshot, base: LockEntry) async throws {
+  /// Fresh-URL fetches per run before the run gives up on a result.
+  static let refreshesPerRun = 3
+  /// Rounds over the URLs per run that end in transient failures only.
+  var transientRoundsPerRun: Int { options.noWait ? 2 : 6 }
+
+  /// How one attempt at one URL ended.
+  private enum Attempt {
+    case installed
+    /// The run stopped (interrupt or timeout) while downloading.
+    case stopped
+    /// Worth trying again later in this run.
+    case transient(String, retryAfter: Duration?)
+    /// The URL answered 403/404/410: it expired.
+    case gone(String)
+    /// The bytes or the URL are unusable (not an image, too large, refused URL).
+    case refused(String)
+  }
+
+  func download(_ plan: JobPlan, snapshot: JobSnapshot) async throws {
     await downloadSlots.acquire()
     do {
-      try await downloadHoldingSlot(plan, snapshot: snapshot, base: base)
+      try await downloadHoldingSlot(plan, snapshot: snapshot)
     } catch {
       await downloadSlots.release()
       throw error
@@ -13,127 +37,136 @@ extension JobRunner {
     await downloadSlots.release()
   }
 
-  /// Tries every result URL in order (`cdnImage`, then `discordImage`). When all of them
-  /// failed: re-fetch the job for fresh URLs if one had expired (403/404/410), else back off.
-  func downloadHoldingSlot(_ plan: JobPlan, snapshot: JobSnapshot, base: LockEntry) async throws {
-    var snapshot = snapshot
-    var index = 0
-    var refetches = 0
-    var failures = 0
-    var expiredStatus: Int?
-    var retryAfter: Duration?
-    var lastProblem = ""
+  private func downloadHoldingSlot(_ plan: JobPlan, snapshot first: JobSnapshot) async throws {
+    var snapshot = first
+    var refreshes = 0
+    var transientRounds = 0
     while true {
-      let urls = snapshot.resultURLs
-      guard !urls.isEmpty else {
-        return try await markFailed(
-          plan, base: base, snapshot: snapshot, "the job succeeded without a result URL")
-      }
-      if index == urls.count {
-        index = 0
-        if let status = expiredStatus {
-          // Signed result URLs expire: ask the job for fresh ones.
-          expiredStatus = nil
-          refetches += 1
-          guard refetches <= 3 else {
-            return try await markLost(
-              plan, base: base,
-              "the result of job \(snapshot.jobId) can no longer be downloaded (HTTP \(status))")
-          }
-          switch await client.fetch(jobId: snapshot.jobId) {
-          case .job(let fresh) where fresh.state == .succeeded: snapshot = fresh
-          case .notFound(let message):
-            return try await markLost(
-              plan, base: base, "TTAPI no longer knows job \(snapshot.jobId): \(message)")
-          default:
-            return await warn("\(plan.pending[0]): could not refresh the result URL of job \(snapshot.jobId)")
-          }
-          continue
+      var problem: (reason: String, gone: Bool)?
+      var lastTransient: (reason: String, retryAfter: Duration?)?
+      for url in snapshot.resultURLs {
+        guard await !control.stopped else { return }
+        switch try await attempt(plan, url: url, snapshot: snapshot) {
+        case .installed, .stopped: return
+        case .transient(let reason, let after): lastTransient = (reason, after)
+        case .gone(let reason): problem = problem ?? (reason, true)
+        case .refused(let reason): problem = (reason, false)
         }
-        failures += 1
-        guard failures < 6, await control.canWait() else {
-          return await warn(
-            "\(plan.pending[0]): job \(snapshot.jobId) finished but its download failed: \(lastProblem)")
+      }
+      if snapshot.resultURLs.isEmpty { problem = ("the job succeeded without a result URL", true) }
+      guard await !control.stopped else { return }
+      if let problem {
+        guard refreshes < Self.refreshesPerRun else {
+          return try await giveUpForThisRun(plan, reason: problem.reason, gone: problem.gone)
         }
-        await sleep(Backoff.delay(attempt: failures, retryAfter: retryAfter))
-        retryAfter = nil
-      }
-      let url = urls[index]
-      index += 1
-      if let reason = URLPolicy.problem(with: url, allowHTTP: engine.allowsHTTP) {
-        return try await markFailed(
-          plan, base: base, snapshot: snapshot, "result rejected: URL \(url): \(reason)")
-      }
-      let temp = try folder.makeTempFile()
-      let result: DownloadResult
-      do {
-        result = try await engine.download(
-          HTTPRequest(method: .get, url: url, timeout: .seconds(600), maxBodyBytes: options.maxImageSize),
-          to: temp.fd)
-      } catch {
-        folder.discard(temp)
-        switch error {
-        case .bodyTooLarge:
-          return try await markFailed(
-            plan, base: base, snapshot: snapshot,
-            "result rejected: larger than --max-image-size (\(options.maxImageSize) bytes)")
-        case .refusedURL, .tooManyRedirects:
-          return try await markFailed(plan, base: base, snapshot: snapshot, "result rejected: \(error)")
-        case .localWriteFailed(let code):
-          throw FileSystemError.io(operation: "write", path: folder.stateDir + "/tmp", errno: code)
-        case .cancelled:
+        refreshes += 1
+        // Signed result URLs expire, and a mirror may serve an error page: ask for fresh ones.
+        switch await client.fetch(jobId: snapshot.jobId) {
+        case .job(let fresh) where fresh.state == .succeeded:
+          snapshot = fresh
+        case .job(let fresh):
+          if case .failed(let message) = fresh.state {
+            try await transition(
+              plan, .serviceFailed(message: message, quota: fresh.quota, at: Self.timestamp()))
+            return
+          }
+        case .notFound(let message):
+          try await transition(
+            plan,
+            .jobUnknown(
+              message: "TTAPI no longer knows job \(snapshot.jobId): \(message)", at: Self.timestamp()))
           return
-        case .tlsFailed, .connectFailed, .transferFailed:
-          lastProblem = error.description
-          continue
+        case .stopped:
+          return
+        default:
+          await sleep(Backoff.delay(attempt: refreshes))
         }
+        continue
       }
-      switch result.status {
-      case 200..<300:
-        guard let type = ImageType.sniff(result.prefix) else {
-          folder.discard(temp)
-          let kind = result.headers["content-type"] ?? "unknown content type"
-          return try await markFailed(
-            plan, base: base, snapshot: snapshot,
-            "result rejected: not a JPEG, PNG, WebP or GIF image (\(kind))")
-        }
-        return try await install(plan, temp: temp, result: result, type: type, snapshot: snapshot, base: base)
-      case 403, 404, 410:
-        folder.discard(temp)
-        expiredStatus = result.status
-        lastProblem = "HTTP \(result.status)"
-      default:
-        folder.discard(temp)
-        lastProblem = "HTTP \(result.status)"
-        retryAfter =
-          HTTPResponse(status: result.status, headers: result.headers, body: [], url: url).retryAfter
+      transientRounds += 1
+      let reason = lastTransient?.reason ?? "no answer"
+      guard transientRounds < transientRoundsPerRun, await control.canWait() else {
+        return await warn(
+          "\(plan.pending[0]): job \(snapshot.jobId) finished but its download failed (\(reason)); "
+            + "it stays collectable: run `swapsync sync` again")
       }
+      await sleep(Backoff.delay(attempt: transientRounds, retryAfter: lastTransient?.retryAfter))
+    }
+  }
+
+  /// Records that this run could not use the result; the entry stays collectable until the
+  /// limit of runs is reached.
+  private func giveUpForThisRun(_ plan: JobPlan, reason: String, gone: Bool) async throws {
+    let entry = try await transition(plan, .resultUnusable(reason: reason, gone: gone, at: Self.timestamp()))
+    if let entry, Lifecycle.isCollectable(entry.state) {
+      await warn("\(plan.pending[0]): \(entry.message ?? reason); the next run tries again")
+    } else {
+      logger.warning("\(plan.pending[0]): \(entry?.message ?? reason)")
+    }
+  }
+
+  private func attempt(_ plan: JobPlan, url: String, snapshot: JobSnapshot) async throws -> Attempt {
+    if let reason = URLPolicy.problem(with: url, allowHTTP: engine.allowsHTTP) {
+      return .refused("result URL \(url) refused: \(reason)")
+    }
+    let temp = try folder.makeTempFile()
+    let result: DownloadResult
+    do {
+      result = try await engine.download(
+        HTTPRequest(
+          method: .get, url: url, timeout: .seconds(3600), maxBodyBytes: options.maxImageSize,
+          stallTimeout: options.stallTimeout),
+        to: temp.fd)
+    } catch {
+      folder.discard(temp)
+      switch error {
+      case .bodyTooLarge:
+        return .refused("larger than --max-image-size (\(options.maxImageSize) bytes)")
+      case .refusedURL, .tooManyRedirects:
+        return .refused("\(error)")
+      case .localWriteFailed(let code):
+        throw FileSystemError.io(operation: "write", path: folder.stateDir + "/tmp", errno: code)
+      case .cancelled, .notStarted:
+        return .stopped
+      case .tlsFailed, .connectFailed, .transferFailed, .setupFailed:
+        return .transient(error.description, retryAfter: nil)
+      }
+    }
+    switch result.status {
+    case 200..<300:
+      guard let type = ImageType.sniff(result.prefix) else {
+        folder.discard(temp)
+        let kind = result.headers["content-type"] ?? "unknown content type"
+        return .refused("not a JPEG, PNG, WebP or GIF image (\(kind))")
+      }
+      try await install(plan, temp: temp, result: result, type: type, snapshot: snapshot)
+      return .installed
+    case 403, 404, 410:
+      folder.discard(temp)
+      return .gone("HTTP \(result.status) from the result URL")
+    default:
+      folder.discard(temp)
+      let retryAfter = HTTPResponse(status: result.status, headers: result.headers, body: [], url: url)
+        .retryAfter
+      return .transient("HTTP \(result.status)", retryAfter: retryAfter)
     }
   }
 
   /// Moves the verified download into place for every pending output, then records `done`.
-  func install(
-    _ plan: JobPlan, temp: TempFile, result: DownloadResult, type: ImageType, snapshot: JobSnapshot,
-    base: LockEntry
+  private func install(
+    _ plan: JobPlan, temp: TempFile, result: DownloadResult, type: ImageType, snapshot: JobSnapshot
   ) async throws {
     let first = plan.pending[0]
     try folder.install(temp, at: first)  // consumes `temp`, also on failure
     for output in plan.pending.dropFirst() { try folder.installCopy(of: first, at: output) }
-    var done = base
-    let unchanged = base.state == .done && base.sha256 == result.sha256
-    done.state = .done
-    done.jobId = snapshot.jobId
-    done.sha256 = result.sha256
-    done.size = result.size
-    done.imageType = type.rawValue
-    done.quota = snapshot.quota ?? base.quota
-    done.message = nil
-    done.finishedAt = unchanged ? base.finishedAt : Self.timestamp()
-    try await store.record(updates(plan.pending, done))
+    let before = await store.entry(first)
+    let verified = VerifiedResult(sha256: result.sha256, size: result.size, imageType: type)
+    let done = try await transition(
+      plan, .resultInstalled(verified, jobId: snapshot.jobId, quota: snapshot.quota, at: Self.timestamp()))
     await tally.update {
       $0.downloaded += 1
       $0.copied += plan.pending.count - 1
-      if base.state != .done { $0.quotaSpent += done.quota ?? 0 }
+      if before?.state != .done { $0.quotaSpent += done?.quota ?? 0 }
     }
     for output in plan.pending where !type.matches(extension: (output as NSString).pathExtension) {
       await warn(
@@ -144,7 +177,7 @@ extension JobRunner {
   /// Restores outputs from a verified sibling with the same job: no network at all.
   func copy(_ plan: JobPlan, from source: String, entry: LockEntry) async throws {
     for output in plan.pending { try folder.installCopy(of: source, at: output) }
-    try await store.record(updates(plan.pending, entry))
+    try await store.record(Dictionary(uniqueKeysWithValues: plan.pending.map { ($0, .some(entry)) }))
     await tally.update { $0.copied += plan.pending.count }
   }
 }

@@ -2,7 +2,11 @@ import Foundation
 import Logging
 
 /// Carries one job from its plan to verified outputs: submit, poll, download, install,
-/// record. Every state change is journaled before the run acts on it.
+/// record. Every state change goes through `Lifecycle.apply` and is journaled before the run
+/// acts on it (docs/states.md).
+///
+/// A job holds a `--jobs` slot only while it is in flight at TTAPI (submit and polls); its
+/// download runs under `--downloads` alone.
 struct JobRunner: Sendable {
   let client: TTAPIClient
   let engine: HTTPEngine
@@ -21,23 +25,16 @@ struct JobRunner: Sendable {
       case .none, .blocked:
         return
       case .submit:
-        try await submit(plan)
+        try await submitAndCollect(plan)
       case .poll(let jobId):
-        guard let current = plan.current else { return }
-        await jobSlots.acquire()
-        do {
-          try await follow(plan, jobId: jobId, base: current, firstWait: .zero)
-        } catch {
-          await jobSlots.release()
-          throw error
-        }
-        await jobSlots.release()
+        guard let finished = try await withJobSlot({ try await follow(plan, jobId: jobId, firstWait: .zero) })
+        else { return }
+        try await download(plan, snapshot: finished)
       case .restore(let jobId, let copyFrom):
-        guard let current = plan.current else { return }
-        if let copyFrom {
+        if let copyFrom, let current = plan.current {
           try await copy(plan, from: copyFrom, entry: current)
-        } else {
-          try await follow(plan, jobId: jobId, base: current, firstWait: .zero)
+        } else if let finished = try await follow(plan, jobId: jobId, firstWait: .zero) {
+          try await download(plan, snapshot: finished)
         }
       }
     } catch let error as FileSystemError {
@@ -50,208 +47,51 @@ struct JobRunner: Sendable {
       default:
         await control.halt(SwapSyncFailure(.cannotWrite, error.description))
       }
+    } catch let error as LifecycleError {
+      await control.halt(SwapSyncFailure(.cannotWrite, "\(plan.pending[0]): \(error)"))
     } catch {
       await control.halt(SwapSyncFailure(.cannotWrite, "\(error)"))
     }
   }
 
-  // MARK: Submit
-
-  private func submit(_ plan: JobPlan) async throws {
-    var attempt = 0
-    while true {
-      await jobSlots.acquire()
-      guard await !control.stopped else { return await jobSlots.release() }
-      guard await control.takeSubmit() else {
-        await tally.update { $0.notSubmitted += 1 }
-        return await jobSlots.release()
-      }
-      let previous = await entries(plan.pending)
-      let submittedAt = Self.timestamp()
-      let intent = LockEntry(
-        targetImage: plan.pair.targetImage, swapImage: plan.pair.swapImage, state: .submitting,
-        submittedAt: submittedAt)
-      do {
-        // The intent is durable before the request can leave.
-        try await store.record(updates(plan.pending, intent))
-      } catch {
-        await control.returnSubmit()
-        await jobSlots.release()
-        throw error
-      }
-      let outcome = await client.submit(plan.pair, hookUrl: plan.hookUrl)
-      switch outcome {
-      case .created(let jobId):
-        var running = intent
-        running.state = .running
-        running.jobId = jobId
-        do {
-          try await store.record(updates(plan.pending, running))
-        } catch {
-          await store.remember(updates(plan.pending, running))
-          await control.halt(
-            SwapSyncFailure(
-              .cannotWrite,
-              "bought job \(jobId) for \(plan.pending.joined(separator: ", ")) but could not journal it "
-                + "(\(error)); it is kept in the lockfile if that can still be written"))
-          return await jobSlots.release()
-        }
-        await tally.update { $0.submitted += 1 }
-        await control.apiSucceeded()
-        await jobSlots.succeeded()
-        logger.info("submitted \(plan.pending.joined(separator: ", ")) as job \(jobId)")
-        if !options.noWait {
-          do {
-            try await follow(plan, jobId: jobId, base: running, firstWait: options.pollInterval)
-          } catch {
-            await jobSlots.release()
-            throw error
-          }
-        }
-        return await jobSlots.release()
-      case .retryable(let retry):
-        try await store.record(previous)  // certainly not created: back to what it was
-        await control.returnSubmit()
-        await jobSlots.release()
-        if retry.overloaded { await jobSlots.pushBack() }
-        await control.apiFailed(retry)
-        attempt += 1
-        guard attempt < 8, await control.canWait() else {
-          await tally.update {
-            $0.notSubmitted += 1
-            $0.warnings.append("\(plan.pending[0]): not submitted: \(retry.reason)")
-          }
-          if retry.unavailable {
-            await control.halt(
-              SwapSyncFailure(.unavailable, "the TTAPI service is unavailable: \(retry.reason)"))
-          }
-          return
-        }
-        logger.info("submit of \(plan.pending[0]) not accepted (\(retry.reason)); retrying")
-        await sleep(Backoff.delay(attempt: attempt, retryAfter: retry.after))
-      case .rejected(let status, let message):
-        var failed = intent
-        failed.state = .failed
-        failed.message = "TTAPI rejected the submit (HTTP \(status)): \(message)"
-        failed.finishedAt = Self.timestamp()
-        try await store.record(updates(plan.pending, failed))
-        return await jobSlots.release()
-      case .denied(let status, let message):
-        try await store.record(previous)
-        await control.returnSubmit()
-        await control.halt(Self.denial(status: status, message: message))
-        return await jobSlots.release()
-      case .unreachable(let reason):
-        try await store.record(previous)
-        await control.returnSubmit()
-        await control.halt(SwapSyncFailure(.unavailable, "cannot reach TTAPI: \(reason)"))
-        return await jobSlots.release()
-      case .uncertain(let reason):
-        var uncertain = intent
-        uncertain.state = .uncertain
-        uncertain.message = "the answer to the submit was lost (\(reason)); the job may exist and be billed"
-        try await store.record(updates(plan.pending, uncertain))
-        return await jobSlots.release()
-      }
+  /// Runs `body` holding a `--jobs` slot, released on every path.
+  func withJobSlot<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    await jobSlots.acquire()
+    do {
+      let value = try await body()
+      await jobSlots.release()
+      return value
+    } catch {
+      await jobSlots.release()
+      throw error
     }
   }
 
-  // MARK: Poll
+  // MARK: Recording
 
-  /// Polls the job with backoff until it ends, then downloads. Leaves it `running` when the
-  /// run stops waiting.
-  private func follow(_ plan: JobPlan, jobId: String, base: LockEntry, firstWait: Duration) async throws {
-    var wait = firstWait
-    var interval = options.pollInterval
-    var failures = 0
-    while true {
-      if wait > .zero {
-        guard !options.noWait, await control.canWait() else { return }
-        await sleep(wait)
-      }
-      guard await !control.stopped else { return }
-      if base.state == .running, let deadline = deadline(of: base), Date() > deadline {
-        var failed = base
-        failed.state = .failed
-        failed.message = "no result after \(UnitParsing.format(duration: options.jobDeadline))"
-        failed.finishedAt = Self.timestamp()
-        return try await store.record(updates(plan.pending, failed))
-      }
-      let outcome = await client.fetch(jobId: jobId)
-      await tally.update { $0.fetches += 1 }
-      switch outcome {
-      case .job(let snapshot):
-        await control.apiSucceeded()
-        switch snapshot.state {
-        case .succeeded:
-          return try await download(plan, snapshot: snapshot, base: base)
-        case .failed(let message):
-          var failed = base
-          failed.state = .failed
-          failed.message = message
-          failed.quota = snapshot.quota ?? base.quota
-          failed.finishedAt = Self.timestamp()
-          logger.info("job \(jobId) for \(plan.pending[0]) failed: \(message)")
-          return try await store.record(updates(plan.pending, failed))
-        case .queued, .running, .unrecognized:
-          guard !options.noWait, await control.canWait() else { return }
-          wait = interval
-          interval = min(interval * 1.5, .seconds(60))
-        }
-      case .notFound(let message):
-        return try await markLost(plan, base: base, "TTAPI no longer knows job \(jobId): \(message)")
-      case .rejected(let status, let message):
-        return try await markLost(
-          plan, base: base, "TTAPI refused to look up job \(jobId) (HTTP \(status)): \(message)")
-      case .denied(let status, let message):
-        return await control.halt(Self.denial(status: status, message: message))
-      case .unreachable(let reason):
-        return await control.halt(SwapSyncFailure(.unavailable, "cannot reach TTAPI: \(reason)"))
-      case .retryable(let retry):
-        await control.apiFailed(retry)
-        failures += 1
-        logger.info("fetch of job \(jobId) failed (\(retry.reason)); retrying")
-        if options.noWait && failures >= 4 { return }
-        wait = Backoff.delay(attempt: failures, retryAfter: retry.after)
-      }
-    }
+  /// Applies `event` to every pending output's record and journals the result (fsynced) before
+  /// returning; nothing is acted on before it is durable.
+  @discardableResult
+  func transition(_ plan: JobPlan, _ event: LifecycleEvent) async throws -> LockEntry? {
+    let updates = try await proposed(plan, event)
+    try await store.record(updates)
+    return updates[plan.pending[0]] ?? nil
   }
 
-  // MARK: Helpers
-
-  func markFailed(_ plan: JobPlan, base: LockEntry, snapshot: JobSnapshot, _ message: String)
-    async throws
+  /// The records `event` would give the pending outputs, without recording them.
+  func proposed(_ plan: JobPlan, _ event: LifecycleEvent) async throws(LifecycleError) -> [String: LockEntry?]
   {
-    var failed = base
-    failed.state = .failed
-    failed.jobId = snapshot.jobId
-    failed.message = message
-    failed.finishedAt = Self.timestamp()
-    logger.warning("\(plan.pending[0]): \(message)")
-    try await store.record(updates(plan.pending, failed))
-  }
-
-  func markLost(_ plan: JobPlan, base: LockEntry, _ message: String) async throws {
-    var lost = base
-    lost.state = .lost
-    lost.message = message
-    lost.finishedAt = Self.timestamp()
-    try await store.record(updates(plan.pending, lost))
+    var updates: [String: LockEntry?] = [:]
+    for output in plan.pending {
+      let current = await store.entry(output)
+      updates[output] = .some(try Lifecycle.apply(event, to: current, pair: plan.pair))
+    }
+    return updates
   }
 
   func warn(_ message: String) async {
     logger.info("\(message)")
     await tally.update { $0.warnings.append(message) }
-  }
-
-  func entries(_ outputs: [String]) async -> [String: LockEntry?] {
-    var result: [String: LockEntry?] = [:]
-    for output in outputs { result[output] = .some(await store.entry(output)) }
-    return result
-  }
-
-  func updates(_ outputs: [String], _ entry: LockEntry) -> [String: LockEntry?] {
-    Dictionary(uniqueKeysWithValues: outputs.map { ($0, .some(entry)) })
   }
 
   func deadline(of entry: LockEntry) -> Date? {
@@ -262,10 +102,9 @@ struct JobRunner: Sendable {
     return date.addingTimeInterval(1 + options.jobDeadline.seconds)
   }
 
-  /// Sleeps `duration`, but never past the run's wait deadline.
+  /// Sleeps `duration`, but wakes early when the run stops or its time is up.
   func sleep(_ duration: Duration) async {
-    let remaining = control.waitDeadline - .now
-    try? await Task.sleep(for: max(.zero, min(duration, remaining)))
+    await control.sleep(duration)
   }
 
   static func timestamp() -> String {

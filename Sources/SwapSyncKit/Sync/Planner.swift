@@ -1,37 +1,3 @@
-/// What a run should do for one job — one distinct input pair and every output that wants it.
-public struct JobPlan: Sendable {
-  /// The step the pair needs next.
-  public enum Action: Sendable, Equatable {
-    /// Buy a new job. `reason` is `missing`, `stale`, or the state named by `--resubmit`.
-    case submit(reason: EntryStatus)
-    /// The job runs at TTAPI: poll it, then download.
-    case poll(jobId: String)
-    /// The job is done but some outputs lack their verified file: copy it from `copyFrom`
-    /// (a verified sibling output) or, without one, fetch the job and download again.
-    case restore(jobId: String, copyFrom: String?)
-    /// Paid for once and not converging; resubmitted only when `--resubmit` names the state.
-    case blocked(EntryStatus)
-    case none
-  }
-
-  public var pair: SwapPair
-  public var hookUrl: String?
-  /// Every manifest output with this pair, sorted.
-  public var outputs: [String]
-  /// The outputs this plan will (re)write.
-  public var pending: [String]
-  public var action: Action
-  /// The lock entry of the job being continued (poll/restore), for its timestamps.
-  public var current: LockEntry?
-}
-
-/// Whether an output file on disk matches its lock entry.
-public enum FileCheck: Sendable, Equatable {
-  case matches
-  case missing
-  case differs(String)
-}
-
 /// Compares the manifest, the lockfile and the output files, and decides what to do.
 public struct Planner: Sendable {
   public var resubmit: Set<EntryState>
@@ -41,9 +7,7 @@ public struct Planner: Sendable {
   }
 
   /// One plan per distinct pair, in output order.
-  public func plan(
-    manifest: Manifest, lock: Lockfile, check: (String, LockEntry) -> FileCheck
-  ) -> [JobPlan] {
+  public func plan(manifest: Manifest, lock: Lockfile, files: FileView) -> [JobPlan] {
     var groups: [SwapPair: [ManifestEntry]] = [:]
     var order: [SwapPair] = []
     for entry in manifest.entries {
@@ -52,48 +16,41 @@ public struct Planner: Sendable {
     }
     return order.map { pair in
       let entries = groups[pair] ?? []
-      return planGroup(pair: pair, entries: entries, lock: lock, check: check)
+      return planGroup(pair: pair, entries: entries, lock: lock, files: files)
     }
   }
 
-  private func planGroup(
-    pair: SwapPair, entries: [ManifestEntry], lock: Lockfile, check: (String, LockEntry) -> FileCheck
-  ) -> JobPlan {
+  private func planGroup(pair: SwapPair, entries: [ManifestEntry], lock: Lockfile, files: FileView) -> JobPlan
+  {
     let outputs = entries.map(\.output)
     var plan = JobPlan(
       pair: pair, hookUrl: entries.first?.hookUrl, outputs: outputs, pending: [], action: .none, current: nil)
     // Lock entries made from this very pair (anything else is stale).
-    let matching = outputs.compactMap { output in lock.entries[output].map { (output, $0) } }
-      .filter { $0.1.pair == pair }
-
-    if let (_, done) = matching.first(where: { $0.1.state == .done && $0.1.jobId != nil }),
-      let jobId = done.jobId
-    {
-      var verified: String?
-      for output in outputs {
-        if let entry = lock.entries[output], entry.pair == pair, entry.state == .done,
-          entry.sha256 == done.sha256, check(output, entry) == .matches
-        {
-          verified = verified ?? output
-        } else {
-          plan.pending.append(output)
-        }
+    let matching = outputs.compactMap { lock.entries[$0] }.filter { $0.pair == pair }
+    let done =
+      matching.first { $0.state == .done && $0.jobId != nil } ?? matching.first { $0.state == .done }
+    var verified: String?
+    for output in outputs {
+      switch classify(output, pair: pair, lock: lock, files: files, reference: done) {
+      case .verified: verified = verified ?? output
+      case .pending: plan.pending.append(output)
+      case .untracked: plan.untracked.append(output)
       }
-      plan.current = done
-      plan.action = plan.pending.isEmpty ? .none : .restore(jobId: jobId, copyFrom: verified)
+    }
+    plan.current = done
+    guard !plan.pending.isEmpty else { return plan }
+    if let done, verified != nil || done.jobId != nil {
+      plan.action = .restore(jobId: done.jobId ?? "", copyFrom: verified)
       return plan
     }
-    plan.pending = outputs
-    if let (_, running) = matching.first(where: { $0.1.state == .running && $0.1.jobId != nil }),
+    if let running = matching.first(where: { $0.state == .running && $0.jobId != nil }),
       let jobId = running.jobId
     {
       plan.current = running
       plan.action = .poll(jobId: jobId)
       return plan
     }
-    let paidStates = matching.map(\.1.state).filter {
-      [.failed, .uncertain, .lost, .submitting].contains($0)
-    }
+    let paidStates = matching.map(\.state).filter { [.failed, .uncertain, .lost, .submitting].contains($0) }
     if let worst = paidStates.min(by: { attentionRank($0) < attentionRank($1) }) {
       let state = worst == .submitting ? EntryState.uncertain : worst
       let status = EntryStatus(rawValue: state.rawValue) ?? .uncertain
@@ -107,6 +64,36 @@ public struct Planner: Sendable {
     return plan
   }
 
+  private enum OutputClass { case verified, pending, untracked }
+
+  /// Whether an output's file is the verified result, needs (re)writing, or is a file swapsync
+  /// did not write, which is never replaced silently (docs/states.md, `untracked`).
+  private func classify(
+    _ output: String, pair: SwapPair, lock: Lockfile, files: FileView, reference: LockEntry?
+  ) -> OutputClass {
+    if let recorded = lock.entries[output], recorded.pair == pair, recorded.state == .done {
+      switch files.check(output, recorded) {
+      case .matches: return recorded.sha256 == reference?.sha256 ? .verified : .pending
+      case .missing: return .pending
+      // A changed file of ours is repaired from its job; a changed adopted file is the user's.
+      case .differs: return recorded.adopted == true ? .untracked : .pending
+      }
+    }
+    return untrackedSize(output, lock: lock, files: files) == nil ? .pending : .untracked
+  }
+
+  /// The size of a file swapsync did not write at `output`, or nil when there is none: no file,
+  /// or the unchanged file of the entry recorded there before the manifest changed (stale).
+  func untrackedSize(_ output: String, lock: Lockfile, files: FileView) -> Int? {
+    guard case .present(let size) = files.probe(output) else { return nil }
+    if let recorded = lock.entries[output], recorded.state == .done, recorded.adopted != true,
+      files.check(output, recorded) == .matches
+    {
+      return nil
+    }
+    return size
+  }
+
   /// Uncertain first: it is the state where money may already be spent without a result.
   private func attentionRank(_ state: EntryState) -> Int {
     switch state {
@@ -117,42 +104,13 @@ public struct Planner: Sendable {
   }
 
   /// Per-output view for `status` and the run summary.
-  public func report(
-    manifest: Manifest, lock: Lockfile, check: (String, LockEntry) -> FileCheck, runInProgress: Bool
-  ) -> [EntryReport] {
+  public func report(manifest: Manifest, lock: Lockfile, files: FileView, runInProgress: Bool)
+    -> [EntryReport]
+  {
     var reports: [EntryReport] = []
     let wanted = Set(manifest.entries.map(\.output))
     for entry in manifest.entries {
-      guard let recorded = lock.entries[entry.output] else {
-        reports.append(EntryReport(output: entry.output, status: .missing, jobId: nil, detail: nil))
-        continue
-      }
-      if recorded.pair != entry.pair {
-        reports.append(
-          EntryReport(
-            output: entry.output, status: .stale, jobId: recorded.jobId,
-            detail: "manifest inputs changed; a new job is needed"))
-        continue
-      }
-      var report = EntryReport(
-        output: entry.output, status: EntryStatus(rawValue: recorded.state.rawValue) ?? .uncertain,
-        jobId: recorded.jobId, detail: recorded.message)
-      if recorded.state == .submitting && !runInProgress {
-        report.status = .uncertain
-        report.detail = "a run stopped after sending the submit; its answer was never recorded"
-      }
-      if recorded.state == .done {
-        switch check(entry.output, recorded) {
-        case .matches: break
-        case .missing:
-          report.status = .modified
-          report.detail = "output file is missing; it will be downloaded again from the recorded job"
-        case .differs(let why):
-          report.status = .modified
-          report.detail = "\(why); it will be downloaded again from the recorded job"
-        }
-      }
-      reports.append(report)
+      reports.append(report(entry, lock: lock, files: files, runInProgress: runInProgress))
     }
     for (output, recorded) in lock.entries where !wanted.contains(output) {
       reports.append(
@@ -161,5 +119,54 @@ public struct Planner: Sendable {
           detail: "no longer in the manifest; `swapsync prune` deletes its file"))
     }
     return reports.sorted { $0.output.utf8.lexicographicallyPrecedes($1.output.utf8) }
+  }
+
+  private func report(_ entry: ManifestEntry, lock: Lockfile, files: FileView, runInProgress: Bool)
+    -> EntryReport
+  {
+    let recorded = lock.entries[entry.output]
+    let isDoneForPair = recorded.map { $0.pair == entry.pair && $0.state == .done } ?? false
+    if !isDoneForPair, let size = untrackedSize(entry.output, lock: lock, files: files) {
+      return EntryReport(
+        output: entry.output, status: .untracked, jobId: recorded?.jobId,
+        detail: "a file swapsync did not write is at this path (\(size) bytes); it is never replaced: "
+          + "`swapsync sync --adopt` records it as the output, or move it away to buy the image")
+    }
+    guard let recorded else {
+      var report = EntryReport(output: entry.output, status: .missing, jobId: nil, detail: nil)
+      if case .otherSpelling(let name) = files.probe(entry.output) {
+        report.detail =
+          "a file named \"\(name)\" (another Unicode spelling of this output) exists; rename it to the "
+          + "manifest's spelling, or it stays beside the new output"
+      }
+      return report
+    }
+    if recorded.pair != entry.pair {
+      return EntryReport(
+        output: entry.output, status: .stale, jobId: recorded.jobId,
+        detail: "manifest inputs changed; a new job is needed")
+    }
+    var report = EntryReport(
+      output: entry.output, status: EntryStatus(rawValue: recorded.state.rawValue) ?? .uncertain,
+      jobId: recorded.jobId, detail: recorded.message)
+    if recorded.state == .submitting && !runInProgress {
+      report.status = .uncertain
+      report.detail = "a run stopped after sending the submit; its answer was never recorded"
+    }
+    guard recorded.state == .done else { return report }
+    let repair =
+      recorded.jobId == nil
+      ? "it was adopted, so there is no job to download it from: a new job is needed"
+      : "it will be downloaded again from the recorded job"
+    switch files.check(entry.output, recorded) {
+    case .matches: break
+    case .missing:
+      report.status = recorded.jobId == nil ? .missing : .modified
+      report.detail = "output file is missing; \(repair)"
+    case .differs(let why):
+      report.status = .modified
+      report.detail = "\(why); \(repair)"
+    }
+    return report
   }
 }

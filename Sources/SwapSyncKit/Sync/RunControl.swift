@@ -1,15 +1,27 @@
 import Foundation
 
+/// Why a run stopped before its work was done.
+public enum StopReason: Sendable, Equatable {
+  /// SIGINT, SIGTERM or SIGHUP (the signal number).
+  case signal(Int32)
+  /// `--timeout` ran out.
+  case timeout
+  /// A failure that ends the run (exit 69, 73, 77).
+  case failure
+}
+
 /// Shared state of one run: why it stopped (if it did), the submit budget, the wait
 /// deadline, and consecutive API failures (for exit 69).
 actor RunControl {
   /// The most severe failure so far; it decides the exit status.
   private(set) var failure: SwapSyncFailure?
-  /// Set by `halt`: no new work starts, waiting ends.
-  private(set) var stopped = false
+  /// Set by `stop`: no new work starts, waiting ends.
+  private(set) var stopReason: StopReason?
   private var submitsLeft: Int?
   private(set) var submitsDeferred = 0
   private var consecutiveFailures = 0
+  /// Sleepers to wake when the run stops.
+  private var sleepers: [UUID: CheckedContinuation<Void, Never>] = [:]
   let waitDeadline: ContinuousClock.Instant
   /// This many API failures in a row, with no success between, mean the API is unavailable.
   static let unavailableAfter = 12
@@ -19,12 +31,21 @@ actor RunControl {
     waitDeadline = .now + timeout
   }
 
+  var stopped: Bool { stopReason != nil }
   var waitExpired: Bool { ContinuousClock.now >= waitDeadline }
+
+  /// Stops the run: no new work starts, every sleeper wakes. The first reason is kept, except
+  /// that a signal outranks a failure (the exit status then says the run was interrupted).
+  func stop(_ reason: StopReason) {
+    if stopReason == nil || (stopReason == .failure && reason != .failure) { stopReason = reason }
+    for sleeper in sleepers.values { sleeper.resume() }
+    sleepers = [:]
+  }
 
   /// Stops the run: no new work starts, and `failure` is reported unless a worse one is.
   func halt(_ failure: SwapSyncFailure) {
-    stopped = true
     report(failure)
+    stop(.failure)
   }
 
   /// Reports a failure that concerns one entry; the rest of the run goes on.
@@ -58,8 +79,26 @@ actor RunControl {
     }
   }
 
-  /// Sleeps `delay` but not past the wait deadline; false when the run should stop waiting.
+  /// Whether the run may still wait for something.
   func canWait() -> Bool { !stopped && !waitExpired }
+
+  /// Sleeps `duration`, but not past the wait deadline, and wakes at once when the run stops.
+  func sleep(_ duration: Duration) async {
+    let remaining = waitDeadline - .now
+    let delay = max(.zero, min(duration, remaining))
+    guard !stopped, delay > .zero else { return }
+    let id = UUID()
+    let timer = Task { [weak self] in
+      try? await Task.sleep(for: delay)
+      await self?.wake(id)
+    }
+    await withCheckedContinuation { sleepers[id] = $0 }
+    timer.cancel()
+  }
+
+  private func wake(_ id: UUID) {
+    sleepers.removeValue(forKey: id)?.resume()
+  }
 }
 
 /// Exponential backoff with full jitter, honouring the server's `Retry-After`.

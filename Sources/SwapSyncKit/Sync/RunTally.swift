@@ -5,6 +5,8 @@ public struct RunTally: Sendable, Codable, Equatable {
   public var fetches = 0
   public var downloaded = 0
   public var copied = 0
+  /// Untracked files recorded as outputs by `--adopt`.
+  public var adopted = 0
   public var notSubmitted = 0
   public var warnings: [String] = []
 

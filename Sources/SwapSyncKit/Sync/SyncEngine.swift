@@ -1,8 +1,13 @@
 import Foundation
 import Logging
 
-/// Runs `sync`: takes the run lock, replays the journal, plans, runs every job concurrently
-/// within the limits, checkpoints the lockfile and reports.
+/// Runs `sync`: takes the run lock, replays the journal, adopts untracked files when asked,
+/// plans, runs every job concurrently within the limits, checkpoints the lockfile and reports.
+///
+/// A run ends early on an interrupt (see `SignalTrap`) or when `--timeout` runs out: polls and
+/// downloads are cancelled at once (their entries stay `running`), submits already on the wire
+/// get `SyncOptions.stopGrace` to answer so their job ids are recorded, and the lockfile is
+/// written before the report (docs/states.md, "Interrupts").
 public struct SyncEngine: Sendable {
   public var workspace: Workspace
   public var options: SyncOptions
@@ -17,7 +22,11 @@ public struct SyncEngine: Sendable {
   }
 
   /// Converges the output folder. `apiKey` is asked for only when there is network work.
-  public func run(apiKey: () throws(SwapSyncFailure) -> String) async throws(SwapSyncFailure) -> SyncReport {
+  /// `trap`, when given, delivers the first SIGINT/SIGTERM/SIGHUP to this run.
+  public func run(trap: SignalTrap? = nil, apiKey: () throws(SwapSyncFailure) -> String)
+    async throws(SwapSyncFailure)
+    -> SyncReport
+  {
     // A broken lockfile or journal is exit 65 before anything is created (read again under the lock).
     _ = try workspace.loadState()
     let folder: OutputFolder
@@ -44,10 +53,9 @@ public struct SyncEngine: Sendable {
     var (lock, onDisk) = try workspace.loadState()
     // Nobody else runs (we hold the lock): a submit whose answer was never recorded is uncertain.
     for (output, entry) in lock.entries where entry.state == .submitting {
-      var uncertain = entry
-      uncertain.state = .uncertain
-      uncertain.message = "a run stopped after sending the submit; its answer was never recorded"
-      lock.entries[output] = uncertain
+      let reason = "a run stopped after sending the submit; its answer was never recorded"
+      lock.entries[output] =
+        (try? Lifecycle.apply(.submitAnswerLost(reason: reason), to: entry, pair: entry.pair)) ?? entry
     }
     let store: StateStore
     let cache = StatCache.load(stateDir: folder.stateDir)
@@ -60,11 +68,17 @@ public struct SyncEngine: Sendable {
       throw SwapSyncFailure(.cannotWrite, "\(error)")
     }
 
-    let checker = FileChecker(folder: folder, cache: cache)
+    let files = OutputFiles.cached(folder: folder, cache: cache)
     let planner = Planner(resubmit: options.resubmit)
-    let plans = planner.plan(manifest: workspace.manifest, lock: lock, check: checker.check)
-    let control = RunControl(maxSubmits: options.maxSubmits, timeout: options.timeout)
     let tally = TallyKeeper()
+    var plans = planner.plan(manifest: workspace.manifest, lock: lock, files: files)
+    if options.adopt && plans.contains(where: { !$0.untracked.isEmpty }) {
+      let adopter = Adopter(folder: folder, store: store, tally: tally)
+      let failure = await adopter.adopt(plans)
+      plans = planner.plan(manifest: workspace.manifest, lock: await store.lock, files: files)
+      if let failure { throw failure }
+    }
+    let control = RunControl(maxSubmits: options.maxSubmits, timeout: options.timeout)
     let needsNetwork = plans.contains { plan in
       switch plan.action {
       case .submit, .poll: true
@@ -72,14 +86,20 @@ public struct SyncEngine: Sendable {
       case .none, .blocked: false
       }
     }
-    let worked = plans.contains { $0.action != .none && !$0.action.isBlocked }
-    if worked {
+    let worked = plans.contains { $0.action != .none && !$0.action.isBlocked } || options.adopt
+    if plans.contains(where: { $0.action != .none && !$0.action.isBlocked }) {
       let key = needsNetwork ? try apiKey() : ""
       let engine = HTTPEngine(configuration: http, logger: logger)
       let runner = JobRunner(
         client: TTAPIClient(engine: engine, baseURL: options.apiBase, apiKey: key), engine: engine,
         store: store, folder: folder, control: control, jobSlots: ConcurrencyLimit(options.jobs),
         downloadSlots: ConcurrencyLimit(options.downloads), tally: tally, options: options, logger: logger)
+      let stopper = RunStopper(control: control, engine: engine, grace: options.stopGrace, logger: logger)
+      trap?.deliver { signal in stopper.stop(.signal(signal)) }
+      let watchdog = Task {
+        await control.sleep(options.timeout)
+        if await !control.stopped { stopper.stop(.timeout) }
+      }
       // Jobs already paid for go first, so they get the slots before new submits.
       let ordered = plans.filter { !$0.action.isSubmit } + plans.filter { $0.action.isSubmit }
       await withTaskGroup(of: Void.self) { group in
@@ -87,6 +107,8 @@ public struct SyncEngine: Sendable {
           group.addTask { await runner.run(plan) }
         }
       }
+      watchdog.cancel()
+      trap?.deliver { _ in }
     }
 
     var failure = await control.failure
@@ -99,10 +121,13 @@ public struct SyncEngine: Sendable {
     }
     let final = await store.lock
     let entries = planner.report(
-      manifest: workspace.manifest, lock: final, check: checker.check, runInProgress: false)
+      manifest: workspace.manifest, lock: final, files: files, runInProgress: false)
+    var stopReason = await control.stopReason
+    if stopReason == .failure { stopReason = nil }
     return SyncReport(
       entries: entries, tally: await tally.tally, failure: failure,
-      submitsDeferred: await control.submitsDeferred, didWork: worked, workspace: workspace)
+      submitsDeferred: await control.submitsDeferred, didWork: worked, stopReason: stopReason,
+      workspace: workspace)
   }
 }
 
@@ -122,23 +147,5 @@ extension SwapSyncFailure {
   func worse(than other: SwapSyncFailure?) -> SwapSyncFailure {
     guard let other else { return self }
     return other.status.combined(with: status) == other.status ? other : self
-  }
-}
-
-/// Compares output files with the lockfile through the stat cache.
-struct FileChecker: Sendable {
-  let folder: OutputFolder
-  let cache: StatCache
-
-  func check(_ output: String, _ entry: LockEntry) -> FileCheck {
-    let digest: FileDigest?
-    do {
-      digest = try cache.digest(for: output, in: folder)
-    } catch {
-      return .differs("cannot read the output: \(error)")
-    }
-    guard let digest else { return .missing }
-    if digest.sha256 == entry.sha256 && digest.size == entry.size { return .matches }
-    return .differs("output bytes differ from the lockfile")
   }
 }

@@ -10,6 +10,12 @@ public struct SyncOptions: Sendable {
   public var jobDeadline: Duration = .seconds(24 * 3600)
   public var maxImageSize = 64 << 20
   public var apiBase = "https://api.ttapi.io"
+  /// `--stall-timeout`: a transfer below 1 KiB/s for this long is abandoned and retried.
+  public var stallTimeout: Duration = .seconds(30)
+  /// `--adopt`: record untracked files as they are instead of skipping them.
+  public var adopt = false
+  /// How long submits already on the wire may still answer after an interrupt or `--timeout`.
+  public var stopGrace: Duration = .seconds(5)
 
   public init() {}
 }

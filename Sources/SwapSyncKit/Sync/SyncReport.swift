@@ -7,13 +7,15 @@ public struct SyncReport: Sendable {
   public var failure: SwapSyncFailure?
   public var submitsDeferred: Int
   public var didWork: Bool
+  /// Why the run ended before its work was done (interrupt or `--timeout`), if it did.
+  public var stopReason: StopReason?
   public var workspace: Workspace
 
   public var exitStatus: ExitStatus {
+    if case .signal(let signal) = stopReason { return .stopped(by: signal) }
     var status = failure?.status ?? .inSync
     if entries.contains(where: { $0.status.needsAttention }) { status = status.combined(with: .attention) }
-    let unfinished: Set<EntryStatus> = [.missing, .submitting, .running, .stale, .modified]
-    if entries.contains(where: { unfinished.contains($0.status) }) || submitsDeferred > 0 {
+    if entries.contains(where: { $0.status.isPending }) || submitsDeferred > 0 {
       status = status.combined(with: .tryLater)
     }
     return status
@@ -38,6 +40,7 @@ public struct SyncReport: Sendable {
       if tally.submitted > 0 { did.append("\(tally.submitted) submitted") }
       if tally.downloaded > 0 { did.append("\(tally.downloaded) downloaded") }
       if tally.copied > 0 { did.append("\(tally.copied) copied") }
+      if tally.adopted > 0 { did.append("\(tally.adopted) adopted") }
       if tally.fetches > 0 { did.append("\(tally.fetches) polls") }
       if tally.quotaSpent > 0 { did.append("quota spent \(tally.quotaSpent)") }
       lines.append(
@@ -60,6 +63,17 @@ public struct SyncReport: Sendable {
     if submitsDeferred > 0 {
       lines.append("\(submitsDeferred) submits held back by --max-submits; run again to continue")
     }
+    switch stopReason {
+    case .signal(let signal)?:
+      lines.append(
+        "interrupted by \(Self.signalName(signal)): \(tally.submitted) job ids recorded, "
+          + "\(count(.running)) jobs left running at TTAPI; run `swapsync sync` again to continue")
+    case .timeout?:
+      lines.append(
+        "--timeout reached: transfers under way were stopped; run `swapsync sync` again to continue")
+    case .failure?, nil:
+      break
+    }
     let orphans = count(.orphan)
     if orphans > 0 {
       lines.append("\(orphans) outputs are no longer in the manifest; `swapsync prune` deletes their files")
@@ -68,12 +82,27 @@ public struct SyncReport: Sendable {
     return lines.joined(separator: "\n")
   }
 
+  static func signalName(_ signal: Int32) -> String {
+    switch signal {
+    case 1: "SIGHUP"
+    case 2: "SIGINT"
+    case 15: "SIGTERM"
+    default: "signal \(signal)"
+    }
+  }
+
   /// What to run for entries that need attention.
   static func advice(for entries: [EntryReport]) -> [String] {
     let uncertain = entries.filter { $0.status == .uncertain }.count
     let failed = entries.filter { $0.status == .failed }.count
     let lost = entries.filter { $0.status == .lost }.count
+    let untracked = entries.filter { $0.status == .untracked }.count
     var lines: [String] = []
+    if untracked > 0 {
+      lines.append(
+        "\(untracked) outputs hold files swapsync did not write; they were left alone: "
+          + "run `swapsync sync --adopt` to record them as they are (no purchase), or move them away")
+    }
     if uncertain > 0 {
       lines.append(
         "\(uncertain) entries uncertain: the answer to their submit was lost and they may have been billed; "

@@ -1,4 +1,5 @@
-/// Rehashes every output the lockfile records as done (no stat cache) and compares.
+/// Rehashes every output the lockfile records as done (no stat cache) and compares. Outputs are
+/// the same files `status` and `sync` look at: their NFC names under the output folder.
 public enum Verifier {
   /// One output whose bytes do not match the lockfile.
   public struct Mismatch: Sendable, Codable {
@@ -10,12 +11,12 @@ public enum Verifier {
     checked: Int, mismatches: [Mismatch]
   ) {
     let (lock, _) = try workspace.loadState()
-    let checker = ReadOnlyFileChecker(root: workspace.outputRoot)
+    let files = OutputFiles.readOnly(root: workspace.outputRoot)
     var mismatches: [Mismatch] = []
     var checked = 0
     for (output, entry) in lock.entries.sorted(by: { $0.key < $1.key }) where entry.state == .done {
       checked += 1
-      switch checker.check(output, entry) {
+      switch files.check(output, entry) {
       case .matches: break
       case .missing: mismatches.append(Mismatch(output: output, problem: "missing"))
       case .differs(let why): mismatches.append(Mismatch(output: output, problem: why))

@@ -53,6 +53,10 @@ public struct Workspace: Sendable {
         try onDisk.map { bytes throws(LockfileError) in try LockfileCodec.decode(bytes, path: lockPath) }
         ?? Lockfile()
       Journal.apply(try Journal.replay(path: journalPath), to: &lock)
+      // Output keys in NFC, as the manifest's (a lockfile edited on macOS may hold NFD bytes).
+      lock.entries = Dictionary(
+        lock.entries.map { ($0.key.precomposedStringWithCanonicalMapping, $0.value) },
+        uniquingKeysWith: { a, _ in a })
       return (lock, onDisk)
     } catch {
       throw SwapSyncFailure(.invalidInput, "\(error)")

@@ -1,4 +1,4 @@
-/// How a submit ended, in the terms that decide money (SPEC §5).
+/// How a submit ended, in the terms that decide money (docs/states.md).
 public enum SubmitOutcome: Sendable, Equatable {
   /// The job exists; its id is safe to use.
   case created(jobId: String)
@@ -10,6 +10,11 @@ public enum SubmitOutcome: Sendable, Equatable {
   case denied(status: Int, message: String)
   /// Certainly not created, and retrying cannot help (TLS failure, refused URL).
   case unreachable(String)
+  /// Certainly not created: the service answered with a redirect, which a submit never
+  /// follows (the job would be bought at an address nobody configured). The run stops.
+  case redirected(status: Int, location: String)
+  /// Certainly not created: the run stopped before the request was about to leave.
+  case notSent(String)
   /// The request may have created (and billed) a job whose id we do not know.
   case uncertain(String)
 }
@@ -24,6 +29,8 @@ public enum FetchOutcome: Sendable, Equatable {
   case denied(status: Int, message: String)
   case retryable(Retry)
   case unreachable(String)
+  /// The run stopped (interrupt or timeout) before an answer came.
+  case stopped
 }
 
 /// A transient failure: what happened, and how the caller should back off.

@@ -21,6 +21,7 @@ public struct TTAPIClient: Sendable {
     do {
       response = try await engine.send(request)
     } catch {
+      if case .notStarted = error { return .notSent(error.description) }
       if error.requestCertainlyNotSent {
         if case .connectFailed = error {
           return .retryable(Retry(reason: error.description, unavailable: true))
@@ -48,6 +49,8 @@ public struct TTAPIClient: Sendable {
       return .denied(status: response.status, message: Self.message(in: response))
     case 429, 499:
       return .retryable(Self.overloaded(response))
+    case 300..<400:
+      return .redirected(status: response.status, location: response.headers["location"] ?? "(no Location)")
     default:
       return .uncertain("HTTP \(response.status): \(Self.message(in: response))")
     }
@@ -61,7 +64,8 @@ public struct TTAPIClient: Sendable {
       response = try await engine.send(request)
     } catch {
       switch error {
-      case .tlsFailed, .refusedURL: return .unreachable(error.description)
+      case .notStarted, .cancelled: return .stopped
+      case .tlsFailed, .refusedURL, .setupFailed: return .unreachable(error.description)
       default: return .retryable(Retry(reason: error.description, unavailable: true))
       }
     }
@@ -79,6 +83,10 @@ public struct TTAPIClient: Sendable {
       return .denied(status: response.status, message: Self.message(in: response))
     case 429, 499:
       return .retryable(Self.overloaded(response))
+    case 300..<400:
+      let location = response.headers["location"] ?? "(no Location)"
+      return .unreachable(
+        "TTAPI answered the fetch with a redirect (HTTP \(response.status)) to \(location); check --api-base")
     default:
       return .retryable(
         Retry(

@@ -1,4 +1,5 @@
-/// The lifecycle state of one output entry (SPEC §5), as recorded in the lockfile and journal.
+/// The lifecycle state of one output entry, as recorded in the lockfile and journal; the
+/// transitions between them are declared in `Lifecycle` (docs/states.md).
 public enum EntryState: String, Codable, Sendable, CaseIterable, Comparable {
   /// Intent to submit is journaled; the request may be on the wire. Never survives a run.
   case submitting

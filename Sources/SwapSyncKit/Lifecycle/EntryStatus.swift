@@ -1,0 +1,28 @@
+/// What `status` and `plan` say about one output, combining the lockfile, the manifest
+/// and the file on disk (docs/states.md). The recorded states of `EntryState` plus the ones
+/// only the files and the manifest tell: `missing`, `stale`, `modified`, `untracked`, `orphan`.
+public enum EntryStatus: String, Sendable, Codable, CaseIterable {
+  case missing, submitting, running, done, failed, uncertain, lost, stale, modified, untracked, orphan
+
+  /// Entries a user must look at: already paid for and not converging on their own, or a file
+  /// swapsync did not write standing where an output goes.
+  public var needsAttention: Bool {
+    self == .failed || self == .uncertain || self == .lost || self == .untracked
+  }
+
+  /// Entries a plain `sync` buys a job for: those that never had one for their inputs.
+  public var submitsAutomatically: Bool { self == .missing || self == .stale }
+
+  /// Entries a run still has work for without any decision of the user's.
+  public var isPending: Bool {
+    [.missing, .submitting, .running, .stale, .modified].contains(self)
+  }
+}
+
+/// The assessed state of one output.
+public struct EntryReport: Sendable, Codable, Equatable {
+  public var output: String
+  public var status: EntryStatus
+  public var jobId: String?
+  public var detail: String?
+}

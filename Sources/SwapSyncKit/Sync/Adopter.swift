@@ -1,0 +1,37 @@
+/// `sync --adopt`: records files swapsync did not write as the outputs they stand for, as they
+/// are, buying nothing (docs/states.md, `untracked` → `done` by `adopted`).
+///
+/// Only images of an accepted type (JPEG, PNG, WebP, GIF, by their first bytes) are adopted;
+/// anything else stays untracked and is reported.
+struct Adopter: Sendable {
+  let folder: OutputFolder
+  let store: StateStore
+  let tally: TallyKeeper
+
+  /// Adopts every untracked output of `plans`. Returns a failure to report (exit 73) when a file
+  /// could not be read or the journal not written; files that are not images are warnings.
+  func adopt(_ plans: [JobPlan]) async -> SwapSyncFailure? {
+    for plan in plans {
+      for output in plan.untracked {
+        do {
+          guard let digest = try folder.hash(relativePath: output) else { continue }
+          guard let type = digest.type else {
+            await tally.update {
+              $0.warnings.append(
+                "\(output): not adopted: not a JPEG, PNG, WebP or GIF image; move it away to buy the image")
+            }
+            continue
+          }
+          let verified = VerifiedResult(sha256: digest.sha256, size: digest.size, imageType: type)
+          let current = await store.entry(output)
+          let adopted = try Lifecycle.apply(.adopted(verified), to: current, pair: plan.pair)
+          try await store.record([output: adopted])
+          await tally.update { $0.adopted += 1 }
+        } catch {
+          return SwapSyncFailure(.cannotWrite, "\(output): could not adopt: \(error)")
+        }
+      }
+    }
+    return nil
+  }
+}

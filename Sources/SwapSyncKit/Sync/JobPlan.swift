@@ -1,0 +1,61 @@
+/// What a run should do for one job — one distinct input pair and every output that wants it.
+public struct JobPlan: Sendable {
+  /// The step the pair needs next.
+  public enum Action: Sendable, Equatable {
+    /// Buy a new job. `reason` is `missing`, `stale`, or the state named by `--resubmit`.
+    case submit(reason: EntryStatus)
+    /// The job runs at TTAPI: poll it, then download.
+    case poll(jobId: String)
+    /// The job is done but some outputs lack their verified file: copy it from `copyFrom`
+    /// (a verified sibling output) or, without one, fetch the job and download again.
+    case restore(jobId: String, copyFrom: String?)
+    /// Paid for once and not converging; resubmitted only when `--resubmit` names the state.
+    case blocked(EntryStatus)
+    case none
+  }
+
+  public var pair: SwapPair
+  public var hookUrl: String?
+  /// Every manifest output with this pair, sorted.
+  public var outputs: [String]
+  /// The outputs this plan will (re)write.
+  public var pending: [String]
+  /// Outputs where a file swapsync did not write stands: never written by this plan.
+  public var untracked: [String] = []
+  public var action: Action
+  /// The lock entry of the job being continued (poll/restore), for its timestamps.
+  public var current: LockEntry?
+}
+
+/// Whether an output file on disk matches its lock entry.
+public enum FileCheck: Sendable, Equatable {
+  case matches
+  case missing
+  case differs(String)
+}
+
+/// What stands at an output path that has no verified record.
+public enum FileProbe: Sendable, Equatable {
+  case absent
+  /// A regular file of this many bytes.
+  case present(size: Int)
+  /// Nothing under this exact name, but a file whose name is another Unicode normalisation of
+  /// it (`name`, as found on disk).
+  case otherSpelling(String)
+}
+
+/// How the planner sees the output folder: two read-only questions.
+public struct FileView: Sendable {
+  /// Compares an output with its lock entry.
+  public var check: @Sendable (String, LockEntry) -> FileCheck
+  /// Tells what stands at an output path.
+  public var probe: @Sendable (String) -> FileProbe
+
+  public init(
+    check: @escaping @Sendable (String, LockEntry) -> FileCheck,
+    probe: @escaping @Sendable (String) -> FileProbe
+  ) {
+    self.check = check
+    self.probe = probe
+  }
+}

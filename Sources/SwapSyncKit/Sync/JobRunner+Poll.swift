@@ -1,0 +1,78 @@
+import Foundation
+
+/// Polling a job until it ends at TTAPI.
+extension JobRunner {
+  /// Polls the job with backoff until it has a result, and returns that answer. Returns nil when
+  /// the job ended without one (recorded), or when the run stops waiting: the entry then stays
+  /// `running`, collectable by the next run.
+  ///
+  /// A `SUCCESS` answer without a result URL is not an end: the service fills the URLs in later,
+  /// so it is polled again like a running job, until `--job-deadline`.
+  func follow(_ plan: JobPlan, jobId: String, firstWait: Duration) async throws -> JobSnapshot? {
+    var wait = firstWait
+    var interval = options.pollInterval
+    var failures = 0
+    while true {
+      if wait > .zero {
+        guard !options.noWait, await control.canWait() else { return nil }
+        await sleep(wait)
+      }
+      guard await !control.stopped else { return nil }
+      if let base = await store.entry(plan.pending[0]), base.state == .running,
+        let deadline = deadline(of: base), Date() > deadline
+      {
+        let message = "no result after \(UnitParsing.format(duration: options.jobDeadline))"
+        try await transition(plan, .deadlinePassed(message: message, at: Self.timestamp()))
+        return nil
+      }
+      let outcome = await client.fetch(jobId: jobId)
+      await tally.update { $0.fetches += 1 }
+      switch outcome {
+      case .job(let snapshot):
+        await control.apiSucceeded()
+        switch snapshot.state {
+        case .succeeded where !snapshot.resultURLs.isEmpty:
+          return snapshot
+        case .failed(let message):
+          logger.info("job \(jobId) for \(plan.pending[0]) failed: \(message)")
+          try await transition(
+            plan, .serviceFailed(message: message, quota: snapshot.quota, at: Self.timestamp()))
+          return nil
+        case .succeeded, .queued, .running, .unrecognized:
+          if snapshot.state == .succeeded {
+            logger.info("job \(jobId) succeeded but has no result URL yet; polling again")
+          }
+          guard !options.noWait, await control.canWait() else { return nil }
+          wait = interval
+          interval = min(interval * 1.5, .seconds(60))
+        }
+      case .notFound(let message):
+        try await transition(
+          plan, .jobUnknown(message: "TTAPI no longer knows job \(jobId): \(message)", at: Self.timestamp()))
+        return nil
+      case .rejected(let status, let message):
+        // 400 to a lookup of a job id the service gave us: it does not know the job.
+        try await transition(
+          plan,
+          .jobUnknown(
+            message: "TTAPI refused to look up job \(jobId) (HTTP \(status)): \(message)",
+            at: Self.timestamp()))
+        return nil
+      case .denied(let status, let message):
+        await control.halt(Self.denial(status: status, message: message))
+        return nil
+      case .unreachable(let reason):
+        await control.halt(SwapSyncFailure(.unavailable, "cannot reach TTAPI: \(reason)"))
+        return nil
+      case .stopped:
+        return nil
+      case .retryable(let retry):
+        await control.apiFailed(retry)
+        failures += 1
+        logger.info("fetch of job \(jobId) failed (\(retry.reason)); retrying")
+        if options.noWait && failures >= 4 { return nil }
+        wait = Backoff.delay(attempt: failures, retryAfter: retry.after)
+      }
+    }
+  }
+}

@@ -1,0 +1,138 @@
+/// Buying a job: the intent is journaled before the request leaves, the job id as soon as it
+/// arrives, and only answers that certainly created nothing are retried (docs/states.md).
+extension JobRunner {
+  /// What one submit attempt leaves the caller to do.
+  private enum SubmitStep {
+    case finished
+    case retry(Retry)
+    case created(jobId: String)
+  }
+
+  /// Submits, then (unless `--no-wait`) follows the job and downloads its result.
+  func submitAndCollect(_ plan: JobPlan) async throws {
+    var attempt = 0
+    while true {
+      await jobSlots.acquire()
+      let step: SubmitStep
+      do {
+        step = try await submitOnce(plan)
+      } catch {
+        await jobSlots.release()
+        throw error
+      }
+      switch step {
+      case .finished:
+        return await jobSlots.release()
+      case .retry(let retry):
+        await jobSlots.release()
+        if retry.overloaded { await jobSlots.pushBack() }
+        attempt += 1
+        guard attempt < 8, await control.canWait() else {
+          await tally.update {
+            $0.notSubmitted += 1
+            $0.warnings.append("\(plan.pending[0]): not submitted: \(retry.reason)")
+          }
+          if retry.unavailable {
+            await control.halt(
+              SwapSyncFailure(.unavailable, "the TTAPI service is unavailable: \(retry.reason)"))
+          }
+          return
+        }
+        logger.info("submit of \(plan.pending[0]) not accepted (\(retry.reason)); retrying")
+        await sleep(Backoff.delay(attempt: attempt, retryAfter: retry.after))
+      case .created(let jobId):
+        await jobSlots.succeeded()
+        let finished: JobSnapshot?
+        do {
+          finished =
+            options.noWait ? nil : try await follow(plan, jobId: jobId, firstWait: options.pollInterval)
+        } catch {
+          await jobSlots.release()
+          throw error
+        }
+        // The job ended at TTAPI: its slot goes to the next job while the result downloads.
+        await jobSlots.release()
+        if let finished { try await download(plan, snapshot: finished) }
+        return
+      }
+    }
+  }
+
+  private func submitOnce(_ plan: JobPlan) async throws -> SubmitStep {
+    guard await !control.stopped else { return .finished }
+    guard await control.takeSubmit() else {
+      await tally.update { $0.notSubmitted += 1 }
+      return .finished
+    }
+    var previous: [String: LockEntry?] = [:]
+    for output in plan.pending { previous[output] = .some(await store.entry(output)) }
+    do {
+      // The intent is durable before the request can leave.
+      try await transition(plan, .submitIntended(at: Self.timestamp()))
+    } catch {
+      await control.returnSubmit()
+      throw error
+    }
+    let outcome = await client.submit(plan.pair, hookUrl: plan.hookUrl)
+    switch outcome {
+    case .created(let jobId):
+      let updates = try await proposed(plan, .jobCreated(jobId: jobId))
+      do {
+        try await store.record(updates)
+      } catch {
+        await store.remember(updates)
+        await control.halt(
+          SwapSyncFailure(
+            .cannotWrite,
+            "bought job \(jobId) for \(plan.pending.joined(separator: ", ")) but could not journal it "
+              + "(\(error)); it is kept in the lockfile if that can still be written"))
+        return .finished
+      }
+      await tally.update { $0.submitted += 1 }
+      await control.apiSucceeded()
+      logger.info("submitted \(plan.pending.joined(separator: ", ")) as job \(jobId)")
+      return .created(jobId: jobId)
+    case .retryable(let retry):
+      try await withdraw(plan, restoring: previous)
+      await control.apiFailed(retry)
+      return .retry(retry)
+    case .rejected(let status, let message):
+      try await transition(plan, .submitRejected(message: "HTTP \(status): \(message)", at: Self.timestamp()))
+    case .denied(let status, let message):
+      try await withdraw(plan, restoring: previous)
+      await control.halt(Self.denial(status: status, message: message))
+    case .unreachable(let reason):
+      try await withdraw(plan, restoring: previous)
+      await control.halt(SwapSyncFailure(.unavailable, "cannot reach TTAPI: \(reason)"))
+    case .redirected(let status, let location):
+      try await withdraw(plan, restoring: previous)
+      await control.halt(
+        SwapSyncFailure(
+          .unavailable,
+          "TTAPI answered the submit with a redirect (HTTP \(status)) to \(location); no job was created "
+            + "and none was retried there; check --api-base / TTAPI_BASE_URL"))
+    case .notSent(let reason):
+      try await withdraw(plan, restoring: previous)
+      logger.info("submit of \(plan.pending[0]) not sent: \(reason)")
+    case .uncertain(let reason):
+      try await transition(
+        plan,
+        .submitAnswerLost(
+          reason: "the answer to the submit was lost (\(reason)); the job may exist and be billed"))
+    }
+    return .finished
+  }
+
+  /// Puts every pending output back to its record before the intent: no job was created.
+  private func withdraw(_ plan: JobPlan, restoring previous: [String: LockEntry?]) async throws {
+    await control.returnSubmit()
+    var updates: [String: LockEntry?] = [:]
+    for output in plan.pending {
+      let current = await store.entry(output)
+      let before = previous[output] ?? nil
+      updates[output] = .some(
+        try Lifecycle.apply(.submitWithdrawn(restoring: before), to: current, pair: plan.pair))
+    }
+    try await store.record(updates)
+  }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// The planner's view of an output folder (`FileView`), for a run (through the stat cache) or
+/// for the read-only commands (hashing, creating nothing). Every command sees the same files:
+/// outputs are looked up under their NFC name, as the manifest gives them (docs/manifest.md).
+enum OutputFiles {
+  /// For `sync`: compares through the stat cache, so unchanged files are not hashed again.
+  static func cached(folder: OutputFolder, cache: StatCache) -> FileView {
+    FileView(
+      check: { output, entry in
+        compare((try? cache.digest(for: output, in: folder)) ?? nil, entry, error: nil)
+      },
+      probe: { output in probe(root: folder.rootPath, output) })
+  }
+
+  /// For `plan`, `status` and `verify`: hashes the files, creates nothing.
+  static func readOnly(root: String) -> FileView {
+    let isFolder = FileManager.default.fileExists(atPath: root + "/.swapsync/tmp")
+    let folder = isFolder ? try? OutputFolder(root: root) : nil
+    return FileView(
+      check: { output, entry in
+        guard let folder else {
+          return probe(root: root, output) == .absent ? .missing : .differs("not written by swapsync")
+        }
+        do {
+          return compare(try folder.hash(relativePath: output), entry, error: nil)
+        } catch {
+          return .differs("cannot read the output: \(error)")
+        }
+      },
+      probe: { output in probe(root: root, output) })
+  }
+
+  private static func compare(_ digest: FileDigest?, _ entry: LockEntry, error: String?) -> FileCheck {
+    guard let digest else { return .missing }
+    return digest.sha256 == entry.sha256 && digest.size == entry.size
+      ? .matches : .differs("output bytes differ from the lockfile")
+  }
+
+  /// What stands at `root/output`, links not followed. A name with non-ASCII characters that is
+  /// absent is looked for in its folder under other Unicode normalisations.
+  static func probe(root: String, _ output: String) -> FileProbe {
+    let path = root + "/" + output
+    var info = stat()
+    if lstat(path, &info) == 0 {
+      // A link or folder there is refused when the output is written (exit 73), not adopted.
+      return (info.st_mode & S_IFMT) == S_IFREG ? .present(size: Int(info.st_size)) : .absent
+    }
+    guard output.utf8.contains(where: { $0 >= 0x80 }) else { return .absent }
+    let url = URL(fileURLWithPath: path)
+    let name = url.lastPathComponent.precomposedStringWithCanonicalMapping
+    let folder = url.deletingLastPathComponent().path
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+    if let other = names.first(where: { $0.precomposedStringWithCanonicalMapping == name }) {
+      return .otherSpelling(other)
+    }
+    return .absent
+  }
+}
