@@ -109,4 +109,32 @@ struct PlannerTests {
     #expect(reports.map(\.status) == [.orphan])
     #expect(planner.plan(manifest: manifest([]), lock: Lockfile(entries: lock), files: view([:])).isEmpty)
   }
+
+  @Test("a file at an output with no record is untracked: never pending, never bought")
+  func untrackedIsSkipped() {
+    let plans = plan(
+      manifest([("1.png", a), ("2.png", a), ("3.png", b)]), [:], present: ["1.png": 7, "3.png": 9])
+    #expect(plans[0].pending == ["2.png"] && plans[0].untracked == ["1.png"])
+    #expect(plans[0].action == .submit(reason: .missing))
+    #expect(plans[1].pending.isEmpty && plans[1].untracked == ["3.png"] && plans[1].action == .none)
+    let reports = Planner(resubmit: []).report(
+      manifest: manifest([("3.png", b)]), lock: Lockfile(entries: [:]),
+      files: view([:], present: ["3.png": 9]),
+      runInProgress: false)
+    #expect(reports.map(\.status) == [.untracked])
+    #expect(reports[0].detail?.contains("9 bytes") == true)
+  }
+
+  @Test("a recorded output whose bytes changed is modified and repaired; a changed adopted file is untracked")
+  func modifiedVersusAdopted() {
+    var adopted = entry(a, .done, job: nil, sha: "s")
+    adopted.adopted = true
+    let ours = plan(
+      manifest([("1.png", a)]), ["1.png": entry(a, .done, sha: "s")], files: ["1.png": .differs("x")],
+      present: ["1.png": 3])
+    #expect(ours[0].action == .restore(jobId: "J1", copyFrom: nil) && ours[0].pending == ["1.png"])
+    let theirs = plan(
+      manifest([("1.png", a)]), ["1.png": adopted], files: ["1.png": .differs("x")], present: ["1.png": 3])
+    #expect(theirs[0].action == .none && theirs[0].untracked == ["1.png"])
+  }
 }

@@ -23,18 +23,31 @@ public enum Lifecycle {
     public var from: EntryState?
     public var event: EventKind
     public var to: EntryState?
+    /// A condition on the record besides its state, when there is one.
+    public var onlyWhen: Condition?
+  }
+
+  /// Conditions that narrow a transition.
+  public enum Condition: String, Sendable {
+    /// The record belongs to other inputs: the manifest changed, a new job is needed.
+    case stale
+    /// The record has no job (an adopted file): nothing was ever bought for it.
+    case noJob
   }
 
   /// Every allowed transition. `resultUnusable` keeps the state until the limit is reached, and
   /// `submitWithdrawn` goes back to whatever was recorded before the intent.
   public static let transitions: [Transition] = {
     var all: [Transition] = []
-    func add(_ from: [EntryState?], _ event: EventKind, _ to: EntryState?) {
-      all += from.map { Transition(from: $0, event: event, to: to) }
+    func add(_ from: [EntryState?], _ event: EventKind, _ to: EntryState?, onlyWhen: Condition? = nil) {
+      all += from.map { Transition(from: $0, event: event, to: to, onlyWhen: onlyWhen) }
     }
-    // A stale entry is recorded in any state for another pair; it may be bought again.
+    // Never bought, or paid for and named by --resubmit (the planner decides which).
+    add([nil, .failed, .uncertain, .lost], .submitIntended, .submitting)
+    // A record for other inputs, in any settled state, may be bought again for the new ones.
+    add([.running, .done], .submitIntended, .submitting, onlyWhen: .stale)
+    add([.done], .submitIntended, .submitting, onlyWhen: .noJob)
     let submittable: [EntryState?] = [nil, .running, .done, .failed, .uncertain, .lost]
-    add(submittable, .submitIntended, .submitting)
     add([.submitting], .jobCreated, .running)
     for restored in submittable { add([.submitting], .submitWithdrawn, restored) }
     add([.submitting], .submitRejected, .failed)
@@ -71,7 +84,8 @@ public enum Lifecycle {
     }
     switch event {
     case .submitIntended(let at):
-      try require(from != .submitting)
+      let settledPaid = from == .running || from == .done
+      try require(from != .submitting && (!settledPaid || stale || (from == .done && entry?.jobId == nil)))
       var next = fresh(.submitting)
       next.submittedAt = at
       return next

@@ -95,7 +95,14 @@ public struct SyncEngine: Sendable {
         store: store, folder: folder, control: control, jobSlots: ConcurrencyLimit(options.jobs),
         downloadSlots: ConcurrencyLimit(options.downloads), tally: tally, options: options, logger: logger)
       let stopper = RunStopper(control: control, engine: engine, grace: options.stopGrace, logger: logger)
-      trap?.deliver { signal in stopper.stop(.signal(signal)) }
+      let announce = options.announce
+      let grace = UnitParsing.format(duration: options.stopGrace)
+      trap?.deliver { signal in
+        announce(
+          "\(SyncReport.signalName(signal)) received: stopping; submits already sent get up to \(grace) "
+            + "to answer so their job ids are recorded (signal again to exit at once)")
+        stopper.stop(.signal(signal))
+      }
       let watchdog = Task {
         await control.sleep(options.timeout)
         if await !control.stopped { stopper.stop(.timeout) }

@@ -41,6 +41,11 @@ enum Crash {
       try? FileManager.default.removeItem(at: scratch)
     }
 
+    /// What the process wrote to stderr so far.
+    func stderrSoFar() -> String {
+      (try? String(contentsOfFile: scratch.path + "/stderr", encoding: .utf8)) ?? ""
+    }
+
     /// `kill -9`: no handler, no cleanup, no flush.
     func killHard() { _ = kill(pid, SIGKILL) }
 

@@ -1,0 +1,132 @@
+import Foundation
+import SwapSyncKit
+import Testing
+
+/// Files swapsync did not write are never replaced silently (docs/states.md, `untracked`), and
+/// one output has one identity, its NFC name, in every command (docs/manifest.md).
+@Suite("untracked files and output identity", .timeLimit(.minutes(3)))
+struct UntrackedTests {
+  /// A small valid PNG that is not the emulator's result for any pair.
+  static let userPNG = Data([
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x75, 0x73, 0x65, 0x72, 0x2D, 0x6F, 0x77, 0x6E,
+  ])
+
+  @Test("the user's own file at an output survives byte for byte; --adopt records it and buys nothing")
+  func usersFileSurvives() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest(Faults.twoEntries(emulator))
+    try FileManager.default.createDirectory(atPath: sandbox.path("out"), withIntermediateDirectories: true)
+    try Self.userPNG.write(to: URL(fileURLWithPath: sandbox.path("out/a.png")))
+
+    let plan = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(plan.status == 2)
+    #expect(plan.stdout.contains("submits:   1 "), "\(plan.stdout)")
+    #expect(plan.stdout.contains("untracked: 1"), "\(plan.stdout)")
+    #expect(try await Faults.statuses(sandbox)["a.png"]?.status == .untracked)
+
+    let sync = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(sync.status == 1, "\(sync.stderr)")
+    #expect(sync.stderr.contains("swapsync sync --adopt"), "\(sync.stderr)")
+    #expect(sandbox.read("out/a.png") == Self.userPNG, "the user's file was replaced")
+    #expect(isPNG(sandbox.read("out/b.png")))
+    #expect(try await emulator.stats().submits == 1)
+
+    let adopt = try await sandbox.swapsync(Faults.sync + ["--adopt"], emulator: emulator)
+    #expect(adopt.status == 0, "\(adopt.stderr)")
+    #expect(adopt.stderr.contains("1 adopted"), "\(adopt.stderr)")
+    #expect(sandbox.read("out/a.png") == Self.userPNG)
+    let lock = String(decoding: sandbox.read("swaps.lock.json") ?? Data(), as: UTF8.self)
+    #expect(lock.contains(#""adopted" : true"#), "\(lock)")
+    let before = try await emulator.stats().apiRequests
+    let again = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(again.status == 0)
+    #expect(again.stderr.contains("nothing to do"), "\(again.stderr)")
+    #expect(try await emulator.stats().apiRequests == before)
+    #expect(try await emulator.stats().submits == 1)
+  }
+
+  @Test("--adopt refuses a file that is not an image; it stays untracked and is not bought")
+  func adoptRefusesNonImage() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([Faults.twoEntries(emulator)[0]])
+    try sandbox.write("out/a.png", "not an image\n")
+    let result = try await sandbox.swapsync(Faults.sync + ["--adopt"], emulator: emulator)
+    #expect(result.status == 1, "\(result.stderr)")
+    #expect(result.stderr.contains("not adopted: not a JPEG, PNG, WebP or GIF image"), "\(result.stderr)")
+    #expect(sandbox.read("out/a.png") == Data("not an image\n".utf8))
+    #expect(try await emulator.stats().submits == 0)
+  }
+
+  @Test("a deleted lockfile: every output is untracked, nothing is bought; --adopt restores a no-op for free")
+  func deletedLockfile() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest(Faults.entries(emulator, count: 5))
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    let files = sandbox.files(under: "out")
+    try FileManager.default.removeItem(atPath: sandbox.path("swaps.lock.json"))
+
+    let plan = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(plan.stdout.contains("submits:   0 "), "\(plan.stdout)")
+    #expect(plan.stdout.contains("untracked: 5"), "\(plan.stdout)")
+    let skipped = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(skipped.status == 1, "\(skipped.stderr)")
+    #expect(try await emulator.stats().submits == 5)
+
+    let adopt = try await sandbox.swapsync(Faults.sync + ["--adopt"], emulator: emulator)
+    #expect(adopt.status == 0, "\(adopt.stderr)")
+    let before = try await emulator.stats().apiRequests
+    let again = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(again.status == 0 && again.stderr.contains("nothing to do"), "\(again.stderr)")
+    #expect(try await emulator.stats().apiRequests == before)
+    #expect(try await emulator.stats().submits == 5)
+    #expect(sandbox.files(under: "out") == files)
+    #expect(try await sandbox.swapsync(["verify"], emulator: nil).status == 0)
+  }
+
+  @Test(
+    "an output spelled in NFD is written, recorded and verified under its NFC name; the other spelling is reported"
+  )
+  func unicodeSpellings() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+    let sandbox = try Sandbox()
+    let nfd = "cafe\u{301}.png", nfc = "caf\u{e9}.png"
+    let entry = Faults.twoEntries(emulator)[0]
+    // Written with escapes so the manifest's bytes really are NFD.
+    try sandbox.write(
+      "swaps.json",
+      #"{"version": 1, "outputDir": "out", "swaps": [{"output": "cafe\u0301.png", "targetImage": "\#(entry.1)", "swapImage": "\#(entry.2)"}]}"#
+    )
+    // A file under the NFD name, as a macOS editor would leave it.
+    try FileManager.default.createDirectory(atPath: sandbox.path("out"), withIntermediateDirectories: true)
+    try Self.userPNG.write(to: URL(fileURLWithPath: sandbox.path("out") + "/" + nfd))
+    let names = {
+      try FileManager.default.contentsOfDirectory(atPath: sandbox.path("out")).filter { $0 != ".swapsync" }
+    }
+    #expect(try names().map { Array($0.utf8) } == [Array(nfd.utf8)])
+    let status = try await Faults.statuses(sandbox)
+    #expect(status.count == 1)
+    #expect(status[nfc]?.detail?.contains("another Unicode spelling") == true, "\(status)")
+
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    let lock = try #require(sandbox.read("swaps.lock.json"))
+    #expect(lock.range(of: Data(nfc.utf8)) != nil && lock.range(of: Data(nfd.utf8)) == nil)
+    // The output is the NFC file; the user's NFD file is left alone, never taken for it.
+    #expect(
+      try names().map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
+        == [Array(nfd.utf8), Array(nfc.utf8)].sorted { $0.lexicographicallyPrecedes($1) })
+    #expect(isPNG(FileManager.default.contents(atPath: sandbox.path("out") + "/" + nfc)))
+    #expect(FileManager.default.contents(atPath: sandbox.path("out") + "/" + nfd) == Self.userPNG)
+
+    // verify, status and sync look at the same file: damage it and all three say so.
+    try Data("damaged".utf8).write(to: URL(fileURLWithPath: sandbox.path("out") + "/" + nfc))
+    let verify = try await sandbox.swapsync(["verify"], emulator: nil)
+    #expect(verify.status == 1, "\(verify.stdout)")
+    #expect(try await Faults.statuses(sandbox)[nfc]?.status == .modified)
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    #expect(try await sandbox.swapsync(["verify"], emulator: nil).status == 0)
+    #expect(try await emulator.stats().submits == 1)
+  }
+}
