@@ -50,6 +50,11 @@ struct SyncCommand: AsyncParsableCommand {
     help: ArgumentHelp(
       "A transfer slower than 1 KiB/s for this long is abandoned and retried.", valueName: "duration"))
   var stallTimeout = DurationArgument(argument: "30s")!
+  @Option(
+    help: ArgumentHelp(
+      "Write NDJSON events (one object per state change, then a summary) to this file, or - for stdout.",
+      valueName: "file"))
+  var events: String?
 
   func validate() throws {
     guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
@@ -74,11 +79,26 @@ struct SyncCommand: AsyncParsableCommand {
       options.adopt = adopt
       options.stallTimeout = stallTimeout.value
       options.announce = { [workspace] in workspace.say($0) }
+      var observers: [any SyncObserver] = []
+      if let events {
+        do {
+          observers.append(try EventStream(path: events))
+        } catch {
+          throw SwapSyncFailure(.cannotWrite, "--events: \(error)")
+        }
+      }
+      let progress =
+        workspace.quiet
+        ? nil : ProgressDisplay.forStandardError(environment: ProcessInfo.processInfo.environment)
+      if let progress { observers.append(progress) }
+      let observer = observers.isEmpty ? nil : ObserverGroup(observers)
+      options.observer = observer
       let engine = SyncEngine(
         workspace: space, options: options, http: api.httpConfiguration(allowHTTP: workspace.allowHTTP),
         logger: workspace.makeLogger())
       let trap = SignalTrap()
       let report = try await engine.run(trap: trap) { () throws(SwapSyncFailure) -> String in try api.key() }
+      observer?.runEnded(summary: report.json())
       if json { print(report.json()) }
       workspace.say(report.humanSummary())
       if let signal = trap.received { return report.exitStatus.combined(with: .stopped(by: signal)) }

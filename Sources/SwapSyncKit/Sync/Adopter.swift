@@ -25,7 +25,7 @@ struct Adopter: Sendable {
           let verified = VerifiedResult(sha256: digest.sha256, size: digest.size, imageType: type)
           let current = await store.entry(output)
           let adopted = try Lifecycle.apply(.adopted(verified), to: current, pair: plan.pair)
-          try await store.record([output: adopted])
+          try await store.record([output: adopted], cause: Lifecycle.EventKind.adopted.rawValue)
           await tally.update { $0.adopted += 1 }
         } catch {
           return SwapSyncFailure(.cannotWrite, "\(output): could not adopt: \(error)")

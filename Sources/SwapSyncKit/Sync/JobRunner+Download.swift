@@ -28,6 +28,8 @@ extension JobRunner {
 
   func download(_ plan: JobPlan, snapshot: JobSnapshot) async throws {
     await downloadSlots.acquire()
+    options.observer?.downloading(1)
+    defer { options.observer?.downloading(-1) }
     do {
       try await downloadHoldingSlot(plan, snapshot: snapshot)
     } catch {
@@ -177,7 +179,8 @@ extension JobRunner {
   /// Restores outputs from a verified sibling with the same job: no network at all.
   func copy(_ plan: JobPlan, from source: String, entry: LockEntry) async throws {
     for output in plan.pending { try folder.installCopy(of: source, at: output) }
-    try await store.record(Dictionary(uniqueKeysWithValues: plan.pending.map { ($0, .some(entry)) }))
+    try await store.record(
+      Dictionary(uniqueKeysWithValues: plan.pending.map { ($0, .some(entry)) }), cause: "copied")
     await tally.update { $0.copied += plan.pending.count }
   }
 }

@@ -78,7 +78,7 @@ extension JobRunner {
     case .created(let jobId):
       let updates = try await proposed(plan, .jobCreated(jobId: jobId))
       do {
-        try await store.record(updates)
+        try await store.record(updates, cause: Lifecycle.EventKind.jobCreated.rawValue)
       } catch {
         await store.remember(updates)
         await control.halt(
@@ -133,6 +133,6 @@ extension JobRunner {
       updates[output] = .some(
         try Lifecycle.apply(.submitWithdrawn(restoring: before), to: current, pair: plan.pair))
     }
-    try await store.record(updates)
+    try await store.record(updates, cause: Lifecycle.EventKind.submitWithdrawn.rawValue)
   }
 }

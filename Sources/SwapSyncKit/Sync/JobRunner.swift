@@ -74,7 +74,7 @@ struct JobRunner: Sendable {
   @discardableResult
   func transition(_ plan: JobPlan, _ event: LifecycleEvent) async throws -> LockEntry? {
     let updates = try await proposed(plan, event)
-    try await store.record(updates)
+    try await store.record(updates, cause: Lifecycle.kind(of: event).rawValue)
     return updates[plan.pending[0]] ?? nil
   }
 
@@ -91,6 +91,7 @@ struct JobRunner: Sendable {
 
   func warn(_ message: String) async {
     logger.info("\(message)")
+    options.observer?.warn("warning: \(message)")
     await tally.update { $0.warnings.append(message) }
   }
 

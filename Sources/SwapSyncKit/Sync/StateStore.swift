@@ -7,21 +7,37 @@ actor StateStore {
   private let journal: Journal
   /// The lockfile bytes as they are on disk, to leave the file untouched when nothing changed.
   private var onDisk: [UInt8]?
+  /// Told of every change once it is durable (`--events`, the progress line).
+  private let observer: (any SyncObserver)?
 
-  init(lock: Lockfile, lockPath: String, journal: Journal, onDisk: [UInt8]?) {
+  init(
+    lock: Lockfile, lockPath: String, journal: Journal, onDisk: [UInt8]?, observer: (any SyncObserver)? = nil
+  ) {
     self.lock = lock
     self.lockPath = lockPath
     self.journal = journal
     self.onDisk = onDisk
+    self.observer = observer
   }
 
   func entry(_ output: String) -> LockEntry? { lock.entries[output] }
 
-  /// Journals `updates` (nil removes an entry) and applies them once durable.
-  func record(_ updates: [String: LockEntry?]) throws(FileSystemError) {
+  /// Journals `updates` (nil removes an entry) and applies them once durable. `cause` names
+  /// the lifecycle event (or `copied`) for the observer.
+  func record(_ updates: [String: LockEntry?], cause: String = "recorded") throws(FileSystemError) {
     guard !updates.isEmpty else { return }
     try journal.append(updates)
-    for (output, entry) in updates { lock.entries[output] = entry }
+    let time = observer == nil ? "" : EntryChange.now()
+    for (output, entry) in updates.sorted(by: { $0.key < $1.key }) {
+      let before = lock.entries[output]
+      lock.entries[output] = entry
+      guard let observer, before != entry else { continue }
+      observer.recorded(
+        EntryChange(
+          time: time, output: output, from: before?.state, to: entry?.state, cause: cause,
+          jobId: entry?.jobId,
+          message: entry?.message, sha256: entry?.sha256, size: entry?.size, quota: entry?.quota))
+    }
   }
 
   /// Applies `updates` in memory only, for a fact that must not be forgotten although the

@@ -62,7 +62,7 @@ public struct SyncEngine: Sendable {
     do {
       store = StateStore(
         lock: lock, lockPath: workspace.lockPath, journal: try Journal(path: workspace.journalPath),
-        onDisk: onDisk)
+        onDisk: onDisk, observer: options.observer)
       try await store.checkpoint()
     } catch {
       throw SwapSyncFailure(.cannotWrite, "\(error)")
@@ -106,6 +106,15 @@ public struct SyncEngine: Sendable {
       let watchdog = Task {
         await control.sleep(options.timeout)
         if await !control.stopped { stopper.stop(.timeout) }
+      }
+      if let observer = options.observer {
+        let now = planner.report(
+          manifest: workspace.manifest, lock: await store.lock, files: files, runInProgress: false)
+        let states = Dictionary(grouping: now.filter { $0.status != .orphan }, by: \.status).mapValues(
+          \.count)
+        observer.runStarted(
+          total: workspace.manifest.entries.count, states: states,
+          plannedSubmits: plans.filter { $0.action.isSubmit }.count)
       }
       // Jobs already paid for go first, so they get the slots before new submits.
       let ordered = plans.filter { !$0.action.isSubmit } + plans.filter { $0.action.isSubmit }
