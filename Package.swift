@@ -3,7 +3,8 @@ import PackageDescription
 
 let package = Package(
   name: "swapsync",
-  platforms: [.macOS(.v14)],
+  // Mutex (Synchronization) needs macOS 15.
+  platforms: [.macOS(.v15)],
   products: [
     .executable(name: "swapsync", targets: ["swapsync"]),
     .executable(name: "ttapi-emulator", targets: ["ttapi-emulator"]),

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -15,17 +16,20 @@ import Foundation
 ///
 /// Only the process holding the run lock may create a `Journal`; read-only commands use
 /// `replay(path:)`. Appends from concurrent tasks are serialized in call order of the lock.
-public final class Journal: @unchecked Sendable {
+public final class Journal: Sendable {
   /// The journal's path (`<output>/.swapsync/journal.jsonl`).
   public let path: String
 
-  private let mutex = NSLock()
-  private var fd: Int32
-  /// Bytes of complete records; a failed append is cut back to this length.
-  private var length: Int
-  /// Set when the file's durable state is unknown (a failed fsync or an uncut partial write);
-  /// every later append fails with it, because the next line could land after garbage.
-  private var broken: FileSystemError?
+  private struct State {
+    var fd: Int32
+    /// Bytes of complete records; a failed append is cut back to this length.
+    var length: Int
+    /// Set when the file's durable state is unknown (a failed fsync or an uncut partial write);
+    /// every later append fails with it, because the next line could land after garbage.
+    var broken: FileSystemError?
+  }
+
+  private let state: Mutex<State>
 
   /// Opens (creating it and its folder if needed) the journal for appending. A torn final line
   /// left by a crash is cut off so that new lines do not follow it.
@@ -50,17 +54,18 @@ public final class Journal: @unchecked Sendable {
         throw errno == ELOOP ? .symlinkRefused(path: path) : .io(operation: "open", path: path, errno: errno)
       }
     }
+    let length: Int
     do throws(FileSystemError) {
-      self.length = try Self.cutTornTail(fd, path: path)
+      length = try Self.cutTornTail(fd, path: path)
     } catch {
       Posix.closeQuietly(fd)
       throw error
     }
-    self.fd = fd
+    self.state = Mutex(State(fd: fd, length: length))
   }
 
   deinit {
-    if fd >= 0 { Posix.closeQuietly(fd) }
+    close()
   }
 
   /// Durably appends one batch as one line (one write(), then fdatasync). An empty batch is a
@@ -69,51 +74,56 @@ public final class Journal: @unchecked Sendable {
     if updates.isEmpty { return }
     var line = try Self.encodeLine(updates, path: path)
     line.append(0x0A)
-    mutex.lock()
-    defer { mutex.unlock() }
-    if let broken { throw broken }
-    guard fd >= 0 else { throw .io(operation: "write", path: path, errno: EBADF) }
-    do throws(FileSystemError) {
-      try Posix.writeFully(fd, line, path: path)
-    } catch {
-      if Posix.retrying({ ftruncate(fd, off_t(length)) }) != 0 { broken = error }
-      throw error
-    }
-    do throws(FileSystemError) {
-      try Posix.syncData(fd, path: path)
-    } catch {
-      // The caller will not act on this batch, so a later replay must not see it either: cut it
-      // off (best effort). After a failed fsync the kernel may report dropped pages as clean,
-      // so the journal accepts nothing more until `reset()`.
-      if Posix.retrying({ ftruncate(fd, off_t(length)) }) == 0 {
-        _ = Posix.retrying { fsync(fd) }
+    let path = path
+    try state.withLock { (state: inout State) throws(FileSystemError) in
+      if let broken = state.broken { throw broken }
+      let fd = state.fd
+      let length = state.length
+      guard fd >= 0 else { throw .io(operation: "write", path: path, errno: EBADF) }
+      do throws(FileSystemError) {
+        try Posix.writeFully(fd, line, path: path)
+      } catch {
+        if Posix.retrying({ ftruncate(fd, off_t(length)) }) != 0 { state.broken = error }
+        throw error
       }
-      broken = error
-      throw error
+      do throws(FileSystemError) {
+        try Posix.syncData(fd, path: path)
+      } catch {
+        // The caller will not act on this batch, so a later replay must not see it either: cut
+        // it off (best effort). After a failed fsync the kernel may report dropped pages as
+        // clean, so the journal accepts nothing more until `reset()`.
+        if Posix.retrying({ ftruncate(fd, off_t(length)) }) == 0 {
+          _ = Posix.retrying { fsync(fd) }
+        }
+        state.broken = error
+        throw error
+      }
+      state.length += line.count
     }
-    length += line.count
   }
 
   /// Empties the journal durably. Call only after a lockfile containing every replayed and
   /// appended batch has been written (its rename and folder fsync done).
   public func reset() throws(FileSystemError) {
-    mutex.lock()
-    defer { mutex.unlock() }
-    guard fd >= 0 else { throw .io(operation: "truncate", path: path, errno: EBADF) }
-    if Posix.retrying({ ftruncate(fd, 0) }) != 0 {
-      throw .io(operation: "truncate", path: path, errno: errno)
+    let path = path
+    try state.withLock { (state: inout State) throws(FileSystemError) in
+      let fd = state.fd
+      guard fd >= 0 else { throw .io(operation: "truncate", path: path, errno: EBADF) }
+      if Posix.retrying({ ftruncate(fd, 0) }) != 0 {
+        throw .io(operation: "truncate", path: path, errno: errno)
+      }
+      try Posix.syncFile(fd, path: path)
+      state.length = 0
+      state.broken = nil
     }
-    try Posix.syncFile(fd, path: path)
-    length = 0
-    broken = nil
   }
 
   /// Closes the journal; later appends fail.
   public func close() {
-    mutex.lock()
-    defer { mutex.unlock() }
-    if fd >= 0 { Posix.closeQuietly(fd) }
-    fd = -1
+    state.withLock { state in
+      if state.fd >= 0 { Posix.closeQuietly(state.fd) }
+      state.fd = -1
+    }
   }
 
   /// The batches recorded at `path`, oldest first; empty when the file does not exist.

@@ -7,6 +7,7 @@ public enum OutputPath {
   /// The longest path segment allowed, in UTF-8 bytes.
   public static let maxSegmentBytes = 200
   /// The folder under the output folder that swapsync keeps for its own state.
+  /// The one definition of the machine-local state folder's name (docs/lockfile.md).
   public static let stateFolderName = ".swapsync"
 
   /// Nil when `path` is an acceptable output path, else a message saying what is wrong with it.

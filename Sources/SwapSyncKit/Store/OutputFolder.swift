@@ -11,7 +11,7 @@
 /// `.swapsync/tmp/` first and renamed into place, so a reader or a crash never sees a partial file.
 /// Methods may be called from concurrent tasks; the descriptors never change after `init`.
 public final class OutputFolder: @unchecked Sendable {
-  static let stateFolderName = ".swapsync"
+  static let stateFolderName = OutputPath.stateFolderName
   static let tempFolderName = "tmp"
   static let tempSuffix = ".part"
   static let chunkSize = 64 * 1024

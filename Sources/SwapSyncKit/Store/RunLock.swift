@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -11,7 +12,7 @@ import Foundation
 /// The kernel drops the lock when the holding process dies, even on `kill -9`, so a stale lock
 /// file never blocks a later run. Locks belong to an open file description: a second
 /// `acquire` in the same process fails too. The file holds the holder's PID (for messages).
-public final class RunLock: @unchecked Sendable {
+public final class RunLock: Sendable {
   static let fileName = "run.lock"
   /// A read-only command's probe holds a shared lock for microseconds; retrying this long
   /// keeps such a probe from making a starting run give up.
@@ -20,11 +21,11 @@ public final class RunLock: @unchecked Sendable {
 
   /// Path of the lock file.
   public let path: String
-  private let mutex = NSLock()
-  private var fd: Int32
+  /// The locked descriptor; -1 once released.
+  private let fd: Mutex<Int32>
 
   private init(fd: Int32, path: String) {
-    self.fd = fd
+    self.fd = Mutex(fd)
     self.path = path
   }
 
@@ -100,12 +101,13 @@ public final class RunLock: @unchecked Sendable {
 
   /// Releases the lock (idempotent). The PID stays in the file; it only counts while locked.
   public func release() {
-    mutex.lock()
-    defer { mutex.unlock() }
-    guard fd >= 0 else { return }
-    _ = Posix.retrying { flock(fd, LOCK_UN) }  // close() would release it regardless.
-    Posix.closeQuietly(fd)
-    fd = -1
+    fd.withLock { fd in
+      guard fd >= 0 else { return }
+      let held = fd
+      _ = Posix.retrying { flock(held, LOCK_UN) }  // close() would release it regardless.
+      Posix.closeQuietly(held)
+      fd = -1
+    }
   }
 
   private static func readPID(_ fd: Int32) -> Int32? {

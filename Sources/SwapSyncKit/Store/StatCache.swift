@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -12,7 +13,7 @@ import Foundation
 /// A cached digest is used only when size, mtime, ctime, inode and device all match. A file
 /// whose mtime or ctime is within `racyWindow` of the moment it was hashed is not remembered
 /// (its timestamp cannot tell a later same-size rewrite apart, as with git's "racy clean").
-public final class StatCache: @unchecked Sendable {
+public final class StatCache: Sendable {
   static let fileName = "stat-cache.json"
   static let formatVersion = 1
 
@@ -50,17 +51,26 @@ public final class StatCache: @unchecked Sendable {
 
   /// Path of the cache file.
   public let path: String
-  private let mutex = NSLock()
-  private var records: [String: Record]
-  private var changed = false
+  private struct State {
+    var records: [String: Record]
+    var changed = false
+    var racyWindowNanoseconds: Int64 = 2_000_000_000
+    var hashCount = 0
+  }
+
+  private let state: Mutex<State>
+
   /// How recent a timestamp must be for the file not to be remembered (tests lower it).
-  var racyWindowNanoseconds: Int64 = 2_000_000_000
+  var racyWindowNanoseconds: Int64 {
+    get { state.withLock { $0.racyWindowNanoseconds } }
+    set { state.withLock { $0.racyWindowNanoseconds = newValue } }
+  }
   /// How many files this instance has hashed (for tests).
-  private(set) var hashCount = 0
+  var hashCount: Int { state.withLock { $0.hashCount } }
 
   init(path: String, records: [String: Record]) {
     self.path = path
-    self.records = records
+    self.state = Mutex(State(records: records))
   }
 
   /// Loads the cache of `stateDir`. A missing, unreadable or corrupt cache gives an empty one.
@@ -94,13 +104,14 @@ public final class StatCache: @unchecked Sendable {
       forget(relativePath)
       return nil
     }
+    let window = state.withLock { state in
+      state.hashCount += 1
+      return state.racyWindowNanoseconds
+    }
     let settled =
       result.before == result.after
-      && result.after.mtimeNanoseconds < startedAt - racyWindowNanoseconds
-      && result.after.ctimeNanoseconds < startedAt - racyWindowNanoseconds
-    mutex.lock()
-    hashCount += 1
-    mutex.unlock()
+      && result.after.mtimeNanoseconds < startedAt - window
+      && result.after.ctimeNanoseconds < startedAt - window
     if settled {
       remember(relativePath, Record(result.after, result.digest))
     } else {
@@ -111,49 +122,46 @@ public final class StatCache: @unchecked Sendable {
 
   /// Drops the record of one output.
   public func forget(_ relativePath: String) {
-    mutex.lock()
-    defer { mutex.unlock() }
-    if records.removeValue(forKey: relativePath) != nil { changed = true }
+    state.withLock { if $0.records.removeValue(forKey: relativePath) != nil { $0.changed = true } }
   }
 
   /// Drops every record whose path is not in `paths` (outputs no longer managed).
   public func retain(only paths: Set<String>) {
-    mutex.lock()
-    defer { mutex.unlock() }
-    let before = records.count
-    records = records.filter { paths.contains($0.key) }
-    if records.count != before { changed = true }
+    state.withLock { state in
+      let before = state.records.count
+      state.records = state.records.filter { paths.contains($0.key) }
+      if state.records.count != before { state.changed = true }
+    }
   }
 
   /// Writes the cache atomically if anything changed since it was loaded or last saved.
   public func save() throws(FileSystemError) {
-    mutex.lock()
-    defer { mutex.unlock() }
-    guard changed else { return }
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    let bytes: [UInt8]
-    do {
-      bytes = [UInt8](try encoder.encode(Contents(version: Self.formatVersion, entries: records)))
-    } catch {
-      throw .encoding(path: path, detail: String(describing: error))
+    let path = path
+    try state.withLock { (state: inout State) throws(FileSystemError) in
+      guard state.changed else { return }
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+      let bytes: [UInt8]
+      do {
+        bytes = [UInt8](try encoder.encode(Contents(version: Self.formatVersion, entries: state.records)))
+      } catch {
+        throw .encoding(path: path, detail: String(describing: error))
+      }
+      try AtomicFile.write(bytes, to: path)
+      state.changed = false
     }
-    try AtomicFile.write(bytes, to: path)
-    changed = false
   }
 
   private func lookup(_ relativePath: String) -> Record? {
-    mutex.lock()
-    defer { mutex.unlock() }
-    return records[relativePath]
+    state.withLock { $0.records[relativePath] }
   }
 
   private func remember(_ relativePath: String, _ record: Record) {
-    mutex.lock()
-    defer { mutex.unlock() }
-    if records[relativePath] != record {
-      records[relativePath] = record
-      changed = true
+    state.withLock { state in
+      if state.records[relativePath] != record {
+        state.records[relativePath] = record
+        state.changed = true
+      }
     }
   }
 

@@ -1,11 +1,12 @@
 import Foundation
+import Synchronization
 
 /// An open, not yet visible `.part` file in `<output>/.swapsync/tmp/`, to be installed or discarded.
 ///
 /// Pass it to `OutputFolder.install(_:at:)` (which consumes it, also on failure) or to
 /// `OutputFolder.discard(_:)`. The descriptor is closed at most once, so a `discard` after a
 /// failed `install` is harmless and never closes a descriptor number another task reused.
-public final class TempFile: @unchecked Sendable {
+public final class TempFile: Sendable {
   /// Write-only descriptor of the temporary file (valid until installed or discarded).
   public let fd: Int32
   /// File name inside `.swapsync/tmp/` (`<16 hex>.part`).
@@ -13,8 +14,8 @@ public final class TempFile: @unchecked Sendable {
   /// Full path, for messages.
   public let path: String
 
-  private let mutex = NSLock()
-  private var closed = false
+  /// Whether the descriptor was closed.
+  private let closed = Mutex(false)
 
   init(fd: Int32, name: String, path: String) {
     self.fd = fd
@@ -23,7 +24,7 @@ public final class TempFile: @unchecked Sendable {
   }
 
   deinit {
-    if !closed { Posix.closeQuietly(fd) }
+    if markClosed() { Posix.closeQuietly(fd) }
   }
 
   /// Appends bytes (all of them, continuing after short writes).
@@ -48,10 +49,9 @@ public final class TempFile: @unchecked Sendable {
   }
 
   private func markClosed() -> Bool {
-    mutex.lock()
-    defer { mutex.unlock() }
-    if closed { return false }
-    closed = true
-    return true
+    closed.withLock { closed in
+      defer { closed = true }
+      return !closed
+    }
   }
 }

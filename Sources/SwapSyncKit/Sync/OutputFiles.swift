@@ -15,7 +15,7 @@ enum OutputFiles {
 
   /// For `plan`, `status` and `verify`: hashes the files, creates nothing.
   static func readOnly(root: String) -> FileView {
-    let isFolder = FileManager.default.fileExists(atPath: root + "/.swapsync/tmp")
+    let isFolder = FileManager.default.fileExists(atPath: root + "/" + OutputPath.stateFolderName + "/tmp")
     let folder = isFolder ? try? OutputFolder(root: root) : nil
     return FileView(
       check: { output, entry in

@@ -7,7 +7,7 @@ public struct Workspace: Sendable {
   /// The output folder, absolute.
   public var outputRoot: String
 
-  public var stateDir: String { outputRoot + "/.swapsync" }
+  public var stateDir: String { outputRoot + "/" + OutputPath.stateFolderName }
   public var journalPath: String { stateDir + "/journal.jsonl" }
 
   /// Loads and validates the manifest (exit 65 on any problem) and resolves the paths:
