@@ -30,9 +30,16 @@ struct URLPolicyTests {
       ("http://localhost.example.com/", http),
       ("http://[::2]/", http),
       ("http://[::ffff:127.0.0.1]/", http),
-      ("http://0177.0.0.1/", http),
-      ("http://2130706433/", http),
-      ("http://127.1/", http),
+      // libcurl reads these as 127.0.0.1; a host written otherwise than it is read is refused.
+      (
+        "http://0177.0.0.1/",
+        #"URL host "0177.0.0.1" is read as "127.0.0.1" by libcurl; write the host plainly"#
+      ),
+      (
+        "https://2130706433/",
+        #"URL host "2130706433" is read as "127.0.0.1" by libcurl; write the host plainly"#
+      ),
+      ("http://127.1/", #"URL host "127.1" is read as "127.0.0.1" by libcurl; write the host plainly"#),
       ("ftp://img.example.com/a.jpg", "not an https URL (scheme \"ftp\" is not allowed)"),
       ("file:///etc/passwd", "not an https URL (scheme \"file\" is not allowed)"),
       ("FILE:///etc/passwd", "not an https URL (scheme \"FILE\" is not allowed)"),

@@ -1,7 +1,12 @@
-/// The one URL rule (SPEC §2): absolute `https`, or plain `http` only to loopback hosts unless allowed.
+import CCurl
+
+/// The one URL rule (docs/manifest.md, "URLs"): absolute `https`, or plain `http` only to loopback
+/// hosts unless allowed.
 ///
 /// Used for manifest URLs, `hookUrl`, `--api-base` and server-supplied result URLs, so it is strict:
 /// no credentials, no whitespace or control characters, no backslashes, a well-formed host and port.
+/// The host judged is the one libcurl will connect to: the URL is also parsed with libcurl's
+/// `curl_url()`, and a URL whose host libcurl reads differently is refused.
 public enum URLPolicy {
   /// The message for the http-to-a-remote-host case, shared with callers that phrase it themselves.
   public static let httpNotAllowedMessage =
@@ -32,10 +37,49 @@ public enum URLPolicy {
     case .failure(let message): return message
     case .success(let parsed): host = parsed
     }
-    if scheme == "http" && !allowHTTP && !isLoopback(host: host) {
+    let curlHost: String
+    switch hostAsCurlSeesIt(url) {
+    case .failure(let message): return message
+    case .success(let parsed): curlHost = parsed
+    }
+    if !sameHost(curlHost, host) {
+      return "URL host \"\(host)\" is read as \"\(curlHost)\" by libcurl; write the host plainly"
+    }
+    if scheme == "http" && !allowHTTP && !isLoopback(host: curlHost) {
       return httpNotAllowedMessage
     }
     return nil
+  }
+
+  /// The host libcurl's URL parser finds in `url` (brackets kept for IPv6), or its complaint.
+  private static func hostAsCurlSeesIt(_ url: String) -> HostResult {
+    guard let handle = curl_url() else { return .failure("URL could not be parsed (libcurl: out of memory)") }
+    defer { curl_url_cleanup(handle) }
+    let code = curl_url_set(handle, CURLUPART_URL, url, 0)
+    guard code == CURLUE_OK else {
+      return .failure("not a valid URL (libcurl: \(String(cString: curl_url_strerror(code))))")
+    }
+    var part: UnsafeMutablePointer<CChar>?
+    guard curl_url_get(handle, CURLUPART_HOST, &part, 0) == CURLUE_OK, let part else {
+      return .failure("URL has no host")
+    }
+    defer { curl_free(part) }
+    return .success(String(cString: part))
+  }
+
+  /// Whether two spellings name the same host: equal ignoring case and one trailing dot, or the
+  /// same IPv6 address.
+  private static func sameHost(_ one: String, _ other: String) -> Bool {
+    func normalized(_ host: String) -> String {
+      let lower = host.lowercased()
+      return lower.hasSuffix(".") ? String(lower.dropLast()) : lower
+    }
+    func v6(_ host: String) -> [UInt16]? {
+      guard host.hasPrefix("["), host.hasSuffix("]"), host.count >= 2 else { return nil }
+      return ipv6Words(String(host.dropFirst().dropLast()))
+    }
+    if let a = v6(one), let b = v6(other) { return a == b }
+    return normalized(one) == normalized(other)
   }
 
   /// True for `localhost`, IPv4 addresses in 127.0.0.0/8 and the IPv6 loopback `::1` (with or
