@@ -2,7 +2,7 @@ import Foundation
 import SwapSyncKit
 import Testing
 
-/// Injected faults on submit, fetch and download (SPEC §1, §5): the real binary against the
+/// Injected faults on submit, fetch and download (docs/http.md, docs/states.md): the real binary against the
 /// real emulator. Transient answers are retried; uncertain submits are never bought twice
 /// silently; fetch and download faults never cost a submit.
 @Suite("fault injection")

@@ -2,8 +2,9 @@ import Foundation
 import SwapSyncKit
 import Testing
 
-/// Server-supplied URLs, job ids and bodies are untrusted (SPEC §7); deadlines, spend caps
-/// and an unreachable API end the run with the contract's states and exit codes (SPEC §4–§6).
+/// Server-supplied URLs, job ids and bodies are untrusted (docs/safety.md); deadlines, spend caps
+/// and an unreachable API end the run with the contract's states and exit codes (docs/states.md,
+/// docs/exit-codes.md).
 @Suite("hostile server")
 struct HostileServerTests {
   struct HostileCase: Sendable, CustomTestStringConvertible {

@@ -12,8 +12,9 @@ struct ManifestLoaderTests {
   static let bob = "https://img.example.com/faces/bob.jpg"
   static let topHook = "https://hooks.example.com/ttapi/5f1c"
 
-  /// The SPEC §2 example with one change: the swap's output is `alice/beach-closeup.jpg`. Verbatim,
-  /// the example's swap and its matrix both write `alice/beach.jpg`, which §2 itself forbids
+  /// The product contract's example with one change: the swap's output is `alice/beach-closeup.jpg`
+  /// (as in docs/manifest.md). Verbatim, the example's swap and its matrix both write
+  /// `alice/beach.jpg`, which the duplicate rule forbids
   /// (see fixture 68-spec-example-verbatim.json).
   static let specExample = """
     {

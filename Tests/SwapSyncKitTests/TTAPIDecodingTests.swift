@@ -3,7 +3,7 @@ import Testing
 
 @testable import SwapSyncKit
 
-/// Decoding of TTAPI answers: the documented JSON (SPEC §1) and the drift seen in the wild.
+/// Decoding of TTAPI answers: the documented JSON (docs/http.md) and the drift seen in the wild.
 @Suite("TTAPI decoding")
 struct TTAPIDecodingTests {
   private func submit(_ json: String) throws -> SubmitAnswer {

@@ -1,4 +1,4 @@
-/// The lifecycle state of one output entry (SPEC §5), as recorded in the lockfile and journal.
+/// The lifecycle state of one output entry (docs/states.md), as recorded in the lockfile and journal.
 public enum EntryState: String, Codable, Sendable, CaseIterable, Comparable {
   /// Intent to submit is journaled; the request may be on the wire. Never survives a run.
   case submitting

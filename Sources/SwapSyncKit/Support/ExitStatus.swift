@@ -1,4 +1,4 @@
-/// Process exit codes of SPEC §6, ordered so that the most severe one wins.
+/// Process exit codes (docs/exit-codes.md), ordered so that the most severe one wins.
 public enum ExitStatus: Int32, Sendable, Codable {
   case inSync = 0
   case attention = 1
@@ -10,7 +10,7 @@ public enum ExitStatus: Int32, Sendable, Codable {
   case tryLater = 75
   case denied = 77
 
-  /// Position in SPEC §6's order "64, 65, 77, 73, 69, 1, 75, 0"; higher is more severe.
+  /// Position in the order of docs/exit-codes.md, "64, 65, 77, 73, 69, 1, 75, 0"; higher is more severe.
   private var severity: Int {
     switch self {
     case .inSync: 0

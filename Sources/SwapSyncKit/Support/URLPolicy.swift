@@ -1,4 +1,5 @@
-/// The one URL rule (SPEC §2): absolute `https`, or plain `http` only to loopback hosts unless allowed.
+/// The one URL rule (docs/manifest.md, "The URL rule"): absolute `https`, or plain `http` only to
+/// loopback hosts unless allowed.
 ///
 /// Used for manifest URLs, `hookUrl`, `--api-base` and server-supplied result URLs, so it is strict:
 /// no credentials, no whitespace or control characters, no backslashes, a well-formed host and port.

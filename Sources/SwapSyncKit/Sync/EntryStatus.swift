@@ -1,5 +1,5 @@
 /// What `status` and `plan` say about one output, combining the lockfile, the manifest
-/// and the file on disk (SPEC §5).
+/// and the file on disk (docs/states.md).
 public enum EntryStatus: String, Sendable, Codable, CaseIterable {
   case missing, submitting, running, done, failed, uncertain, lost, stale, modified, orphan
 

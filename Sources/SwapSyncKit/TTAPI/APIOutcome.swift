@@ -1,4 +1,4 @@
-/// How a submit ended, in the terms that decide money (SPEC §5).
+/// How a submit ended, in the terms that decide money (docs/states.md).
 public enum SubmitOutcome: Sendable, Equatable {
   /// The job exists; its id is safe to use.
   case created(jobId: String)
