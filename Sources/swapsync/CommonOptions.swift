@@ -49,7 +49,7 @@ func printError(_ text: String) {
   FileHandle.standardError.write(Data(line.utf8))
 }
 
-/// Runs a command body, turning failures into a message on stderr and the exit code of SPEC §6.
+/// Runs a command body, turning failures into a message on stderr and the exit code of docs/exit-codes.md.
 func withExitStatus(_ body: () async throws(SwapSyncFailure) -> ExitStatus) async throws -> Never {
   let status: ExitStatus
   do {

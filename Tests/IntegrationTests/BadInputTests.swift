@@ -1,9 +1,9 @@
 import Foundation
 import Testing
 
-/// Malformed manifests, lockfiles and journals (SPEC §2, §6: exit 65, "nothing was done"): the real
-/// binary against a running emulator that must count zero requests, in a sandbox that must be
-/// byte-for-byte unchanged afterwards.
+/// Malformed manifests, lockfiles and journals (docs/manifest.md, docs/exit-codes.md: exit 65,
+/// "nothing was done"): the real binary against a running emulator that must count zero requests,
+/// in a sandbox that must be byte-for-byte unchanged afterwards.
 @Suite("bad input")
 struct BadInputTests {
   static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

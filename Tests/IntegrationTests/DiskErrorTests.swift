@@ -3,7 +3,7 @@ import Testing
 
 #if os(Linux)
 
-  /// SPEC §6 exit 73: an output folder on a full file system or without write permission. Nothing
+  /// docs/exit-codes.md, exit 73: an output folder on a full file system or without write permission. Nothing
   /// half-written, lockfile and journal intact, no job lost or bought twice, and a later run with
   /// space converges. The output folder is a small tmpfs (`--out`); the lockfile stays beside the
   /// manifest on the ordinary disk. The tests mount, so they need root (CI runs as root).

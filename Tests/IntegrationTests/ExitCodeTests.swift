@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Exit codes 65 and 77 of SPEC §6, each before any request.
+/// Exit codes 65 and 77 of docs/exit-codes.md, each before any request.
 @Suite("exit codes")
 struct ExitCodeTests {
   @Test("an invalid manifest exits 65 naming the place, with zero requests")

@@ -2,7 +2,7 @@ import Foundation
 import SwapSyncKit
 import Testing
 
-/// Injected faults on submit, fetch and download (SPEC §1, §5): the real binary against the
+/// Injected faults on submit, fetch and download (docs/http.md, docs/states.md): the real binary against the
 /// real emulator. Transient answers are retried; uncertain submits are never bought twice
 /// silently; fetch and download faults never cost a submit.
 @Suite("fault injection")
@@ -151,7 +151,7 @@ struct FaultTests {
     try await convergesDespite(fault)
   }
 
-  @Test("a CDN that keeps failing falls back to the discordImage URL (SPEC §1)")
+  @Test("a CDN that keeps failing falls back to the discordImage URL (docs/http.md)")
   func cdnDownFallsBackToDiscord() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
     try await emulator.configure(#"{"faults":[{"endpoint":"cdn","kind":"http500","rate":1}]}"#)

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// SPEC §7: one run at a time per output folder; a second run exits 75 naming the PID that holds
+/// docs/safety.md: one run at a time per output folder; a second run exits 75 naming the PID that holds
 /// the lock. Read-only commands take no lock and say when a run is in progress.
 @Suite("one run at a time")
 struct RunLockTests {

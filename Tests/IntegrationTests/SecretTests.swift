@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// The API key is never printed, logged or written anywhere (SPEC §4); missing, refused or
-/// rejected keys stop the run with 77 (SPEC §5, §6).
+/// The API key is never printed, logged or written anywhere (docs/safety.md); missing, refused or
+/// rejected keys stop the run with 77 (docs/exit-codes.md).
 @Suite("API key secrecy")
 struct SecretTests {
   static let fast = ["--poll-interval", "20ms"]
@@ -175,7 +175,7 @@ final class KeyFolder: Sendable {
 }
 
 /// Nothing is written outside the output folder, and no symbolic link inside it is followed
-/// (SPEC §7), even when the user (or an attacker) put the link there.
+/// (docs/safety.md), even when the user (or an attacker) put the link there.
 @Suite("output confinement")
 struct ConfinementTests {
   static let fast = ["--poll-interval", "20ms"]

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// A submit leaves the machine at most once per attempt the journal knows about (SPEC §1, §5).
+/// A submit leaves the machine at most once per attempt the journal knows about (docs/safety.md).
 @Suite("submit at most once")
 struct SubmitOnceTests {
   @Test(

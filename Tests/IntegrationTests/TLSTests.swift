@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// TLS through a real endpoint: nginx on loopback with a certificate from a throwaway CA, in front
-/// of the emulator (SPEC §7: TLS verification is never switched off; `--cacert` adds a private CA).
+/// of the emulator (docs/safety.md: TLS verification is never switched off; `--cacert` adds a private CA).
 @Suite("TLS through nginx")
 struct TLSTests {
   static let fast = ["--poll-interval", "20ms"]

@@ -12,8 +12,9 @@ struct ManifestLoaderTests {
   static let bob = "https://img.example.com/faces/bob.jpg"
   static let topHook = "https://hooks.example.com/ttapi/5f1c"
 
-  /// The SPEC §2 example with one change: the swap's output is `alice/beach-closeup.jpg`. Verbatim,
-  /// the example's swap and its matrix both write `alice/beach.jpg`, which §2 itself forbids
+  /// The product contract's example with one change: the swap's output is `alice/beach-closeup.jpg`
+  /// (as in docs/manifest.md). Verbatim, the example's swap and its matrix both write
+  /// `alice/beach.jpg`, which the duplicate rule forbids
   /// (see fixture 68-spec-example-verbatim.json).
   static let specExample = """
     {
@@ -35,7 +36,7 @@ struct ManifestLoaderTests {
     }
     """
 
-  @Test("the SPEC §2 example expands to one swap plus four matrix entries, sorted by output")
+  @Test("the docs/manifest.md example expands to one swap plus four matrix entries, sorted by output")
   func specExample() throws {
     let manifest = try Support.parse(Self.specExample)
     #expect(manifest.path == "swaps.json")
@@ -62,7 +63,7 @@ struct ManifestLoaderTests {
     #expect(manifest.entries[0].pair == manifest.entries[1].pair)
   }
 
-  @Test("the SPEC §2 example as printed is rejected: its swap and matrix both write alice/beach.jpg")
+  @Test("an example whose swap and matrix both write alice/beach.jpg is rejected")
   func specExampleVerbatim() {
     let verbatim = Self.specExample.replacingOccurrences(
       of: "alice/beach-closeup.jpg", with: "alice/beach.jpg")

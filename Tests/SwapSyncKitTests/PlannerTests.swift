@@ -2,7 +2,7 @@ import Testing
 
 @testable import SwapSyncKit
 
-/// The planner's money decisions (SPEC §5): what is submitted automatically and what is not.
+/// The planner's money decisions (docs/states.md): what is submitted automatically and what is not.
 @Suite("planner")
 struct PlannerTests {
   let a = SwapPair(targetImage: "https://t/a.png", swapImage: "https://f/x.png")

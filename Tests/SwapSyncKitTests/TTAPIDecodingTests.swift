@@ -3,7 +3,7 @@ import Testing
 
 @testable import SwapSyncKit
 
-/// Decoding of TTAPI answers: the documented JSON (SPEC §1) and the drift seen in the wild.
+/// Decoding of TTAPI answers: the documented JSON (docs/http.md) and the drift seen in the wild.
 @Suite("TTAPI decoding")
 struct TTAPIDecodingTests {
   private func submit(_ json: String) throws -> SubmitAnswer {
@@ -88,7 +88,7 @@ struct TTAPIDecodingTests {
     #expect(!JobID.isSafe(String(repeating: "a", count: 129)))
   }
 
-  @Test("exit statuses combine in SPEC §6 order: 64, 65, 77, 73, 69, 1, 75, 0")
+  @Test("exit statuses combine in the order of docs/exit-codes.md: 64, 65, 77, 73, 69, 1, 75, 0")
   func exitOrder() {
     let order: [SwapSyncKit.ExitStatus] = [
       .usage, .invalidInput, .denied, .cannotWrite, .unavailable, .attention, .tryLater, .inSync,

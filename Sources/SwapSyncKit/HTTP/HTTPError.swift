@@ -1,5 +1,5 @@
 /// Why an HTTP exchange produced no answer, classified by whether the request could have
-/// reached the server — the fact that decides whether a submit may be sent again (SPEC §5).
+/// reached the server — the fact that decides whether a submit may be sent again (docs/http.md).
 public enum HTTPError: Error, Sendable, CustomStringConvertible {
   /// The request certainly never left: DNS failure, connection refused, connect timeout.
   case connectFailed(String)
@@ -12,7 +12,7 @@ public enum HTTPError: Error, Sendable, CustomStringConvertible {
   case bodyTooLarge(limit: Int)
   /// Writing the downloaded body to disk failed.
   case localWriteFailed(errno: Int32)
-  /// A URL (requested or redirected to) was refused by the URL policy (SPEC §7).
+  /// A URL (requested or redirected to) was refused by the URL rule (docs/manifest.md).
   case refusedURL(String, reason: String)
   case tooManyRedirects(Int)
   /// libcurl could not set up the transfer (no handle, or an option this libcurl refuses).

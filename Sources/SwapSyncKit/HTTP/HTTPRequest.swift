@@ -14,7 +14,7 @@ public struct HTTPRequest: Sendable {
   /// Bound on the whole exchange, connect included.
   public var timeout: Duration
   /// Open a new connection and close it afterwards. Submits use this so that libcurl can
-  /// never resend them on a stale keep-alive connection (SPEC §1).
+  /// never resend them on a stale keep-alive connection (docs/safety.md).
   public var freshConnection: Bool
   /// Largest response body accepted (decoded bytes); a longer body aborts the transfer.
   public var maxBodyBytes: Int

@@ -1,4 +1,4 @@
-/// Why a manifest was rejected: `<path as given>: <location>: <message>` (SPEC §2, exit 65).
+/// Why a manifest was rejected: `<path as given>: <location>: <message>` (docs/manifest.md, exit 65).
 public struct ManifestError: Error, Sendable, Equatable, CustomStringConvertible {
   /// The manifest path exactly as the user gave it.
   public var path: String

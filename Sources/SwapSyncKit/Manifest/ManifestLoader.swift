@@ -6,7 +6,7 @@
   import Darwin
 #endif
 
-/// Reads, parses and validates a version-1 manifest file (SPEC §2).
+/// Reads, parses and validates a version-1 manifest file (docs/manifest.md).
 public enum ManifestLoader {
   /// The largest manifest accepted, in bytes (8 MiB).
   public static let maxBytes = 8 << 20

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The rules for an entry's `output` path (SPEC §2): relative, clean, and inside the output folder.
+/// The rules for an entry's `output` path (docs/manifest.md): relative, clean, and inside the output folder.
 public enum OutputPath {
   /// Image extensions an output may have (compared case-insensitively); no extension is fine too.
   public static let allowedExtensions = ["jpg", "jpeg", "png", "webp", "gif"]

@@ -1,4 +1,4 @@
-/// Parses and formats the duration and size values of command-line options (SPEC §4).
+/// Parses and formats the duration and size values of command-line options (`250ms`, `64MiB`).
 ///
 /// Durations are one or more `<number><unit>` parts with units `d`, `h`, `m`, `s`, `ms`, each at most
 /// once and from largest to smallest: `250ms`, `5s`, `1.5s`, `10m`, `1h30m`, `2d`. A bare number is

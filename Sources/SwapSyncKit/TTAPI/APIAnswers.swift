@@ -1,6 +1,6 @@
 import Foundation
 
-/// The body of a submit answer, decoded leniently (SPEC §1 field drift).
+/// The body of a submit answer, decoded leniently (field drift: docs/http.md).
 struct SubmitAnswer: Decodable, Equatable {
   var status: String?
   var message: String?

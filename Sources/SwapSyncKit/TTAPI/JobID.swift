@@ -1,4 +1,4 @@
-/// Checks on job ids, which come from the server and are untrusted (SPEC §7).
+/// Checks on job ids, which come from the server and are untrusted (docs/safety.md).
 public enum JobID {
   /// True for 1–128 characters of `A–Z a–z 0–9 - _ .`, with no `..`.
   public static func isSafe(_ id: String) -> Bool {
