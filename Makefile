@@ -1,7 +1,7 @@
 # swapsync — common tasks. `make demo` and `make test` work on a fresh Debian machine.
 SWIFT ?= swift
 
-.PHONY: build test demo deps format clean
+.PHONY: build test demo deps format clean bench
 
 deps:
 	@scripts/install-deps.sh
@@ -16,6 +16,13 @@ test: build
 # Builds, starts the emulator on loopback, syncs manifests/demo.json, stops the emulator.
 demo: build
 	@scripts/demo.sh
+
+# Speed and memory against peers measured in the same run (git status, the ideal bound).
+# Not a test: it prints figures and ratios, it asserts nothing. See docs/performance.md.
+bench: deps
+	$(SWIFT) build -c release --product swapsync
+	$(SWIFT) build --product ttapi-emulator
+	python3 scripts/bench.py
 
 format:
 	swift format --in-place --recursive Sources Tests Package.swift

@@ -64,6 +64,19 @@ struct SyncCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await withExitStatus { () throws(SwapSyncFailure) -> ExitStatus in
+      let environment = ProcessInfo.processInfo.environment
+      let lockPath = workspace.lock ?? Workspace.defaultLockPath(manifestPath: workspace.manifest)
+      let index = NoopIndex.location(
+        manifestPath: workspace.manifest, lockPath: lockPath, out: workspace.out,
+        allowHTTP: workspace.allowHTTP,
+        environment: environment)
+      // Nothing changed since a run ended in sync: say so without parsing anything.
+      if let index, !json, events == nil,
+        let count = NoopIndex.verifiedOutputs(at: index, manifestPath: workspace.manifest, lockPath: lockPath)
+      {
+        workspace.say("nothing to do: all \(count) outputs are in sync")
+        return .inSync
+      }
       let space = try workspace.openWorkspace()
       var options = SyncOptions()
       options.jobs = jobs
@@ -102,6 +115,15 @@ struct SyncCommand: AsyncParsableCommand {
       if json { print(report.json()) }
       workspace.say(report.humanSummary())
       if let signal = trap.received { return report.exitStatus.combined(with: .stopped(by: signal)) }
+      if let index {
+        if report.exitStatus == .inSync && report.failure == nil {
+          NoopIndex.record(
+            at: index, manifestPath: workspace.manifest, lockPath: lockPath, outputRoot: space.outputRoot,
+            outputs: space.manifest.entries.map(\.output))
+        } else {
+          NoopIndex.forget(at: index)
+        }
+      }
       return report.exitStatus
     }
   }

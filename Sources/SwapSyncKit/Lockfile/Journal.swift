@@ -102,6 +102,9 @@ public final class Journal: Sendable {
     }
   }
 
+  /// Whether the journal holds no record (nothing replayed, nothing appended since `reset`).
+  public var isEmpty: Bool { state.withLock { $0.length == 0 } }
+
   /// Empties the journal durably. Call only after a lockfile containing every replayed and
   /// appended batch has been written (its rename and folder fsync done).
   public func reset() throws(FileSystemError) {

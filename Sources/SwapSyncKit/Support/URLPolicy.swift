@@ -16,7 +16,10 @@ public enum URLPolicy {
   /// Nil when `url` is acceptable, else a message saying what is wrong with it.
   public static func problem(with url: String, allowHTTP: Bool) -> String? {
     if url.isEmpty { return "URL is empty" }
-    if url.unicodeScalars.contains(where: { $0.properties.isWhitespace || isControl($0) }) {
+    // Printable ASCII (the usual case) has no whitespace or control characters; only other URLs
+    // need the Unicode properties, which are slow to look up.
+    let printableASCII = url.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+    if !printableASCII, url.unicodeScalars.contains(where: { $0.properties.isWhitespace || isControl($0) }) {
       return "URL contains whitespace or control characters"
     }
     guard let colon = url.firstIndex(of: ":"), isScheme(url[..<colon]) else {

@@ -7,12 +7,17 @@ actor StateStore {
   private let journal: Journal
   /// The lockfile bytes as they are on disk, to leave the file untouched when nothing changed.
   private var onDisk: [UInt8]?
+  /// Whether `lock` may differ from `onDisk`: something was recorded, remembered, or given at
+  /// init that the file does not hold (a replayed journal, a recovered submit).
+  private var dirty: Bool
   /// Told of every change once it is durable (`--events`, the progress line).
   private let observer: (any SyncObserver)?
 
   init(
-    lock: Lockfile, lockPath: String, journal: Journal, onDisk: [UInt8]?, observer: (any SyncObserver)? = nil
+    lock: Lockfile, lockPath: String, journal: Journal, onDisk: [UInt8]?, dirty: Bool = true,
+    observer: (any SyncObserver)? = nil
   ) {
+    self.dirty = dirty
     self.lock = lock
     self.lockPath = lockPath
     self.journal = journal
@@ -27,6 +32,7 @@ actor StateStore {
   func record(_ updates: [String: LockEntry?], cause: String = "recorded") throws(FileSystemError) {
     guard !updates.isEmpty else { return }
     try journal.append(updates)
+    dirty = true
     let time = observer == nil ? "" : EntryChange.now()
     for (output, entry) in updates.sorted(by: { $0.key < $1.key }) {
       let before = lock.entries[output]
@@ -44,11 +50,16 @@ actor StateStore {
   /// journal refused it (a job id received while the disk is full): the final checkpoint,
   /// which may be on another disk, still records it.
   func remember(_ updates: [String: LockEntry?]) {
+    dirty = true
     for (output, entry) in updates { lock.entries[output] = entry }
   }
 
   /// Writes the lockfile if its bytes changed, then empties the journal.
   func checkpoint() throws(FileSystemError) {
+    // Nothing recorded since the last checkpoint, and the file on disk is what was loaded: the
+    // bytes cannot differ (a no-op run does not even encode them).
+    guard dirty || !journal.isEmpty else { return }
+    dirty = false
     let bytes = try LockfileCodec.encode(lock)
     // A run that recorded nothing leaves no lockfile behind where there was none.
     let nothingToRecord = onDisk == nil && lock.entries.isEmpty

@@ -28,7 +28,7 @@ public struct SyncEngine: Sendable {
     -> SyncReport
   {
     // A broken lockfile or journal is exit 65 before anything is created (read again under the lock).
-    _ = try workspace.loadState()
+    let early = try workspace.loadState(reusing: nil)
     let folder: OutputFolder
     let runLock: RunLock
     do {
@@ -50,8 +50,10 @@ public struct SyncEngine: Sendable {
       throw SwapSyncFailure(.cannotWrite, "\(error)")
     }
 
-    var (lock, onDisk) = try workspace.loadState()
+    let loaded = try workspace.loadState(reusing: early)
+    var lock = loaded.lock
     // Nobody else runs (we hold the lock): a submit whose answer was never recorded is uncertain.
+    let recovered = lock.entries.contains { $0.value.state == .submitting }
     for (output, entry) in lock.entries where entry.state == .submitting {
       let reason = "a run stopped after sending the submit; its answer was never recorded"
       lock.entries[output] =
@@ -62,7 +64,7 @@ public struct SyncEngine: Sendable {
     do {
       store = StateStore(
         lock: lock, lockPath: workspace.lockPath, journal: try Journal(path: workspace.journalPath),
-        onDisk: onDisk, observer: options.observer)
+        onDisk: loaded.onDisk, dirty: recovered, observer: options.observer)
       try await store.checkpoint()
     } catch {
       throw SwapSyncFailure(.cannotWrite, "\(error)")

@@ -32,23 +32,39 @@ public struct Workspace: Sendable {
     } else {
       outputURL = URL(fileURLWithPath: manifest.outputDir ?? "out", relativeTo: manifestDir)
     }
-    let lockPath: String
-    if let lock {
-      lockPath = lock
-    } else if manifestPath.hasSuffix(".json") {
-      lockPath = String(manifestPath.dropLast(5)) + ".lock.json"
-    } else {
-      lockPath = manifestPath + ".lock.json"
-    }
+    let lockPath = lock ?? defaultLockPath(manifestPath: manifestPath)
     return Workspace(
       manifest: manifest, lockPath: lockPath, outputRoot: outputURL.standardizedFileURL.path)
+  }
+
+  /// `<manifest>.lock.json` beside the manifest (`swaps.json` → `swaps.lock.json`).
+  public static func defaultLockPath(manifestPath: String) -> String {
+    manifestPath.hasSuffix(".json")
+      ? String(manifestPath.dropLast(5)) + ".lock.json" : manifestPath + ".lock.json"
   }
 
   /// The lockfile with the journal of an unfinished run replayed on top, plus the raw
   /// lockfile bytes as on disk.
   func loadState() throws(SwapSyncFailure) -> (lock: Lockfile, onDisk: [UInt8]?) {
+    let state = try loadState(reusing: nil)
+    return (state.lock, state.onDisk)
+  }
+
+  /// What `loadState` read, kept so that reading the same bytes again can skip decoding them.
+  struct LoadedState: Sendable {
+    var lock: Lockfile
+    var onDisk: [UInt8]?
+    var journal: [UInt8]?
+  }
+
+  /// Loads the state; when the lockfile's and the journal's bytes are those of `earlier`, its
+  /// decoded lockfile is reused (a run reads the state once before taking the run lock, to fail
+  /// with 65 before creating anything, and once more under the lock).
+  func loadState(reusing earlier: LoadedState?) throws(SwapSyncFailure) -> LoadedState {
     do {
       let onDisk = try LockfileCodec.readBytes(path: lockPath)
+      let journalBytes = try LockfileCodec.readBytes(path: journalPath, flags: O_NOFOLLOW)
+      if let earlier, earlier.onDisk == onDisk, earlier.journal == journalBytes { return earlier }
       var lock =
         try onDisk.map { bytes throws(LockfileError) in try LockfileCodec.decode(bytes, path: lockPath) }
         ?? Lockfile()
@@ -57,7 +73,7 @@ public struct Workspace: Sendable {
       lock.entries = Dictionary(
         lock.entries.map { ($0.key.precomposedStringWithCanonicalMapping, $0.value) },
         uniquingKeysWith: { a, _ in a })
-      return (lock, onDisk)
+      return LoadedState(lock: lock, onDisk: onDisk, journal: journalBytes)
     } catch {
       throw SwapSyncFailure(.invalidInput, "\(error)")
     }
