@@ -20,6 +20,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     // The emulator's gzip fault kinds and its compressed result PNGs (zlib).
     .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+    // Lets the emulator's trickle fault stop when the server shuts down; Hummingbird depends on it.
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
   ],
   targets: [
     .systemLibrary(
@@ -53,6 +55,7 @@ let package = Package(
         .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         .product(name: "HTTPTypes", package: "swift-http-types"),
         .product(name: "CompressNIO", package: "compress-nio"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ]
     ),
     .executableTarget(
