@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs the system packages swapsync needs (libcurl with headers, pkg-config),
-# only when they are missing. Needs root or sudo for apt-get.
+# Installs the system packages swapsync needs (libcurl with headers, pkg-config, zlib headers
+# for the emulator's compression), only when they are missing. Needs root or sudo for apt-get.
 set -euo pipefail
 missing=()
 pkg-config --exists libcurl 2>/dev/null || missing+=(libcurl4-openssl-dev)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+[ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "installing: ${missing[*]}" >&2
 sudo=""

@@ -25,11 +25,14 @@ struct AnswerBuilder: Sendable {
     ])
   }
 
-  /// The fetch answer; `hostileURL` replaces both result URLs when a hostile fault fires.
-  func fetchAnswer(job: EmulatedJob, status: JobStatus, hostileURL: String? = nil) -> EmulatorJSON {
+  /// The fetch answer; `hostileURL` replaces both result URLs when a hostile fault fires, and
+  /// `withoutURLs` (successWithoutURL) leaves `cdnImage` null and `discordImage` out.
+  func fetchAnswer(
+    job: EmulatedJob, status: JobStatus, hostileURL: String? = nil, withoutURLs: Bool = false
+  ) -> EmulatorJSON {
     var cdnImage: EmulatorJSON = .null
     var discordImage: EmulatorJSON = .null
-    if status == .success {
+    if status == .success && !withoutURLs {
       if let hostileURL {
         cdnImage = .string(hostileURL)
         discordImage = .string(hostileURL)
@@ -40,6 +43,15 @@ struct AnswerBuilder: Sendable {
     }
     let hook: EmulatorJSON = job.hookUrl.map { .string($0) } ?? .null
     let failure: String? = status == .failed ? job.failureMessage : nil
+    let plain: [(String, EmulatorJSON)] = [
+      ("jobId", .string(job.id)),
+      ("targetImage", .string(job.targetImage)),
+      ("swapImage", .string(job.swapImage)),
+      ("discordImage", discordImage),
+      ("cdnImage", cdnImage),
+      ("hookUrl", hook),
+      ("quota", .int(2)),
+    ]
     if drift {
       var data: [(String, EmulatorJSON)] = [
         ("job_id", .string(job.id)),
@@ -63,18 +75,7 @@ struct AnswerBuilder: Sendable {
       ("status", .string(status.rawValue)),
       ("jobId", .string(job.id)),
       ("message", .string(failure ?? "")),
-      (
-        "data",
-        .object([
-          ("jobId", .string(job.id)),
-          ("targetImage", .string(job.targetImage)),
-          ("swapImage", .string(job.swapImage)),
-          ("discordImage", discordImage),
-          ("cdnImage", cdnImage),
-          ("hookUrl", hook),
-          ("quota", .int(2)),
-        ])
-      ),
+      ("data", .object(plain.filter { !withoutURLs || $0.0 != "discordImage" })),
     ])
   }
 }

@@ -6,7 +6,9 @@ extension EmulatorAPI {
   static let defaultOversize = 80 * 1_048_576
 
   /// `GET /cdn/<jobId>.png` and `GET /discord/<jobId>.png`: signed, expiring result downloads.
-  func result(_ request: Request, file: String?, endpoint: FaultEndpoint) async -> Response {
+  func result(
+    _ request: Request, file: String?, endpoint: FaultEndpoint, connection: ClientConnection
+  ) async -> Response {
     await state.count(endpoint == .cdn ? .cdn : .discord)
     await applyLatency()
     let route = endpoint.rawValue
@@ -25,6 +27,10 @@ extension EmulatorAPI {
       return Responses.html("Sign in to continue", status: .ok)
     case .oversizeBody:
       return Responses.oversizePNG(size: fault?.sizeArgument ?? Self.defaultOversize)
+    case .gzipBomb:
+      return await gzipBomb(size: fault?.sizeArgument ?? FaultRule.defaultBombSize)
+    case .jsonBody:
+      return Responses.jsonInsteadOfImage()
     default:
       break
     }
@@ -38,14 +44,35 @@ extension EmulatorAPI {
     guard let job = await state.job(jobId), job.status(at: .now) == .success else {
       return Responses.text("not found\n", status: .notFound)
     }
-    let png = await state.resultPNG(for: job)
+    let png = await resultPNG(for: job)
     var headers = HTTPFields()
     headers[.cacheControl] = "private, max-age=60"
-    let response = Responses.bytes(png, contentType: "image/png", headers: headers)
-    if fault?.kind == .truncatedBody {
+    switch fault?.kind {
+    case .truncatedBody:
+      let response = Responses.bytes(png, contentType: "image/png", headers: headers)
       return Responses.truncated(response, keep: fault?.sizeArgument)
+    case .gzip:
+      return Responses.gzipped(png, contentType: "image/png", headers: headers)
+    case .trickle:
+      let interval = fault?.trickleInterval ?? .milliseconds(500)
+      return Responses.trickle(
+        png, contentType: "image/png", headers: headers, interval: interval, connection: connection,
+        state: state)
+    default:
+      return Responses.bytes(png, contentType: "image/png", headers: headers)
     }
-    return response
+  }
+
+  /// The `gzipBomb` answer; its body is compressed once per size (256 MiB take about a second).
+  private func gzipBomb(size: Int) async -> Response {
+    if let cached = await state.cachedBomb(size: size) { return Responses.gzipBomb(cached) }
+    do throws(Compression.Failure) {
+      let body = try Compression.gzipOfZeros(count: size)
+      await state.storeBomb(body, size: size)
+      return Responses.gzipBomb(body)
+    } catch {
+      return Responses.error(.internalServerError, "emulator could not compress: \(error)")
+    }
   }
 
   /// A 302 to the same download with `loop=<n>`: every looped request redirects again.
@@ -56,7 +83,7 @@ extension EmulatorAPI {
     return Responses.redirect(to: "\(base)\(request.uri.path)?\(query)")
   }
 
-  /// `GET /samples/<name>.png`: generated demo inputs.
+  /// `GET /samples/<name>.png`: generated demo inputs (`face-NAME` and `target-NAME`).
   func sample(file: String?) async -> Response {
     await state.count(.samples)
     guard let file, file.hasSuffix(".png"), let png = ImageFactory.sample(named: String(file.dropLast(4)))

@@ -6,7 +6,7 @@ extension EmulatorAPI {
   static let traversalJobId = "../../etc/passwd"
 
   /// `POST /insightFace/v1/swap`.
-  func submit(_ request: Request) async -> Response {
+  func submit(_ request: Request, connection: ClientConnection) async -> Response {
     await state.count(.submit)
     await applyLatency()
     let fault = await state.pickFault(for: .submit)
@@ -43,12 +43,12 @@ extension EmulatorAPI {
     case .jobIdTraversal:
       return Responses.json(answers.submitAnswer(jobId: Self.traversalJobId))
     default:
-      return lateResponse(for: fault, answer: answers.submitAnswer(jobId: job.id))
+      return lateResponse(for: fault, answer: answers.submitAnswer(jobId: job.id), connection: connection)
     }
   }
 
   /// `POST /insightFace/v1/fetch` (JSON body) and `GET /insightFace/v1/fetch?jobId=`.
-  func fetch(_ request: Request) async -> Response {
+  func fetch(_ request: Request, connection: ClientConnection) async -> Response {
     await state.count(.fetch)
     await applyLatency()
     let jobId: String?
@@ -76,8 +76,11 @@ extension EmulatorAPI {
     case .resultHTTPRemote:
       return Responses.json(
         answers.fetchAnswer(job: job, status: status, hostileURL: AnswerBuilder.remoteURL))
+    case .successWithoutURL:
+      return Responses.json(answers.fetchAnswer(job: job, status: status, withoutURLs: true))
     default:
-      return lateResponse(for: fault, answer: answers.fetchAnswer(job: job, status: status))
+      return lateResponse(
+        for: fault, answer: answers.fetchAnswer(job: job, status: status), connection: connection)
     }
   }
 }

@@ -37,6 +37,12 @@ struct EmulatorAPI: Sendable {
       return Responses.html("502 Bad Gateway", status: .badGateway)
     case .closeConnection:
       return Responses.dropConnection()
+    case .retryAfterDate:
+      return Responses.tooManyRequests(retryAt: fault.retryAfterDateSeconds)
+    case .redirect:
+      // Answered before any work: a redirected submit creates no job.
+      let location = await state.base + "/insightFace/v1/elsewhere"
+      return Responses.redirect(to: location, status: HTTPResponse.Status(code: fault.redirectStatus))
     case .slow:
       try? await Task.sleep(for: fault.slowDelay)
       return nil
@@ -46,17 +52,34 @@ struct EmulatorAPI: Sendable {
   }
 
   /// Faults that spoil an answer the server already produced.
-  func lateResponse(for fault: FaultRule?, answer: EmulatorJSON) -> Response {
-    switch fault?.kind {
+  func lateResponse(for fault: FaultRule?, answer: EmulatorJSON, connection: ClientConnection) -> Response {
+    guard let fault else { return Responses.json(answer) }
+    switch fault.kind {
     case .invalidJSON:
       let text = answer.serialized
       let cut = text.prefix(max(1, text.count * 3 / 5))
       return Responses.bytes(Array((cut + ",,}<").utf8), contentType: "application/json")
     case .truncatedBody:
-      return Responses.truncated(Responses.json(answer), keep: fault?.sizeArgument)
+      return Responses.truncated(Responses.json(answer), keep: fault.sizeArgument)
+    case .gzip:
+      return Responses.gzipped(Array(answer.serialized.utf8), contentType: "application/json")
+    case .trickle:
+      return Responses.trickle(
+        Array(answer.serialized.utf8), contentType: "application/json", interval: fault.trickleInterval,
+        connection: connection, state: state)
     default:
       return Responses.json(answer)
     }
+  }
+
+  /// A job's result PNG, drawn outside the state actor on first use and cached per pair.
+  func resultPNG(for job: EmulatedJob) async -> [UInt8] {
+    if let cached = await state.cachedResult(targetImage: job.targetImage, swapImage: job.swapImage) {
+      return cached
+    }
+    let png = ImageFactory.result(targetImage: job.targetImage, swapImage: job.swapImage)
+    await state.storeResult(png, targetImage: job.targetImage, swapImage: job.swapImage)
+    return png
   }
 
   /// Reads the request body as JSON; nil when absent, too big or malformed.

@@ -26,7 +26,7 @@ public struct EmulatorServer: Sendable {
   public func run(onListening: @escaping @Sendable (String) -> Void) async throws {
     let state = EmulatorState(settings: settings)
     let api = EmulatorAPI(state: state)
-    let router = Router()
+    let router = Router(context: EmulatorRequestContext.self)
     Self.addRoutes(to: router, api: api)
     var logger = Logger(label: "ttapi-emulator")
     logger.logLevel = logLevel
@@ -46,15 +46,23 @@ public struct EmulatorServer: Sendable {
     try await app.runService()
   }
 
-  private static func addRoutes(to router: Router<BasicRequestContext>, api: EmulatorAPI) {
-    router.post("/insightFace/v1/swap") { request, _ in await api.submit(request) }
-    router.post("/insightFace/v1/fetch") { request, _ in await api.fetch(request) }
-    router.get("/insightFace/v1/fetch") { request, _ in await api.fetch(request) }
+  private static func addRoutes(to router: Router<EmulatorRequestContext>, api: EmulatorAPI) {
+    router.post("/insightFace/v1/swap") { request, context in
+      await api.submit(request, connection: context.connection)
+    }
+    router.post("/insightFace/v1/fetch") { request, context in
+      await api.fetch(request, connection: context.connection)
+    }
+    router.get("/insightFace/v1/fetch") { request, context in
+      await api.fetch(request, connection: context.connection)
+    }
     router.get("/cdn/:file") { request, context in
-      await api.result(request, file: context.parameters.get("file"), endpoint: .cdn)
+      await api.result(
+        request, file: context.parameters.get("file"), endpoint: .cdn, connection: context.connection)
     }
     router.get("/discord/:file") { request, context in
-      await api.result(request, file: context.parameters.get("file"), endpoint: .discord)
+      await api.result(
+        request, file: context.parameters.get("file"), endpoint: .discord, connection: context.connection)
     }
     router.get("/samples/:file") { _, context in await api.sample(file: context.parameters.get("file")) }
     router.get("/_emulator/stats") { _, _ in await api.stats() }

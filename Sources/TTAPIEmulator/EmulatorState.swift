@@ -7,6 +7,7 @@ actor EmulatorState {
   private var stats = EmulatorStats()
   private var baseURL: String
   private var resultCache: [String: [UInt8]] = [:]
+  private var bombCache: [Int: [UInt8]] = [:]
   let signer: CDNSigner
 
   /// Outcome of a submit once faults that stop it have been ruled out.
@@ -99,13 +100,28 @@ actor EmulatorState {
     jobs[id]
   }
 
-  /// The PNG result of a job, cached per pair.
-  func resultPNG(for job: EmulatedJob) -> [UInt8] {
-    let key = "\(job.targetImage)\n\(job.swapImage)"
-    if let cached = resultCache[key] { return cached }
-    let png = ImageFactory.result(targetImage: job.targetImage, swapImage: job.swapImage)
-    resultCache[key] = png
-    return png
+  /// The cached PNG result of a pair, if it was drawn before.
+  func cachedResult(targetImage: String, swapImage: String) -> [UInt8]? {
+    resultCache["\(targetImage)\n\(swapImage)"]
+  }
+
+  /// Keeps a pair's PNG result (drawn outside the actor, so drawing never holds up requests).
+  func storeResult(_ png: [UInt8], targetImage: String, swapImage: String) {
+    resultCache["\(targetImage)\n\(swapImage)"] = png
+  }
+
+  /// The cached `gzipBomb` body that decodes to `size` zeros, if it was compressed before.
+  func cachedBomb(size: Int) -> [UInt8]? {
+    bombCache[size]
+  }
+
+  func storeBomb(_ body: [UInt8], size: Int) {
+    bombCache[size] = body
+  }
+
+  /// Counts `trickle` bodies being written (`tricklesActive` in the stats).
+  func trickle(started: Bool) {
+    stats.tricklesActive += started ? 1 : -1
   }
 
   /// Marks a finished job's hook as handled; returns where to POST what, or nil (skipped/none/early).
@@ -157,7 +173,9 @@ actor EmulatorState {
 
   /// Zeroes the counters and removes every fault; jobs and other knobs stay.
   func reset() {
+    let trickling = stats.tricklesActive
     stats = EmulatorStats()
+    stats.tricklesActive = trickling
     settings.faults = []
   }
 }

@@ -12,6 +12,8 @@ struct EmulatorStats: Sendable {
   var hooksSkipped = 0
   var hooksFailed = 0
   var faultsInjected: [String: Int] = [:]
+  /// `trickle` bodies still being written (a gauge: reset keeps it).
+  var tricklesActive = 0
 
   func json(running: Int, jobsKnown: Int) -> EmulatorJSON {
     .object([
@@ -25,6 +27,7 @@ struct EmulatorStats: Sendable {
         "faultsInjected",
         .object(faultsInjected.keys.sorted().map { ($0, .int(Int64(faultsInjected[$0] ?? 0))) })
       ),
+      ("tricklesActive", .int(Int64(tricklesActive))),
       ("running", .int(Int64(running))),
       ("jobsKnown", .int(Int64(jobsKnown))),
     ])

@@ -2,13 +2,18 @@ import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
 
-/// Outbound handler that turns marked responses into broken connections.
+/// Handler that turns marked responses into broken connections.
 ///
 /// Sits between Hummingbird's HTTP codec and its request handling. A response head carrying
 /// `x-emulator-drop` is never written: the channel is closed, so the client sees no answer at
 /// all. A head carrying `x-emulator-truncate: N` goes out (with its full Content-Length),
-/// followed by only N body bytes, then the channel is closed.
-final class FaultChannelHandler: ChannelOutboundHandler, RemovableChannelHandler {
+/// followed by only N body bytes, then the channel is closed. A head carrying
+/// `x-emulator-trickle` goes out and, until its response ends, a client that closes its side
+/// of the connection gets the channel closed: the server half-closes otherwise and the
+/// trickle would write on, unnoticed, until its next byte is due.
+final class FaultChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
+  typealias InboundIn = HTTPRequestPart
+  typealias InboundOut = HTTPRequestPart
   typealias OutboundIn = HTTPResponsePart
   typealias OutboundOut = HTTPResponsePart
 
@@ -19,8 +24,20 @@ final class FaultChannelHandler: ChannelOutboundHandler, RemovableChannelHandler
   }
 
   private var mode = Mode.passThrough
+  /// A trickled response is being written.
+  private var trickling = false
+  /// The client closed its side of the connection.
+  private var inputClosed = false
 
   init() {}
+
+  func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    if let event = event as? ChannelEvent, event == .inputClosed {
+      inputClosed = true
+      if trickling { context.close(promise: nil) }
+    }
+    context.fireUserInboundEventTriggered(event)
+  }
 
   func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
     let part = unwrapOutboundIn(data)
@@ -40,9 +57,17 @@ final class FaultChannelHandler: ChannelOutboundHandler, RemovableChannelHandler
         return
       }
       mode = .passThrough
+      if head.headerFields[FaultMarker.trickle] != nil {
+        head.headerFields[FaultMarker.trickle] = nil
+        trickling = true
+        context.write(wrapOutboundOut(.head(head)), promise: promise)
+        if inputClosed { closeAfterFlush(context: context) }
+        return
+      }
       context.write(data, promise: promise)
       return
     }
+    if case .end = part { trickling = false }
     switch mode {
     case .passThrough:
       context.write(data, promise: promise)

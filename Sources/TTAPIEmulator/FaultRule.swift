@@ -3,34 +3,6 @@ public enum FaultEndpoint: String, Sendable, CaseIterable {
   case submit, fetch, cdn, discord
 }
 
-/// Everything the emulator knows how to break.
-public enum FaultKind: String, Sendable, CaseIterable {
-  case http429, http499, http500, http504, html502, invalidJSON
-  case closeConnection, truncatedBody, slow
-  case ambiguousSubmit, jobIdTraversal
-  case resultFileURL, resultHTTPRemote
-  case redirectToFile, redirectLoop, htmlBody, oversizeBody
-
-  /// Kinds that only make sense on fetch answers that carry a result.
-  var needsFinishedJob: Bool { self == .resultFileURL || self == .resultHTTPRemote }
-
-  /// Whether this kind may be attached to `endpoint`.
-  func applies(to endpoint: FaultEndpoint) -> Bool {
-    switch self {
-    case .http429, .http499, .http500, .http504, .html502, .closeConnection, .truncatedBody, .slow:
-      return true
-    case .invalidJSON:
-      return endpoint == .submit || endpoint == .fetch
-    case .ambiguousSubmit, .jobIdTraversal:
-      return endpoint == .submit
-    case .resultFileURL, .resultHTTPRemote:
-      return endpoint == .fetch
-    case .redirectToFile, .redirectLoop, .htmlBody, .oversizeBody:
-      return endpoint == .cdn || endpoint == .discord
-    }
-  }
-}
-
 /// One configured fault: where, what, an optional argument, and either a rate or a count.
 public struct FaultRule: Sendable, Equatable {
   public var endpoint: FaultEndpoint
@@ -131,10 +103,12 @@ public struct FaultRule: Sendable, Equatable {
       throw EmulatorError("unknown fault endpoint '\(endpoint)' (expected \(names))")
     }
     guard let parsedKind = FaultKind(rawValue: kind) else {
-      throw EmulatorError("unknown fault kind '\(kind)'")
+      throw EmulatorError("unknown fault kind '\(kind)' (ttapi-emulator --help lists them)")
     }
     guard parsedKind.applies(to: parsedEndpoint) else {
-      throw EmulatorError("fault kind '\(kind)' does not apply to endpoint '\(endpoint)'")
+      let allowed = parsedKind.endpoints.map(\.rawValue).joined(separator: ", ")
+      throw EmulatorError(
+        "fault kind '\(kind)' does not apply to endpoint '\(endpoint)' (only to \(allowed))")
     }
     let rule = FaultRule(endpoint: parsedEndpoint, kind: parsedKind, arg: arg, rate: rate, remaining: count)
     try rule.validateArgument()
@@ -156,16 +130,43 @@ public struct FaultRule: Sendable, Equatable {
       guard ValueParsing.size(arg) != nil else {
         throw EmulatorError("\(kind.rawValue) argument must be a size")
       }
+    case .gzipBomb:
+      guard let size = ValueParsing.size(arg), size > 0, size <= Self.maxBombSize else {
+        throw EmulatorError("gzipBomb argument must be a size from 1 byte to 4GiB, like 256MiB")
+      }
+    case .trickle:
+      guard let interval = ValueParsing.duration(arg), interval > .zero else {
+        throw EmulatorError("trickle argument must be a duration above zero, like 500ms")
+      }
+    case .retryAfterDate:
+      guard let seconds = Int(arg), seconds >= 0, seconds <= 86_400 * 366 else {
+        throw EmulatorError("retryAfterDate argument must be whole seconds (0 to a year), like 2")
+      }
+    case .redirect:
+      guard let status = Int(arg), (300...399).contains(status) else {
+        throw EmulatorError("redirect argument must be a 3xx status, like 307 or 308")
+      }
     default:
       break
     }
   }
 
+  /// Largest decoded size `gzipBomb` accepts (gzip records sizes modulo 4 GiB).
+  static let maxBombSize = 1 << 32
+  /// Decoded size of `gzipBomb` without an argument.
+  static let defaultBombSize = 256 * 1_048_576
+
   /// Seconds for `Retry-After` (http429).
   var retryAfterSeconds: Int { arg.flatMap { Int($0) } ?? 1 }
+  /// How far ahead the `Retry-After` date of `retryAfterDate` lies.
+  var retryAfterDateSeconds: Int { arg.flatMap { Int($0) } ?? 2 }
   /// Delay for `slow`.
   var slowDelay: Duration { arg.flatMap { ValueParsing.duration($0) } ?? .seconds(2) }
-  /// Bytes for `truncatedBody` (nil: half the body) and `oversizeBody`.
+  /// Pause between two body bytes for `trickle`.
+  var trickleInterval: Duration { arg.flatMap { ValueParsing.duration($0) } ?? .milliseconds(500) }
+  /// Status of the `redirect` answer.
+  var redirectStatus: Int { arg.flatMap { Int($0) } ?? 308 }
+  /// Bytes for `truncatedBody` (nil: half the body), `oversizeBody` and `gzipBomb`.
   var sizeArgument: Int? { arg.flatMap { ValueParsing.size($0) } }
 
   /// The control-API JSON form.

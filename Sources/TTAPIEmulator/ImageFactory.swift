@@ -1,75 +1,60 @@
 import Crypto
 
-/// Deterministic PNG pictures: swap results derived from the input pair, and demo samples.
+/// Deterministic PNG pictures: demo input samples, and swap results that show the face input
+/// pasted onto the target scene. See `InputPicture` for how a URL becomes a picture.
 public enum ImageFactory {
   /// Side length of every generated picture.
-  public static let side = 64
+  public static let side = 256
 
-  /// Names served under `/samples/<name>.png`.
+  /// The demo samples. Any `face-NAME` or `target-NAME` (NAME: 1 to 64 of `a-z 0-9 - _`) is
+  /// served under `/samples/<name>.png` too.
   public static let sampleNames = [
     "target-beach", "target-office", "target-park", "face-alice", "face-bob", "face-carol",
   ]
 
-  /// The swap result for a pair: stripes and a face disc coloured from SHA-256("target\nswap").
+  /// Centre and head radius of the face pasted into a result: centred in the upper half.
+  static let resultFace = (x: 128.0, y: 68.0, radius: 44.0)
+  /// Centre and head radius of the face in a face sample.
+  static let sampleFace = (x: 128.0, y: 108.0, radius: 78.0)
+  /// Grain amplitude of results, in levels.
+  static let grain = 1
+
+  /// The swap result for a pair: the target's picture with the face of the swap image, scaled
+  /// down and on shoulders, in the upper half; a light grain seeded by the pair makes every
+  /// pair's bytes distinct (the same pair always gives the same bytes).
   public static func result(targetImage: String, swapImage: String) -> [UInt8] {
-    let digest = Array(SHA256.hash(data: Array("\(targetImage)\n\(swapImage)".utf8)))
-    let background = (digest[0], digest[1], digest[2])
-    let stripe = (digest[3], digest[4], digest[5])
-    let face = (digest[6], digest[7], digest[8])
-    let stripeWidth = Int(digest[9] % 6) + 2
-    let direction = Int(digest[10] % 3)
-    let radius = Int(digest[11] % 10) + 12
-    var rgb = [UInt8](repeating: 0, count: side * side * 3)
-    for y in 0..<side {
-      for x in 0..<side {
-        let coordinate = direction == 0 ? x : (direction == 1 ? y : x + y)
-        var colour = (coordinate / stripeWidth) % 2 == 0 ? background : stripe
-        let dx = x - side / 2
-        let dy = y - side / 2
-        if dx * dx + dy * dy <= radius * radius {
-          colour = face
-          // two dark eyes keep it recognisably a "face"
-          if (dy == -radius / 3) && (abs(dx) == radius / 3 || abs(dx) == radius / 3 + 1) {
-            colour = (0, 0, 0)
-          }
-        }
-        let index = (y * side + x) * 3
-        rgb[index] = colour.0
-        rgb[index + 1] = colour.1
-        rgb[index + 2] = colour.2
-      }
-    }
-    return PNGEncoder.encodeRGB(width: side, height: side, rgb: rgb)
+    let target = InputPicture(url: targetImage, kind: .scene)
+    let swap = InputPicture(url: swapImage, kind: .face)
+    var canvas = picture(of: target)
+    let face = CartoonFace(seed: swap.seed)
+    let (x, y, radius) = resultFace
+    CartoonFace.drawShoulders(on: &canvas, cx: x, cy: y, radius: radius, shirt: face.shirt, skin: face.skin)
+    face.draw(on: &canvas, cx: x, cy: y, radius: radius)
+    let pair = Array(SHA256.hash(data: Array("\(target.identity)\n\(swap.identity)".utf8)))
+    canvas.addGrain(seed: pair.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }, amplitude: grain)
+    return canvas.png()
   }
 
-  /// A sample picture: targets are gradients with a horizon, faces are a disc on a plain ground.
+  /// A sample picture (`face-NAME`: a cartoon face; `target-NAME`: a scene), or nil for a name
+  /// that is not a sample name.
   public static func sample(named name: String) -> [UInt8]? {
-    guard sampleNames.contains(name) else { return nil }
-    let digest = Array(SHA256.hash(data: Array("sample:\(name)".utf8)))
-    var rgb = [UInt8](repeating: 0, count: side * side * 3)
-    let isFace = name.hasPrefix("face-")
-    for y in 0..<side {
-      for x in 0..<side {
-        var colour: (UInt8, UInt8, UInt8)
-        if isFace {
-          let dx = x - side / 2
-          let dy = y - side / 2
-          let inside = dx * dx + dy * dy <= 22 * 22
-          colour = inside ? (digest[0], digest[1], digest[2]) : (digest[3] / 2, digest[4] / 2, digest[5] / 2)
-        } else {
-          let horizon = side / 3 + Int(digest[6] % 16)
-          let shade = UInt8(y * 255 / side)
-          colour =
-            y < horizon
-            ? (digest[0] / 2 &+ shade / 2, digest[1] / 2, digest[2] / 2 &+ shade / 4)
-            : (digest[3], digest[4] / 2 &+ shade / 2, digest[5])
-        }
-        let index = (y * side + x) * 3
-        rgb[index] = colour.0
-        rgb[index + 1] = colour.1
-        rgb[index + 2] = colour.2
-      }
+    InputPicture(sampleNamed: name).map { picture(of: $0).png() }
+  }
+
+  /// The full-size picture of an input.
+  static func picture(of input: InputPicture) -> Canvas {
+    switch input.kind {
+    case .scene:
+      var canvas = Canvas(width: side, height: side, background: .white)
+      SceneryPicture(seed: input.seed, name: input.sampleName).draw(on: &canvas)
+      return canvas
+    case .face:
+      let face = CartoonFace(seed: input.seed)
+      var canvas = Canvas(width: side, height: side, background: face.backdrop)
+      let (x, y, radius) = sampleFace
+      CartoonFace.drawShoulders(on: &canvas, cx: x, cy: y, radius: radius, shirt: face.shirt, skin: face.skin)
+      face.draw(on: &canvas, cx: x, cy: y, radius: radius)
+      return canvas
     }
-    return PNGEncoder.encodeRGB(width: side, height: side, rgb: rgb)
   }
 }

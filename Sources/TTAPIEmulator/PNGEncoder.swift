@@ -1,4 +1,5 @@
-/// Hand-rolled PNG writer: 8-bit RGB, zlib stream of stored deflate blocks, CRC-32 per chunk.
+/// Hand-rolled PNG writer: 8-bit RGB, no row filters, the IDAT stream compressed by zlib (stored
+/// deflate blocks if zlib fails), CRC-32 per chunk.
 public enum PNGEncoder {
   /// The eight-byte PNG signature.
   public static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
@@ -18,7 +19,8 @@ public enum PNGEncoder {
     header += [8, 2, 0, 0, 0]  // bit depth 8, colour type RGB, deflate, no filter, no interlace
     var out = signature
     appendChunk("IHDR", header, to: &out)
-    appendChunk("IDAT", zlibStored(raw), to: &out)
+    let idat = (try? Compression.zlib(raw)) ?? zlibStored(raw)
+    appendChunk("IDAT", idat, to: &out)
     appendChunk("IEND", [], to: &out)
     return out
   }

@@ -7,6 +7,8 @@ enum FaultMarker {
   static let drop = HTTPField.Name("x-emulator-drop")!
   /// Write the head and only this many body bytes, then close.
   static let truncate = HTTPField.Name("x-emulator-truncate")!
+  /// A slow body follows: ask the socket for a read so that the client's close is noticed.
+  static let trickle = HTTPField.Name("x-emulator-trickle")!
 }
 
 /// Builders for the responses the emulator sends.
@@ -47,10 +49,10 @@ enum Responses {
     return bytes(Array(page.utf8), contentType: "text/html; charset=utf-8", status: status)
   }
 
-  static func redirect(to location: String) -> Response {
+  static func redirect(to location: String, status: HTTPResponse.Status = .found) -> Response {
     var fields = HTTPFields()
     fields[.location] = location
-    return bytes([], contentType: "text/plain", status: .found, headers: fields)
+    return bytes([], contentType: "text/plain", status: status, headers: fields)
   }
 
   /// A response that is never written: the connection is closed instead.

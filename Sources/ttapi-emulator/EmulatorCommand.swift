@@ -18,8 +18,19 @@ struct EmulatorCommand: AsyncParsableCommand {
     discussion: """
       Binds to a loopback address only and prints one line, `listening on http://HOST:PORT`, \
       once the port is bound. Control API (no key): GET /_emulator/stats, GET|POST /_emulator/config, \
-      POST /_emulator/reset.
-      """
+      POST /_emulator/reset, POST /_emulator/finish. The stats' tricklesActive counts trickled \
+      bodies still being written.
+
+      Samples: GET /samples/face-NAME.png is a cartoon face and GET /samples/target-NAME.png a \
+      scene (NAME: 1 to 64 of a-z 0-9 - _). A job's result is its target picture with the face \
+      of its swap image pasted in the upper half; an input URL that is not a loopback sample URL \
+      gets a picture derived from a hash of the URL. Results are 256x256 PNGs, the same bytes for \
+      the same pair every time.
+
+      Fault kinds (--fault ENDPOINT:KIND[:ARG][@RATE|#COUNT]; [..] lists the endpoints a kind \
+      applies to; stats count each one under faultsInjected as ENDPOINT:KIND):
+
+      """ + FaultKind.reference
   )
 
   @Option(help: "Loopback address to bind (127.0.0.0/8, ::1 or localhost).")
@@ -43,7 +54,11 @@ struct EmulatorCommand: AsyncParsableCommand {
   @Option(help: "Seed for job ids and fault dice.")
   var seed: UInt64 = 1
 
-  @Option(help: "ENDPOINT:KIND[:ARG][@RATE|#COUNT]; ENDPOINT is submit, fetch, cdn or discord.")
+  @Option(
+    help: """
+      ENDPOINT:KIND[:ARG][@RATE|#COUNT], e.g. cdn:trickle:200ms#1; ENDPOINT is submit, fetch, cdn \
+      or discord; KIND is one of the fault kinds above.
+      """)
   var fault: [String] = []
 
   @Option(help: "Most unfinished jobs at once; further submits get 499.")
