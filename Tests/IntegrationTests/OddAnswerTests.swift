@@ -1,0 +1,96 @@
+import Foundation
+import SwapSyncKit
+import Testing
+
+/// Answers seen in the wild that must never make swapsync give up a paid job (docs/states.md,
+/// the money rule; docs/http.md). Each converges to exit 0 with exactly one job per pair and no
+/// `--resubmit`, or stops as documented without buying anything.
+@Suite("odd answers", .timeLimit(.minutes(3)))
+struct OddAnswerTests {
+  struct Case: Sendable, CustomTestStringConvertible {
+    /// Emulator faults (`--fault` values).
+    var faults: [String]
+    /// Extra `sync` arguments.
+    var sync: [String] = []
+    var testDescription: String { faults.joined(separator: " ") }
+  }
+
+  static let converging: [Case] = [
+    // The first SUCCESS answer has no result URL yet; later ones do.
+    .init(faults: ["fetch:successWithoutURL#1"]),
+    // The CDN answers once with 200 and a JSON error body instead of the image; then the
+    // mirror does too, so only a fresh fetch of the job gets the image.
+    .init(faults: ["cdn:jsonBody#1"]),
+    .init(faults: ["cdn:jsonBody#1", "discord:jsonBody#1"]),
+    // Compressed answers, asked for or not; libcurl decodes them.
+    .init(faults: ["submit:gzip"]), .init(faults: ["fetch:gzip"]), .init(faults: ["cdn:gzip"]),
+    // Retry-After as an HTTP-date.
+    .init(faults: ["submit:retryAfterDate:1#1"]), .init(faults: ["fetch:retryAfterDate:1#1"]),
+    // A result server that sends headers, then 1 byte every 200 ms: a stall, retried.
+    .init(faults: ["cdn:trickle:200ms#1"], sync: ["--stall-timeout", "1s"]),
+  ]
+
+  @Test(
+    "a single odd answer never abandons the paid job: exit 0, one job per pair, no --resubmit",
+    arguments: converging)
+  func converges(_ odd: Case) async throws {
+    let emulator = try await Emulator(
+      arguments: ["--job-duration", "50ms"] + odd.faults.flatMap { ["--fault", $0] })
+    let sandbox = try Sandbox()
+    let entries = Faults.twoEntries(emulator)
+    try sandbox.writeManifest(entries)
+    let result = try await sandbox.swapsync(Faults.sync + odd.sync, emulator: emulator)
+    #expect(result.status == 0, "\(odd): \(result.stderr)")
+    let stats = try await emulator.stats()
+    Faults.tally("odd-\(odd.faults.joined(separator: "+"))", stats)
+    #expect((stats.faultsInjected ?? [:]).values.reduce(0, +) > 0, "the fault never fired")
+    #expect(stats.jobsCreated == 2)
+    #expect(stats.maxJobsPerPair == 1)
+    for entry in entries { #expect(isPNG(sandbox.read("out/\(entry.0)")), "\(entry.0)") }
+    #expect(try await sandbox.swapsync(["verify"], emulator: nil).status == 0)
+  }
+
+  @Test(
+    "a redirect answer to a submit: no job, entries stay missing, exit 69 naming the Location; then converges"
+  )
+  func redirectOnSubmit() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms", "--fault", "submit:redirect"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest(Faults.twoEntries(emulator))
+    let result = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(result.status == 69, "\(result.stderr)")
+    #expect(result.stderr.contains("redirect (HTTP 308)"), "\(result.stderr)")
+    #expect(result.stderr.contains("/insightFace/v1/elsewhere"), "\(result.stderr)")
+    #expect(try await emulator.stats().jobsCreated == 0)
+    let states = try await Faults.statuses(sandbox)
+    #expect(states.values.allSatisfy { $0.status == .missing }, "\(states)")
+
+    try await emulator.configure(#"{"faults":[]}"#)
+    let again = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(again.status == 0, "\(again.stderr)")
+    #expect(try await emulator.stats().jobsCreated == 2)
+  }
+
+  @Test(
+    "a gzip bomb stops at --max-image-size counted in decoded bytes; nothing is written, the job stays collectable"
+  )
+  func gzipBombStopsAtTheCap() async throws {
+    let emulator = try await Emulator(arguments: [
+      "--job-duration", "50ms", "--fault", "cdn:gzipBomb:256MiB", "--fault", "discord:gzipBomb:256MiB",
+    ])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([Faults.twoEntries(emulator)[0]])
+    let result = try await sandbox.swapsync(Faults.sync + ["--max-image-size", "1MiB"], emulator: emulator)
+    #expect(result.status == 75, "\(result.stderr)")
+    #expect(result.stderr.contains("larger than --max-image-size"), "\(result.stderr)")
+    let entry = try #require(try await Faults.statuses(sandbox)["a.png"])
+    #expect(entry.status == .running && entry.jobId != nil, "\(entry)")
+    #expect(!sandbox.exists("out/a.png"))
+    let leftovers = Faults.allFiles(sandbox).filter { $0.value.count > 1 << 20 }
+    #expect(leftovers.isEmpty, "\(leftovers.keys.sorted())")
+
+    try await emulator.configure(#"{"faults":[]}"#)
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    #expect(try await emulator.stats().jobsCreated == 1)
+  }
+}
