@@ -7,7 +7,7 @@ import Testing
 
 /// The process harness itself (`ChildProcess`, `ChildRegistry`): what every other integration
 /// test relies on to start, signal and clean up the real binaries.
-@Suite("test harness", .timeLimit(.minutes(1)))
+@Suite("test harness", .timeLimit(.minutes(3)))
 struct HarnessTests {
   /// A line of /proc/<pid>/status, e.g. "SigBlk", as a number.
   static func statusMask(_ pid: pid_t, _ field: String) -> UInt64? {

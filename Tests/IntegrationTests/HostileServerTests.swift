@@ -4,7 +4,7 @@ import Testing
 
 /// Server-supplied URLs, job ids and bodies are untrusted (SPEC §7); deadlines, spend caps
 /// and an unreachable API end the run with the contract's states and exit codes (SPEC §4–§6).
-@Suite("hostile server")
+@Suite("hostile server", .timeLimit(.minutes(5)))
 struct HostileServerTests {
   struct HostileCase: Sendable, CustomTestStringConvertible {
     var endpoint: String
