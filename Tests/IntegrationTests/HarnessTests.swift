@@ -31,7 +31,7 @@ struct HarnessTests {
   static func isGone(_ pid: pid_t) -> Bool { [nil, "Z"].contains(statField(pid, 3)) }
 
   @Test(
-    "a child gets an empty signal mask, default INT/TERM/HUP/PIPE, its own group, only fds 0-2, the run marker"
+    "a child starts with no blocked signals, default INT/TERM/HUP/PIPE, its own group, fds 0-2, the marker"
   )
   func childStartsClean() async throws {
     // Spawn from a thread that blocks SIGINT and SIGTERM, like the cooperative pool does, with
