@@ -1,5 +1,7 @@
 # swapsync — common tasks. `make demo` and `make test` work on a fresh Debian machine.
 SWIFT ?= swift
+# Extra arguments for `swift test`, e.g. `make test TEST_ARGS='--filter Crash'`.
+TEST_ARGS ?=
 
 .PHONY: build test demo deps format clean bench
 
@@ -9,9 +11,16 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# Unit tests plus integration tests that run the built binaries against the emulator.
-test: build
-	$(SWIFT) test
+# Unit tests plus integration tests that run the built binaries against the emulator. Every test
+# process records what it starts and mounts in a fresh folder; scripts/check-leftovers.sh then
+# reports and removes anything left behind, even when `swift test` failed. The exit status is
+# `swift test`'s when it failed, else the check's.
+test: deps
+	$(SWIFT) build --build-tests
+	@state=$$(mktemp -d "$${TMPDIR:-/tmp}/swapsync-tests.XXXXXX") || exit 1; \
+	SWAPSYNC_TEST_STATE="$$state" $(SWIFT) test --skip-build $(TEST_ARGS); status=$$?; \
+	scripts/check-leftovers.sh "$$state"; check=$$?; \
+	if [ $$status -ne 0 ]; then exit $$status; fi; exit $$check
 
 # Builds, starts the emulator on loopback, syncs manifests/demo.json, stops the emulator.
 demo: build

@@ -1,15 +1,62 @@
 #!/usr/bin/env bash
-# Installs the system packages swapsync needs (libcurl with headers, pkg-config, zlib headers
-# for the emulator's compression), only when they are missing. Needs root or sudo for apt-get.
+# Installs what building and testing swapsync needs, only what is missing: libcurl with headers
+# and pkg-config (build), zlib headers (the emulator's compression), nginx and openssl (TLS
+# tests), python3 with jsonschema (schema test).
+# Needs root or sudo for apt-get; works without a terminal (CI: root, CI=true, no stdin).
 set -euo pipefail
+
+# One need per line: "<shell check that succeeds when the need is met>|<Debian package>|<PyPI
+# package, tried when the check still fails after apt (a python3 that is not Debian's)>".
+# To add a need, add a line.
+needs=(
+  "command -v pkg-config|pkg-config|"
+  "pkg-config --exists libcurl|libcurl4-openssl-dev|"
+  "test -e /usr/include/zlib.h|zlib1g-dev|"
+  "command -v nginx || test -x /usr/sbin/nginx|nginx|"
+  "command -v openssl|openssl|"
+  "command -v curl|curl|"
+  "command -v python3|python3|"
+  "python3 -c 'import jsonschema'|python3-jsonschema|jsonschema"
+)
+
+met() { bash -c "$1" >/dev/null 2>&1; }
+
 missing=()
-pkg-config --exists libcurl 2>/dev/null || missing+=(libcurl4-openssl-dev)
-command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
-[ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
-[ ${#missing[@]} -eq 0 ] && exit 0
-echo "installing: ${missing[*]}" >&2
-sudo=""
-[ "$(id -u)" -ne 0 ] && sudo="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+for need in "${needs[@]}"; do
+  IFS='|' read -r check package _ <<<"$need"
+  met "$check" || missing+=("$package")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}" >&2
+  sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  # Packages with a service (nginx) must not start it: the tests run their own on free ports, and
+  # a default server on port 80 could fail the install where that port is taken.
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
+    "${sudo[@]}" chmod 755 "$policy"
+    trap '"${sudo[@]}" rm -f "$policy"' EXIT
+  fi
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# What apt could not satisfy (for example a pyenv python3 that does not see Debian's modules).
+failed=()
+for need in "${needs[@]}"; do
+  IFS='|' read -r check package pypi <<<"$need"
+  met "$check" && continue
+  if [ -n "$pypi" ]; then
+    echo "install-deps: '$check' still fails; installing $pypi from PyPI" >&2
+    python3 -m pip install --quiet --disable-pip-version-check "$pypi" >&2 || true
+    met "$check" && continue
+  fi
+  failed+=("$check ($package)")
+done
+if [ ${#failed[@]} -gt 0 ]; then
+  printf 'install-deps: still missing after installing: %s\n' "${failed[@]}" >&2
+  exit 1
+fi

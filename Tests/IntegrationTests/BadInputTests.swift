@@ -4,7 +4,7 @@ import Testing
 /// Malformed manifests, lockfiles and journals (docs/manifest.md, docs/exit-codes.md: exit 65,
 /// "nothing was done"): the real binary against a running emulator that must count zero requests,
 /// in a sandbox that must be byte-for-byte unchanged afterwards.
-@Suite("bad input")
+@Suite("bad input", .timeLimit(.minutes(5)))
 struct BadInputTests {
   static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Fixtures/bad-manifests")

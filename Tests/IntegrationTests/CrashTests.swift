@@ -4,7 +4,7 @@ import Testing
 /// docs/safety.md: `kill -9` at any instant leaves no partial output visible and loses no job whose id
 /// was received; the next run continues from the journal. A kill between sending a submit and
 /// recording its answer makes the entry `uncertain` — never resubmitted silently.
-@Suite("kill -9 at any instant")
+@Suite("kill -9 at any instant", .timeLimit(.minutes(10)))
 struct CrashTests {
   /// Kills that must land on a live run (the issue asks for at least 25), and a bound on rounds.
   static let wantedKills = 30

@@ -7,7 +7,7 @@ import Testing
   /// half-written, lockfile and journal intact, no job lost or bought twice, and a later run with
   /// space converges. The output folder is a small tmpfs (`--out`); the lockfile stays beside the
   /// manifest on the ordinary disk. The tests mount, so they need root (CI runs as root).
-  @Suite("disk errors")
+  @Suite("disk errors", .timeLimit(.minutes(5)))
   struct DiskErrorTests {
     static let fast = ["--poll-interval", "20ms"]
 

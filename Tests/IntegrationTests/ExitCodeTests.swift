@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Exit codes 65 and 77 of docs/exit-codes.md, each before any request.
-@Suite("exit codes")
+@Suite("exit codes", .timeLimit(.minutes(3)))
 struct ExitCodeTests {
   @Test("an invalid manifest exits 65 naming the place, with zero requests")
   func invalidManifest() async throws {

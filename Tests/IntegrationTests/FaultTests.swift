@@ -5,7 +5,7 @@ import Testing
 /// Injected faults on submit, fetch and download (docs/http.md, docs/states.md): the real binary against the
 /// real emulator. Transient answers are retried; uncertain submits are never bought twice
 /// silently; fetch and download faults never cost a submit.
-@Suite("fault injection")
+@Suite("fault injection", .timeLimit(.minutes(5)))
 struct FaultTests {
   // MARK: Certainly not created: retried automatically
 

@@ -4,7 +4,7 @@ import Testing
 
 /// The libcurl engine itself, against the emulator on loopback: streaming, limits, redirects,
 /// cancellation.
-@Suite("HTTP engine")
+@Suite("HTTP engine", .timeLimit(.minutes(3)))
 struct HTTPEngineTests {
   let engine = HTTPEngine(configuration: .init())
 

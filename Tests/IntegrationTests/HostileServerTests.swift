@@ -5,7 +5,7 @@ import Testing
 /// Server-supplied URLs, job ids and bodies are untrusted (docs/safety.md); deadlines, spend caps
 /// and an unreachable API end the run with the contract's states and exit codes
 /// (docs/states.md, docs/exit-codes.md).
-@Suite("hostile server")
+@Suite("hostile server", .timeLimit(.minutes(5)))
 struct HostileServerTests {
   struct HostileCase: Sendable, CustomTestStringConvertible {
     var endpoint: String

@@ -70,7 +70,7 @@ struct InterruptTests {
     #expect(try await Crash.eventually { try await emulator.stats().submits == 3 })
     #expect(kill(run.pid, SIGINT) == 0)
     // Two signals sent together merge into one pending signal: wait until the first is handled.
-    #expect(await Crash.eventually { run.stderrSoFar().contains("SIGINT received: stopping") })
+    #expect(await Crash.eventually { run.stderr.contains("SIGINT received: stopping") })
     #expect(kill(run.pid, SIGINT) == 0)
     let (result, signalled) = await run.finish()
     #expect(!signalled)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `swapsync prune`: deletes only files swapsync wrote whose entry left the manifest.
-@Suite("prune")
+@Suite("prune", .timeLimit(.minutes(3)))
 struct PruneTests {
   @Test("orphans are listed by --dry-run, capped by --max-delete, deleted by prune; edited files are kept")
   func pruneOrphans() async throws {

@@ -3,7 +3,7 @@ import Testing
 
 /// docs/safety.md: one run at a time per output folder; a second run exits 75 naming the PID that holds
 /// the lock. Read-only commands take no lock and say when a run is in progress.
-@Suite("one run at a time")
+@Suite("one run at a time", .timeLimit(.minutes(5)))
 struct RunLockTests {
   @Test("three runs started together: one works, the others exit 75 naming its PID; nothing is bought twice")
   func concurrentRunsExcludeEachOther() async throws {

@@ -3,7 +3,7 @@ import Testing
 
 /// The API key is never printed, logged or written anywhere (docs/safety.md); missing, refused or
 /// rejected keys stop the run with 77 (docs/exit-codes.md).
-@Suite("API key secrecy")
+@Suite("API key secrecy", .timeLimit(.minutes(5)))
 struct SecretTests {
   static let fast = ["--poll-interval", "20ms"]
   static let wrongKey = "wrong-key-7d41e0c2b9"
@@ -176,7 +176,7 @@ final class KeyFolder: Sendable {
 
 /// Nothing is written outside the output folder, and no symbolic link inside it is followed
 /// (docs/safety.md), even when the user (or an attacker) put the link there.
-@Suite("output confinement")
+@Suite("output confinement", .timeLimit(.minutes(5)))
 struct ConfinementTests {
   static let fast = ["--poll-interval", "20ms"]
 

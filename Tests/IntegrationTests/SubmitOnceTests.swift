@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// A submit leaves the machine at most once per attempt the journal knows about (docs/safety.md).
-@Suite("submit at most once")
+@Suite("submit at most once", .timeLimit(.minutes(3)))
 struct SubmitOnceTests {
   @Test(
     "a submit whose connection dies without an answer is sent once, left uncertain, bought again only on request"

@@ -3,7 +3,7 @@ import SwapSyncKit
 import Testing
 
 /// `swapsync sync` end to end: the real binary against the real emulator over loopback.
-@Suite("sync end to end")
+@Suite("sync end to end", .timeLimit(.minutes(5)))
 struct SyncTests {
   static let fast = ["--poll-interval", "20ms"]
 

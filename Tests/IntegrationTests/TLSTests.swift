@@ -3,7 +3,7 @@ import Testing
 
 /// TLS through a real endpoint: nginx on loopback with a certificate from a throwaway CA, in front
 /// of the emulator (docs/safety.md: TLS verification is never switched off; `--cacert` adds a private CA).
-@Suite("TLS through nginx")
+@Suite("TLS through nginx", .timeLimit(.minutes(5)))
 struct TLSTests {
   static let fast = ["--poll-interval", "20ms"]
 

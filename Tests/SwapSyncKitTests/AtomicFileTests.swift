@@ -45,7 +45,7 @@ final class StoreTestSandbox {
   }
 }
 
-@Suite struct AtomicFileTests {
+@Suite(.timeLimit(.minutes(3))) struct AtomicFileTests {
   @Test func writesNewFileAndReplacesExistingOne() throws {
     let box = try StoreTestSandbox()
     let target = box.url("swaps.lock.json")

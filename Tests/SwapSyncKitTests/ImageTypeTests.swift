@@ -2,7 +2,7 @@ import Testing
 
 @testable import SwapSyncKit
 
-@Suite struct ImageTypeTests {
+@Suite(.timeLimit(.minutes(3))) struct ImageTypeTests {
   @Test func sniffsEveryAcceptedFormat() {
     #expect(ImageType.sniff([0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]) == .jpeg)
     #expect(ImageType.sniff([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D]) == .png)

@@ -3,7 +3,7 @@ import Testing
 
 @testable import SwapSyncKit
 
-@Suite struct JournalTests {
+@Suite(.timeLimit(.minutes(3))) struct JournalTests {
   static func entry(_ state: EntryState, job: String? = nil) -> LockEntry {
     LockEntry(
       targetImage: "https://t.example/t.jpg", swapImage: "https://f.example/f.jpg", state: state, jobId: job)

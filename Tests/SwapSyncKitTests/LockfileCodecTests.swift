@@ -3,7 +3,7 @@ import Testing
 
 @testable import SwapSyncKit
 
-@Suite struct LockfileCodecTests {
+@Suite(.timeLimit(.minutes(3))) struct LockfileCodecTests {
   static let done = LockEntry(
     targetImage: "https://img.example.com/targets/beach.jpg",
     swapImage: "https://img.example.com/faces/alice.jpg",

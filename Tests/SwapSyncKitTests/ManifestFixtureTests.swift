@@ -5,7 +5,7 @@ import Testing
 
 /// Every file in Tests/Fixtures/bad-manifests must be rejected with exactly the message recorded
 /// for it in expected.json (the part after "<path>: ").
-@Suite("Manifest fixtures")
+@Suite("Manifest fixtures", .timeLimit(.minutes(3)))
 struct ManifestFixtureTests {
   static let index: [String: String] = {
     let url = ManifestTestSupport.badManifestsFolder.appendingPathComponent("expected.json")

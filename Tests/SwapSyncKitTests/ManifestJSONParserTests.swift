@@ -2,7 +2,7 @@ import Testing
 
 @testable import SwapSyncKit
 
-@Suite("Manifest JSON parser")
+@Suite("Manifest JSON parser", .timeLimit(.minutes(3)))
 struct ManifestJSONParserTests {
   func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
     try JSONParser.parse(Array(text.utf8))

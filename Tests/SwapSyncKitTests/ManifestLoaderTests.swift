@@ -2,7 +2,7 @@ import Testing
 
 @testable import SwapSyncKit
 
-@Suite("Manifest loading")
+@Suite("Manifest loading", .timeLimit(.minutes(3)))
 struct ManifestLoaderTests {
   typealias Support = ManifestTestSupport
 

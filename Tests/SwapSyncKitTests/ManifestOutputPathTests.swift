@@ -2,7 +2,7 @@ import Testing
 
 @testable import SwapSyncKit
 
-@Suite("Manifest output paths")
+@Suite("Manifest output paths", .timeLimit(.minutes(3)))
 struct ManifestOutputPathTests {
   @Test(
     "acceptable output paths",

@@ -4,7 +4,7 @@ import Testing
 
 @testable import SwapSyncKit
 
-@Suite struct OutputFolderTests {
+@Suite(.timeLimit(.minutes(3))) struct OutputFolderTests {
   static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array("rest of image".utf8)
 
   static func sha256(_ bytes: [UInt8]) -> String {

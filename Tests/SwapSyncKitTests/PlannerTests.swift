@@ -3,7 +3,7 @@ import Testing
 @testable import SwapSyncKit
 
 /// The planner's money decisions (docs/states.md): what is submitted automatically and what is not.
-@Suite("planner")
+@Suite("planner", .timeLimit(.minutes(3)))
 struct PlannerTests {
   let a = SwapPair(targetImage: "https://t/a.png", swapImage: "https://f/x.png")
   let b = SwapPair(targetImage: "https://t/b.png", swapImage: "https://f/x.png")

@@ -3,7 +3,7 @@ import Testing
 
 @testable import SwapSyncKit
 
-@Suite struct RunLockTests {
+@Suite(.timeLimit(.minutes(3))) struct RunLockTests {
   @Test func acquireWritesPIDAndCreatesStateFolder() throws {
     let box = try StoreTestSandbox()
     let stateDir = box.url("out/.swapsync")

@@ -4,7 +4,7 @@ import Testing
 
 @testable import SwapSyncKit
 
-@Suite struct StatCacheTests {
+@Suite(.timeLimit(.minutes(3))) struct StatCacheTests {
   static func setModificationTime(_ path: String, secondsAgo: Int) {
     var times = [
       timespec(tv_sec: time(nil) - secondsAgo, tv_nsec: 0),

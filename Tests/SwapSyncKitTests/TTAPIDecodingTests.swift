@@ -4,7 +4,7 @@ import Testing
 @testable import SwapSyncKit
 
 /// Decoding of TTAPI answers: the documented JSON (docs/http.md) and the drift seen in the wild.
-@Suite("TTAPI decoding")
+@Suite("TTAPI decoding", .timeLimit(.minutes(3)))
 struct TTAPIDecodingTests {
   private func submit(_ json: String) throws -> SubmitAnswer {
     try JSONDecoder().decode(SubmitAnswer.self, from: Data(json.utf8))

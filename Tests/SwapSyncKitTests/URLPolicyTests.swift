@@ -2,7 +2,7 @@ import Testing
 
 @testable import SwapSyncKit
 
-@Suite("URLPolicy")
+@Suite("URLPolicy", .timeLimit(.minutes(3)))
 struct URLPolicyTests {
   @Test(
     "acceptable URLs",

@@ -2,7 +2,7 @@ import Testing
 
 @testable import SwapSyncKit
 
-@Suite("UnitParsing")
+@Suite("UnitParsing", .timeLimit(.minutes(3)))
 struct UnitParsingTests {
   @Test(
     "durations",

@@ -15,7 +15,7 @@ public enum Lifecycle {
   /// The kinds of event, as named in docs/states.md.
   public enum EventKind: String, Sendable, CaseIterable {
     case submitIntended, jobCreated, submitWithdrawn, submitRejected, submitAnswerLost
-    case serviceFailed, deadlinePassed, jobUnknown, resultUnusable, resultInstalled, adopted
+    case serviceFailed, deadlinePassed, jobUnknown, resultUnusable, installIntended, resultInstalled, adopted
   }
 
   /// One allowed transition. `from == nil` is an output with no lockfile record.
@@ -59,6 +59,7 @@ public enum Lifecycle {
     add([.done], .resultUnusable, .done)
     add([.running, .done], .resultUnusable, .failed)
     add([.running, .done], .resultUnusable, .lost)
+    add([.running], .installIntended, .running)
     add([.running, .done], .resultInstalled, .done)
     add([nil, .running, .done, .failed, .uncertain, .lost], .adopted, .done)
     return all
@@ -130,6 +131,11 @@ public enum Lifecycle {
       next?.unusableRuns = nil
       let message = "result unusable in \(runs) runs, with fresh URLs each time: \(reason)"
       return ended(next, gone ? .lost : .failed, message, at: at)
+    case .installIntended(let result):
+      try require(from == .running && !stale)
+      var next = entry
+      next?.record(result)
+      return next
     case .resultInstalled(let result, let jobId, let quota, let at):
       try require((from == .running || from == .done) && !stale)
       guard var next = entry else { return nil }
@@ -163,6 +169,7 @@ public enum Lifecycle {
     case .deadlinePassed: .deadlinePassed
     case .jobUnknown: .jobUnknown
     case .resultUnusable: .resultUnusable
+    case .installIntended: .installIntended
     case .resultInstalled: .resultInstalled
     case .adopted: .adopted
     }

@@ -29,6 +29,10 @@ public enum LifecycleEvent: Sendable, Equatable {
   /// them repeatedly. `gone` is true when the result URLs answered 403/404/410, false when the
   /// bytes were refused (not an image, too large, a refused URL).
   case resultUnusable(reason: String, gone: Bool, at: String)
+  /// A downloaded result passed verification and is about to be renamed into place: its facts
+  /// are recorded first, so that after a crash between the rename and `resultInstalled` the file
+  /// at the output is known to be swapsync's own (not `untracked`). The state does not change.
+  case installIntended(VerifiedResult)
   /// The verified result is in place at every output of the entry.
   case resultInstalled(VerifiedResult, jobId: String, quota: Int?, at: String)
   /// A file swapsync did not write was recorded as the entry's output (`sync --adopt`).

@@ -159,10 +159,19 @@ extension JobRunner {
     _ plan: JobPlan, temp: TempFile, result: DownloadResult, type: ImageType, snapshot: JobSnapshot
   ) async throws {
     let first = plan.pending[0]
-    try folder.install(temp, at: first)  // consumes `temp`, also on failure
-    for output in plan.pending.dropFirst() { try folder.installCopy(of: first, at: output) }
     let before = await store.entry(first)
     let verified = VerifiedResult(sha256: result.sha256, size: result.size, imageType: type)
+    if before?.state == .running {
+      do {
+        // Intent before side effect: a crash after the rename leaves a file known to be ours.
+        try await transition(plan, .installIntended(verified))
+      } catch {
+        folder.discard(temp)
+        throw error
+      }
+    }
+    try folder.install(temp, at: first)  // consumes `temp`, also on failure
+    for output in plan.pending.dropFirst() { try folder.installCopy(of: first, at: output) }
     let done = try await transition(
       plan, .resultInstalled(verified, jobId: snapshot.jobId, quota: snapshot.quota, at: Self.timestamp()))
     await tally.update {
@@ -177,10 +186,13 @@ extension JobRunner {
   }
 
   /// Restores outputs from a verified sibling with the same job: no network at all.
+  ///
+  /// The record comes first: a crash before the copies leaves a `done` entry without its file,
+  /// which the next run copies again (copies first would leave files with no record: `untracked`).
   func copy(_ plan: JobPlan, from source: String, entry: LockEntry) async throws {
-    for output in plan.pending { try folder.installCopy(of: source, at: output) }
     try await store.record(
       Dictionary(uniqueKeysWithValues: plan.pending.map { ($0, .some(entry)) }), cause: "copied")
+    for output in plan.pending { try folder.installCopy(of: source, at: output) }
     await tally.update { $0.copied += plan.pending.count }
   }
 }

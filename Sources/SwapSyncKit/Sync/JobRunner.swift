@@ -78,15 +78,22 @@ struct JobRunner: Sendable {
     return updates[plan.pending[0]] ?? nil
   }
 
-  /// The records `event` would give the pending outputs, without recording them.
-  func proposed(_ plan: JobPlan, _ event: LifecycleEvent) async throws(LifecycleError) -> [String: LockEntry?]
-  {
-    var updates: [String: LockEntry?] = [:]
+  /// The records `event` would give the pending outputs, without recording them. Every pending
+  /// output shares the job of the plan, so the event is applied once, to the plan's own record
+  /// (an output added to the manifest later has none yet), and the result goes to all of them.
+  func proposed(_ plan: JobPlan, _ event: LifecycleEvent) async throws(LifecycleError) -> [String: LockEntry?] {
+    var records: [LockEntry] = []
     for output in plan.pending {
-      let current = await store.entry(output)
-      updates[output] = .some(try Lifecycle.apply(event, to: current, pair: plan.pair))
+      if let record = await store.entry(output), record.pair == plan.pair { records.append(record) }
     }
-    return updates
+    // The record of the plan's job: the one furthest along (a job over no job, a result over none).
+    let first = await store.entry(plan.pending[0])
+    let base =
+      records.first { $0.state == .submitting } ?? records.first { $0.state == .running && $0.sha256 != nil }
+      ?? records.first { $0.state == .running } ?? records.first { $0.state == .done && $0.jobId != nil }
+      ?? records.first ?? first
+    let next = try Lifecycle.apply(event, to: base, pair: plan.pair)
+    return Dictionary(uniqueKeysWithValues: plan.pending.map { ($0, next) })
   }
 
   func warn(_ message: String) async {

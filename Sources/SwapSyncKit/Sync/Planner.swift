@@ -86,8 +86,10 @@ public struct Planner: Sendable {
   /// or the unchanged file of the entry recorded there before the manifest changed (stale).
   func untrackedSize(_ output: String, lock: Lockfile, files: FileView) -> Int? {
     guard case .present(let size) = files.probe(output) else { return nil }
-    if let recorded = lock.entries[output], recorded.state == .done, recorded.adopted != true,
-      files.check(output, recorded) == .matches
+    // Our own file: a stale entry's verified output, or a result renamed into place by a run
+    // that stopped before recording it (`installIntended` wrote its checksum first).
+    if let recorded = lock.entries[output], recorded.state == .done || recorded.state == .running,
+      recorded.sha256 != nil, recorded.adopted != true, files.check(output, recorded) == .matches
     {
       return nil
     }

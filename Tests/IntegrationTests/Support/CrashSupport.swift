@@ -9,54 +9,42 @@ import Testing
 
 /// Helpers of the crash, run-lock and disk-error tests, in one namespace.
 enum Crash {
-  /// A `swapsync` process started in the background — to be killed or raced — with its output in files.
-  final class Run: @unchecked Sendable {
-    let process: Process
-    private let scratch: URL
+  /// A `swapsync` process started in the background — to be killed, signalled or raced — with its
+  /// output in files. Killed (with its process group) and reaped when this object goes away.
+  final class Run: Sendable {
+    let process: ChildProcess
+    private let logs: OutputFiles
 
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { process.pid }
 
     init(_ arguments: [String], in sandbox: Sandbox, emulator: Emulator) throws {
-      scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
-        "swapsync-bg-\(UUID().uuidString)")
-      try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-      FileManager.default.createFile(atPath: scratch.path + "/stdout", contents: nil)
-      FileManager.default.createFile(atPath: scratch.path + "/stderr", contents: nil)
+      logs = try OutputFiles()
       // The same environment as `Sandbox.swapsync`.
       let environment = [
         "PATH": "/usr/bin:/bin", "HOME": sandbox.root, "TT_API_KEY": Emulator.apiKey,
         "TTAPI_BASE_URL": emulator.baseURL,
       ]
-      process = try ProcessRunner.start(
-        Binaries.swapsync, arguments, cwd: sandbox.root, environment: environment,
-        stdout: try FileHandle(forWritingTo: scratch.appendingPathComponent("stdout")),
-        stderr: try FileHandle(forWritingTo: scratch.appendingPathComponent("stderr")))
-    }
-
-    deinit {
-      if process.isRunning {
-        _ = kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-      }
-      try? FileManager.default.removeItem(at: scratch)
-    }
-
-    /// What the process wrote to stderr so far.
-    func stderrSoFar() -> String {
-      (try? String(contentsOfFile: scratch.path + "/stderr", encoding: .utf8)) ?? ""
+      process = try ChildProcess(
+        Binaries.swapsync, arguments, environment: environment, cwd: sandbox.root, stdout: .file(logs.stdout),
+        stderr: .file(logs.stderr))
     }
 
     /// `kill -9`: no handler, no cleanup, no flush.
-    func killHard() { _ = kill(pid, SIGKILL) }
+    func killHard() { process.signal(SIGKILL) }
+
+    /// Sends `signal` (SIGINT, SIGTERM, ...) to the run; false once it has ended.
+    @discardableResult
+    func send(_ signal: Int32) -> Bool { process.signal(signal) }
+
+    /// Output so far (the run may still be going).
+    var stderr: String { logs.readStderr() }
 
     /// Waits for the process to end. A process killed by a signal reports the signal number as status.
     func finish() async -> (result: CommandResult, signalled: Bool) {
-      let status = await ProcessRunner.waitForExit(process)
+      let termination = await process.wait()
       let result = CommandResult(
-        status: status,
-        stdout: (try? String(contentsOfFile: scratch.path + "/stdout", encoding: .utf8)) ?? "",
-        stderr: (try? String(contentsOfFile: scratch.path + "/stderr", encoding: .utf8)) ?? "")
-      return (result, process.terminationReason == .uncaughtSignal)
+        status: termination.status, stdout: logs.readStdout(), stderr: logs.readStderr())
+      return (result, termination.signalled)
     }
   }
 
@@ -139,7 +127,10 @@ enum Crash {
 
   #if os(Linux)
     /// A tmpfs mounted for one test (the tests run as root on CI), always unmounted by `unmount()`.
+    /// Its mount point is under the run folder (`ChildRegistry`) and its source is `swapsync-test`,
+    /// so the `atexit` backstop and scripts/check-leftovers.sh find any that a test left mounted.
     final class TmpfsMount: @unchecked Sendable {
+      static let source = "swapsync-test"
       let path: String
       private let lock = NSLock()
       private var mounted = false
@@ -153,11 +144,18 @@ enum Crash {
             sourceLocation: sourceLocation)
           return nil
         }
-        let mount = TmpfsMount(path: NSTemporaryDirectory() + "swapsync-tmpfs-\(UUID().uuidString)")
+        let mountPoint: String
         do {
-          try FileManager.default.createDirectory(atPath: mount.path, withIntermediateDirectories: true)
-          try mount.call(source: "tmpfs", flags: 0, options: "size=\(size),mode=0755")
+          mountPoint = try ChildRegistry.shared.newMountPoint()
+        } catch {
+          Issue.record("cannot make a mount point: \(error)", sourceLocation: sourceLocation)
+          return nil
+        }
+        let mount = TmpfsMount(path: mountPoint)
+        do {
+          try mount.call(flags: 0, options: "size=\(size),mode=0755")
           mount.lock.withLock { mount.mounted = true }
+          ChildRegistry.shared.setMounted(mount.path, true)
           return mount
         } catch {
           Issue.record("cannot mount a tmpfs at \(mount.path): \(error)", sourceLocation: sourceLocation)
@@ -173,7 +171,7 @@ enum Crash {
       /// Changes the size, or makes the file system read-only / writable again.
       func remount(size: String? = nil, readOnly: Bool = false) throws {
         let flags = UInt(MS_REMOUNT) | (readOnly ? UInt(MS_RDONLY) : 0)
-        try call(source: "tmpfs", flags: flags, options: size.map { "size=\($0)" })
+        try call(flags: flags, options: size.map { "size=\($0)" })
       }
 
       /// Bytes an unprivileged writer may still allocate.
@@ -189,16 +187,19 @@ enum Crash {
           defer { mounted = false }
           return mounted
         }
-        if wasMounted { _ = umount2(path, Int32(MNT_DETACH)) }
+        if wasMounted {
+          _ = umount2(path, Int32(MNT_DETACH))
+          ChildRegistry.shared.setMounted(path, false)
+        }
         try? FileManager.default.removeItem(atPath: path)
       }
 
-      private func call(source: String, flags: UInt, options: String?) throws {
+      private func call(flags: UInt, options: String?) throws {
         let status =
           if let options {
-            options.withCString { Glibc.mount(source, path, "tmpfs", flags, $0) }
+            options.withCString { Glibc.mount(Self.source, path, "tmpfs", flags, $0) }
           } else {
-            Glibc.mount(source, path, "tmpfs", flags, nil)
+            Glibc.mount(Self.source, path, "tmpfs", flags, nil)
           }
         if status != 0 { throw MountError(errno: errno) }
       }
@@ -255,7 +256,7 @@ enum Crash {
     async rethrows -> Bool
   {
     let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
+    while ContinuousClock.now < deadline && !Task.isCancelled {
       if try await condition() { return true }
       try? await Task.sleep(for: .milliseconds(20))
     }

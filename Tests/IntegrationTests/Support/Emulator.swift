@@ -1,13 +1,13 @@
 import Foundation
 import SwapSyncKit
 
-/// A running `ttapi-emulator` process on a free loopback port, stopped when the test ends.
-/// `process` is only started in `init` and stopped in `deinit`; nothing else touches it.
+/// A running `ttapi-emulator` process on a free loopback port, killed when this object goes away.
 final class Emulator: @unchecked Sendable {
   static let apiKey = "test-key-5f1c9a"
 
   let baseURL: String
-  private let process: Process
+  private let process: ChildProcess
+  private let logs: OutputFiles
   private let http = HTTPEngine(configuration: .init())
 
   /// Counters the emulator keeps (see `GET /_emulator/stats`).
@@ -29,31 +29,25 @@ final class Emulator: @unchecked Sendable {
   }
 
   init(arguments: [String] = []) async throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: Binaries.emulator)
-    process.arguments = ["--host", "127.0.0.1", "--port", "0", "--api-key", Self.apiKey] + arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    process.standardInput = FileHandle.nullDevice
-    try ProcessRunner.spawn(process)
-    self.process = process
-    // The emulator prints "listening on http://127.0.0.1:PORT" once it accepts connections.
-    let line = await Self.readLine(pipe.fileHandleForReading)
-    guard let range = line.range(of: "http://") else {
-      process.terminate()
-      throw EmulatorError.didNotStart(line)
+    let logs = try OutputFiles()
+    let process = try ChildProcess(
+      Binaries.emulator, ["--host", "127.0.0.1", "--port", "0", "--api-key", Self.apiKey] + arguments,
+      environment: ["PATH": "/usr/bin:/bin"], cwd: "/", stdout: .pipe, stderr: .file(logs.stderr))
+    // The emulator prints "listening on http://127.0.0.1:PORT" once it accepts connections, and
+    // nothing more (the pipe stays open, unread, until the emulator is stopped).
+    let line = await process.readStdoutLine()
+    guard let line, let range = line.range(of: "http://") else {
+      process.killGroup()
+      let ended = await process.wait()
+      throw EmulatorError.didNotStart("printed \(line ?? "nothing"), \(ended); stderr: \(logs.readStderr())")
     }
     baseURL = String(line[range.lowerBound...]).trimmingCharacters(in: .whitespacesAndNewlines)
+    self.process = process
+    self.logs = logs
   }
 
-  deinit {
-    // SIGKILL, not a graceful stop: a graceful stop waits for slow answers still in flight.
-    if process.isRunning {
-      kill(process.processIdentifier, SIGKILL)
-      process.waitUntilExit()
-    }
-  }
+  // `process` kills the emulator (SIGKILL, not a graceful stop, which would wait for slow answers
+  // still in flight) and reaps it when this object goes away.
 
   /// A URL the emulator serves itself (sample images).
   func sample(_ name: String) -> String { "\(baseURL)/samples/\(name).png" }
@@ -77,22 +71,6 @@ final class Emulator: @unchecked Sendable {
   /// Ends every running job now (`POST /_emulator/finish`).
   func finishAllJobs() async throws {
     _ = try await http.send(HTTPRequest(method: .post, url: baseURL + "/_emulator/finish"))
-  }
-
-  private static func readLine(_ handle: FileHandle) async -> String {
-    await withCheckedContinuation { continuation in
-      // A plain thread: the blocking read must not hold a thread of the cooperative pool.
-      Thread {
-        var bytes: [UInt8] = []
-        while true {
-          let chunk = handle.readData(ofLength: 1)
-          guard let byte = chunk.first else { break }
-          if byte == UInt8(ascii: "\n") { break }
-          bytes.append(byte)
-        }
-        continuation.resume(returning: String(decoding: bytes, as: UTF8.self))
-      }.start()
-    }
   }
 }
 

@@ -100,28 +100,24 @@ extension Faults {
   /// Starts `swapsync` in `sandbox` in the background, its stdout and stderr going to files
   /// in a temporary folder.
   static func start(_ sandbox: Sandbox, _ arguments: [String], baseURL: String) throws -> Run {
-    let logs = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "swapsync-bg-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
-    let out = logs.appendingPathComponent("stdout"), err = logs.appendingPathComponent("stderr")
-    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+    let logs = try OutputFiles()
     let env = [
       "PATH": "/usr/bin:/bin", "HOME": sandbox.root, "TT_API_KEY": Emulator.apiKey, "TTAPI_BASE_URL": baseURL,
     ]
-    let process = try ProcessRunner.start(
-      Binaries.swapsync, arguments, cwd: sandbox.root, environment: env,
-      stdout: try FileHandle(forWritingTo: out), stderr: try FileHandle(forWritingTo: err))
-    return Run(process: process, logs: logs.path)
+    let process = try ChildProcess(
+      Binaries.swapsync, arguments, environment: env, cwd: sandbox.root, stdout: .file(logs.stdout),
+      stderr: .file(logs.stderr))
+    return Run(process: process, logs: logs)
   }
 
-  /// A `swapsync` run started in the background; its logs are files.
-  struct Run: @unchecked Sendable {
-    let process: Process
-    let logs: String
+  /// A `swapsync` run started in the background; its logs are files. The run is killed and reaped
+  /// when the last copy of this value goes away.
+  struct Run: Sendable {
+    let process: ChildProcess
+    let logs: OutputFiles
 
-    var stderr: String { (try? String(contentsOfFile: logs + "/stderr", encoding: .utf8)) ?? "" }
-    var stdout: String { (try? String(contentsOfFile: logs + "/stdout", encoding: .utf8)) ?? "" }
+    var stderr: String { logs.readStderr() }
+    var stdout: String { logs.readStdout() }
 
     /// Polls stderr (there is no event to wait on) until it contains `text`, within `limit`.
     func waitForLog(_ text: String, limit: Duration = .seconds(30)) async throws {
@@ -135,10 +131,8 @@ extension Faults {
     }
 
     func finish() async -> CommandResult {
-      let status = await ProcessRunner.waitForExit(process)
-      let result = CommandResult(status: status, stdout: stdout, stderr: stderr)
-      try? FileManager.default.removeItem(atPath: logs)
-      return result
+      let status = await process.wait().status
+      return CommandResult(status: status, stdout: stdout, stderr: stderr)
     }
   }
 

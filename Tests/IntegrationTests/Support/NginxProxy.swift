@@ -12,7 +12,7 @@ import Foundation
 /// touching /var. `extraLocations` is pasted into the server block before the catch-all proxy.
 ///
 /// Call `stop()` at the end of a test: it keeps the proxy alive until then and waits for nginx to
-/// exit. `deinit` terminates and waits too, for the paths where a test throws before that.
+/// exit. `deinit` kills and reaps it too, for the paths where a test throws before that.
 final class NginxProxy: @unchecked Sendable {
   static let candidates = [
     "/usr/sbin/nginx", "/usr/bin/nginx", "/usr/local/sbin/nginx", "/usr/local/bin/nginx",
@@ -22,7 +22,7 @@ final class NginxProxy: @unchecked Sendable {
   let folder: String
   /// The CA that signed the server certificate (nil for a plain-http proxy).
   let caPath: String?
-  private let process: Process
+  private let process: ChildProcess
 
   var baseURL: String { (caPath == nil ? "http" : "https") + "://127.0.0.1:\(port)" }
   var accessLog: String { (try? String(contentsOfFile: folder + "/access.log", encoding: .utf8)) ?? "" }
@@ -32,7 +32,7 @@ final class NginxProxy: @unchecked Sendable {
     else {
       throw ProxyError.missing(
         "nginx is not installed (looked in \(Self.candidates.joined(separator: ", "))); "
-          + "install the Debian packages `nginx openssl` (CI does so in .ci/run)")
+          + "install the Debian packages `nginx openssl` (scripts/install-deps.sh does)")
     }
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
       "swapsync-nginx-\(UUID().uuidString)"
@@ -45,17 +45,11 @@ final class NginxProxy: @unchecked Sendable {
       let port = try Self.freePort()
       try Self.config(folder: folder, port: port, upstream: upstream, tls: tls, extra: extraLocations)
         .write(toFile: folder + "/nginx.conf", atomically: true, encoding: .utf8)
-      _ = FileManager.default.createFile(atPath: folder + "/nginx.stderr", contents: nil)
-      let log = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/nginx.stderr"))
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: nginx)
-      process.arguments = ["-p", folder + "/", "-c", folder + "/nginx.conf", "-e", folder + "/error.log"]
-      process.currentDirectoryURL = URL(fileURLWithPath: folder)
-      process.environment = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]
-      (process.standardOutput, process.standardError, process.standardInput) = (
-        log, log, FileHandle.nullDevice
-      )
-      try await Self.runWithSignalsUnblocked(process)
+      let process = try ChildProcess(
+        nginx, ["-p", folder + "/", "-c", folder + "/nginx.conf", "-e", folder + "/error.log"],
+        environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], cwd: folder,
+        stdout: .file(folder + "/nginx.stderr"),
+        stderr: .descriptor(1))  // the child's own fd 1: the file actions run in order
       if await Self.waitUntilListening(port: port, process: process) {
         self.port = port
         self.folder = folder
@@ -63,8 +57,8 @@ final class NginxProxy: @unchecked Sendable {
         self.process = process
         return
       }
-      if process.isRunning { process.terminate() }
-      process.waitUntilExit()
+      process.killGroup()
+      _ = await process.wait()
       lastError = Self.read(folder + "/nginx.stderr") + Self.read(folder + "/error.log")
       if !lastError.contains("Address already in use") { break }
     }
@@ -73,37 +67,15 @@ final class NginxProxy: @unchecked Sendable {
   }
 
   deinit {
-    if process.isRunning {
-      process.terminate()
-      process.waitUntilExit()
-    }
+    process.killGroup()
+    _ = process.waitBlocking()
     try? FileManager.default.removeItem(atPath: folder)
   }
 
   /// Terminates nginx (SIGTERM: fast shutdown) and waits for it to exit.
   func stop() async {
-    if process.isRunning { process.terminate() }
-    _ = await ProcessRunner.waitForExit(process)
-  }
-
-  /// Starts `process` from a fresh thread whose signal mask is empty. A child inherits the mask of
-  /// the thread that spawns it, and the threads of Swift's cooperative pool block SIGTERM (and most
-  /// other signals): nginx, which does not reset its mask, would then never see `terminate()`.
-  private static func runWithSignalsUnblocked(_ process: Process) async throws {
-    let box = UncheckedBox(process)
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-      Thread {
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        pthread_sigmask(SIG_SETMASK, &empty, nil)
-        do {
-          try ProcessRunner.spawn(box.value)
-          continuation.resume()
-        } catch {
-          continuation.resume(throwing: error)
-        }
-      }.start()
-    }
+    process.signal(SIGTERM)
+    _ = await process.wait()
   }
 
   private static func config(folder: String, port: Int, upstream: String, tls: Bool, extra: String) -> String
@@ -140,7 +112,7 @@ final class NginxProxy: @unchecked Sendable {
   }
 
   /// Polls a TCP connect (no event to wait on) until nginx listens, it exits, or 20 s pass.
-  private static func waitUntilListening(port: Int, process: Process) async -> Bool {
+  private static func waitUntilListening(port: Int, process: ChildProcess) async -> Bool {
     let deadline = ContinuousClock.now + .seconds(20)
     while ContinuousClock.now < deadline && process.isRunning {
       if canConnect(port: port) { return true }
@@ -185,12 +157,6 @@ final class NginxProxy: @unchecked Sendable {
   }
 
   static func read(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
-}
-
-/// Hands a non-Sendable value to the one thread that uses it next.
-final class UncheckedBox<Value>: @unchecked Sendable {
-  let value: Value
-  init(_ value: Value) { self.value = value }
 }
 
 enum ProxyError: Error, CustomStringConvertible {

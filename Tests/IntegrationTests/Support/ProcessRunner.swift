@@ -7,78 +7,38 @@ struct CommandResult: Sendable {
   var stderr: String
 }
 
-/// Runs processes for tests, capturing output through files (pipes could fill up and block).
+/// Runs commands to completion for tests, through `ChildProcess`.
 enum ProcessRunner {
+  /// Runs `executable` (an absolute path) and returns its exit status (or the signal number that
+  /// killed it) and its output. The output goes through files: a pipe could fill up and block.
   static func run(
     _ executable: String, _ arguments: [String], cwd: String, environment: [String: String]
   ) async throws -> CommandResult {
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "swapsync-out-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: scratch) }
-    let outURL = scratch.appendingPathComponent("stdout")
-    let errURL = scratch.appendingPathComponent("stderr")
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    let process = try start(
-      executable, arguments, cwd: cwd, environment: environment,
-      stdout: try FileHandle(forWritingTo: outURL), stderr: try FileHandle(forWritingTo: errURL))
-    let status = await waitForExit(process)
-    return CommandResult(
-      status: status,
-      stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-      stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
-  }
-
-  static func start(
-    _ executable: String, _ arguments: [String], cwd: String, environment: [String: String],
-    stdout: FileHandle, stderr: FileHandle
-  ) throws -> Process {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: cwd)
-    process.environment = environment
-    process.standardOutput = stdout
-    process.standardError = stderr
-    process.standardInput = FileHandle.nullDevice
-    try spawn(process)
-    return process
-  }
-
-  private static let spawnLock = NSLock()
-
-  /// Starts `process`. Every test spawns through here, one at a time: Foundation's
-  /// `Process.run()` on Linux is not safe to call from several threads at once (seen crashing
-  /// in a memcpy when parallel tests started processes together).
-  static func spawn(_ process: Process) throws {
-    spawnLock.lock()
-    defer { spawnLock.unlock() }
-    try process.run()
-  }
-
-  /// Waits for the process without blocking a thread of the cooperative pool.
-  static func waitForExit(_ process: Process) async -> Int32 {
-    await withCheckedContinuation { continuation in
-      let box = ResumeOnce(continuation)
-      process.terminationHandler = { process in box.resume(process.terminationStatus) }
-      if !process.isRunning { box.resume(process.terminationStatus) }
-    }
+    let logs = try OutputFiles()
+    let child = try ChildProcess(
+      executable, arguments, environment: environment, cwd: cwd, stdout: .file(logs.stdout),
+      stderr: .file(logs.stderr))
+    let termination = await child.wait()
+    return CommandResult(status: termination.status, stdout: logs.readStdout(), stderr: logs.readStderr())
   }
 }
 
-/// Resumes a continuation exactly once, from whichever side comes first.
-final class ResumeOnce: @unchecked Sendable {
-  private let lock = NSLock()
-  private var continuation: CheckedContinuation<Int32, Never>?
+/// A temporary folder holding a child's `stdout` and `stderr` files, removed with this object.
+final class OutputFiles: Sendable {
+  let folder: String
+  var stdout: String { folder + "/stdout" }
+  var stderr: String { folder + "/stderr" }
 
-  init(_ continuation: CheckedContinuation<Int32, Never>) { self.continuation = continuation }
-
-  func resume(_ value: Int32) {
-    lock.lock()
-    let pending = continuation
-    continuation = nil
-    lock.unlock()
-    pending?.resume(returning: value)
+  init() throws {
+    folder =
+      FileManager.default.temporaryDirectory.appendingPathComponent(
+        "swapsync-out-\(UUID().uuidString)"
+      ).path
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
   }
+
+  deinit { try? FileManager.default.removeItem(atPath: folder) }
+
+  func readStdout() -> String { (try? String(contentsOfFile: stdout, encoding: .utf8)) ?? "" }
+  func readStderr() -> String { (try? String(contentsOfFile: stderr, encoding: .utf8)) ?? "" }
 }
