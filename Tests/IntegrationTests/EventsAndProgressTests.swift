@@ -28,7 +28,7 @@ struct EventsAndProgressTests {
         $0["cause"] as? String
       }
     }
-    #expect(causes("a.png") == ["submitIntended", "jobCreated", "resultInstalled"])
+    #expect(causes("a.png") == ["submitIntended", "jobCreated", "installIntended", "resultInstalled"])
     #expect(causes("b.png") == ["submitIntended", "jobCreated", "serviceFailed"])
     let failed = objects.first {
       $0["output"] as? String == "b.png" && $0["cause"] as? String == "serviceFailed"
