@@ -11,7 +11,7 @@ extension JobRunner {
   /// Fresh-URL fetches per run before the run gives up on a result.
   static let refreshesPerRun = 3
   /// Rounds over the URLs per run that end in transient failures only.
-  var transientRoundsPerRun: Int { options.noWait ? 2 : 6 }
+  var transientRoundsPerRun: Int { options.noWait ? 1 : 6 }
 
   /// How one attempt at one URL ended.
   private enum Attempt {
