@@ -60,6 +60,7 @@ public enum Lifecycle {
     add([.running, .done], .resultUnusable, .failed)
     add([.running, .done], .resultUnusable, .lost)
     add([.running], .installIntended, .running)
+    add([.done], .installIntended, .done)
     add([.running, .done], .resultInstalled, .done)
     add([nil, .running, .done, .failed, .uncertain, .lost], .adopted, .done)
     return all
@@ -132,7 +133,7 @@ public enum Lifecycle {
       let message = "result unusable in \(runs) runs, with fresh URLs each time: \(reason)"
       return ended(next, gone ? .lost : .failed, message, at: at)
     case .installIntended(let result):
-      try require(from == .running && !stale)
+      try require((from == .running || from == .done) && !stale)
       var next = entry
       next?.record(result)
       return next

@@ -159,16 +159,16 @@ extension JobRunner {
     _ plan: JobPlan, temp: TempFile, result: DownloadResult, type: ImageType, snapshot: JobSnapshot
   ) async throws {
     let first = plan.pending[0]
-    let before = await store.entry(first)
+    // A restore re-downloads a result paid for in an earlier run: no quota spent now.
+    var restoring = false
+    if case .restore = plan.action { restoring = true }
     let verified = VerifiedResult(sha256: result.sha256, size: result.size, imageType: type)
-    if before?.state == .running {
-      do {
-        // Intent before side effect: a crash after the rename leaves a file known to be ours.
-        try await transition(plan, .installIntended(verified))
-      } catch {
-        folder.discard(temp)
-        throw error
-      }
+    do {
+      // Intent before side effect: a crash after the rename leaves a file known to be ours.
+      try await transition(plan, .installIntended(verified))
+    } catch {
+      folder.discard(temp)
+      throw error
     }
     try folder.install(temp, at: first)  // consumes `temp`, also on failure
     for output in plan.pending.dropFirst() { try folder.installCopy(of: first, at: output) }
@@ -177,7 +177,7 @@ extension JobRunner {
     await tally.update {
       $0.downloaded += 1
       $0.copied += plan.pending.count - 1
-      if before?.state != .done { $0.quotaSpent += done?.quota ?? 0 }
+      if !restoring { $0.quotaSpent += done?.quota ?? 0 }
     }
     for output in plan.pending where !type.matches(extension: (output as NSString).pathExtension) {
       await warn(
