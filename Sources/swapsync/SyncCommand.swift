@@ -73,6 +73,7 @@ struct SyncCommand: AsyncParsableCommand {
       options.apiBase = try api.baseURL(allowHTTP: workspace.allowHTTP)
       options.adopt = adopt
       options.stallTimeout = stallTimeout.value
+      options.cache = workspace.cacheConfiguration(space)
       options.announce = { [workspace] in workspace.say($0) }
       let engine = SyncEngine(
         workspace: space, options: options, http: api.httpConfiguration(allowHTTP: workspace.allowHTTP),

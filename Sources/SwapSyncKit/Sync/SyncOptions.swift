@@ -16,6 +16,8 @@ public struct SyncOptions: Sendable {
   public var adopt = false
   /// How long submits already on the wire may still answer after an interrupt or `--timeout`.
   public var stopGrace: Duration = .seconds(5)
+  /// The content cache (`cache` in the manifest, `--cache`), resolved with the environment.
+  public var cache: CacheConfiguration?
   /// Says a line to the user at once (the CLI prints it to stderr unless `--quiet`).
   public var announce: @Sendable (String) -> Void = { _ in }
 
