@@ -154,16 +154,15 @@ struct CacheTests {
   @Test("kill -9 during a push leaves no partial object under a content address; the next push completes")
   func killDuringPush() async throws {
     let sandbox = try Sandbox()
-    let files = try await CacheSupport.adoptLargeOutputs(sandbox, count: 8, size: 8 << 20)
+    let files = try await CacheSupport.adoptLargeOutputs(sandbox, count: 6, size: 4 << 20)
     let run = try CacheSupport.start(
       sandbox, ["push", "--cache", "cache", "--uploads", "1"], environment: [:])
-    // Wait until an object is being written (its temporary file exists), then kill.
-    let writing = try await CacheSupport.waitUntil(run) {
-      let names = (try? FileManager.default.contentsOfDirectory(atPath: sandbox.path("cache/tmp"))) ?? []
-      return names.contains { $0.hasSuffix(".part") }
+    // Kill while an object is being written: its temporary file exists.
+    let tmp = sandbox.path("cache/tmp")
+    let killed = await CacheSupport.killWhen(run) {
+      ((try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []).contains { $0.hasSuffix(".part") }
     }
-    #expect(writing, "the push ended before an object was seen in writing: \(run.stderr)")
-    _ = kill(run.process.processIdentifier, SIGKILL)
+    #expect(killed, "the push ended before an object was seen in writing: \(run.stderr)")
     _ = await run.finish()
     let objects = CacheSupport.folderObjects(sandbox.path("cache"))
     #expect(objects.count < files.count, "the kill landed after the push")

@@ -59,7 +59,7 @@ public final class HTTPEngine: Sendable {
   public var allowsHTTP: Bool { configuration.allowHTTP }
 
   /// Sends `request` and returns the answer with its body in memory. Follows redirects only
-  /// for GET.
+  /// for GET, and only when `request.followRedirects`.
   public func send(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
     var hop = request
     for _ in 0...configuration.maxRedirects {

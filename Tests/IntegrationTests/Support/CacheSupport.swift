@@ -120,13 +120,23 @@ enum CacheSupport {
     return Faults.Run(process: process, logs: logs.path)
   }
 
-  /// Polls (there is no event to wait on) until `condition` holds, the process ends, or 60 s pass.
-  static func waitUntil(_ run: Faults.Run, _ condition: () -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + .seconds(60)
-    while ContinuousClock.now < deadline && run.process.isRunning {
-      if condition() { return true }
-      try await Task.sleep(for: .milliseconds(1))
+  /// Kills `run` with SIGKILL as soon as `condition` holds. Polls (there is no event to wait on)
+  /// from a thread of its own, every half millisecond, because the cooperative pool may be busy
+  /// with other tests. Returns whether the kill was sent while the process still ran.
+  static func killWhen(_ run: Faults.Run, _ condition: @escaping @Sendable () -> Bool) async -> Bool {
+    await withCheckedContinuation { continuation in
+      Thread {
+        let deadline = Date().addingTimeInterval(120)
+        var killed = false
+        while Date() < deadline && run.process.isRunning {
+          if condition() {
+            killed = kill(run.process.processIdentifier, SIGKILL) == 0
+            break
+          }
+          usleep(500)
+        }
+        continuation.resume(returning: killed)
+      }.start()
     }
-    return condition()
   }
 }
