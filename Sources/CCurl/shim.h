@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 typedef size_t (*swapsync_curl_data_callback)(char *ptr, size_t size, size_t nmemb, void *userdata);
+typedef int (*swapsync_curl_seek_callback)(void *userdata, curl_off_t offset, int origin);
 
 static inline CURLcode swapsync_easy_setopt_long(CURL *h, CURLoption o, long v) {
   return curl_easy_setopt(h, o, v);
@@ -25,6 +26,10 @@ static inline CURLcode swapsync_easy_setopt_slist(CURL *h, CURLoption o, struct 
   return curl_easy_setopt(h, o, v);
 }
 static inline CURLcode swapsync_easy_setopt_data_callback(CURL *h, CURLoption o, swapsync_curl_data_callback v) {
+  return curl_easy_setopt(h, o, v);
+}
+
+static inline CURLcode swapsync_easy_setopt_seek_callback(CURL *h, CURLoption o, swapsync_curl_seek_callback v) {
   return curl_easy_setopt(h, o, v);
 }
 

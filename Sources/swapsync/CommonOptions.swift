@@ -16,6 +16,12 @@ struct WorkspaceOptions: ParsableArguments {
       "Lockfile path (default: <manifest>.lock.json beside the manifest).", valueName: "file"))
   var lock: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Cache of verified outputs: a folder or s3://bucket/prefix (overrides the manifest's cache).",
+      valueName: "location"))
+  var cache: String?
+
   @Flag(help: "Allow plain http URLs to non-loopback hosts.")
   var allowHTTP = false
 
@@ -26,7 +32,14 @@ struct WorkspaceOptions: ParsableArguments {
   var verbose = false
 
   func openWorkspace() throws(SwapSyncFailure) -> Workspace {
-    try Workspace.open(manifestPath: manifest, out: out, lock: lock, allowHTTP: allowHTTP)
+    try Workspace.open(manifestPath: manifest, out: out, lock: lock, allowHTTP: allowHTTP, cache: cache)
+  }
+
+  /// The workspace's cache, resolved with the AWS environment variables; nil when none is set.
+  func cacheConfiguration(_ space: Workspace) -> CacheConfiguration? {
+    space.cache.map {
+      CacheConfiguration.resolve($0, environment: ProcessInfo.processInfo.environment, allowHTTP: allowHTTP)
+    }
   }
 
   func makeLogger() -> Logger {

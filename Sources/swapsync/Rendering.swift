@@ -42,7 +42,9 @@ enum Rendering {
         lines.append("  submit   \(plan.pending.joined(separator: ", ")) (\(reason.rawValue))")
       case .poll(let jobId): lines.append("  poll     \(plan.pending.joined(separator: ", ")) (job \(jobId))")
       case .restore(let jobId, let copyFrom):
-        let how = copyFrom.map { "copy of \($0)" } ?? "download from job \(jobId)"
+        let download = "download from job \(jobId)"
+        let remote = inspection.workspace.cache.map { "from the cache \($0), else \(download)" } ?? download
+        let how = copyFrom.map { "copy of \($0)" } ?? remote
         lines.append("  restore  \(plan.pending.joined(separator: ", ")) (\(how))")
       case .blocked(let state):
         lines.append("  blocked  \(plan.pending.joined(separator: ", ")) (\(state.rawValue))")

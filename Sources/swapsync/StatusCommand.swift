@@ -13,11 +13,17 @@ struct StatusCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await withExitStatus { () throws(SwapSyncFailure) -> ExitStatus in
-      let inspection = try Inspection.load(try workspace.openWorkspace())
+      let space = try workspace.openWorkspace()
+      let inspection = try Inspection.load(space)
+      let cache = workspace.cacheConfiguration(space)
+      let notInCache = cache.map { PushEngine.pending(space, lock: inspection.lock, cache: $0) }
       if json {
-        print(Rendering.json(inspection.entries))
+        print(Rendering.json(CacheRendering.entries(inspection.entries, notInCache: notInCache)))
       } else {
         print(Rendering.table(inspection.entries))
+        if let cache, let notInCache, !notInCache.isEmpty {
+          print(CacheRendering.pendingPushes(notInCache, cache: cache.location))
+        }
       }
       if let pid = inspection.runnerPID { workspace.say("note: a sync run (pid \(pid)) is in progress") }
       return inspection.statusExit

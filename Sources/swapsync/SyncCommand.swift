@@ -91,6 +91,7 @@ struct SyncCommand: AsyncParsableCommand {
       options.apiBase = try api.baseURL(allowHTTP: workspace.allowHTTP)
       options.adopt = adopt
       options.stallTimeout = stallTimeout.value
+      options.cache = workspace.cacheConfiguration(space)
       options.announce = { [workspace] in workspace.say($0) }
       var observers: [any SyncObserver] = []
       if let events {

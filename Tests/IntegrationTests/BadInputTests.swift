@@ -24,7 +24,7 @@ struct BadInputTests {
 
   /// Every command that reads the manifest. `prune` without `--dry-run`: it must not delete either.
   static let commands: [[String]] = [
-    ["sync", "--poll-interval", "20ms"], ["plan"], ["status"], ["verify"], ["prune"],
+    ["sync", "--poll-interval", "20ms"], ["plan"], ["status"], ["verify"], ["prune"], ["push"],
   ]
 
   @Test("the fixture index is complete and there are at least 40 malformed manifests")

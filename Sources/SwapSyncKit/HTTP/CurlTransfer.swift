@@ -29,6 +29,8 @@ struct TransferOutcome: Sendable {
 enum TransferAbort: Sendable {
   case tooLarge
   case writeFailed(Int32)
+  /// Reading the body to upload failed (errno).
+  case readFailed(Int32)
 }
 
 /// One easy handle plus everything its callbacks touch.
@@ -54,13 +56,16 @@ final class CurlTransfer: @unchecked Sendable {
   private var fileBytes = 0
   private var hasher = SHA256()
   private var prefix: [UInt8] = []
-  private var abort: TransferAbort?
+  var abort: TransferAbort?
+  /// The body of a PUT and how much of an in-memory body was sent (CurlTransfer+Upload.swift).
+  var upload: HTTPRequest.Upload?
+  var uploadOffset = 0
 
   /// Bodies of non-2xx answers are kept in memory up to this size, for messages.
   private static let errorBodyLimit = 64 * 1024
 
   /// Every option set on the handle whose return code was not `CURLE_OK`, by name.
-  private var rejectedOptions: [String] = []
+  var rejectedOptions: [String] = []
 
   /// - Throws: `HTTPError.setupFailed` when libcurl has no handle to give or refuses an option
   ///   (for example `CURLOPT_PROTOCOLS_STR`, which needs libcurl 7.85): a gap in our safety
@@ -102,7 +107,9 @@ final class CurlTransfer: @unchecked Sendable {
     // Servers compress whether asked or not: ask for every encoding libcurl decodes, so the
     // body callbacks (and the size cap) see decoded bytes.
     setString(CURLOPT_ACCEPT_ENCODING, "ACCEPT_ENCODING", "")
-    setOffT(CURLOPT_MAXFILESIZE_LARGE, "MAXFILESIZE_LARGE", curl_off_t(request.maxBodyBytes))
+    if request.method != .head {
+      setOffT(CURLOPT_MAXFILESIZE_LARGE, "MAXFILESIZE_LARGE", curl_off_t(request.maxBodyBytes))
+    }
     setString(CURLOPT_USERAGENT, "USERAGENT", "swapsync/1")
     if request.url.lowercased().hasPrefix("http://") {
       // Plain http goes to loopback only: never through a proxy, where the key would travel in clear.
@@ -116,6 +123,10 @@ final class CurlTransfer: @unchecked Sendable {
     switch request.method {
     case .get:
       setLong(CURLOPT_HTTPGET, "HTTPGET", 1)
+    case .head:
+      setLong(CURLOPT_NOBODY, "NOBODY", 1)
+    case .put:
+      configureUpload(request.upload ?? .bytes([]))
     case .post:
       setLong(CURLOPT_POST, "POST", 1)
       setOffT(CURLOPT_POSTFIELDSIZE_LARGE, "POSTFIELDSIZE_LARGE", curl_off_t(request.body.count))
@@ -131,9 +142,18 @@ final class CurlTransfer: @unchecked Sendable {
         }
       }
     }
+    var fields = request.headers
+    if let signing = request.signing {
+      setString(CURLOPT_AWS_SIGV4, "AWS_SIGV4", signing.curlParameter)
+      setString(CURLOPT_USERNAME, "USERNAME", signing.accessKeyID)
+      setString(CURLOPT_PASSWORD, "PASSWORD", signing.secretAccessKey)
+      fields += signing.headers
+    }
     var list: UnsafeMutablePointer<curl_slist>?
-    // An empty Expect: stops curl waiting for "100 Continue" on POST bodies.
-    for line in request.headers.map({ "\($0.name): \($0.value)" }) + ["Expect:"] {
+    // An empty Expect: stops curl waiting for "100 Continue" on POST bodies. Never on a signed
+    // request: libcurl 7.88 signs the empty field, which it then does not send.
+    let suppressExpect = request.signing == nil ? ["Expect:"] : []
+    for line in fields.map({ "\($0.name): \($0.value)" }) + suppressExpect {
       list = curl_slist_append(list, line)
     }
     headerList = list
@@ -147,19 +167,19 @@ final class CurlTransfer: @unchecked Sendable {
     check(swapsync_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, me), "HEADERDATA")
   }
 
-  private func check(_ code: CURLcode, _ name: String) {
+  func check(_ code: CURLcode, _ name: String) {
     if code != CURLE_OK {
       rejectedOptions.append("CURLOPT_\(name) (\(String(cString: curl_easy_strerror(code))))")
     }
   }
-  private func setLong(_ option: CURLoption, _ name: String, _ value: Int) {
+  func setLong(_ option: CURLoption, _ name: String, _ value: Int) {
     check(swapsync_easy_setopt_long(easy, option, value), name)
   }
   private func setString(_ option: CURLoption, _ name: String, _ value: String) {
     // libcurl copies string options (since 7.17), so a temporary C string is fine.
     check(swapsync_easy_setopt_string(easy, option, value), name)
   }
-  private func setOffT(_ option: CURLoption, _ name: String, _ value: curl_off_t) {
+  func setOffT(_ option: CURLoption, _ name: String, _ value: curl_off_t) {
     check(swapsync_easy_setopt_off_t(easy, option, value), name)
   }
 

@@ -59,12 +59,14 @@ public final class HTTPEngine: Sendable {
   public var allowsHTTP: Bool { configuration.allowHTTP }
 
   /// Sends `request` and returns the answer with its body in memory. Follows redirects only
-  /// for GET.
+  /// for GET, and only when `request.followRedirects`.
   public func send(_ request: HTTPRequest) async throws(HTTPError) -> HTTPResponse {
     var hop = request
     for _ in 0...configuration.maxRedirects {
       let outcome = try await perform(hop, sink: .memory)
-      if request.method == .get, let next = outcome.redirectURL, (300..<400).contains(outcome.status) {
+      if request.method == .get, request.followRedirects, let next = outcome.redirectURL,
+        (300..<400).contains(outcome.status)
+      {
         hop.url = next
         continue
       }
@@ -85,7 +87,7 @@ public final class HTTPEngine: Sendable {
         throw .localWriteFailed(errno: errno)
       }
       let outcome = try await perform(hop, sink: .file(fileDescriptor))
-      if let next = outcome.redirectURL, (300..<400).contains(outcome.status) {
+      if request.followRedirects, let next = outcome.redirectURL, (300..<400).contains(outcome.status) {
         hop.url = next
         continue
       }
@@ -138,6 +140,8 @@ public final class HTTPEngine: Sendable {
     switch outcome.abort {
     case .tooLarge?: throw .bodyTooLarge(limit: request.maxBodyBytes)
     case .writeFailed(let error)?: throw .localWriteFailed(errno: error)
+    case .readFailed(let error)?:
+      throw .transferFailed("could not read the file to upload: \(String(cString: strerror(error)))")
     case nil: break
     }
     let detail = outcome.errorDetail

@@ -3,6 +3,25 @@ public struct HTTPRequest: Sendable {
   public enum Method: String, Sendable {
     case get = "GET"
     case post = "POST"
+    /// Sends `upload` as the body (object storage writes).
+    case put = "PUT"
+    /// Asks for the header fields only; the answer has no body.
+    case head = "HEAD"
+  }
+
+  /// The body of a PUT, streamed to the server.
+  public enum Upload: Sendable {
+    case bytes([UInt8])
+    /// `size` bytes read from `descriptor`, starting at offset 0. The caller owns the
+    /// descriptor and keeps it open until the request returns.
+    case file(descriptor: Int32, size: Int)
+
+    var size: Int {
+      switch self {
+      case .bytes(let bytes): bytes.count
+      case .file(_, let size): size
+      }
+    }
   }
 
   public var method: Method
@@ -21,6 +40,12 @@ public struct HTTPRequest: Sendable {
   /// A transfer slower than `HTTPRequest.stallFloor` bytes per second for this long is
   /// abandoned as stalled (libcurl `CURLOPT_LOW_SPEED_LIMIT` / `CURLOPT_LOW_SPEED_TIME`).
   public var stallTimeout: Duration
+  /// The body of a `.put` request.
+  public var upload: Upload?
+  /// Sign the request with AWS Signature Version 4 (libcurl's `CURLOPT_AWS_SIGV4`).
+  public var signing: AWSSigV4?
+  /// Whether ``HTTPEngine`` follows a redirect answer to a GET (checked hop by hop).
+  public var followRedirects: Bool
 
   /// The speed below which a transfer counts as stalled: 1 KiB/s.
   public static let stallFloor = 1024
@@ -28,7 +53,8 @@ public struct HTTPRequest: Sendable {
   public init(
     method: Method, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
     connectTimeout: Duration = .seconds(15), timeout: Duration = .seconds(60),
-    freshConnection: Bool = false, maxBodyBytes: Int = 1 << 20, stallTimeout: Duration = .seconds(30)
+    freshConnection: Bool = false, maxBodyBytes: Int = 1 << 20, stallTimeout: Duration = .seconds(30),
+    upload: Upload? = nil, signing: AWSSigV4? = nil, followRedirects: Bool = true
   ) {
     self.method = method
     self.url = url
@@ -39,6 +65,9 @@ public struct HTTPRequest: Sendable {
     self.freshConnection = freshConnection
     self.maxBodyBytes = maxBodyBytes
     self.stallTimeout = stallTimeout
+    self.upload = upload
+    self.signing = signing
+    self.followRedirects = followRedirects
   }
 }
 

@@ -5,7 +5,7 @@
 /// swap in order, every matrix block in order, and finally collisions between outputs.
 struct ManifestDecoder {
   static let supportedVersion = 1
-  static let topLevelKeys = ["version", "outputDir", "hookUrl", "swaps", "matrix"]
+  static let topLevelKeys = ["version", "outputDir", "hookUrl", "swaps", "matrix", "cache"]
   static let swapKeys = ["output", "targetImage", "swapImage", "hookUrl"]
   /// The most entries one manifest may expand to: a guard against a matrix typo buying (or merely
   /// expanding) millions of swaps.
@@ -15,8 +15,11 @@ struct ManifestDecoder {
   let file: String
   let allowHTTP: Bool
 
-  /// The decoded, unsorted entries in document order (swaps, then matrix blocks).
-  func decode(_ root: JSONValue) throws(ManifestError) -> (outputDir: String?, entries: [ManifestEntry]) {
+  /// The decoded, unsorted entries in document order (swaps, then matrix blocks), with the
+  /// top-level `outputDir` and `cache` as written.
+  func decode(_ root: JSONValue) throws(ManifestError) -> (
+    outputDir: String?, cache: String?, entries: [ManifestEntry]
+  ) {
     guard case .object(let top) = root else {
       throw fail(.root, "expected an object, found \(root.kindDescription)")
     }
@@ -25,6 +28,13 @@ struct ManifestDecoder {
     var outputDir: String?
     if let value = member(top, "outputDir") {
       outputDir = try checkOutputDir(value, at: JSONPath.root.appending("outputDir"))
+    }
+    var cache: String?
+    if let value = member(top, "cache") {
+      let path = JSONPath.root.appending("cache")
+      let text = try string(value, at: path)
+      if let problem = CacheLocation.problem(with: text) { throw fail(path, problem) }
+      cache = text
     }
     let topHook = try optionalURL(top, "hookUrl", in: .root)
     var entries: [ManifestEntry] = []
@@ -42,7 +52,7 @@ struct ManifestDecoder {
       }
     }
     try ManifestCollisions.check(entries, file: file)
-    return (outputDir, entries)
+    return (outputDir, cache, entries)
   }
 
   private func checkVersion(_ top: [JSONMember]) throws(ManifestError) {

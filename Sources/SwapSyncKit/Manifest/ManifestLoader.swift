@@ -32,9 +32,9 @@ public enum ManifestLoader {
       throw ManifestError(path: path, location: error.location, message: error.message)
     }
     let decoder = ManifestDecoder(file: path, allowHTTP: allowHTTP)
-    let (outputDir, entries) = try decoder.decode(root)
+    let (outputDir, cache, entries) = try decoder.decode(root)
     let sorted = entries.sorted { $0.output.utf8.lexicographicallyPrecedes($1.output.utf8) }
-    return Manifest(path: path, outputDir: outputDir, entries: sorted)
+    return Manifest(path: path, outputDir: outputDir, cache: cache, entries: sorted)
   }
 
   static let tooLargeMessage = "manifest is larger than 8 MiB"

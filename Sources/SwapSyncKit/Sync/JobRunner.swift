@@ -18,6 +18,8 @@ struct JobRunner: Sendable {
   let tally: TallyKeeper
   let options: SyncOptions
   let logger: Logger
+  /// The content cache of this run, if one is configured (JobRunner+Cache.swift).
+  var cache: CacheRun? = nil
 
   func run(_ plan: JobPlan) async {
     do {
@@ -33,6 +35,8 @@ struct JobRunner: Sendable {
       case .restore(let jobId, let copyFrom):
         if let copyFrom, let current = plan.current {
           try await copy(plan, from: copyFrom, entry: current)
+        } else if try await restoreFromCache(plan) {
+          return
         } else if let finished = try await follow(plan, jobId: jobId, firstWait: .zero) {
           try await download(plan, snapshot: finished)
         }

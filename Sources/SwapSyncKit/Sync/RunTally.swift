@@ -7,6 +7,10 @@ public struct RunTally: Sendable, Codable, Equatable {
   public var copied = 0
   /// Untracked files recorded as outputs by `--adopt`.
   public var adopted = 0
+  /// Outputs restored from the content cache (docs/cache.md).
+  public var restoredFromCache = 0
+  /// Objects uploaded to the content cache.
+  public var pushedToCache = 0
   public var notSubmitted = 0
   public var warnings: [String] = []
 

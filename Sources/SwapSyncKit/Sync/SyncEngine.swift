@@ -89,13 +89,19 @@ public struct SyncEngine: Sendable {
       }
     }
     let worked = plans.contains { $0.action != .none && !$0.action.isBlocked } || options.adopt
-    if plans.contains(where: { $0.action != .none && !$0.action.isBlocked }) {
+    let pushes = SyncCachePhase.pushesPending(
+      options.cache, lock: lock, manifest: workspace.manifest, stateDir: folder.stateDir)
+    if plans.contains(where: { $0.action != .none && !$0.action.isBlocked }) || pushes {
       let key = needsNetwork ? try apiKey() : ""
       let engine = HTTPEngine(configuration: http, logger: logger)
+      let cacheRun = options.cache.map {
+        CacheRun(configuration: $0, engine: engine, stateDir: folder.stateDir)
+      }
       let runner = JobRunner(
         client: TTAPIClient(engine: engine, baseURL: options.apiBase, apiKey: key), engine: engine,
         store: store, folder: folder, control: control, jobSlots: ConcurrencyLimit(options.jobs),
-        downloadSlots: ConcurrencyLimit(options.downloads), tally: tally, options: options, logger: logger)
+        downloadSlots: ConcurrencyLimit(options.downloads), tally: tally, options: options, logger: logger,
+        cache: cacheRun)
       let stopper = RunStopper(control: control, engine: engine, grace: options.stopGrace, logger: logger)
       let announce = options.announce
       let grace = UnitParsing.format(duration: options.stopGrace)
@@ -125,6 +131,9 @@ public struct SyncEngine: Sendable {
           group.addTask { await runner.run(plan) }
         }
       }
+      await SyncCachePhase.finish(
+        cacheRun, lock: await store.lock, manifest: workspace.manifest, folder: folder, control: control,
+        parallel: options.downloads, tally: tally)
       watchdog.cancel()
       trap?.deliver { _ in }
     }

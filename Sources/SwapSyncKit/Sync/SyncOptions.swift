@@ -18,6 +18,8 @@ public struct SyncOptions: Sendable {
   public var stopGrace: Duration = .seconds(5)
   /// Told of every recorded change, download and warning (`--events`, the progress line).
   public var observer: (any SyncObserver)?
+  /// The content cache (`cache` in the manifest, `--cache`), resolved with the environment.
+  public var cache: CacheConfiguration?
   /// Says a line to the user at once (the CLI prints it to stderr unless `--quiet`).
   public var announce: @Sendable (String) -> Void = { _ in }
 

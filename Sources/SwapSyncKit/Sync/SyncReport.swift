@@ -40,6 +40,7 @@ public struct SyncReport: Sendable {
       if tally.submitted > 0 { did.append("\(tally.submitted) submitted") }
       if tally.downloaded > 0 { did.append("\(tally.downloaded) downloaded") }
       if tally.copied > 0 { did.append("\(tally.copied) copied") }
+      if tally.restoredFromCache > 0 { did.append("\(tally.restoredFromCache) restored from the cache") }
       if tally.adopted > 0 { did.append("\(tally.adopted) adopted") }
       if tally.fetches > 0 { did.append("\(tally.fetches) polls") }
       if tally.quotaSpent > 0 { did.append("quota spent \(tally.quotaSpent)") }
@@ -48,6 +49,7 @@ public struct SyncReport: Sendable {
           + (did.isEmpty ? "" : " — \(did.joined(separator: ", "))"))
       lines.append("outputs in \(workspace.outputRoot), lockfile \(workspace.lockPath)")
     }
+    if tally.pushedToCache > 0 { lines.append("\(tally.pushedToCache) pushed to the cache") }
     lines += tally.warnings.map { "warning: \($0)" }
     for entry in entries where entry.status.needsAttention {
       lines.append(
@@ -127,7 +129,8 @@ public struct SyncReport: Sendable {
     let summary = JSONSummary(
       exitCode: exitStatus.rawValue, outputDir: workspace.outputRoot, lockfile: workspace.lockPath,
       entries: counts, submitted: tally.submitted, quotaSpent: tally.quotaSpent, polls: tally.fetches,
-      downloaded: tally.downloaded, copied: tally.copied, submitsDeferred: submitsDeferred,
+      downloaded: tally.downloaded, copied: tally.copied, restoredFromCache: tally.restoredFromCache,
+      pushedToCache: tally.pushedToCache, submitsDeferred: submitsDeferred,
       warnings: tally.warnings, error: failure?.message,
       attention: entries.filter { $0.status.needsAttention })
     return JSONSummary.encode(summary)
@@ -145,6 +148,8 @@ struct JSONSummary: Codable {
   var polls: Int
   var downloaded: Int
   var copied: Int
+  var restoredFromCache: Int
+  var pushedToCache: Int
   var submitsDeferred: Int
   var warnings: [String]
   var error: String?

@@ -6,6 +6,8 @@ public struct Workspace: Sendable {
   public var lockPath: String
   /// The output folder, absolute.
   public var outputRoot: String
+  /// Where verified outputs are kept by content, if anywhere (docs/cache.md).
+  public var cache: CacheLocation?
 
   public var stateDir: String { outputRoot + "/" + OutputPath.stateFolderName }
   public var journalPath: String { stateDir + "/journal.jsonl" }
@@ -13,8 +15,9 @@ public struct Workspace: Sendable {
   /// Loads and validates the manifest (exit 65 on any problem) and resolves the paths:
   /// `--out` beats `outputDir`, which is relative to the manifest's folder (default `out`);
   /// the lockfile is `<manifest>.lock.json` beside the manifest unless `--lock` says otherwise.
+  /// `--cache` beats the manifest's `cache`, and is resolved like `--out`.
   public static func open(
-    manifestPath: String, out: String?, lock: String?, allowHTTP: Bool
+    manifestPath: String, out: String?, lock: String?, allowHTTP: Bool, cache: String? = nil
   ) throws(SwapSyncFailure) -> Workspace {
     let manifest: Manifest
     do {
@@ -33,8 +36,22 @@ public struct Workspace: Sendable {
       outputURL = URL(fileURLWithPath: manifest.outputDir ?? "out", relativeTo: manifestDir)
     }
     let lockPath = lock ?? defaultLockPath(manifestPath: manifestPath)
+    let cacheLocation: CacheLocation?
+    switch (cache, manifest.cache) {
+    case (let flag?, _):
+      switch CacheLocation.parse(flag, relativeTo: URL(fileURLWithPath: cwd, isDirectory: true)) {
+      case .success(let location): cacheLocation = location
+      case .failure(let error): throw SwapSyncFailure(.usage, "--cache \(flag): \(error.message)")
+      }
+    case (nil, let written?):
+      // Validated with the manifest already.
+      cacheLocation = try? CacheLocation.parse(written, relativeTo: manifestDir).get()
+    case (nil, nil):
+      cacheLocation = nil
+    }
     return Workspace(
-      manifest: manifest, lockPath: lockPath, outputRoot: outputURL.standardizedFileURL.path)
+      manifest: manifest, lockPath: lockPath, outputRoot: outputURL.standardizedFileURL.path,
+      cache: cacheLocation)
   }
 
   /// `<manifest>.lock.json` beside the manifest (`swaps.json` → `swaps.lock.json`).

@@ -1,0 +1,144 @@
+import Foundation
+
+/// The S3 backend (docs/cache.md): one object per output at `<prefix>/sha256/ab/<64 hex>`, with
+/// the image's content type and its SHA-256 as `x-amz-meta-sha256`. Every request is signed by
+/// libcurl (SigV4) and carries `x-amz-content-sha256`. A PUT is atomic in S3: a reader sees the
+/// whole object or none, also when the writer is killed.
+struct S3Cache: ContentCache {
+  let settings: S3Settings
+  let engine: HTTPEngine
+
+  /// Error bodies and HEAD answers are small; objects are bounded by their recorded size.
+  private static let answerLimit = 1 << 20
+
+  func url(of object: CacheObject) -> String { settings.url(forKey: settings.key(object.relativeKey)) }
+
+  func probe(_ object: CacheObject) async throws(CacheError) -> CacheProbe {
+    let response = try await send(
+      HTTPRequest(
+        method: .head, url: url(of: object), timeout: .seconds(60), maxBodyBytes: Self.answerLimit,
+        signing: settings.signing(), followRedirects: false))
+    switch response.status {
+    case 200..<300:
+      let length = response.headers["content-length"].flatMap { Int($0) }
+      if length != object.size {
+        return .damaged("\(url(of: object)) holds \(length.map(String.init) ?? "an unknown number of") bytes")
+      }
+      if response.headers["x-amz-meta-sha256"] != object.sha256 {
+        return .damaged("\(url(of: object)) does not carry the expected x-amz-meta-sha256")
+      }
+      return .present
+    case 404:
+      return .absent
+    case 403:
+      // Without s3:ListBucket, S3 answers 403 for a missing key: let the PUT tell.
+      return .absent
+    default:
+      throw Self.failure(status: response.status, body: [], url: url(of: object))
+    }
+  }
+
+  func fetch(_ object: CacheObject, into descriptor: Int32) async throws(CacheError) -> CacheFetch {
+    let request = HTTPRequest(
+      // At least 64 KiB: libcurl applies the limit to error answers' Content-Length too.
+      method: .get, url: url(of: object), timeout: .seconds(3600), maxBodyBytes: max(object.size, 64 * 1024),
+      signing: settings.signing(), followRedirects: false)
+    let result: DownloadResult
+    do throws(HTTPError) {
+      result = try await engine.download(request, to: descriptor)
+    } catch {
+      if case .bodyTooLarge = error {
+        return .damaged("\(url(of: object)) is larger than the recorded \(object.size) bytes")
+      }
+      throw Self.failure(error)
+    }
+    switch result.status {
+    case 200..<300:
+      return .fetched(sha256: result.sha256, size: result.size, type: ImageType.sniff(result.prefix))
+    case 404:
+      return .absent
+    case 403 where S3ErrorBody(result.errorBody).code == "AccessDenied":
+      // A missing key without s3:ListBucket permission looks the same.
+      return .absent
+    default:
+      throw Self.failure(status: result.status, body: result.errorBody, url: url(of: object))
+    }
+  }
+
+  func store(_ object: CacheObject, from source: Int32, replacing: Bool) async throws(CacheError) {
+    let request = HTTPRequest(
+      method: .put, url: url(of: object),
+      headers: [("Content-Type", object.contentType), ("x-amz-meta-sha256", object.sha256)],
+      timeout: .seconds(3600), maxBodyBytes: Self.answerLimit,
+      upload: .file(descriptor: source, size: object.size),
+      signing: settings.signing(payloadSHA256: object.sha256), followRedirects: false)
+    let response = try await send(request)
+    guard (200..<300).contains(response.status) else {
+      // S3 checks the body against x-amz-content-sha256 (XAmzContentSHA256Mismatch).
+      if S3ErrorBody(response.body).code == "XAmzContentSHA256Mismatch" {
+        throw .sourceChanged("the output changed on disk since it was recorded; not pushed")
+      }
+      throw Self.failure(status: response.status, body: response.body, url: url(of: object))
+    }
+  }
+
+  private func send(_ request: HTTPRequest) async throws(CacheError) -> HTTPResponse {
+    do throws(HTTPError) {
+      return try await engine.send(request)
+    } catch {
+      throw Self.failure(error)
+    }
+  }
+
+  private static func failure(_ error: HTTPError) -> CacheError {
+    switch error {
+    case .notStarted, .cancelled: .stopped
+    case .refusedURL, .tooManyRedirects, .setupFailed: .refused(error.description)
+    default: .unavailable(error.description)
+    }
+  }
+
+  /// An S3 error answer as a cache error, naming S3's error code and what to check.
+  private static func failure(status: Int, body: [UInt8], url: String) -> CacheError {
+    let parsed = S3ErrorBody(body)
+    var detail = "HTTP \(status)"
+    if let code = parsed.code { detail += " \(code)" }
+    if let message = parsed.message { detail += ": \(message)" }
+    detail += " (\(HTTPEngine.redacted(url)))"
+    switch (status, parsed.code) {
+    case (_, "SignatureDoesNotMatch"?), (_, "InvalidAccessKeyId"?), (_, "ExpiredToken"?),
+      (_, "InvalidToken"?):
+      return .refused(detail + "; check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN")
+    case (301, _), (307, _), (_, "PermanentRedirect"?), (_, "AuthorizationHeaderMalformed"?):
+      return .refused(detail + "; the bucket may be in another region: set AWS_REGION")
+    case (403, _):
+      return .refused(detail + "; the credentials need s3:GetObject and s3:PutObject on the bucket")
+    case (404, "NoSuchBucket"?):
+      return .refused(detail + "; create the bucket or fix the cache location")
+    case (500..<600, _), (429, _):
+      return .unavailable(detail)
+    default:
+      return .refused(detail)
+    }
+  }
+}
+
+/// The `Code` and `Message` of an S3 XML error answer, when there is one.
+struct S3ErrorBody {
+  var code: String?
+  var message: String?
+
+  init(_ body: [UInt8]) {
+    let text = String(decoding: body.prefix(16 * 1024), as: UTF8.self)
+    code = Self.element("Code", in: text)
+    message = Self.element("Message", in: text)
+  }
+
+  private static func element(_ name: String, in text: String) -> String? {
+    guard let start = text.range(of: "<\(name)>"),
+      let end = text.range(of: "</\(name)>", range: start.upperBound..<text.endIndex)
+    else { return nil }
+    let value = text[start.upperBound..<end.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)
+    return value.isEmpty ? nil : String(value.prefix(300))
+  }
+}

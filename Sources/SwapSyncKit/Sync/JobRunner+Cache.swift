@@ -1,0 +1,69 @@
+/// Restoring from the content cache (docs/cache.md, restore order): for a job that is done in
+/// the lockfile but whose file is missing and has no local copy, the cache comes before the job's
+/// result URLs. The object is verified against the lockfile's sha256 and size before it is
+/// installed; a damaged one is reported and skipped. No request reaches TTAPI on this path.
+extension JobRunner {
+  /// Installs the plan's outputs from the cache. Returns false, having changed nothing, when
+  /// the cache has no good copy (or is not configured, or unusable): the caller falls back to
+  /// the job.
+  func restoreFromCache(_ plan: JobPlan) async throws -> Bool {
+    guard let cache, let backend = cache.backend, let entry = plan.current, let jobId = entry.jobId,
+      let sha256 = entry.sha256, let size = entry.size
+    else { return false }
+    let object = CacheObject(
+      sha256: sha256, size: size, imageType: entry.imageType.flatMap(ImageType.init(rawValue:)))
+    guard object.isWellFormed, await cache.usable, await !control.stopped else { return false }
+    await downloadSlots.acquire()
+    do {
+      let restored = try await restore(
+        plan, object: object, from: backend, cache: cache, entry: entry, jobId: jobId)
+      await downloadSlots.release()
+      return restored
+    } catch {
+      await downloadSlots.release()
+      throw error
+    }
+  }
+
+  private func restore(
+    _ plan: JobPlan, object: CacheObject, from backend: any ContentCache, cache: CacheRun, entry: LockEntry,
+    jobId: String
+  ) async throws -> Bool {
+    let first = plan.pending[0]
+    let temp = try folder.makeTempFile()
+    let fetched: CacheFetch
+    do throws(CacheError) {
+      fetched = try await backend.fetch(object, into: temp.fd)
+    } catch {
+      folder.discard(temp)
+      if let warning = await cache.disable(error) { await warn(warning) }
+      return false
+    }
+    let damage: String
+    switch fetched {
+    case .absent:
+      folder.discard(temp)
+      return false
+    case .damaged(let reason):
+      damage = reason
+    case .fetched(let sha, let size, let type?) where sha == object.sha256 && size == object.size:
+      try folder.install(temp, at: first)  // consumes `temp`, also on failure
+      for output in plan.pending.dropFirst() { try folder.installCopy(of: first, at: output) }
+      let verified = VerifiedResult(sha256: sha, size: size, imageType: type)
+      try await transition(
+        plan, .resultInstalled(verified, jobId: jobId, quota: entry.quota, at: Self.timestamp()))
+      await cache.markKnown(sha)
+      await tally.update { $0.restoredFromCache += plan.pending.count }
+      return true
+    case .fetched(let sha, let size, _):
+      damage =
+        "it holds \(size) bytes with sha256 \(sha); the lockfile says \(object.size) bytes with sha256 \(object.sha256)"
+    }
+    folder.discard(temp)
+    await cache.markDamaged(object.sha256)
+    await warn(
+      "\(first): the cached copy \(object.relativeKey) in \(cache.name) is damaged (\(damage)); "
+        + "skipped it and restored from job \(jobId) instead; the next push replaces it")
+    return false
+  }
+}

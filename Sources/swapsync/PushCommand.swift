@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import SwapSyncKit
+
+/// `swapsync push`: upload to the cache every verified output not yet there.
+struct PushCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "push",
+    abstract:
+      "Upload to the cache every verified output not yet there. Exit 1 if something could not be pushed.",
+    discussion: """
+      The cache is the manifest's "cache" or --cache: a folder, or s3://bucket/prefix with \
+      credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, the region \
+      from AWS_REGION and an S3-compatible endpoint from AWS_ENDPOINT_URL. Every object is checked \
+      (a HEAD, or the folder's file) and only missing ones are sent.
+      """)
+
+  @OptionGroup var workspace: WorkspaceOptions
+  @Option(help: "Objects uploaded at once.")
+  var uploads = 8
+  @Option(help: ArgumentHelp("Trust the CAs in this PEM file for TLS.", valueName: "path"))
+  var cacert: String?
+
+  func validate() throws {
+    guard uploads >= 1 else { throw ValidationError("--uploads must be at least 1") }
+  }
+
+  func run() async throws {
+    try await withExitStatus { () throws(SwapSyncFailure) -> ExitStatus in
+      let space = try workspace.openWorkspace()
+      let cache = workspace.cacheConfiguration(space)
+      let engine = PushEngine(
+        workspace: space, cache: cache,
+        http: HTTPEngine.Configuration(caCertPath: cacert, allowHTTP: workspace.allowHTTP), parallel: uploads,
+        logger: workspace.makeLogger())
+      let say: @Sendable (String) -> Void = { [workspace] line in workspace.say(line) }
+      let summary = try await engine.run { say(CacheRendering.progress($0)) }
+      for warning in summary.warnings { workspace.say("warning: \(warning)") }
+      var line =
+        "cache \(summary.cache): \(summary.pushed) pushed, \(summary.alreadyThere) already there"
+      if summary.replaced > 0 { line += ", \(summary.replaced) damaged copies replaced" }
+      if summary.failedObjects > 0 { line += ", \(summary.failedObjects) failed" }
+      if summary.notAttempted > 0 { line += ", \(summary.notAttempted) not tried" }
+      workspace.say(line)
+      if !summary.complete {
+        printError("swapsync: some outputs could not be pushed; run `swapsync push` again")
+      }
+      return summary.complete ? .inSync : .attention
+    }
+  }
+}
