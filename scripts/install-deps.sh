@@ -1,30 +1,31 @@
 #!/usr/bin/env bash
 # Installs what building and testing swapsync needs, only what is missing: libcurl with headers
 # and pkg-config (build), zlib headers (the emulator's compression), nginx and openssl (TLS
-# tests), python3 with jsonschema (schema test).
+# tests), curl (emulator wire tests), python3 with jsonschema (schema test) and moto's server
+# (the S3 cache tests).
 # Needs root or sudo for apt-get; works without a terminal (CI: root, CI=true, no stdin).
 set -euo pipefail
 
-# One need per line: "<shell check that succeeds when the need is met>|<Debian package>|<PyPI
-# package, tried when the check still fails after apt (a python3 that is not Debian's)>".
+# One need per line: need '<shell check that succeeds when it is met>' <Debian package> [<PyPI
+# package, tried when the check still fails after apt (a python3 that is not Debian's)>].
 # To add a need, add a line.
-needs=(
-  "command -v pkg-config|pkg-config|"
-  "pkg-config --exists libcurl|libcurl4-openssl-dev|"
-  "test -e /usr/include/zlib.h|zlib1g-dev|"
-  "command -v nginx || test -x /usr/sbin/nginx|nginx|"
-  "command -v openssl|openssl|"
-  "command -v curl|curl|"
-  "command -v python3|python3|"
-  "python3 -c 'import jsonschema'|python3-jsonschema|jsonschema"
-)
+checks=() packages=() pypi=()
+need() { checks+=("$1") packages+=("$2") pypi+=("${3:-}"); }
+need 'command -v pkg-config' pkg-config
+need 'pkg-config --exists libcurl' libcurl4-openssl-dev
+need 'test -e /usr/include/zlib.h' zlib1g-dev
+need 'command -v curl' curl
+need 'command -v nginx || test -x /usr/sbin/nginx' nginx
+need 'command -v openssl' openssl
+need 'command -v python3' python3
+need "python3 -c 'import jsonschema'" python3-jsonschema jsonschema
+need "python3 -c 'import moto.server'" python3-pip 'moto[server]'
 
 met() { bash -c "$1" >/dev/null 2>&1; }
 
 missing=()
-for need in "${needs[@]}"; do
-  IFS='|' read -r check package _ <<<"$need"
-  met "$check" || missing+=("$package")
+for i in "${!checks[@]}"; do
+  met "${checks[$i]}" || missing+=("${packages[$i]}")
 done
 
 if [ ${#missing[@]} -gt 0 ]; then
@@ -46,15 +47,14 @@ fi
 
 # What apt could not satisfy (for example a pyenv python3 that does not see Debian's modules).
 failed=()
-for need in "${needs[@]}"; do
-  IFS='|' read -r check package pypi <<<"$need"
-  met "$check" && continue
-  if [ -n "$pypi" ]; then
-    echo "install-deps: '$check' still fails; installing $pypi from PyPI" >&2
-    python3 -m pip install --quiet --disable-pip-version-check "$pypi" >&2 || true
-    met "$check" && continue
+for i in "${!checks[@]}"; do
+  met "${checks[$i]}" && continue
+  if [ -n "${pypi[$i]}" ]; then
+    echo "install-deps: '${checks[$i]}' still fails; installing ${pypi[$i]} from PyPI" >&2
+    python3 -m pip install --quiet --disable-pip-version-check "${pypi[$i]}" >&2 || true
+    met "${checks[$i]}" && continue
   fi
-  failed+=("$check ($package)")
+  failed+=("${checks[$i]} (${packages[$i]})")
 done
 if [ ${#failed[@]} -gt 0 ]; then
   printf 'install-deps: still missing after installing: %s\n' "${failed[@]}" >&2

@@ -18,24 +18,16 @@ struct HarnessTests {
     }
   }
 
-  /// Field `n` (1-based, as in proc(5)) of /proc/<pid>/stat; nil once the process is gone.
-  static func statField(_ pid: pid_t, _ n: Int) -> String? {
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-      let close = stat.lastIndex(of: ")")
-    else { return nil }
-    let fields = stat[stat.index(after: close)...].split(separator: " ")
-    return fields.count > n - 3 ? String(fields[n - 3]) : nil
-  }
-
   /// Gone, or a zombie nobody reaped yet: either way no longer running.
-  static func isGone(_ pid: pid_t) -> Bool { [nil, "Z"].contains(statField(pid, 3)) }
+  static func isGone(_ pid: pid_t) -> Bool { [nil, "Z"].contains(ChildRegistry.statField(pid, 3)) }
 
   @Test(
     "a child starts with no blocked signals, default INT/TERM/HUP/PIPE, its own group, fds 0-2, the marker"
   )
   func childStartsClean() async throws {
     // Spawn from a thread that blocks SIGINT and SIGTERM, like the cooperative pool does, with
-    // SIGPIPE ignored and a descriptor open without close-on-exec.
+    // SIGPIPE ignored (process-wide, and harmless: the test process writes to no pipe whose reader
+    // may go away) and a descriptor open without close-on-exec.
     signal(SIGPIPE, SIG_IGN)
     let leak = open("/dev/null", O_RDONLY)
     defer { close(leak) }
@@ -56,7 +48,7 @@ struct HarnessTests {
     for signal in [SIGINT, SIGTERM, SIGHUP, SIGPIPE] {
       #expect(ignored & (1 << UInt64(signal - 1)) == 0, "signal \(signal) is ignored in the child")
     }
-    #expect(Self.statField(pid, 5) == "\(pid)", "the child must lead its own process group")
+    #expect(ChildRegistry.statField(pid, 5) == "\(pid)", "the child must lead its own process group")
     let fds = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").sorted()
     #expect(fds == ["0", "1", "2"])
     let environment = try String(contentsOfFile: "/proc/\(pid)/environ", encoding: .utf8)

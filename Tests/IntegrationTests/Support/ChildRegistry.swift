@@ -75,13 +75,16 @@ final class ChildRegistry: @unchecked Sendable {
   }
 
   /// Field 22 of /proc/<pid>/stat: when the process started, in clock ticks since boot.
-  static func startTime(of pid: pid_t) -> String? {
+  static func startTime(of pid: pid_t) -> String? { statField(pid, 22) }
+
+  /// Field `number` (1-based, as in proc(5)) of /proc/<pid>/stat; nil once the process is gone.
+  static func statField(_ pid: pid_t, _ number: Int) -> String? {
     guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
       let close = stat.lastIndex(of: ")")
     else { return nil }
     // Fields after the command name (which may hold spaces) start with field 3, the state.
     let fields = stat[stat.index(after: close)...].split(separator: " ")
-    return fields.count > 19 ? String(fields[19]) : nil
+    return fields.count > number - 3 ? String(fields[number - 3]) : nil
   }
 
   /// Appends one line with a single `write` (O_APPEND: lines of parallel tests never interleave).
