@@ -68,8 +68,7 @@ struct SyncCommand: AsyncParsableCommand {
       let lockPath = workspace.lock ?? Workspace.defaultLockPath(manifestPath: workspace.manifest)
       let index = NoopIndex.location(
         manifestPath: workspace.manifest, lockPath: lockPath, out: workspace.out,
-        allowHTTP: workspace.allowHTTP,
-        environment: environment)
+        allowHTTP: workspace.allowHTTP, cache: workspace.cache, environment: environment)
       // Nothing changed since a run ended in sync: say so without parsing anything.
       if let index, !json, events == nil,
         let count = NoopIndex.verifiedOutputs(at: index, manifestPath: workspace.manifest, lockPath: lockPath)
@@ -117,7 +116,7 @@ struct SyncCommand: AsyncParsableCommand {
       workspace.say(report.humanSummary())
       if let signal = trap.received { return report.exitStatus.combined(with: .stopped(by: signal)) }
       if let index {
-        if report.exitStatus == .inSync && report.failure == nil {
+        if report.exitStatus == .inSync && report.failure == nil && !report.pushesPending {
           NoopIndex.record(
             at: index, manifestPath: workspace.manifest, lockPath: lockPath, outputRoot: space.outputRoot,
             outputs: space.manifest.entries.map(\.output))

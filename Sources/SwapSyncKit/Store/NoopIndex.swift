@@ -30,7 +30,8 @@ public enum NoopIndex {
 
   /// Where the index for this invocation lives; nil when no cache folder can be named.
   public static func location(
-    manifestPath: String, lockPath: String, out: String?, allowHTTP: Bool, environment: [String: String]
+    manifestPath: String, lockPath: String, out: String?, allowHTTP: Bool, cache: String? = nil,
+    environment: [String: String]
   ) -> String? {
     let base: String
     if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
@@ -42,7 +43,8 @@ public enum NoopIndex {
     }
     let key = [
       Posix.absolutePath(manifestPath), Posix.absolutePath(lockPath), out.map(Posix.absolutePath) ?? "",
-      allowHTTP ? "allow-http" : "",
+      allowHTTP ? "allow-http" : "", cache ?? "",
+      environment["AWS_ENDPOINT_URL_S3"] ?? environment["AWS_ENDPOINT_URL"] ?? "",
     ].joined(separator: "\u{0}")
     let digest = SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
     return base + "/swapsync/noop/" + digest.prefix(32) + ".idx"

@@ -85,7 +85,8 @@ struct JobRunner: Sendable {
   /// The records `event` would give the pending outputs, without recording them. Every pending
   /// output shares the job of the plan, so the event is applied once, to the plan's own record
   /// (an output added to the manifest later has none yet), and the result goes to all of them.
-  func proposed(_ plan: JobPlan, _ event: LifecycleEvent) async throws(LifecycleError) -> [String: LockEntry?] {
+  func proposed(_ plan: JobPlan, _ event: LifecycleEvent) async throws(LifecycleError) -> [String: LockEntry?]
+  {
     var records: [LockEntry] = []
     for output in plan.pending {
       if let record = await store.entry(output), record.pair == plan.pair { records.append(record) }

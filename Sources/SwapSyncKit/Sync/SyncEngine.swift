@@ -151,10 +151,13 @@ public struct SyncEngine: Sendable {
       manifest: workspace.manifest, lock: final, files: files, runInProgress: false)
     var stopReason = await control.stopReason
     if stopReason == .failure { stopReason = nil }
-    return SyncReport(
+    var report = SyncReport(
       entries: entries, tally: await tally.tally, failure: failure,
       submitsDeferred: await control.submitsDeferred, didWork: worked, stopReason: stopReason,
       workspace: workspace)
+    report.pushesPending = SyncCachePhase.pushesPending(
+      options.cache, lock: final, manifest: workspace.manifest, stateDir: folder.stateDir)
+    return report
   }
 }
 

@@ -9,6 +9,8 @@ public struct SyncReport: Sendable {
   public var didWork: Bool
   /// Why the run ended before its work was done (interrupt or `--timeout`), if it did.
   public var stopReason: StopReason?
+  /// Verified outputs the configured cache still lacks (a push failed or was not attempted).
+  public var pushesPending = false
   public var workspace: Workspace
 
   public var exitStatus: ExitStatus {

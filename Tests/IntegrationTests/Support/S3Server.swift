@@ -110,7 +110,6 @@ final class S3Server: @unchecked Sendable {
     process.killGroup()
   }
 
-
   /// Polls a TCP connect (no event to wait on) until moto listens, it exits, or 60 s pass.
   private static func waitUntilListening(port: Int, process: ChildProcess) async -> Bool {
     let deadline = ContinuousClock.now + .seconds(60)
