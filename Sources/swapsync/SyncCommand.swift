@@ -10,7 +10,7 @@ struct SyncCommand: AsyncParsableCommand {
     discussion: """
       Ctrl-C (SIGINT), SIGTERM or SIGHUP stops the run gracefully: no new work starts, polls and \
       downloads stop (their jobs stay recorded as running), submits already sent get up to 5 seconds \
-      to answer so their job ids are recorded, the lockfile is written, and swapsync exits with 130 \
+      (--interrupt-grace) to answer so their job ids are recorded, the lockfile is written, and swapsync exits with 130 \
       (SIGINT), 143 (SIGTERM) or 129 (SIGHUP). A second signal exits at once; the journal keeps the \
       state consistent and the next run continues from it. --timeout ends the run the same way, \
       with exit 75.
@@ -52,6 +52,11 @@ struct SyncCommand: AsyncParsableCommand {
   var stallTimeout = DurationArgument(argument: "30s")!
   @Option(
     help: ArgumentHelp(
+      "After SIGINT/SIGTERM/SIGHUP or --timeout, how long submits already sent may still answer.",
+      valueName: "duration"))
+  var interruptGrace = DurationArgument(argument: "5s")!
+  @Option(
+    help: ArgumentHelp(
       "Write NDJSON events (one object per state change, then a summary) to this file, or - for stdout.",
       valueName: "file"))
   var events: String?
@@ -90,6 +95,7 @@ struct SyncCommand: AsyncParsableCommand {
       options.apiBase = try api.baseURL(allowHTTP: workspace.allowHTTP)
       options.adopt = adopt
       options.stallTimeout = stallTimeout.value
+      options.stopGrace = interruptGrace.value
       options.cache = workspace.cacheConfiguration(space)
       options.announce = { [workspace] in workspace.say($0) }
       var observers: [any SyncObserver] = []

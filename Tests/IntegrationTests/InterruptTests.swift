@@ -66,7 +66,9 @@ struct InterruptTests {
     let emulator = try await Emulator(arguments: ["--latency", "60s"])
     let sandbox = try Sandbox()
     try sandbox.writeManifest(Faults.entries(emulator, count: 3))
-    let run = try Crash.Run(["sync", "--jobs", "3"], in: sandbox, emulator: emulator)
+    // A long grace period: only the second signal can end this run before the answers' 60 s timeout.
+    let run = try Crash.Run(
+      ["sync", "--jobs", "3", "--interrupt-grace", "10m"], in: sandbox, emulator: emulator)
     #expect(try await Crash.eventually { try await emulator.stats().submits == 3 })
     #expect(kill(run.pid, SIGINT) == 0)
     // Two signals sent together merge into one pending signal: wait until the first is handled.
