@@ -50,6 +50,9 @@ struct SyncCommand: AsyncParsableCommand {
     help: ArgumentHelp(
       "A transfer slower than 1 KiB/s for this long is abandoned and retried.", valueName: "duration"))
   var stallTimeout = DurationArgument(argument: "30s")!
+  @Flag(
+    help: "At the end of the run, write the gallery page (<outputDir>/index.html, see `swapsync gallery`).")
+  var gallery = false
 
   func validate() throws {
     guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
@@ -81,8 +84,10 @@ struct SyncCommand: AsyncParsableCommand {
       let report = try await engine.run(trap: trap) { () throws(SwapSyncFailure) -> String in try api.key() }
       if json { print(report.json()) }
       workspace.say(report.humanSummary())
-      if let signal = trap.received { return report.exitStatus.combined(with: .stopped(by: signal)) }
-      return report.exitStatus
+      var status = report.exitStatus
+      if gallery { status = status.combined(with: GalleryCommand.refresh(space, options: workspace)) }
+      if let signal = trap.received { return status.combined(with: .stopped(by: signal)) }
+      return status
     }
   }
 }
