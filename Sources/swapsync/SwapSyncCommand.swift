@@ -9,7 +9,7 @@ struct SwapSyncCommand: AsyncParsableCommand {
     version: "0.1.0",
     subcommands: [
       SyncCommand.self, PlanCommand.self, StatusCommand.self, VerifyCommand.self, PruneCommand.self,
-      GalleryCommand.self,
+      GalleryCommand.self, InitCommand.self,
     ]
   )
 }
