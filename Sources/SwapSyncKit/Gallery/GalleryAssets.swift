@@ -21,7 +21,7 @@ enum GalleryAssets {
     .card dt { color: var(--muted); }
     .card dd { margin: 0; min-width: 0; }
     .result { display: block; }
-    .result img { display: block; width: 100%; max-height: 320px; object-fit: contain; background: #8881; border-radius: 4px; }
+    .result img { display: block; width: 100%; max-height: 240px; object-fit: contain; background: #8881; border-radius: 4px; }
     .result.none { display: flex; align-items: center; justify-content: center; height: 120px;
       border: 1px dashed var(--line); border-radius: 4px; color: var(--muted); }
     .inputs { display: flex; gap: .5rem; }
