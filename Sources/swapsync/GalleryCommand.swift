@@ -10,7 +10,7 @@ struct GalleryCommand: AsyncParsableCommand {
       The page (default <outputDir>/index.html) is one self-contained file: inline style, a small \
       script to filter by state, no network access of its own. Results are linked relative to the \
       page, so it opens from file:// and from any web server that serves the output folder; swaps \
-      are cards and each matrix block is a grid of faces × targets. Everything from the manifest, \
+      are cards and each matrix block is a grid of faces x targets. Everything from the manifest, \
       the lockfile or the server is shown as text, never as markup. Offline: reads the manifest, \
       the lockfile and the output folder, takes no run lock, and prints the page's path. `prune` \
       never deletes the page (.html is not an output extension). `sync --gallery` writes it at \
