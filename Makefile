@@ -1,7 +1,9 @@
 # swapsync — common tasks. `make demo` and `make test` work on a fresh Debian machine.
 SWIFT ?= swift
+PREFIX ?= /usr/local
+DESTDIR ?=
 
-.PHONY: build test demo deps format clean
+.PHONY: build test demo deps format clean install
 
 deps:
 	@scripts/install-deps.sh
@@ -16,6 +18,10 @@ test: build
 # Builds, starts the emulator on loopback, syncs manifests/demo.json, stops the emulator.
 demo: build
 	@scripts/demo.sh
+
+# Release build of swapsync plus its completions and man page under $(DESTDIR)$(PREFIX).
+install: build
+	@SWIFT=$(SWIFT) scripts/install.sh "$(DESTDIR)$(PREFIX)"
 
 format:
 	swift format --in-place --recursive Sources Tests Package.swift
