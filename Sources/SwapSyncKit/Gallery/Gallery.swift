@@ -16,14 +16,10 @@ public enum Gallery {
   {
     let target = try pagePath(path, workspace: inspection.workspace)
     let folder = Posix.directoryName(target)
-    let html: String
     do {
-      html = try GalleryPage.render(GalleryModel(inspection: inspection, pageFolder: folder))
-    } catch {
-      throw SwapSyncFailure(.cannotWrite, "\(error)")
-    }
-    do {
+      // The folder first: links are computed between real paths, symbolic links resolved.
       try Posix.makeDirectories(folder)
+      let html = try GalleryPage.render(GalleryModel(inspection: inspection, pageFolder: folder))
       try AtomicFile.write(Array(html.utf8), to: target)
     } catch {
       throw SwapSyncFailure(.cannotWrite, "cannot write the gallery: \(error)")
