@@ -2,8 +2,10 @@
 SWIFT ?= swift
 # Extra arguments for `swift test`, e.g. `make test TEST_ARGS='--filter Crash'`.
 TEST_ARGS ?=
+PREFIX ?= /usr/local
+DESTDIR ?=
 
-.PHONY: build test demo deps format clean bench
+.PHONY: build test demo deps format clean bench install
 
 deps:
 	@scripts/install-deps.sh
@@ -32,6 +34,10 @@ bench: deps
 	$(SWIFT) build -c release --product swapsync
 	$(SWIFT) build --product ttapi-emulator
 	python3 scripts/bench.py
+
+# Release build of swapsync plus its completions and man page under $(DESTDIR)$(PREFIX).
+install: build
+	@SWIFT=$(SWIFT) scripts/install.sh "$(DESTDIR)$(PREFIX)"
 
 format:
 	swift format --in-place --recursive Sources Tests Package.swift

@@ -23,6 +23,8 @@ let package = Package(
     .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     // Lets the emulator's trickle fault stop when the server shuts down; Hummingbird depends on it.
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    // Renders the gallery page (`swapsync gallery`) from an escaping HTML template.
+    .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
   ],
   targets: [
     .systemLibrary(
@@ -36,6 +38,7 @@ let package = Package(
         "CCurl",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Mustache", package: "swift-mustache"),
       ]
     ),
     .executableTarget(

@@ -22,5 +22,10 @@ status=$?
 set -e
 echo "exit status: $status"
 echo "images:"
-find out/demo -type f -not -path '*/.swapsync/*' | sort | sed 's/^/  /'
+find out/demo -type f -not -path '*/.swapsync/*' -not -name index.html | sort | sed 's/^/  /'
+# The gallery: every entry's inputs, result and state on one static page (offline, no emulator needed
+# for the results; the input images are the emulator's samples, shown while it runs).
+gallery=$("$bin/swapsync" gallery manifests/demo.json)
+echo "gallery: $gallery"
+echo "  open file://$gallery in a browser"
 exit "$status"

@@ -10,6 +10,7 @@ struct SwapSyncCommand: AsyncParsableCommand {
     subcommands: [
       SyncCommand.self, PlanCommand.self, StatusCommand.self, VerifyCommand.self, PruneCommand.self,
       PushCommand.self,
+      GalleryCommand.self, InitCommand.self,
     ]
   )
 }

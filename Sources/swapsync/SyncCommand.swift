@@ -60,6 +60,9 @@ struct SyncCommand: AsyncParsableCommand {
       "Write NDJSON events (one object per state change, then a summary) to this file, or - for stdout.",
       valueName: "file"))
   var events: String?
+  @Flag(
+    help: "At the end of the run, write the gallery page (<outputDir>/index.html, see `swapsync gallery`).")
+  var gallery = false
 
   func validate() throws {
     guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
@@ -120,9 +123,11 @@ struct SyncCommand: AsyncParsableCommand {
       observer?.runEnded(summary: report.json())
       if json { print(report.json()) }
       workspace.say(report.humanSummary())
-      if let signal = trap.received { return report.exitStatus.combined(with: .stopped(by: signal)) }
+      var status = report.exitStatus
+      if gallery { status = status.combined(with: GalleryCommand.refresh(space, options: workspace)) }
+      if let signal = trap.received { return status.combined(with: .stopped(by: signal)) }
       if let index {
-        if report.exitStatus == .inSync && report.failure == nil && !report.pushesPending {
+        if status == .inSync && report.failure == nil && !report.pushesPending {
           NoopIndex.record(
             at: index, manifestPath: workspace.manifest, lockPath: lockPath, outputRoot: space.outputRoot,
             outputs: space.manifest.entries.map(\.output))
@@ -130,7 +135,7 @@ struct SyncCommand: AsyncParsableCommand {
           NoopIndex.forget(at: index)
         }
       }
-      return report.exitStatus
+      return status
     }
   }
 }

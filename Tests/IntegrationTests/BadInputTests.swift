@@ -22,9 +22,10 @@ struct BadInputTests {
     return names.filter { $0.hasSuffix(".json") && $0 != "expected.json" }.sorted()
   }()
 
-  /// Every command that reads the manifest. `prune` without `--dry-run`: it must not delete either.
+  /// Every command that reads the manifest. `prune` without `--dry-run`: it must not delete either;
+  /// `gallery` must not write its page.
   static let commands: [[String]] = [
-    ["sync", "--poll-interval", "20ms"], ["plan"], ["status"], ["verify"], ["prune"], ["push"],
+    ["sync", "--poll-interval", "20ms"], ["plan"], ["status"], ["verify"], ["prune"], ["push"], ["gallery"],
   ]
 
   @Test("the fixture index is complete and there are at least 40 malformed manifests")

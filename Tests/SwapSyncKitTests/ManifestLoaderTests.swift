@@ -47,16 +47,20 @@ struct ManifestLoaderTests {
         hookUrl: Self.topHook, origin: "swaps[0]"),
       ManifestEntry(
         output: "alice/beach.jpg", pair: SwapPair(targetImage: Self.beach, swapImage: Self.alice),
-        hookUrl: Self.topHook, origin: "matrix[0] (target beach, face alice)"),
+        hookUrl: Self.topHook, origin: "matrix[0] (target beach, face alice)",
+        matrix: MatrixCell(block: 0, target: "beach", targetIndex: 0, face: "alice", faceIndex: 0)),
       ManifestEntry(
         output: "alice/office.jpg", pair: SwapPair(targetImage: Self.office, swapImage: Self.alice),
-        hookUrl: Self.topHook, origin: "matrix[0] (target office, face alice)"),
+        hookUrl: Self.topHook, origin: "matrix[0] (target office, face alice)",
+        matrix: MatrixCell(block: 0, target: "office", targetIndex: 1, face: "alice", faceIndex: 0)),
       ManifestEntry(
         output: "bob/beach.jpg", pair: SwapPair(targetImage: Self.beach, swapImage: Self.bob),
-        hookUrl: Self.topHook, origin: "matrix[0] (target beach, face bob)"),
+        hookUrl: Self.topHook, origin: "matrix[0] (target beach, face bob)",
+        matrix: MatrixCell(block: 0, target: "beach", targetIndex: 0, face: "bob", faceIndex: 1)),
       ManifestEntry(
         output: "bob/office.jpg", pair: SwapPair(targetImage: Self.office, swapImage: Self.bob),
-        hookUrl: Self.topHook, origin: "matrix[0] (target office, face bob)"),
+        hookUrl: Self.topHook, origin: "matrix[0] (target office, face bob)",
+        matrix: MatrixCell(block: 0, target: "office", targetIndex: 1, face: "bob", faceIndex: 1)),
     ]
     #expect(manifest.entries == expected)
     // The first two share a pair: both are kept (they become one job later).

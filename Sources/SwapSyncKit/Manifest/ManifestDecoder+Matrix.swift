@@ -10,9 +10,10 @@ extension ManifestDecoder {
   }
 
   /// Expands one `matrix` block into its cartesian product: targets in order, then faces in order.
-  /// `earlierEntries` counts the entries before this block, for the `maxEntries` limit.
+  /// `earlierEntries` counts the entries before this block, for the `maxEntries` limit; `block` is
+  /// the block's index in `matrix`.
   func decodeMatrixBlock(
-    _ value: JSONValue, at path: JSONPath, inheritedHook: String?, earlierEntries: Int
+    _ value: JSONValue, at path: JSONPath, block: Int, inheritedHook: String?, earlierEntries: Int
   ) throws(ManifestError) -> [ManifestEntry] {
     let members = try object(value, at: path)
     try checkKeys(members, allowed: Self.matrixKeys, required: ["targets", "faces", "output"], at: path)
@@ -40,8 +41,8 @@ extension ManifestDecoder {
     }
 
     var entries: [ManifestEntry] = []
-    for target in targets.items {
-      for face in faces.items {
+    for (targetIndex, target) in targets.items.enumerated() {
+      for (faceIndex, face) in faces.items.enumerated() {
         let output = template.render(target: target.key, face: face.key)
         if let problem = OutputPath.problem(with: output) {
           throw fail(
@@ -52,7 +53,10 @@ extension ManifestDecoder {
         entries.append(
           ManifestEntry(
             output: output, pair: SwapPair(targetImage: target.url, swapImage: face.url), hookUrl: hook,
-            origin: "\(path) (target \(target.key), face \(face.key))"))
+            origin: "\(path) (target \(target.key), face \(face.key))",
+            matrix: MatrixCell(
+              block: block, target: target.key, targetIndex: targetIndex, face: face.key,
+              faceIndex: faceIndex)))
       }
     }
     return entries

@@ -48,7 +48,8 @@ struct ManifestDecoder {
       let path = JSONPath.root.appending("matrix")
       for (index, block) in try array(matrix, at: path).enumerated() {
         entries += try decodeMatrixBlock(
-          block, at: path.appending(index), inheritedHook: topHook, earlierEntries: entries.count)
+          block, at: path.appending(index), block: index, inheritedHook: topHook,
+          earlierEntries: entries.count)
       }
     }
     try ManifestCollisions.check(entries, file: file)

@@ -10,11 +10,32 @@ public struct ManifestEntry: Sendable, Hashable {
   public var hookUrl: String?
   /// Where the entry comes from, for messages: `swaps[2]` or `matrix[0] (target beach, face bob)`.
   public var origin: String
+  /// For an entry expanded from a `matrix` block: which block, target and face; nil for `swaps`.
+  public var matrix: MatrixCell?
 
-  public init(output: String, pair: SwapPair, hookUrl: String?, origin: String) {
+  public init(output: String, pair: SwapPair, hookUrl: String?, origin: String, matrix: MatrixCell? = nil) {
     self.output = output.precomposedStringWithCanonicalMapping
     self.pair = pair
     self.hookUrl = hookUrl
     self.origin = origin
+    self.matrix = matrix
+  }
+}
+
+/// The place of a matrix entry in its block: the block's index in `matrix`, and the target and
+/// face keys with their positions in the block's `targets` and `faces` objects (document order).
+public struct MatrixCell: Sendable, Hashable {
+  public var block: Int
+  public var target: String
+  public var targetIndex: Int
+  public var face: String
+  public var faceIndex: Int
+
+  public init(block: Int, target: String, targetIndex: Int, face: String, faceIndex: Int) {
+    self.block = block
+    self.target = target
+    self.targetIndex = targetIndex
+    self.face = face
+    self.faceIndex = faceIndex
   }
 }

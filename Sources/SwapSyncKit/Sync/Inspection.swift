@@ -27,7 +27,11 @@ public struct Inspection: Sendable {
   }
 
   /// Exit status for `status`: 0 in sync, 1 attention needed, 75 work pending.
-  public var statusExit: ExitStatus {
+  public var statusExit: ExitStatus { Self.statusExit(of: entries) }
+
+  /// The `status` exit status of some entries (`status --state` judges only those it shows):
+  /// 1 if any needs attention, else 75 if any has work pending, else 0 (also for none).
+  public static func statusExit(of entries: [EntryReport]) -> ExitStatus {
     if entries.contains(where: { $0.status.needsAttention }) { return .attention }
     let settled: Set<EntryStatus> = [.done, .orphan]
     return entries.allSatisfy { settled.contains($0.status) } ? .inSync : .tryLater

@@ -1,0 +1,99 @@
+import Foundation
+
+/// `swapsync init`: a starter manifest that passes validation and a `.gitignore` line for the
+/// machine-local state folder. Never overwrites a file.
+public enum Scaffold {
+  /// What `init` did.
+  public struct Outcome: Sendable, Equatable {
+    /// The manifest written.
+    public var manifestPath: String
+    public var gitignorePath: String
+    public var gitignore: GitignoreChange
+  }
+
+  /// What happened to `.gitignore`.
+  public enum GitignoreChange: String, Sendable, Equatable {
+    case created, appended, alreadyIgnored
+  }
+
+  /// The line `.gitignore` gets: the state folder under any output folder (docs/lockfile.md).
+  public static let gitignoreLine = ".swapsync/"
+
+  /// Lines that already ignore the state folder.
+  static let ignoringLines: Set<String> = [".swapsync", ".swapsync/", "**/.swapsync", "**/.swapsync/"]
+
+  /// A valid version-1 manifest with a swap and a 2 × 2 matrix. The URLs are placeholders on
+  /// example.com (a domain reserved for examples) to replace before the first `sync`.
+  public static let starterManifest = """
+    {
+      "version": 1,
+      "outputDir": "out",
+      "swaps": [
+        {
+          "output": "hero/alice-beach.jpg",
+          "targetImage": "https://images.example.com/targets/beach.jpg",
+          "swapImage": "https://images.example.com/faces/alice.jpg"
+        }
+      ],
+      "matrix": [
+        {
+          "targets": {
+            "beach": "https://images.example.com/targets/beach.jpg",
+            "office": "https://images.example.com/targets/office.jpg"
+          },
+          "faces": {
+            "alice": "https://images.example.com/faces/alice.jpg",
+            "bob": "https://images.example.com/faces/bob.jpg"
+          },
+          "output": "{face}/{target}.jpg"
+        }
+      ]
+    }
+
+    """
+
+  /// Writes the starter manifest at `manifestPath` (its folder is created if needed) and makes the
+  /// `.gitignore` beside it ignore `.swapsync/`. An existing manifest is never replaced: that is
+  /// exit 73 and nothing is written.
+  public static func create(manifestPath: String) throws(SwapSyncFailure) -> Outcome {
+    let folder = Posix.directoryName(manifestPath)
+    let gitignorePath = (folder == "." ? "" : folder + "/") + ".gitignore"
+    let created: Bool
+    do throws(FileSystemError) {
+      try Posix.makeDirectories(folder)
+      created = try NewFile.create(Array(starterManifest.utf8), at: manifestPath)
+    } catch {
+      throw SwapSyncFailure(.cannotWrite, "cannot write the starter manifest: \(error)")
+    }
+    guard created else {
+      throw SwapSyncFailure(
+        .cannotWrite,
+        "\(manifestPath) already exists; swapsync init never overwrites it. Edit it, or name another "
+          + "file: swapsync init other.json")
+    }
+    do throws(FileSystemError) {
+      let change = try ignoreStateFolder(gitignorePath)
+      return Outcome(manifestPath: manifestPath, gitignorePath: gitignorePath, gitignore: change)
+    } catch {
+      throw SwapSyncFailure(
+        .cannotWrite, "wrote \(manifestPath), but cannot update \(gitignorePath): \(error)")
+    }
+  }
+
+  /// Appends the ignore line to `path` unless a line there already ignores the state folder.
+  static func ignoreStateFolder(_ path: String) throws(FileSystemError) -> GitignoreChange {
+    let existing = FileManager.default.contents(atPath: path)
+    if let existing {
+      let lines = String(decoding: existing, as: UTF8.self).split(whereSeparator: \.isNewline)
+      if lines.contains(where: { ignoringLines.contains($0.trimmingCharacters(in: .whitespaces)) }) {
+        return .alreadyIgnored
+      }
+    }
+    let separator = existing.map { !$0.isEmpty && $0.last != UInt8(ascii: "\n") } == true ? "\n" : ""
+    let text =
+      separator + "# swapsync's machine-local state (run lock, journal, downloads in progress)\n"
+      + gitignoreLine + "\n"
+    try NewFile.append(Array(text.utf8), to: path)
+    return existing == nil ? .created : .appended
+  }
+}

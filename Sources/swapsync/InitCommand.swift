@@ -1,0 +1,33 @@
+import ArgumentParser
+import SwapSyncKit
+
+/// `swapsync init`: a starter manifest and a `.gitignore` line; never overwrites.
+struct InitCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "init",
+    abstract: "Write a starter swaps.json and a .gitignore line for .swapsync/. Never overwrites.",
+    discussion: """
+      The starter manifest passes validation: one swap and a 2 x 2 matrix (faces x targets) with \
+      placeholder URLs on example.com. Replace them with your images before the first sync; \
+      `swapsync plan` shows what would be bought. The .gitignore beside the manifest gets a \
+      `.swapsync/` line (swapsync's machine-local state) unless a line already ignores it. If the \
+      manifest already exists, nothing is written and the exit status is 73.
+      """)
+
+  @Argument(help: "The manifest to create.")
+  var manifest = "swaps.json"
+
+  func run() async throws {
+    try await withExitStatus { () throws(SwapSyncFailure) -> ExitStatus in
+      let outcome = try Scaffold.create(manifestPath: manifest)
+      print("wrote \(outcome.manifestPath): a swap and a 2 x 2 matrix with placeholder URLs")
+      switch outcome.gitignore {
+      case .created: print("wrote \(outcome.gitignorePath) with the line \(Scaffold.gitignoreLine)")
+      case .appended: print("added \(Scaffold.gitignoreLine) to \(outcome.gitignorePath)")
+      case .alreadyIgnored: print("\(outcome.gitignorePath) already ignores \(Scaffold.gitignoreLine)")
+      }
+      print("next: replace the example.com URLs with your images, then run `swapsync plan \(manifest)`")
+      return .inSync
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+
+/// `swapsync gallery` and `sync --gallery` as commands: where the page goes, what refuses it, and
+/// that `prune` leaves it alone.
+@Suite("gallery command")
+struct GalleryCommandTests {
+  @Test("sync --gallery writes <outputDir>/index.html; prune deletes an orphan and keeps the page")
+  func syncWritesPagePruneKeepsIt() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+    let sandbox = try Sandbox()
+    let beach = emulator.sample("target-beach"), alice = emulator.sample("face-alice")
+    let bob = emulator.sample("face-bob")
+    try sandbox.writeManifest([("keep.png", beach, alice), ("gone.png", beach, bob)])
+    let sync = try await sandbox.swapsync(
+      ["sync", "--gallery", "--poll-interval", "20ms"], emulator: emulator)
+    #expect(sync.status == 0, "\(sync.stderr)")
+    #expect(sync.stderr.contains("gallery: \(sandbox.path("out/index.html"))"))
+    let first = String(decoding: try #require(sandbox.read("out/index.html")), as: UTF8.self)
+    #expect(first.contains("gone.png") && first.contains("keep.png"))
+
+    try sandbox.writeManifest([("keep.png", beach, alice)])
+    let gallery = try await sandbox.swapsync(["gallery"], emulator: nil)
+    #expect(gallery.status == 0)
+    let second = String(decoding: try #require(sandbox.read("out/index.html")), as: UTF8.self)
+    #expect(second.contains("Orphans"), "gone.png is now a lockfile orphan")
+    let prune = try await sandbox.swapsync(["prune"], emulator: nil)
+    #expect(prune.status == 0, "\(prune.stderr)")
+    #expect(prune.stdout.contains("deleted gone.png"))
+    #expect(!prune.stdout.contains("index.html") && !prune.stderr.contains("index.html"))
+    #expect(sandbox.read("out/index.html") == Data(second.utf8), "prune never touches the page")
+    let status = try await sandbox.swapsync(["status"], emulator: nil)
+    #expect(status.status == 0)
+    #expect(!status.stdout.contains("index.html"))
+  }
+
+  @Test("--output: relative links from another folder; refused for image names and .swapsync/")
+  func outputOption() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([("a/b.png", emulator.sample("target-beach"), emulator.sample("face-alice"))])
+    #expect(try await sandbox.swapsync(["sync", "--poll-interval", "20ms"], emulator: emulator).status == 0)
+    let elsewhere = try await sandbox.swapsync(["gallery", "--output", "site/pages/all.html"], emulator: nil)
+    #expect(elsewhere.status == 0, "\(elsewhere.stderr)")
+    let page = String(decoding: try #require(sandbox.read("site/pages/all.html")), as: UTF8.self)
+    #expect(page.contains(#"src="../../out/a/b.png""#))
+    #expect(!sandbox.exists("out/index.html"))
+    for bad in ["out/a/c.png", "out/.swapsync/page.html", "page"] {
+      let refused = try await sandbox.swapsync(["gallery", "--output", bad], emulator: nil)
+      #expect(refused.status == 64, "\(bad): \(refused.stderr)")
+    }
+    try sandbox.write("swaps.json", #"{"version": 1, "swaps": [{"output": "x.png"}]}"#)
+    let invalid = try await sandbox.swapsync(["gallery"], emulator: nil)
+    #expect(invalid.status == 65)
+  }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+
+/// `swapsync init`: a starter manifest `plan` accepts, a `.gitignore` line, never an overwrite.
+@Suite("init command")
+struct InitCommandTests {
+  @Test("init writes a valid swaps.json and .gitignore; a second init exits 73 and changes nothing")
+  func initOnce() async throws {
+    let sandbox = try Sandbox()
+    try sandbox.write(".gitignore", "build/")
+    let first = try await sandbox.swapsync(["init"], emulator: nil)
+    #expect(first.status == 0, "\(first.stderr)")
+    #expect(first.stdout.contains("wrote swaps.json"))
+    let manifest = try #require(sandbox.read("swaps.json"))
+    let plan = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(plan.status == 2, "valid, with 5 outputs to buy: \(plan.stdout) \(plan.stderr)")
+    #expect(plan.stdout.contains("submits:   4"), "alice/beach is one pair shared by a swap and the matrix")
+    let gitignore = String(decoding: try #require(sandbox.read(".gitignore")), as: UTF8.self)
+    #expect(gitignore.hasPrefix("build/\n"))
+    #expect(gitignore.split(separator: "\n").filter { $0 == ".swapsync/" }.count == 1)
+
+    let second = try await sandbox.swapsync(["init"], emulator: nil)
+    #expect(second.status == 73)
+    #expect(second.stderr.contains("already exists"))
+    #expect(sandbox.read("swaps.json") == manifest)
+    #expect(sandbox.read(".gitignore") == Data(gitignore.utf8))
+
+    let other = try await sandbox.swapsync(["init", "team/other.json"], emulator: nil)
+    #expect(other.status == 0, "\(other.stderr)")
+    #expect(sandbox.exists("team/other.json"))
+    #expect(
+      String(decoding: try #require(sandbox.read("team/.gitignore")), as: UTF8.self).contains(".swapsync/"))
+  }
+}
