@@ -28,6 +28,8 @@ struct OddAnswerTests {
     .init(faults: ["submit:retryAfterDate:1#1"]), .init(faults: ["fetch:retryAfterDate:1#1"]),
     // A result server that sends headers, then 1 byte every 200 ms: a stall, retried.
     .init(faults: ["cdn:trickle:200ms#1"], sync: ["--stall-timeout", "1s"]),
+    // A submit answered after 3 s of silence is not a stall: the stall floor is for downloads.
+    .init(faults: ["submit:slow:3s"], sync: ["--stall-timeout", "1s"]),
   ]
 
   @Test(

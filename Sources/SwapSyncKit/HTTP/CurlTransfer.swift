@@ -102,8 +102,10 @@ final class CurlTransfer: @unchecked Sendable {
     setLong(CURLOPT_CONNECTTIMEOUT_MS, "CONNECTTIMEOUT_MS", request.connectTimeout.curlMilliseconds)
     setLong(CURLOPT_TIMEOUT_MS, "TIMEOUT_MS", request.timeout.curlMilliseconds)
     // A stalled transfer is a retryable fault, not a hang (docs/http.md).
-    setLong(CURLOPT_LOW_SPEED_LIMIT, "LOW_SPEED_LIMIT", HTTPRequest.stallFloor)
-    setLong(CURLOPT_LOW_SPEED_TIME, "LOW_SPEED_TIME", max(1, Int(request.stallTimeout.seconds.rounded(.up))))
+    if let stallTimeout = request.stallTimeout {
+      setLong(CURLOPT_LOW_SPEED_LIMIT, "LOW_SPEED_LIMIT", HTTPRequest.stallFloor)
+      setLong(CURLOPT_LOW_SPEED_TIME, "LOW_SPEED_TIME", max(1, Int(stallTimeout.seconds.rounded(.up))))
+    }
     // Servers compress whether asked or not: ask for every encoding libcurl decodes, so the
     // body callbacks (and the size cap) see decoded bytes.
     setString(CURLOPT_ACCEPT_ENCODING, "ACCEPT_ENCODING", "")

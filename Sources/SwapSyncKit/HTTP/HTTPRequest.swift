@@ -38,8 +38,10 @@ public struct HTTPRequest: Sendable {
   /// Largest response body accepted (decoded bytes); a longer body aborts the transfer.
   public var maxBodyBytes: Int
   /// A transfer slower than `HTTPRequest.stallFloor` bytes per second for this long is
-  /// abandoned as stalled (libcurl `CURLOPT_LOW_SPEED_LIMIT` / `CURLOPT_LOW_SPEED_TIME`).
-  public var stallTimeout: Duration
+  /// abandoned as stalled (libcurl `CURLOPT_LOW_SPEED_LIMIT` / `CURLOPT_LOW_SPEED_TIME`). Nil for
+  /// API requests: a server thinking about a submit sends nothing for a while, and cutting that
+  /// answer off would make a billed job `uncertain`; `timeout` bounds those instead.
+  public var stallTimeout: Duration?
   /// The body of a `.put` request.
   public var upload: Upload?
   /// Sign the request with AWS Signature Version 4 (libcurl's `CURLOPT_AWS_SIGV4`).
@@ -53,7 +55,7 @@ public struct HTTPRequest: Sendable {
   public init(
     method: Method, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
     connectTimeout: Duration = .seconds(15), timeout: Duration = .seconds(60),
-    freshConnection: Bool = false, maxBodyBytes: Int = 1 << 20, stallTimeout: Duration = .seconds(30),
+    freshConnection: Bool = false, maxBodyBytes: Int = 1 << 20, stallTimeout: Duration? = nil,
     upload: Upload? = nil, signing: AWSSigV4? = nil, followRedirects: Bool = true
   ) {
     self.method = method
