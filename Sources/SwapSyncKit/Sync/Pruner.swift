@@ -22,18 +22,7 @@ public struct Pruner: Sendable {
   public func run() async throws(SwapSyncFailure) -> Outcome {
     // A broken lockfile or journal is exit 65 before anything is created (read again under the lock).
     _ = try workspace.loadState()
-    let folder: OutputFolder
-    let runLock: RunLock
-    do {
-      folder = try OutputFolder(root: workspace.outputRoot)
-      runLock = try RunLock.acquire(stateDir: folder.stateDir)
-    } catch RunLockError.fileSystem(let error) {
-      throw SwapSyncFailure(.cannotWrite, error.description)
-    } catch let error as RunLockError {
-      throw SwapSyncFailure(.tryLater, error.description)
-    } catch {
-      throw SwapSyncFailure(.cannotWrite, "\(error)")
-    }
+    let (folder, runLock) = try workspace.lockOutputFolder()
     defer { runLock.release() }
     let (lock, onDisk) = try workspace.loadState()
     let wanted = Set(workspace.manifest.entries.map(\.output))

@@ -38,18 +38,7 @@ public struct PushEngine: Sendable {
     if case .failure(let error) = cache.backend {
       throw SwapSyncFailure(.attention, "cache \(cache.location): \(error.message); nothing was pushed")
     }
-    let folder: OutputFolder
-    let runLock: RunLock
-    do {
-      folder = try OutputFolder(root: workspace.outputRoot)
-      runLock = try RunLock.acquire(stateDir: folder.stateDir)
-    } catch RunLockError.fileSystem(let error) {
-      throw SwapSyncFailure(.cannotWrite, error.description)
-    } catch let error as RunLockError {
-      throw SwapSyncFailure(.tryLater, error.description)
-    } catch {
-      throw SwapSyncFailure(.cannotWrite, "\(error)")
-    }
+    let (folder, runLock) = try workspace.lockOutputFolder()
     defer { runLock.release() }
     let (lock, _) = try workspace.loadState()
     let engine = HTTPEngine(configuration: http, logger: logger)

@@ -29,18 +29,7 @@ public struct SyncEngine: Sendable {
   {
     // A broken lockfile or journal is exit 65 before anything is created (read again under the lock).
     let early = try workspace.loadState(reusing: nil)
-    let folder: OutputFolder
-    let runLock: RunLock
-    do {
-      folder = try OutputFolder(root: workspace.outputRoot)
-      runLock = try RunLock.acquire(stateDir: folder.stateDir)
-    } catch RunLockError.fileSystem(let error) {
-      throw SwapSyncFailure(.cannotWrite, error.description)
-    } catch let error as RunLockError {
-      throw SwapSyncFailure(.tryLater, error.description)
-    } catch {
-      throw SwapSyncFailure(.cannotWrite, "\(error)")
-    }
+    let (folder, runLock) = try workspace.lockOutputFolder()
     defer { runLock.release() }
     do {
       // Leftovers of a killed run: never visible at an output path, now removed.

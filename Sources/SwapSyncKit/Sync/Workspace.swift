@@ -96,6 +96,24 @@ public struct Workspace: Sendable {
     }
   }
 
+  /// Opens the output folder (creating it and `.swapsync/`) and takes the run lock: one run at
+  /// a time per output folder (docs/safety.md).
+  ///
+  /// - Throws: exit 75 naming the holder's PID when another run holds the lock; exit 73 when the
+  ///   folder or the lock file cannot be created or locked.
+  func lockOutputFolder() throws(SwapSyncFailure) -> (folder: OutputFolder, lock: RunLock) {
+    do {
+      let folder = try OutputFolder(root: outputRoot)
+      return (folder, try RunLock.acquire(stateDir: folder.stateDir))
+    } catch RunLockError.fileSystem(let error) {
+      throw SwapSyncFailure(.cannotWrite, error.description)
+    } catch let error as RunLockError {
+      throw SwapSyncFailure(.tryLater, error.description)
+    } catch {
+      throw SwapSyncFailure(.cannotWrite, "\(error)")
+    }
+  }
+
   /// Whether another process holds the run lock (read-only commands say so).
   public func runInProgress() -> Int32? {
     RunLock.holder(stateDir: stateDir)
