@@ -47,13 +47,13 @@ struct BadInputTests {
   }
 
   /// Exactly at the cap the file is read (plan: 2, work pending); one byte more is refused.
-  @Test("a manifest over 8 MiB is refused with 65 and nothing touched", arguments: [0, 1])
+  @Test("a manifest over 32 MiB is refused with 65 and nothing touched", arguments: [0, 1])
   func hugeManifest(extra: Int) async throws {
     let emulator = try await Emulator()
     let head =
       #"{"version": 1, "swaps": [{"output": "a.png", "targetImage": "\#(emulator.sample("target-beach"))", "swapImage": "\#(emulator.sample("face-alice"))"}],"#
     let tail = #""outputDir": "out"}"#
-    let size = 8 << 20 + extra
+    let size = 32 << 20 + extra
     var bytes = Array(head.utf8)
     bytes += [UInt8](repeating: UInt8(ascii: "\n"), count: size - head.utf8.count - tail.utf8.count)
     bytes += Array(tail.utf8)
@@ -65,7 +65,7 @@ struct BadInputTests {
       let plan = try await sandbox.swapsync(["plan"], emulator: emulator)
       #expect(plan.status == 2, "\(plan.stderr)")
     } else {
-      try await expectRejected(emulator: emulator, message: "swaps.json: manifest is larger than 8 MiB") {
+      try await expectRejected(emulator: emulator, message: "swaps.json: manifest is larger than 32 MiB") {
         sandbox in
         try manifest.write(to: URL(fileURLWithPath: sandbox.path("swaps.json")))
       }

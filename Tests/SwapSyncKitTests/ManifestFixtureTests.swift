@@ -45,7 +45,7 @@ struct ManifestFixtureTests {
     }
   }
 
-  @Test("a manifest over 8 MiB is refused before parsing")
+  @Test("a manifest over 32 MiB is refused before parsing")
   func hugeFile() throws {
     let folder = try ManifestTestSupport.makeTemporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
@@ -57,14 +57,14 @@ struct ManifestFixtureTests {
       _ = try ManifestLoader.load(path: path, allowHTTP: false)
       Issue.record("the huge manifest was accepted")
     } catch {
-      #expect(error.description == "\(path): manifest is larger than 8 MiB")
+      #expect(error.description == "\(path): manifest is larger than 32 MiB")
     }
     #expect(
       ManifestTestSupport.error(String(decoding: bytes, as: UTF8.self))?.detail
-        == "manifest is larger than 8 MiB")
+        == "manifest is larger than 32 MiB")
   }
 
-  @Test("a manifest of exactly 8 MiB is still read")
+  @Test("a manifest of exactly 32 MiB is still read")
   func eightMiBFile() throws {
     let folder = try ManifestTestSupport.makeTemporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }

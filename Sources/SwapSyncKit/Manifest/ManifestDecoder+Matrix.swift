@@ -32,7 +32,7 @@ extension ManifestDecoder {
     try checkPlaceholder(uses: template.usesFace, faces, template: templateText, at: outputPath)
     if template.usesTarget { try checkKeysAsSegments(targets) }
     if template.usesFace { try checkKeysAsSegments(faces) }
-    let product = targets.items.count * faces.items.count  // each is below 8 MiB, so no overflow
+    let product = targets.items.count * faces.items.count  // each is below 32 MiB, so no overflow
     if earlierEntries + product > Self.maxEntries {
       throw fail(
         path,

@@ -8,10 +8,11 @@
 
 /// Reads, parses and validates a version-1 manifest file (docs/manifest.md).
 public enum ManifestLoader {
-  /// The largest manifest accepted, in bytes (8 MiB).
-  public static let maxBytes = 8 << 20
+  /// The largest manifest accepted, in bytes (32 MiB: room for the 100,000 entries a manifest may
+  /// ask for, written out one by one).
+  public static let maxBytes = 32 << 20
 
-  /// Loads the manifest at `path`: reads it (at most 8 MiB), parses the JSON strictly, checks the
+  /// Loads the manifest at `path`: reads it (at most 32 MiB), parses the JSON strictly, checks the
   /// schema, URLs and outputs, expands matrix blocks and returns the entries sorted by output
   /// (byte order). Entries that share a pair are all kept. Errors name `path` as given.
   public static func load(path: String, allowHTTP: Bool) throws(ManifestError) -> Manifest {
@@ -37,7 +38,7 @@ public enum ManifestLoader {
     return Manifest(path: path, outputDir: outputDir, cache: cache, entries: sorted)
   }
 
-  static let tooLargeMessage = "manifest is larger than 8 MiB"
+  static let tooLargeMessage = "manifest is larger than 32 MiB"
 
   /// Reads the whole file, refusing folders and anything over `maxBytes` (checked while reading too,
   /// so a growing file or a pipe cannot get past the limit).

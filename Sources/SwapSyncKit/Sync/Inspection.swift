@@ -17,7 +17,7 @@ public struct Inspection: Sendable {
   {
     let pid = workspace.runInProgress()
     let (lock, _) = try workspace.loadState()
-    let files = OutputFiles.readOnly(root: workspace.outputRoot)
+    let files = OutputFiles.readOnly(root: workspace.outputRoot, trustStatCache: true)
     let planner = Planner(resubmit: resubmit)
     return Inspection(
       workspace: workspace, lock: lock, runnerPID: pid,

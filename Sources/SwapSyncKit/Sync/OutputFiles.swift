@@ -13,10 +13,15 @@ enum OutputFiles {
       probe: { output in probe(root: folder.rootPath, output) })
   }
 
-  /// For `plan`, `status` and `verify`: hashes the files, creates nothing.
-  static func readOnly(root: String) -> FileView {
+  /// For `plan`, `status` (`trustStatCache`: the stat cache of the last run answers for files
+  /// whose stat data did not change, and is never written) and `verify` (hashes every file).
+  /// Creates nothing.
+  static func readOnly(root: String, trustStatCache: Bool = false) -> FileView {
     let isFolder = FileManager.default.fileExists(atPath: root + "/" + OutputPath.stateFolderName + "/tmp")
     let folder = isFolder ? try? OutputFolder(root: root) : nil
+    if trustStatCache, let folder {
+      return cached(folder: folder, cache: StatCache.load(stateDir: folder.stateDir))
+    }
     return FileView(
       check: { output, entry in
         guard let folder else {
