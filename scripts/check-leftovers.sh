@@ -11,17 +11,14 @@
 #   children  "<pid> <start time> <executable>" for every child it started;
 #   mnt/      the mount points of its tmpfs file systems.
 # Every child also carries SWAPSYNC_TEST_RUN=<run folder> in its environment, and so do its
-# descendants. Only run folders whose test process has ended are looked at, so a test run still
-# going (another checkout, another engineer) is never touched; a process counts only if its PID and
-# start time match a `children` line or its environment names such a run folder.
+# descendants. A test process that exits normally cleans up after itself and removes its run
+# folder. Only test processes that have ended count, so a test run still going (another checkout,
+# another engineer) is never touched; a process counts only if its PID and start time match a
+# `children` line or its environment names the run folder of an ended test process.
 set -uo pipefail
 
 root=${1:-${SWAPSYNC_TEST_STATE:-${TMPDIR:-/tmp}/swapsync-tests}}
 root=/$(printf '%s' "$root" | tr -s / | sed 's:^/::; s:/$::')
-if [ ! -d "$root" ]; then
-  echo "check-leftovers: nothing under $root"
-  exit 0
-fi
 
 # Field 22 of /proc/<pid>/stat (start time) and field 3 (state); fields after the command name.
 stat_fields() { local s; s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; s=${s##*) }; echo "$s"; }
@@ -29,15 +26,14 @@ start_time() { local f; f=$(stat_fields "$1") || return 1; set -- $f; echo "${20
 state_of() { local f; f=$(stat_fields "$1") || return 1; set -- $f; echo "$1"; }
 pgid_of() { local f; f=$(stat_fields "$1") || return 1; set -- $f; echo "$3"; }
 
-# Run folders of test processes that have ended.
+# A run folder whose test process has ended (or that it removed on a clean exit).
+finished_run() {
+  local owner=${1##*/}
+  ! { [ -d "/proc/$owner" ] && [ "$(start_time "$owner")" = "$(cat "$1/owner" 2>/dev/null)" ]; }
+}
 finished=()
 for run in "$root"/[0-9]*; do
-  [ -d "$run" ] || continue
-  owner=${run##*/}
-  if [ -d "/proc/$owner" ] && [ "$(start_time "$owner")" = "$(cat "$run/owner" 2>/dev/null)" ]; then
-    continue  # still running
-  fi
-  finished+=("$run")
+  [ -d "$run" ] && finished_run "$run" && finished+=("$run")
 done
 
 declare -A leftover=() group=()
@@ -52,18 +48,14 @@ for run in "${finished[@]}"; do
     group[$pid]=1  # a live leader: its process group is ours too
   done <"$run/children"
 done
-# 2. Anything whose environment names a finished run folder (descendants included).
-if [ ${#finished[@]} -gt 0 ]; then
-  for dir in /proc/[0-9]*; do
-    pid=${dir#/proc/}
-    [ "$pid" = $$ ] && continue
-    marker=$(tr "\\0" "\\n" 2>/dev/null <"$dir/environ" | grep -m1 "^SWAPSYNC_TEST_RUN=$root/") || continue
-    run=${marker#SWAPSYNC_TEST_RUN=}
-    for done_run in "${finished[@]}"; do
-      if [ "$run" = "$done_run" ] && [ "$(state_of "$pid")" != Z ]; then leftover[$pid]=1; fi
-    done
-  done
-fi
+# 2. Anything whose environment names a run folder of an ended test process (descendants included).
+for dir in /proc/[0-9]*; do
+  pid=${dir#/proc/}
+  [ "$pid" = $$ ] && continue
+  marker=$(tr "\\0" "\\n" 2>/dev/null <"$dir/environ" | grep -m1 "^SWAPSYNC_TEST_RUN=$root/") || continue
+  run=${marker#SWAPSYNC_TEST_RUN=}
+  finished_run "$run" && [ "$(state_of "$pid")" != Z ] && leftover[$pid]=1
+done
 
 # Listening TCP sockets: inode -> address:port.
 declare -A listening=()
@@ -133,4 +125,4 @@ if [ $found -ne 0 ]; then
   echo "check-leftovers: FAILED: the tests left processes or mounts behind (see above); they are removed now" >&2
   exit 1
 fi
-echo "check-leftovers: clean (${#finished[@]} test process(es) checked under $root)"
+echo "check-leftovers: clean: no process, port or mount left behind by the tests under $root"

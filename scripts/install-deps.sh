@@ -52,7 +52,10 @@ for i in "${!checks[@]}"; do
   met "${checks[$i]}" && continue
   if [ -n "${pypi[$i]}" ]; then
     echo "install-deps: '${checks[$i]}' still fails; installing ${pypi[$i]} from PyPI" >&2
-    python3 -m pip install --quiet --disable-pip-version-check "${pypi[$i]}" >&2 || true
+    # Debian's own python3 refuses pip installs (PEP 668) unless told to; CI's machine is throwaway.
+    python3 -m pip install --quiet --disable-pip-version-check "${pypi[$i]}" >&2 ||
+      python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "${pypi[$i]}" >&2 ||
+      true
     met "${checks[$i]}" && continue
   fi
   failed+=("${checks[$i]} (${packages[$i]})")

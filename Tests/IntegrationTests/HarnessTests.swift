@@ -91,4 +91,40 @@ struct HarnessTests {
     waiting.cancel()
     #expect(await waiting.value == .signalled(SIGKILL))
   }
+
+  @Test("every @Suite under Tests/ has a time limit, so a hung test fails instead of hanging CI")
+  func everySuiteHasATimeLimit() throws {
+    let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    let walker = try #require(FileManager.default.enumerator(atPath: tests.path))
+    var suites = 0
+    var missing: [String] = []
+    while let file = walker.nextObject() as? String {
+      guard file.hasSuffix(".swift") else { continue }
+      let text = try String(contentsOfFile: tests.path + "/" + file, encoding: .utf8)
+      for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // An attribute starts its line; this skips "@Suite" in comments and strings.
+        guard line.trimmingCharacters(in: .whitespaces).hasPrefix("@Suite"),
+          let at = line.range(of: "@Suite")
+        else { continue }
+        suites += 1
+        if Self.arguments(of: text[at.upperBound...])?.contains(".timeLimit(") != true {
+          missing.append("\(file):\(number + 1)")
+        }
+      }
+    }
+    #expect(suites > 20)
+    #expect(missing.isEmpty, "suites without .timeLimit(.minutes(N)): \(missing.sorted())")
+  }
+
+  /// The text between the parentheses that open `text` (an attribute's arguments), nil without any.
+  static func arguments(of text: Substring) -> Substring? {
+    guard text.first == "(" else { return nil }
+    var depth = 0
+    for index in text.indices {
+      if text[index] == "(" { depth += 1 }
+      if text[index] == ")" { depth -= 1 }
+      if depth == 0 { return text[text.index(after: text.startIndex)..<index] }
+    }
+    return nil
+  }
 }

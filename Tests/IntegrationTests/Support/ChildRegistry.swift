@@ -14,8 +14,9 @@ import Foundation
 /// - `mnt/`: the mount points of the tmpfs file systems the disk tests mount.
 /// Every child also gets `SWAPSYNC_TEST_RUN=<run folder>` in its environment, which its own
 /// children inherit. When the test process exits normally, an `atexit` handler kills and reaps
-/// every child still alive and unmounts every tmpfs still mounted. When it crashes, nothing runs:
-/// scripts/check-leftovers.sh (run by `make test`) finds what is left by these three marks.
+/// every child still alive, unmounts every tmpfs still mounted and removes the run folder. When it
+/// crashes, nothing runs: scripts/check-leftovers.sh (run by `make test`) finds what is left by
+/// these marks.
 final class ChildRegistry: @unchecked Sendable {
   static let shared = ChildRegistry()
   /// The environment variable that marks every process the tests started.
@@ -64,14 +65,25 @@ final class ChildRegistry: @unchecked Sendable {
   }
 
   /// The `atexit` backstop: SIGKILL to every live child's group, reap them, unmount what is left.
+  /// Then, if nothing is left, the run folder goes too: only a test process that could not clean up
+  /// (it crashed) leaves one, for scripts/check-leftovers.sh.
   private func cleanUp() {
     let (live, mounted) = lock.withLock { (Array(children.values), mounts) }
     for child in live { child.killGroup() }
-    for child in live { _ = child.waitBlocking(timeout: .seconds(5)) }
+    var clean = true
+    for child in live where child.waitBlocking(timeout: .seconds(5)) == nil { clean = false }
     for path in mounted {
-      _ = umount2(path, Int32(MNT_DETACH))
-      _ = rmdir(path)
+      if umount2(path, Int32(MNT_DETACH)) == 0 { _ = rmdir(path) } else { clean = false }
     }
+    guard clean else { return }
+    // Entry by entry, never recursively: nothing under a mount point can be deleted by mistake.
+    _ = unlink(runFolder + "/owner")
+    _ = unlink(runFolder + "/children")
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: runFolder + "/mnt")) ?? [] {
+      _ = rmdir(runFolder + "/mnt/" + name)
+    }
+    _ = rmdir(runFolder + "/mnt")
+    _ = rmdir(runFolder)
   }
 
   /// Field 22 of /proc/<pid>/stat: when the process started, in clock ticks since boot.

@@ -188,7 +188,8 @@ enum Crash {
           return mounted
         }
         if wasMounted {
-          _ = umount2(path, Int32(MNT_DETACH))
+          // Still mounted: left registered for the exit backstop (and the leftover check).
+          guard umount2(path, Int32(MNT_DETACH)) == 0 else { return }
           ChildRegistry.shared.setMounted(path, false)
         }
         try? FileManager.default.removeItem(atPath: path)
