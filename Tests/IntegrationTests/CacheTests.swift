@@ -6,7 +6,7 @@ import Testing
 /// a cache folder on disk. Pushes after sync, restores with zero requests to TTAPI after every
 /// result URL expired, skips a damaged object, survives an unusable cache, and never shows a
 /// partial object after `kill -9` during a push.
-@Suite("cache: folder")
+@Suite("cache: folder", .timeLimit(.minutes(5)))
 struct CacheTests {
   @Test("sync pushes every verified output to the cache folder, once; a rerun sends nothing")
   func pushAfterSync() async throws {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Shell completions and the help that the man page is made from come from the command definitions.
-@Suite("completions")
+@Suite("completions", .timeLimit(.minutes(5)))
 struct CompletionTests {
   @Test("bash, zsh and fish scripts know every subcommand, the new options and the --state values")
   func completionScripts() async throws {

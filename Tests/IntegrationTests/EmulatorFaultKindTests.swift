@@ -5,7 +5,7 @@ import Testing
 /// redirect, read off the wire with `curl` (no decoding, no redirects followed), with their
 /// stats counters. Trickle has its own suite (EmulatorTrickleTests), and so has the `--fault`
 /// syntax (EmulatorFaultSyntaxTests).
-@Suite("emulator fault kinds")
+@Suite("emulator fault kinds", .timeLimit(.minutes(5)))
 struct EmulatorFaultKindTests {
   static func faults(_ specs: String...) -> [String] { specs.flatMap { ["--fault", $0] } }
 

@@ -4,7 +4,7 @@ import Testing
 
 /// `--fault` and the control API accept every new fault kind where it applies, reject it
 /// clearly where it does not, and `ttapi-emulator --help` documents every kind.
-@Suite("emulator fault syntax")
+@Suite("emulator fault syntax", .timeLimit(.minutes(5)))
 struct EmulatorFaultSyntaxTests {
   static let newKinds = [
     "gzip", "gzipBomb", "successWithoutURL", "jsonBody", "trickle", "retryAfterDate", "redirect",

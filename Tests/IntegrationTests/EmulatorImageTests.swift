@@ -5,7 +5,7 @@ import Testing
 /// The emulator's pictures: samples named `face-NAME` / `target-NAME`, and results that are
 /// 256x256 PNGs, the same bytes for the same pair (across emulator restarts on other ports)
 /// and different bytes for different pairs.
-@Suite("emulator images")
+@Suite("emulator images", .timeLimit(.minutes(5)))
 struct EmulatorImageTests {
   /// Width, height, bit depth and colour type from a PNG's IHDR, or nil when it is not a PNG.
   static func header(_ png: [UInt8]) -> (width: Int, height: Int, depth: UInt8, colour: UInt8)? {

@@ -5,7 +5,7 @@ import Testing
 /// The emulator's `trickle` fault: status and headers at once, then one body byte per interval.
 /// Every client here has a bounded timeout; the emulator must stop writing when the client
 /// leaves and must not let a stalled body hold up its shutdown.
-@Suite("emulator trickle fault")
+@Suite("emulator trickle fault", .timeLimit(.minutes(5)))
 struct EmulatorTrickleTests {
   /// `curl --max-time` for a stalled download: long enough for headers and a few bytes.
   static let clientLimit = "2"

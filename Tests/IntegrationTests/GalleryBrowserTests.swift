@@ -4,7 +4,7 @@ import Testing
 /// The gallery in a real browser: a sync against the emulator with hostile output names and a
 /// failed job, `swapsync gallery`, then headless Chromium takes a screenshot and dumps the DOM
 /// after the page's own script has checked every result image.
-@Suite("gallery in a browser")
+@Suite("gallery in a browser", .timeLimit(.minutes(5)))
 struct GalleryBrowserTests {
   /// Valid outputs (quotes, `<`, `>` and `=` are allowed) that would be markup if not escaped.
   static let injectedElement = "<img id=injected src=x onerror=document.title='pwned'>.png"

@@ -3,7 +3,7 @@ import Testing
 
 /// `swapsync gallery` and `sync --gallery` as commands: where the page goes, what refuses it, and
 /// that `prune` leaves it alone.
-@Suite("gallery command")
+@Suite("gallery command", .timeLimit(.minutes(5)))
 struct GalleryCommandTests {
   @Test("sync --gallery writes <outputDir>/index.html; prune deletes an orphan and keeps the page")
   func syncWritesPagePruneKeepsIt() async throws {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `swapsync init`: a starter manifest `plan` accepts, a `.gitignore` line, never an overwrite.
-@Suite("init command")
+@Suite("init command", .timeLimit(.minutes(5)))
 struct InitCommandTests {
   @Test("init writes a valid swaps.json and .gitignore; a second init exits 73 and changes nothing")
   func initOnce() async throws {

@@ -4,7 +4,7 @@ import Testing
 
 /// The S3 cache end to end (docs/cache.md): the real binary against the real emulator and a real
 /// S3-compatible server (moto) on loopback that checks every SigV4 signature.
-@Suite("cache: S3")
+@Suite("cache: S3", .timeLimit(.minutes(5)))
 struct S3CacheTests {
   static let cache = ["--cache", "s3://swapsync-cache/team/swaps"]
   static let prefix = "team/swaps/"

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `status --state`: the selection, its JSON, its exit status, and unknown state names.
-@Suite("status --state")
+@Suite("status --state", .timeLimit(.minutes(5)))
 struct StatusFilterTests {
   @Test("--state selects entries for the table and --json; the exit status judges only them")
   func selection() async throws {

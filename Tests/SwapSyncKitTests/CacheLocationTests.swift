@@ -3,7 +3,7 @@ import Testing
 
 @testable import SwapSyncKit
 
-@Suite("cache location and S3 settings")
+@Suite("cache location and S3 settings", .timeLimit(.minutes(5)))
 struct CacheLocationTests {
   static let base = URL(fileURLWithPath: "/work/project", isDirectory: true)
 

@@ -4,7 +4,7 @@ import Testing
 @testable import SwapSyncKit
 
 /// The gallery page as HTML: escaping, result links, grid order, the script and its policy.
-@Suite("gallery page")
+@Suite("gallery page", .timeLimit(.minutes(5)))
 struct GalleryPageTests {
   static let injected = "<img id=injected src=x onerror=alert(1)>.png"
   /// A quote followed by a combining mark is one Character; escaping by Character would miss it.

@@ -4,7 +4,7 @@ import Testing
 @testable import SwapSyncKit
 
 /// `swapsync init`'s files: a valid starter manifest, a `.gitignore` line, nothing overwritten.
-@Suite("init scaffold")
+@Suite("init scaffold", .timeLimit(.minutes(5)))
 struct ScaffoldTests {
   @Test("the starter manifest is valid: a swap and a 2 × 2 matrix")
   func starterIsValid() throws {
