@@ -32,10 +32,13 @@ let package = Package(
       pkgConfig: "libcurl",
       providers: [.apt(["libcurl4-openssl-dev"])]
     ),
+    // The duration and size parser shared by swapsync and the emulator (no dependencies).
+    .target(name: "Units"),
     .target(
       name: "SwapSyncKit",
       dependencies: [
         "CCurl",
+        "Units",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Mustache", package: "swift-mustache"),
@@ -52,6 +55,7 @@ let package = Package(
     .target(
       name: "TTAPIEmulator",
       dependencies: [
+        "Units",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
@@ -66,9 +70,11 @@ let package = Package(
       name: "ttapi-emulator",
       dependencies: [
         "TTAPIEmulator",
+        "Units",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    .testTarget(name: "UnitsTests", dependencies: ["Units"]),
     .testTarget(name: "SwapSyncKitTests", dependencies: ["SwapSyncKit"]),
     .testTarget(name: "IntegrationTests", dependencies: ["SwapSyncKit"]),
   ],

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Units
 
 /// Signs and checks the expiring result URLs (`/cdn/<id>.png?ex=<hex ms>&sig=<hmac>`).
 struct CDNSigner: Sendable {
@@ -23,7 +24,7 @@ struct CDNSigner: Sendable {
 
   /// A fresh signed URL valid for `ttl`.
   func url(base: String, route: String, jobId: String, ttl: Duration) -> String {
-    let expiry = CDNSigner.nowMilliseconds() &+ UInt64(max(0, ValueParsing.milliseconds(ttl)))
+    let expiry = CDNSigner.nowMilliseconds() &+ UInt64(max(0, UnitParsing.milliseconds(ttl)))
     let expiryHex = String(expiry, radix: 16)
     let sig = signature(route: route, jobId: jobId, expiryHex: expiryHex)
     return "\(base)/\(route)/\(jobId).png?ex=\(expiryHex)&sig=\(sig)"

@@ -1,3 +1,5 @@
+import Units
+
 /// Knobs of the emulator, set from the command line and changeable through `/_emulator/config`.
 public struct EmulatorSettings: Sendable {
   public var host: String
@@ -115,12 +117,12 @@ public struct EmulatorSettings: Sendable {
   /// The knobs as control-API JSON (what `GET /_emulator/config` shows).
   var json: EmulatorJSON {
     .object([
-      ("jobDurationMs", .int(ValueParsing.milliseconds(jobDuration))),
-      ("latencyMs", .int(ValueParsing.milliseconds(latency))),
+      ("jobDurationMs", .int(UnitParsing.milliseconds(jobDuration))),
+      ("latencyMs", .int(UnitParsing.milliseconds(latency))),
       ("failWhen", .object(failWhen.keys.sorted().map { ($0, .string(failWhen[$0] ?? "")) })),
       ("faults", .array(faults.map(\.json))),
       ("maxRunning", maxRunning.map { .int(Int64($0)) } ?? .null),
-      ("cdnTTLms", .int(ValueParsing.milliseconds(cdnTTL))),
+      ("cdnTTLms", .int(UnitParsing.milliseconds(cdnTTL))),
       ("drift", .bool(drift)),
       ("seed", .int(Int64(bitPattern: seed))),
     ])

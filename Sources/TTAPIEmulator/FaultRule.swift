@@ -1,3 +1,5 @@
+import Units
+
 /// The request families a fault can target.
 public enum FaultEndpoint: String, Sendable, CaseIterable {
   case submit, fetch, cdn, discord
@@ -123,19 +125,19 @@ public struct FaultRule: Sendable, Equatable {
         throw EmulatorError("http429 argument must be whole seconds")
       }
     case .slow:
-      guard ValueParsing.duration(arg) != nil else {
+      guard UnitParsing.duration(arg) != nil else {
         throw EmulatorError("slow argument must be a duration like 2s")
       }
     case .truncatedBody, .oversizeBody:
-      guard ValueParsing.size(arg) != nil else {
+      guard UnitParsing.byteSize(arg) != nil else {
         throw EmulatorError("\(kind.rawValue) argument must be a size")
       }
     case .gzipBomb:
-      guard let size = ValueParsing.size(arg), size > 0, size <= Self.maxBombSize else {
+      guard let size = UnitParsing.byteSize(arg), size > 0, size <= Self.maxBombSize else {
         throw EmulatorError("gzipBomb argument must be a size from 1 byte to 4GiB, like 256MiB")
       }
     case .trickle:
-      guard let interval = ValueParsing.duration(arg), interval > .zero else {
+      guard let interval = UnitParsing.duration(arg), interval > .zero else {
         throw EmulatorError("trickle argument must be a duration above zero, like 500ms")
       }
     case .retryAfterDate:
@@ -161,13 +163,13 @@ public struct FaultRule: Sendable, Equatable {
   /// How far ahead the `Retry-After` date of `retryAfterDate` lies.
   var retryAfterDateSeconds: Int { arg.flatMap { Int($0) } ?? 2 }
   /// Delay for `slow`.
-  var slowDelay: Duration { arg.flatMap { ValueParsing.duration($0) } ?? .seconds(2) }
+  var slowDelay: Duration { arg.flatMap { UnitParsing.duration($0) } ?? .seconds(2) }
   /// Pause between two body bytes for `trickle`.
-  var trickleInterval: Duration { arg.flatMap { ValueParsing.duration($0) } ?? .milliseconds(500) }
+  var trickleInterval: Duration { arg.flatMap { UnitParsing.duration($0) } ?? .milliseconds(500) }
   /// Status of the `redirect` answer.
   var redirectStatus: Int { arg.flatMap { Int($0) } ?? 308 }
   /// Bytes for `truncatedBody` (nil: half the body), `oversizeBody` and `gzipBomb`.
-  var sizeArgument: Int? { arg.flatMap { ValueParsing.size($0) } }
+  var sizeArgument: Int? { arg.flatMap { UnitParsing.byteSize($0) } }
 
   /// The control-API JSON form.
   public var json: EmulatorJSON {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import TTAPIEmulator
+import Units
 
 #if canImport(Glibc)
   import Glibc
@@ -89,7 +90,7 @@ struct EmulatorCommand: AsyncParsableCommand {
 
   private func makeSettings() throws -> EmulatorSettings {
     func duration(_ text: String, _ flag: String) throws -> Duration {
-      guard let value = ValueParsing.duration(text) else {
+      guard let value = UnitParsing.duration(text) else {
         throw ValidationError("\(flag): '\(text)' is not a duration (250ms, 5s, 10m, 1h)")
       }
       return value

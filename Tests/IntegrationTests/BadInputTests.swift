@@ -120,6 +120,16 @@ struct BadInputTests {
     BadState(
       "size as text", #"{"version": 1, "entries": {"a.png": {\#(entry), "state": "done", "size": "big"}}}"#,
       #"swaps.lock.json: entries["a.png"].size: expected an integer"#),
+    BadState(
+      "one output twice, from a merge that kept both sides",
+      "{\"version\": 1,\n \"entries\": {\n  \"a.png\": {\(entry), \"state\": \"failed\", \"message\": \"m\"},"
+        + "\n  \"a.png\": {\(entry), \"state\": \"failed\", \"message\": \"m\"}\n}}\n",
+      #"swaps.lock.json: line 4, column 3: duplicate key "a.png" (first at line 3, column 3)"#),
+    BadState(
+      "a key a lockfile entry does not have",
+      #"{"version": 1, "entries": {"a.png": {\#(entry), "state": "failed", "mesage": "m"}}}"#,
+      #"swaps.lock.json: line 1, column 151: unknown key "mesage" in entries["a.png"] (did you mean "message"?)"#
+    ),
     // A journal line that is not the torn final one holds facts that must not be dropped silently.
     BadState(
       "corrupt journal line", "{garbage}\n{\"more\": 1}\n", "journal.jsonl: line 1 is corrupt",

@@ -150,7 +150,6 @@ public final class Journal: Sendable {
   static func parse(_ bytes: [UInt8], path: String) throws(LockfileError) -> (
     batches: [[String: LockEntry?]], validLength: Int
   ) {
-    let decoder = JSONDecoder()
     var batches: [[String: LockEntry?]] = []
     var offset = 0
     var lineNumber = 0
@@ -158,23 +157,37 @@ public final class Journal: Sendable {
       lineNumber += 1
       // No newline: the write of the last line was cut short. Nothing acted on it.
       guard let newline = bytes[offset...].firstIndex(of: 0x0A) else { break }
-      let line = bytes[offset..<newline]
+      let line = Array(bytes[offset..<newline])
+      let root: JSONValue
       do {
-        batches.append(try decoder.decode([String: LockEntry?].self, from: Data(line)))
+        root = try JSONParser.parse(line)
       } catch {
         // A final line holding NUL bytes is a crash artifact of some file systems.
         if newline + 1 == bytes.count && line.contains(0) { break }
-        let detail: String
-        switch LockfileCodec.describe(error, path: path, bytes: Array(line), keyDepth: 0) {
-        case .invalid(_, let field, let what): detail = "\(field): \(what)"
-        case .malformed(_, let what): detail = what
-        case let other: detail = other.description
-        }
-        throw .corruptJournal(path: path, line: lineNumber, detail: detail)
+        let place = error.isDuplicateKey ? "column \(error.column)" : "invalid JSON at column \(error.column)"
+        throw .corruptJournal(path: path, line: lineNumber, detail: "\(place): \(error.message)")
+      }
+      do {
+        batches.append(try LockfileReader.batch(root))
+      } catch {
+        throw .corruptJournal(path: path, line: lineNumber, detail: describe(error, line: line))
       }
       offset = newline + 1
     }
     return (batches, offset)
+  }
+
+  /// A problem in one valid JSON line, for `corruptJournal`: the field, or the unknown key's column.
+  private static func describe(_ problem: LockReadProblem, line: [UInt8]) -> String {
+    switch problem {
+    case .field(let field, let detail):
+      return "\(field): \(detail)"
+    case .unknownKey(let keyPath, let field, let detail):
+      guard let (_, column) = JSONParser.position(ofKey: keyPath, in: line) else {
+        return "\(field): \(detail)"
+      }
+      return "column \(column): \(detail)"
+    }
   }
 
   private static func encodeLine(_ updates: [String: LockEntry?], path: String) throws(FileSystemError)

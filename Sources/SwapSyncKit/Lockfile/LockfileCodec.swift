@@ -25,29 +25,35 @@ public enum LockfileCodec {
     }
   }
 
-  /// Decodes a lockfile, checking the version first. Errors name `path` and the bad field.
+  /// Decodes a lockfile with the manifest's located JSON parser, checking the version first.
+  /// Errors name `path` and the line and column or the field: syntax errors, duplicate keys (a
+  /// bad merge), unknown keys, missing or mistyped fields.
   public static func decode(_ bytes: [UInt8], path: String) throws(LockfileError) -> Lockfile {
     if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
       throw .malformed(path: path, detail: "the file is empty")
     }
-    let data = Data(bytes)
-    let decoder = JSONDecoder()
-    let probe: VersionProbe
+    let root: JSONValue
     do {
-      probe = try decoder.decode(VersionProbe.self, from: data)
+      root = try JSONParser.parse(bytes)
     } catch {
-      throw describe(error, path: path, bytes: bytes, keyDepth: 1)
+      throw syntaxError(error, path: path)
     }
-    guard let version = probe.version else {
+    let version: Int?
+    do {
+      version = try LockfileReader.version(of: root)
+    } catch {
+      throw describe(error, path: path, bytes: bytes)
+    }
+    guard let version else {
       throw .invalid(path: path, field: "version", detail: "missing")
     }
     guard version == Lockfile.currentVersion else {
       throw .unsupportedVersion(path: path, version: version)
     }
     do {
-      return try decoder.decode(Lockfile.self, from: data)
+      return try LockfileReader.lockfile(root)
     } catch {
-      throw describe(error, path: path, bytes: bytes, keyDepth: 1)
+      throw describe(error, path: path, bytes: bytes)
     }
   }
 
@@ -85,92 +91,26 @@ public enum LockfileCodec {
     try AtomicFile.write(bytes, to: path)
   }
 
-  private struct VersionProbe: Decodable {
-    var version: Int?
+  /// A parser error as a lockfile error: a duplicate key at its place, anything else as invalid JSON.
+  static func syntaxError(_ error: JSONSyntaxError, path: String) -> LockfileError {
+    guard error.isDuplicateKey else {
+      return .malformed(path: path, detail: "invalid JSON at \(error.location): \(error.message)")
+    }
+    return .located(
+      path: path, line: error.line, column: error.column,
+      detail: "\(error.message); keep one of the two (a merge may have kept both sides)")
   }
 
-  /// Turns a `DecodingError` into a message naming the field and what is wrong with it.
-  /// `keyDepth` is the coding-path position of output-path keys (always shown in brackets).
-  static func describe(_ error: any Error, path: String, bytes: [UInt8], keyDepth: Int) -> LockfileError {
-    guard let error = error as? DecodingError else {
-      return .malformed(path: path, detail: String(describing: error))
-    }
-    switch error {
-    case .dataCorrupted(let context) where context.codingPath.isEmpty:
-      return .malformed(path: path, detail: syntaxDetail(bytes))
-    case .dataCorrupted(let context):
-      let field = fieldName(context.codingPath, keyDepth: keyDepth)
-      if context.codingPath.last?.stringValue == "state" {
-        let known = EntryState.allCases.map(\.rawValue).joined(separator: ", ")
-        return .invalid(
-          path: path, field: field,
-          detail: "unknown state (expected one of \(known)): \(context.debugDescription)")
+  /// A problem in valid JSON as a lockfile error; an unknown key with its line and column.
+  static func describe(_ problem: LockReadProblem, path: String, bytes: [UInt8]) -> LockfileError {
+    switch problem {
+    case .field(let field, let detail):
+      return .invalid(path: path, field: field, detail: detail)
+    case .unknownKey(let keyPath, let field, let detail):
+      guard let (line, column) = JSONParser.position(ofKey: keyPath, in: bytes) else {
+        return .invalid(path: path, field: field, detail: detail)
       }
-      return .invalid(path: path, field: field, detail: context.debugDescription)
-    case .keyNotFound(let key, let context):
-      return .invalid(
-        path: path, field: fieldName(context.codingPath + [key], keyDepth: keyDepth), detail: "missing")
-    case .typeMismatch(let type, let context):
-      return .invalid(
-        path: path, field: fieldName(context.codingPath, keyDepth: keyDepth),
-        detail: "expected \(typeName(type))")
-    case .valueNotFound(let type, let context):
-      return .invalid(
-        path: path, field: fieldName(context.codingPath, keyDepth: keyDepth),
-        detail: "expected \(typeName(type)), found null")
-    @unknown default:
-      return .malformed(path: path, detail: String(describing: error))
-    }
-  }
-
-  /// Where the JSON syntax breaks, as line and column (JSONDecoder does not say on Linux).
-  static func syntaxDetail(_ bytes: [UInt8]) -> String {
-    let error: NSError
-    do {
-      _ = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
-      return "invalid JSON"
-    } catch let caught as NSError {
-      error = caught
-    }
-    let debug = (error.userInfo[NSDebugDescriptionErrorKey] as? String) ?? error.localizedDescription
-    guard let range = debug.range(of: "character "),
-      let offset = Int(debug[range.upperBound...].prefix(while: \.isNumber)), offset <= bytes.count
-    else {
-      return "invalid JSON (\(debug))"
-    }
-    let before = bytes[..<offset]
-    let line = before.filter { $0 == 0x0A }.count + 1
-    let lineStart = before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
-    let column = String(decoding: bytes[lineStart..<offset], as: UTF8.self).count + 1
-    return "invalid JSON at line \(line), column \(column)"
-  }
-
-  /// `entries["alice/beach.jpg"].state` style names for coding paths.
-  static func fieldName(_ path: [any CodingKey], keyDepth: Int) -> String {
-    var result = ""
-    for (depth, key) in path.enumerated() {
-      let name = key.stringValue
-      if depth == keyDepth {
-        result += "[\"\(name)\"]"
-      } else if let index = key.intValue {
-        result += "[\(index)]"
-      } else if !name.isEmpty && name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
-        result += (result.isEmpty ? "" : ".") + name
-      } else {
-        result += "[\"\(name)\"]"
-      }
-    }
-    return result.isEmpty ? "(top level)" : result
-  }
-
-  private static func typeName(_ type: Any.Type) -> String {
-    switch type {
-    case is String.Type: return "a string"
-    case is Int.Type: return "an integer"
-    case is Bool.Type: return "true or false"
-    default:
-      let name = String(describing: type)
-      return name.hasPrefix("Dictionary") ? "an object" : name.hasPrefix("Array") ? "an array" : name
+      return .located(path: path, line: line, column: column, detail: detail)
     }
   }
 }

@@ -4,6 +4,19 @@ extension JSONParser {
   mutating func parseString() throws(JSONSyntaxError) -> String {
     let start = index
     index += 1
+    // Fast path for the common string without escapes or control characters: one slice, no
+    // byte-by-byte copy. Anything else is read (and reported) by the loop below.
+    var end = index
+    while end < bytes.count {
+      let byte = bytes[end]
+      if byte == UInt8(ascii: "\"") {
+        let text = String(decoding: bytes[index..<end], as: UTF8.self)
+        index = end + 1
+        return text
+      }
+      if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+      end += 1
+    }
     var buffer: [UInt8] = []
     while true {
       guard index < bytes.count else {

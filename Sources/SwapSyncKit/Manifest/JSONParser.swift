@@ -7,7 +7,7 @@ public struct JSONParser {
   var index = 0
   private var depth = 0
 
-  private init(bytes: [UInt8]) {
+  init(bytes: [UInt8]) {
     self.bytes = bytes
   }
 
@@ -196,7 +196,7 @@ public struct JSONParser {
 
   // MARK: - Lexical helpers
 
-  private func peek(is character: Unicode.Scalar) -> Bool {
+  func peek(is character: Unicode.Scalar) -> Bool {
     index < bytes.count && bytes[index] == UInt8(ascii: character)
   }
 
@@ -208,7 +208,7 @@ public struct JSONParser {
     while index < bytes.count, isDigit(bytes[index]) { index += 1 }
   }
 
-  private mutating func skipWhitespace() {
+  mutating func skipWhitespace() {
     while index < bytes.count {
       switch bytes[index] {
       case 0x20, 0x09, 0x0A, 0x0D: index += 1

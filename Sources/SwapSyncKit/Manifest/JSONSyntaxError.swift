@@ -14,6 +14,10 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
   public var location: String { "line \(line), column \(column)" }
 
   public var description: String { "\(location): \(message)" }
+
+  /// Whether this is the parser's duplicate-key error: the syntax is fine but an object names a
+  /// key twice, which a lockfile reports as a bad merge rather than as broken JSON.
+  public var isDuplicateKey: Bool { message.hasPrefix("duplicate key ") }
 }
 
 /// Byte-level helpers shared by the JSON parser: positions and UTF-8 validation.

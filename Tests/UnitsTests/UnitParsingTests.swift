@@ -1,6 +1,5 @@
 import Testing
-
-@testable import SwapSyncKit
+import Units
 
 @Suite("UnitParsing", .timeLimit(.minutes(3)))
 struct UnitParsingTests {
@@ -88,5 +87,47 @@ struct UnitParsingTests {
     #expect(UnitParsing.format(bytes: 1000) == "1000 bytes")
     #expect(UnitParsing.format(bytes: 1) == "1 byte")
     #expect(UnitParsing.format(bytes: 0) == "0 bytes")
+  }
+
+  @Test(
+    "the emulator's flags and fault arguments",
+    arguments: [
+      ("50ms", Duration.milliseconds(50)), ("0ms", .zero), ("300ms", .milliseconds(300)),
+      ("1500ms", .milliseconds(1500)),
+      ("3s", .seconds(3)), ("60s", .seconds(60)), ("10m", .seconds(600)), ("1h", .seconds(3600)),
+    ])
+  func emulatorDurations(text: String, expected: Duration) {
+    #expect(UnitParsing.duration(text) == expected)
+  }
+
+  @Test("the emulator's sizes, up to the 4GiB gzipBomb limit")
+  func emulatorSizes() {
+    #expect(UnitParsing.byteSize("3MiB") == 3 << 20)
+    #expect(UnitParsing.byteSize("20MiB") == 20 << 20)
+    #expect(UnitParsing.byteSize("256MiB") == 256 << 20)
+    #expect(UnitParsing.byteSize("4GiB") == 1 << 32)
+    #expect(UnitParsing.byteSize("5GiB") == 5 << 30)
+    #expect(UnitParsing.byteSize("1b") == 1)
+  }
+
+  /// The emulator's own parser took a bare number as milliseconds and trimmed spaces; the shared one
+  /// asks for a unit, as swapsync always did.
+  @Test(
+    "spellings the emulator's old parser took are rejected",
+    arguments: ["500", "  5s", "2s\n", "soon", "1.5"])
+  func formerEmulatorSpellings(text: String) {
+    #expect(UnitParsing.duration(text) == nil)
+  }
+
+  @Test(
+    "whole milliseconds, rounded toward zero",
+    arguments: [
+      (Duration.zero, Int64(0)), (.milliseconds(250), 250), (.nanoseconds(1_999_999), 1),
+      (.seconds(3600), 3_600_000),
+      (.nanoseconds(-1_999_999), -1), (.milliseconds(-250), -250), (.seconds(Int64.max), Int64.max),
+      (.seconds(Int64.min), Int64.min),
+    ])
+  func milliseconds(duration: Duration, expected: Int64) {
+    #expect(UnitParsing.milliseconds(duration) == expected)
   }
 }

@@ -1,0 +1,198 @@
+/// Something wrong in a lockfile or journal document that is valid JSON (docs/lockfile.md).
+enum LockReadProblem: Error, Equatable {
+  /// A field with a missing or wrong value; `field` is like `entries["a/b.jpg"].state`.
+  case field(String, detail: String)
+  /// A key that does not belong. `keyPath` leads from the document's root to it, to find its line
+  /// and column; `field` names the object holding it, for when it cannot be found.
+  case unknownKey(keyPath: [String], field: String, detail: String)
+}
+
+/// Builds lockfile values from what the located JSON parser read (the parser already rejected
+/// syntax errors and duplicate keys, with their line and column).
+///
+/// Strict on purpose: every key must be known and every field of its type, so that a hand edit or
+/// a bad merge is reported instead of silently dropped (docs/schema/lockfile.schema.json).
+/// Absent optional fields and optional fields set to `null` both read as absent.
+enum LockfileReader {
+  static let topLevelKeys = ["version", "entries"]
+  static let entryKeys = [
+    "targetImage", "swapImage", "state", "jobId", "sha256", "size", "imageType", "quota", "message",
+    "submittedAt", "finishedAt", "adopted", "unusableRuns",
+  ]
+
+  /// The `version` of a lockfile document, nil when it has none. Read before anything else: a
+  /// newer version may have other keys.
+  static func version(of root: JSONValue) throws(LockReadProblem) -> Int? {
+    guard case .object(let members) = root else {
+      throw .field("(top level)", detail: "expected an object, found \(root.kindDescription)")
+    }
+    guard let value = members.first(where: { $0.key == "version" })?.value else { return nil }
+    guard let version = integer(value) else { throw .field("version", detail: "expected an integer") }
+    return version
+  }
+
+  /// The lockfile in `root`, whose version the caller has checked.
+  static func lockfile(_ root: JSONValue) throws(LockReadProblem) -> Lockfile {
+    guard case .object(let members) = root else {
+      throw .field("(top level)", detail: "expected an object, found \(root.kindDescription)")
+    }
+    var entriesValue: JSONValue?
+    for member in members {
+      switch member.key {
+      case "version": continue
+      case "entries": entriesValue = member.value
+      default:
+        throw unknownKey(
+          member.key, allowed: topLevelKeys, in: "at the top level", field: "(top level)", at: [])
+      }
+    }
+    guard let entriesValue else { throw .field("entries", detail: "missing") }
+    guard case .object(let outputs) = entriesValue else {
+      throw .field("entries", detail: "expected an object")
+    }
+    var entries: [String: LockEntry] = [:]
+    entries.reserveCapacity(outputs.count)
+    for output in outputs {
+      entries[output.key] = try entry(output.value, at: EntryPlace(output: output.key, inJournal: false))
+    }
+    return Lockfile(version: Lockfile.currentVersion, entries: entries)
+  }
+
+  /// One journal line: `{"<output>": <entry> | null, ...}` (null removes the entry).
+  static func batch(_ root: JSONValue) throws(LockReadProblem) -> [String: LockEntry?] {
+    guard case .object(let outputs) = root else {
+      throw .field("(top level)", detail: "expected an object, found \(root.kindDescription)")
+    }
+    var batch: [String: LockEntry?] = [:]
+    batch.reserveCapacity(outputs.count)
+    for output in outputs {
+      if case .null = output.value {
+        batch.updateValue(nil, forKey: output.key)
+      } else {
+        batch[output.key] = try entry(output.value, at: EntryPlace(output: output.key, inJournal: true))
+      }
+    }
+    return batch
+  }
+
+  /// Where an entry sits; turned into text only when something is wrong (100,000 entries are
+  /// read without building 100,000 field names).
+  struct EntryPlace {
+    var output: String
+    var inJournal: Bool
+
+    /// `entries["a/b.jpg"]` in a lockfile, `["a/b.jpg"]` in a journal line.
+    var field: String { (inJournal ? "" : "entries") + "[\(JSONPath.quoted(output))]" }
+    /// The keys leading to the entry from the document's root.
+    var keyPath: [String] { inJournal ? [output] : ["entries", output] }
+  }
+
+  /// One entry object.
+  static func entry(_ value: JSONValue, at place: EntryPlace) throws(LockReadProblem) -> LockEntry {
+    guard case .object(let members) = value else {
+      throw .field(place.field, detail: "expected an object, found \(value.kindDescription)")
+    }
+    var targetImage: String?
+    var swapImage: String?
+    var state: EntryState?
+    var entry = LockEntry(targetImage: "", swapImage: "", state: .submitting)
+    for member in members {
+      let value = member.value
+      let name = member.key
+      switch name {
+      case "targetImage": targetImage = try requiredString(value, place, name)
+      case "swapImage": swapImage = try requiredString(value, place, name)
+      case "state":
+        let text = try requiredString(value, place, name)
+        guard let known = EntryState(rawValue: text) else {
+          let states = EntryState.allCases.map(\.rawValue).joined(separator: ", ")
+          throw .field(
+            "\(place.field).state",
+            detail: "unknown state (expected one of \(states)): \(JSONPath.quoted(text))")
+        }
+        state = known
+      case "jobId": entry.jobId = try optionalString(value, place, name)
+      case "sha256": entry.sha256 = try optionalString(value, place, name)
+      case "size": entry.size = try optionalInteger(value, place, name)
+      case "imageType": entry.imageType = try optionalString(value, place, name)
+      case "quota": entry.quota = try optionalInteger(value, place, name)
+      case "message": entry.message = try optionalString(value, place, name)
+      case "submittedAt": entry.submittedAt = try optionalString(value, place, name)
+      case "finishedAt": entry.finishedAt = try optionalString(value, place, name)
+      case "adopted":
+        switch value {
+        case .null: entry.adopted = nil
+        case .bool(let flag): entry.adopted = flag
+        default: throw .field("\(place.field).adopted", detail: "expected true or false")
+        }
+      case "unusableRuns": entry.unusableRuns = try optionalInteger(value, place, name)
+      default:
+        let field = place.field
+        throw unknownKey(name, allowed: entryKeys, in: "in \(field)", field: field, at: place.keyPath)
+      }
+    }
+    guard let targetImage else { throw .field("\(place.field).targetImage", detail: "missing") }
+    guard let swapImage else { throw .field("\(place.field).swapImage", detail: "missing") }
+    guard let state else { throw .field("\(place.field).state", detail: "missing") }
+    entry.targetImage = targetImage
+    entry.swapImage = swapImage
+    entry.state = state
+    return entry
+  }
+
+  // MARK: - Fields
+
+  private static func requiredString(_ value: JSONValue, _ place: EntryPlace, _ name: String)
+    throws(LockReadProblem)
+    -> String
+  {
+    switch value {
+    case .string(let text): return text
+    case .null: throw .field("\(place.field).\(name)", detail: "expected a string, found null")
+    default: throw .field("\(place.field).\(name)", detail: "expected a string")
+    }
+  }
+
+  private static func optionalString(_ value: JSONValue, _ place: EntryPlace, _ name: String)
+    throws(LockReadProblem)
+    -> String?
+  {
+    switch value {
+    case .string(let text): return text
+    case .null: return nil
+    default: throw .field("\(place.field).\(name)", detail: "expected a string")
+    }
+  }
+
+  private static func optionalInteger(_ value: JSONValue, _ place: EntryPlace, _ name: String)
+    throws(LockReadProblem)
+    -> Int?
+  {
+    if case .null = value { return nil }
+    guard let number = integer(value) else {
+      throw .field("\(place.field).\(name)", detail: "expected an integer")
+    }
+    return number
+  }
+
+  /// A number written as an integer (`3`), or with a zero fraction or an exponent (`3.0`, `3e0`).
+  private static func integer(_ value: JSONValue) -> Int? {
+    guard case .number(let text) = value else { return nil }
+    if let whole = Int(text) { return whole }
+    guard let number = Double(text), number.rounded(.towardZero) == number, abs(number) < 0x1p63 else {
+      return nil
+    }
+    return Int(number)
+  }
+
+  private static func unknownKey(
+    _ key: String, allowed: [String], in container: String, field: String, at keyPath: [String]
+  ) -> LockReadProblem {
+    let hint =
+      KeySuggestion.nearest(to: key, in: allowed).map { "did you mean \"\($0)\"?" }
+      ?? "allowed keys: \(allowed.joined(separator: ", "))"
+    return .unknownKey(
+      keyPath: keyPath + [key], field: field,
+      detail: "unknown key \(JSONPath.quoted(key)) \(container) (\(hint))")
+  }
+}
