@@ -6,7 +6,7 @@ import Testing
 /// How long decoding a 100,000-entry lockfile takes. Prints the times, asserts none (timings on a
 /// shared machine prove nothing); runs only with SWAPSYNC_BENCH=1:
 /// `SWAPSYNC_BENCH=1 swift test --skip-build --filter LockfileDecodeBenchmark`.
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["SWAPSYNC_BENCH"] == "1"))
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["SWAPSYNC_BENCH"] == "1"), .timeLimit(.minutes(5)))
 struct LockfileDecodeBenchmark {
   @Test func decodeHundredThousandEntries() throws {
     var lock = Lockfile()
