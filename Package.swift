@@ -23,6 +23,8 @@ let package = Package(
     .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     // Lets the emulator's trickle fault stop when the server shuts down; Hummingbird depends on it.
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    // FileDescriptor and Errno under SwapSyncKit's POSIX layer (Store/Posix.swift).
+    .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
   ],
   targets: [
     .systemLibrary(
@@ -39,6 +41,7 @@ let package = Package(
         "Units",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "SystemPackage", package: "swift-system"),
       ]
     ),
     .executableTarget(
