@@ -25,6 +25,8 @@ let package = Package(
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     // Renders the gallery page (`swapsync gallery`) from an escaping HTML template.
     .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    // FileDescriptor and Errno under SwapSyncKit's POSIX layer (Store/Posix.swift).
+    .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
   ],
   targets: [
     .systemLibrary(
@@ -42,6 +44,7 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Mustache", package: "swift-mustache"),
+        .product(name: "SystemPackage", package: "swift-system"),
       ]
     ),
     .executableTarget(

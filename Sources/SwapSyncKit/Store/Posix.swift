@@ -1,4 +1,5 @@
 import Foundation
+import SystemPackage
 
 #if canImport(Glibc)
   import Glibc
@@ -8,13 +9,17 @@ import Foundation
 
 /// Thin, checked wrappers around the system calls the store uses. Every call that can fail with
 /// EINTR is retried; every failure becomes a `FileSystemError` naming the path and the OS error.
+///
+/// open, read, write and close go through swift-system (`FileDescriptor`, `Errno`); the calls it
+/// does not offer (openat, fstatat, fsync, fdatasync, mkdir, ftruncate...) stay raw here. The API
+/// keeps raw `Int32` descriptors with `errno` set on failure, which is what the callers use.
 enum Posix {
   static let directoryMode: mode_t = 0o755
   static let fileMode: mode_t = 0o644
 
   /// The OS description of an errno value ("No space left on device").
   static func message(_ code: Int32) -> String {
-    String(cString: strerror(code))
+    Errno(rawValue: code).description
   }
 
   /// Runs `body` again while it fails with EINTR.
@@ -47,8 +52,22 @@ enum Posix {
     }
   }
 
+  /// `open(2)` through `FileDescriptor.open`, always close-on-exec; -1 with `errno` set on failure.
+  /// The path goes over as C bytes, not as a `FilePath`: `FilePath` drops a trailing slash, which
+  /// would let `open("file/")` succeed where the system call refuses it.
   static func open(_ path: String, _ flags: Int32, _ mode: mode_t = 0) -> Int32 {
-    openat(AT_FDCWD, path, flags, mode)
+    let access = FileDescriptor.AccessMode(rawValue: flags & O_ACCMODE)
+    let options = FileDescriptor.OpenOptions(rawValue: (flags & ~O_ACCMODE) | O_CLOEXEC)
+    let permissions = flags & O_CREAT != 0 ? FilePermissions(rawValue: mode) : nil
+    do {
+      let fd = try path.withCString { name in
+        try FileDescriptor.open(name, access, options: options, permissions: permissions)
+      }
+      return fd.rawValue
+    } catch {
+      errno = (error as? Errno)?.rawValue ?? EIO
+      return -1
+    }
   }
 
   /// Opens a folder for use as an `*at` anchor and for fsync (follows links: callers decide).
@@ -60,18 +79,16 @@ enum Posix {
 
   /// Writes every byte, continuing after short writes.
   static func writeFully(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(FileSystemError) {
-    guard var base = bytes.baseAddress else { return }
-    var remaining = bytes.count
-    while remaining > 0 {
-      #if canImport(Glibc)
-        let written = retrying { Glibc.write(fd, base, remaining) }
-      #else
-        let written = retrying { Darwin.write(fd, base, remaining) }
-      #endif
-      if written < 0 { throw .io(operation: "write", path: path, errno: errno) }
+    var rest = bytes
+    while !rest.isEmpty {
+      let written: Int
+      do {
+        written = try FileDescriptor(rawValue: fd).write(rest)
+      } catch {
+        throw .io(operation: "write", path: path, errno: code(of: error))
+      }
       if written == 0 { throw .io(operation: "write", path: path, errno: EIO) }
-      remaining -= written
-      base += written
+      rest = UnsafeRawBufferPointer(rebasing: rest[written...])
     }
   }
 
@@ -91,13 +108,11 @@ enum Posix {
   static func readSome(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, path: String)
     throws(FileSystemError) -> Int
   {
-    #if canImport(Glibc)
-      let count = retrying { Glibc.read(fd, buffer.baseAddress, buffer.count) }
-    #else
-      let count = retrying { Darwin.read(fd, buffer.baseAddress, buffer.count) }
-    #endif
-    if count < 0 { throw .io(operation: "read", path: path, errno: errno) }
-    return count
+    do {
+      return try FileDescriptor(rawValue: fd).read(into: buffer)
+    } catch {
+      throw .io(operation: "read", path: path, errno: code(of: error))
+    }
   }
 
   /// Reads the whole file from the current offset.
@@ -139,12 +154,22 @@ enum Posix {
 
   /// Closes a descriptor. Not retried on EINTR: on Linux the descriptor is gone either way.
   static func closeFile(_ fd: Int32, path: String) throws(FileSystemError) {
-    if close(fd) != 0 && errno != EINTR { throw .io(operation: "close", path: path, errno: errno) }
+    do {
+      try FileDescriptor(rawValue: fd).close()
+    } catch {
+      let code = code(of: error)
+      if code != EINTR { throw .io(operation: "close", path: path, errno: code) }
+    }
   }
 
   /// Closes a descriptor on a path where the data no longer matters (already synced, or discarded).
   static func closeQuietly(_ fd: Int32) {
-    _ = close(fd)
+    try? FileDescriptor(rawValue: fd).close()
+  }
+
+  /// The errno value of an error thrown by swift-system (it throws only `Errno`).
+  private static func code(of error: any Error) -> Int32 {
+    (error as? Errno)?.rawValue ?? EIO
   }
 
   static func fileStatus(_ dir: Int32, _ name: String, followLinks: Bool = false) -> (stat?, Int32) {
