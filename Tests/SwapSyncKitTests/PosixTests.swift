@@ -38,11 +38,13 @@ import Testing
     #expect(lseek(fd, 0, SEEK_SET) == 0)
     #expect(try Posix.readToEnd(fd, path: path) == bytes)
     try Posix.closeFile(fd, path: path)
+    // A descriptor that can never be open: reusing the closed `fd` would race with other tests'
+    // opens in this process (a write there once landed in another test's file).
     #expect(throws: FileSystemError.io(operation: "close", path: path, errno: EBADF)) {
-      try Posix.closeFile(fd, path: path)
+      try Posix.closeFile(-1, path: path)
     }
     #expect(throws: FileSystemError.io(operation: "write", path: path, errno: EBADF)) {
-      try Posix.writeFully(fd, [1], path: path)
+      try Posix.writeFully(-1, [1], path: path)
     }
     #expect(Posix.message(ENOSPC) == String(cString: strerror(ENOSPC)))
   }
