@@ -45,6 +45,7 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Mustache", package: "swift-mustache"),
         .product(name: "SystemPackage", package: "swift-system"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
       ]
     ),
     .executableTarget(
@@ -79,7 +80,9 @@ let package = Package(
     ),
     .testTarget(name: "UnitsTests", dependencies: ["Units"]),
     .testTarget(name: "SwapSyncKitTests", dependencies: ["SwapSyncKit"]),
-    .testTarget(name: "IntegrationTests", dependencies: ["SwapSyncKit"]),
+    .testTarget(
+      name: "IntegrationTests",
+      dependencies: ["SwapSyncKit", .product(name: "HTTPTypes", package: "swift-http-types")]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import SwapSyncKit
 import Testing
 
@@ -24,7 +25,7 @@ struct EmulatorImageTests {
       "face-zoe_2", "target-kitchen",
     ] {
       let answer = try await Wire.send(HTTPRequest(method: .get, url: emulator.sample(name)))
-      #expect(answer.status == 200 && answer.headers["content-type"] == "image/png", "\(name)")
+      #expect(answer.status == 200 && answer.headers[.contentType] == "image/png", "\(name)")
       let header = try #require(Self.header(answer.body), "\(name) is not a PNG")
       #expect(
         header.width == 256 && header.height == 256 && header.depth == 8 && header.colour == 2, "\(name)")

@@ -1,10 +1,13 @@
 import Foundation
+import HTTPTypes
 
 /// The S3 backend (docs/cache.md): one object per output at `<prefix>/sha256/ab/<64 hex>`, with
 /// the image's content type and its SHA-256 as `x-amz-meta-sha256`. Every request is signed by
 /// libcurl (SigV4) and carries `x-amz-content-sha256`. A PUT is atomic in S3: a reader sees the
 /// whole object or none, also when the writer is killed.
 struct S3Cache: ContentCache {
+  /// The object metadata field that carries the content's SHA-256.
+  static let sha256Field = HTTPField.Name("x-amz-meta-sha256")!
   let settings: S3Settings
   let engine: HTTPEngine
 
@@ -20,11 +23,11 @@ struct S3Cache: ContentCache {
         signing: settings.signing(), followRedirects: false))
     switch response.status {
     case 200..<300:
-      let length = response.headers["content-length"].flatMap { Int($0) }
+      let length = response.headers[.contentLength].flatMap { Int($0) }
       if length != object.size {
         return .damaged("\(url(of: object)) holds \(length.map(String.init) ?? "an unknown number of") bytes")
       }
-      if response.headers["x-amz-meta-sha256"] != object.sha256 {
+      if response.headers[Self.sha256Field] != object.sha256 {
         return .damaged("\(url(of: object)) does not carry the expected x-amz-meta-sha256")
       }
       return .present

@@ -1,6 +1,7 @@
 import CCurl
 import Crypto
 import Foundation
+import HTTPTypes
 
 /// Where a transfer puts the body of a 2xx answer.
 enum BodySink {
@@ -14,7 +15,7 @@ struct TransferOutcome: Sendable {
   var code: CURLcode
   var errorDetail: String
   var status: Int
-  var headers: [String: String]
+  var headers: HTTPFields
   var body: [UInt8]
   var fileBytes: Int
   var sha256: String
@@ -51,7 +52,7 @@ final class CurlTransfer: @unchecked Sendable {
     return buffer
   }()
 
-  private var headers: [String: String] = [:]
+  private var headers = HTTPFields()
   private var body: [UInt8] = []
   private var fileBytes = 0
   private var hasher = SHA256()
@@ -233,11 +234,10 @@ final class CurlTransfer: @unchecked Sendable {
   fileprivate func receiveHeader(_ line: UnsafeRawBufferPointer) -> Int {
     let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     if text.hasPrefix("HTTP/") {
-      headers = [:]  // a new answer (after 100 Continue, or a proxy's CONNECT answer)
-    } else if let colon = text.firstIndex(of: ":") {
-      let name = text[..<colon].lowercased()
+      headers = HTTPFields()  // a new answer (after 100 Continue, or a proxy's CONNECT answer)
+    } else if let colon = text.firstIndex(of: ":"), let name = HTTPField.Name(String(text[..<colon])) {
       let value = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-      headers[name] = value
+      headers.append(HTTPField(name: name, value: value))
     }
     return line.count
   }

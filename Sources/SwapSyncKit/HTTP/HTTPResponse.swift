@@ -1,14 +1,16 @@
 import Foundation
+import HTTPTypes
 
-/// A complete HTTP answer: status, header fields (names lowercased) and body.
+/// A complete HTTP answer: status, header fields (swift-http-types' `HTTPFields`, looked up
+/// case-insensitively, repeated fields combined) and body.
 public struct HTTPResponse: Sendable {
   public var status: Int
-  public var headers: [String: String]
+  public var headers: HTTPFields
   public var body: [UInt8]
   /// The URL that answered, after any redirects.
   public var url: String
 
-  public init(status: Int, headers: [String: String], body: [UInt8], url: String) {
+  public init(status: Int, headers: HTTPFields, body: [UInt8], url: String) {
     self.status = status
     self.headers = headers
     self.body = body
@@ -18,7 +20,7 @@ public struct HTTPResponse: Sendable {
   /// The server's `Retry-After` as a delay from now, capped at an hour; nil when absent or
   /// unreadable. Both forms of RFC 9110 §10.2.3 are read: delay-seconds and HTTP-date.
   public var retryAfter: Duration? {
-    guard let value = headers["retry-after"] else { return nil }
+    guard let value = headers[.retryAfter] else { return nil }
     return Self.retryDelay(value, now: Date())
   }
 
@@ -52,7 +54,7 @@ public struct HTTPResponse: Sendable {
 public struct DownloadResult: Sendable {
   /// Status of the final answer (after redirects).
   public var status: Int
-  public var headers: [String: String]
+  public var headers: HTTPFields
   /// Bytes written to the file (2xx answers only).
   public var size: Int
   /// Lowercase hex SHA-256 of the bytes written.

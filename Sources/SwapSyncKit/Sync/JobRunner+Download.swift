@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 
 /// Downloading a finished job's result, verifying it and installing it at every output.
 ///
@@ -138,7 +139,7 @@ extension JobRunner {
     case 200..<300:
       guard let type = ImageType.sniff(result.prefix) else {
         folder.discard(temp)
-        let kind = result.headers["content-type"] ?? "unknown content type"
+        let kind = result.headers[.contentType] ?? "unknown content type"
         return .refused("not a JPEG, PNG, WebP or GIF image (\(kind))")
       }
       try await install(plan, temp: temp, result: result, type: type, snapshot: snapshot)

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 
 /// Client for TTAPI SwapFace: submit and fetch, with answers classified for the sync engine.
 public struct TTAPIClient: Sendable {
@@ -50,7 +51,7 @@ public struct TTAPIClient: Sendable {
     case 429, 499:
       return .retryable(Self.overloaded(response))
     case 300..<400:
-      return .redirected(status: response.status, location: response.headers["location"] ?? "(no Location)")
+      return .redirected(status: response.status, location: response.headers[.location] ?? "(no Location)")
     default:
       return .uncertain("HTTP \(response.status): \(Self.message(in: response))")
     }
@@ -84,7 +85,7 @@ public struct TTAPIClient: Sendable {
     case 429, 499:
       return .retryable(Self.overloaded(response))
     case 300..<400:
-      let location = response.headers["location"] ?? "(no Location)"
+      let location = response.headers[.location] ?? "(no Location)"
       return .unreachable(
         "TTAPI answered the fetch with a redirect (HTTP \(response.status)) to \(location); check --api-base")
     default:
@@ -119,7 +120,7 @@ public struct TTAPIClient: Sendable {
     {
       return message
     }
-    let contentType = response.headers["content-type"] ?? "no content type"
+    let contentType = response.headers[.contentType] ?? "no content type"
     return "HTTP \(response.status) (\(contentType), \(response.body.count) bytes)"
   }
 }

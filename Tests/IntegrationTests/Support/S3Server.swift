@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import SwapSyncKit
 
 #if canImport(Glibc)
@@ -174,7 +175,7 @@ final class S3Server: @unchecked Sendable {
   func object(_ key: String) async throws -> (status: Int, body: [UInt8], contentType: String?) {
     let response = try await http.send(
       HTTPRequest(method: .get, url: url(key), maxBodyBytes: 256 << 20, signing: signing()))
-    return (response.status, response.body, response.headers["content-type"])
+    return (response.status, response.body, response.headers[.contentType])
   }
 
   /// PUT of raw bytes under `key`, as another tool (or a fault) would write them.
