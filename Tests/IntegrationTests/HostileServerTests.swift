@@ -101,7 +101,8 @@ struct HostileServerTests {
 
   @Test("a job with no result within --job-deadline becomes failed: no result after")
   func jobDeadline() async throws {
-    let emulator = try await Emulator(arguments: ["--job-duration", "10s"])
+    // Never done on its own: the 200 ms deadline must pass first, however loaded the machine.
+    let emulator = try await Emulator(arguments: ["--job-duration", "1h"])
     let sandbox = try Sandbox()
     try sandbox.writeManifest([("a.png", emulator.sample("target-beach"), emulator.sample("face-bob"))])
     let result = try await sandbox.swapsync(Faults.sync + ["--job-deadline", "200ms"], emulator: emulator)

@@ -146,7 +146,8 @@ struct SyncTests {
 
   @Test("--no-wait exits 75 with jobs running; a later run finishes them without new submits")
   func noWaitThenFinish() async throws {
-    let emulator = try await Emulator(arguments: ["--job-duration", "400ms"])
+    // The jobs run until the test ends them, so they surely still run during the --no-wait pass.
+    let emulator = try await Emulator(arguments: ["--job-duration", "1h"])
     let sandbox = try Sandbox()
     try sandbox.writeManifest([
       ("a.png", emulator.sample("target-beach"), emulator.sample("face-alice")),
@@ -155,6 +156,7 @@ struct SyncTests {
     let first = try await sandbox.swapsync(["sync", "--no-wait"], emulator: emulator)
     #expect(first.status == 75, "\(first.stderr)")
     #expect(try await sandbox.swapsync(["status"], emulator: nil).status == 75)
+    try await emulator.finishAllJobs()
     let second = try await sandbox.swapsync(["sync"] + Self.fast, emulator: emulator)
     #expect(second.status == 0, "\(second.stderr)")
     #expect(try await emulator.stats().submits == 2)

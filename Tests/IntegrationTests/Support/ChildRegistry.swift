@@ -34,7 +34,9 @@ final class ChildRegistry: @unchecked Sendable {
     runFolder =
       "/" + (root.split(separator: "/").map(String.init) + [String(getpid())]).joined(separator: "/")
     try? FileManager.default.createDirectory(atPath: runFolder + "/mnt", withIntermediateDirectories: true)
-    Self.append(Self.startTime(of: getpid()) ?? "?", to: runFolder + "/owner")
+    // Replaced, not appended: a folder left by a crashed test process with the same PID is reused.
+    try? ((Self.startTime(of: getpid()) ?? "?") + "\n").write(
+      toFile: runFolder + "/owner", atomically: true, encoding: .utf8)
     atexit { ChildRegistry.shared.cleanUp() }
   }
 

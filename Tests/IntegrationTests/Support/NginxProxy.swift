@@ -111,14 +111,16 @@ final class NginxProxy: @unchecked Sendable {
     """
   }
 
-  /// Polls a TCP connect (no event to wait on) until nginx listens, it exits, or 20 s pass.
+  /// Polls a TCP connect (no event to wait on) until nginx listens, it exits, or 60 s pass. The
+  /// last look comes after the deadline: a test task that was not scheduled for a while (2 shared
+  /// cores, every test in parallel) must not give up on an nginx that is listening by then.
   private static func waitUntilListening(port: Int, process: ChildProcess) async -> Bool {
-    let deadline = ContinuousClock.now + .seconds(20)
-    while ContinuousClock.now < deadline && process.isRunning {
+    let deadline = ContinuousClock.now + .seconds(60)
+    while ContinuousClock.now < deadline && process.isRunning && !Task.isCancelled {
       if canConnect(port: port) { return true }
       try? await Task.sleep(for: .milliseconds(10))
     }
-    return false
+    return process.isRunning && canConnect(port: port)
   }
 
   static func freePort() throws -> Int {
