@@ -41,13 +41,6 @@ enum NewFile {
   private static func write(_ bytes: [UInt8], to path: String, flags: Int32) throws(FileSystemError) {
     let fd = Posix.open(path, flags, Posix.fileMode)
     if fd < 0 { throw .io(operation: "create", path: path, errno: errno) }
-    do throws(FileSystemError) {
-      try Posix.writeFully(fd, bytes, path: path)
-      try Posix.syncFile(fd, path: path)
-    } catch {
-      Posix.closeQuietly(fd)
-      throw error
-    }
-    try Posix.closeFile(fd, path: path)
+    try Posix.writeSyncAndClose(fd, bytes, path: path)
   }
 }

@@ -27,14 +27,7 @@ public enum AtomicFile {
   ) throws(FileSystemError) {
     let (fd, tempName) = try createTemporary(for: name, inFolder: folderFD, displayPath: displayPath)
     do throws(FileSystemError) {
-      do throws(FileSystemError) {
-        try Posix.writeFully(fd, bytes, path: displayPath)
-        try Posix.syncFile(fd, path: displayPath)
-      } catch {
-        Posix.closeQuietly(fd)
-        throw error
-      }
-      try Posix.closeFile(fd, path: displayPath)
+      try Posix.writeSyncAndClose(fd, bytes, path: displayPath)
       if Posix.retrying({ renameat(folderFD, tempName, folderFD, name) }) != 0 {
         throw FileSystemError.io(operation: "replace", path: displayPath, errno: errno)
       }

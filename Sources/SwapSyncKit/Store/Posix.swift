@@ -77,6 +77,19 @@ enum Posix {
     return fd
   }
 
+  /// Writes all of `bytes` to `fd`, fsyncs it and closes it. The descriptor is closed on every
+  /// path; a failure of the write, the fsync or the close is thrown (`FileSystemError.io`).
+  static func writeSyncAndClose(_ fd: Int32, _ bytes: [UInt8], path: String) throws(FileSystemError) {
+    do throws(FileSystemError) {
+      try writeFully(fd, bytes, path: path)
+      try syncFile(fd, path: path)
+    } catch {
+      closeQuietly(fd)
+      throw error
+    }
+    try closeFile(fd, path: path)
+  }
+
   /// Writes every byte, continuing after short writes.
   static func writeFully(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(FileSystemError) {
     var rest = bytes
