@@ -8,9 +8,13 @@ extension JobRunner {
   ///
   /// A `SUCCESS` answer without a result URL is not an end: the service fills the URLs in later,
   /// so it is polled again like a running job, until `--job-deadline`.
+  ///
+  /// Polls of an unfinished job follow `PollSchedule`: the delay grows with the time waited, so a
+  /// result is seen at most about a tenth of that time after it is ready.
   func follow(_ plan: JobPlan, jobId: String, firstWait: Duration) async throws -> JobSnapshot? {
     var wait = firstWait
-    var interval = options.pollInterval
+    let schedule = PollSchedule(first: options.pollInterval)
+    let started = ContinuousClock.now
     var failures = 0
     while true {
       if wait > .zero {
@@ -43,8 +47,7 @@ extension JobRunner {
             logger.info("job \(jobId) succeeded but has no result URL yet; polling again")
           }
           guard !options.noWait, await control.canWait() else { return nil }
-          wait = interval
-          interval = min(interval * 1.5, .seconds(60))
+          wait = schedule.delay(waited: ContinuousClock.now - started)
         }
       case .notFound(let message):
         try await transition(
@@ -74,5 +77,21 @@ extension JobRunner {
         wait = Backoff.delay(attempt: failures, retryAfter: retry.after)
       }
     }
+  }
+}
+
+/// When to poll an unfinished job again: after `max(first, waited / 10)`, at most 60 s, where
+/// `waited` is how long the run has waited for the job so far (README, "--poll-interval").
+///
+/// A fixed factor per poll (1.5×) lets the lag between the job's end and the poll that sees it
+/// grow to a third of the job's duration; growing with the waited time instead bounds that lag
+/// to about 10 % (plus one `first`), while a job of hours is still polled only once a minute.
+struct PollSchedule: Sendable {
+  /// `--poll-interval`: the first delay, and the smallest.
+  let first: Duration
+  static let longest: Duration = .seconds(60)
+
+  func delay(waited: Duration) -> Duration {
+    min(max(first, waited / 10), max(first, Self.longest))
   }
 }
