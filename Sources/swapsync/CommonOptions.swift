@@ -35,6 +35,25 @@ struct WorkspaceOptions: ParsableArguments {
     try Workspace.open(manifestPath: manifest, out: out, lock: lock, allowHTTP: allowHTTP, cache: cache)
   }
 
+  /// The lockfile's path: `--lock`, or the default beside the manifest.
+  var lockPath: String { lock ?? Workspace.defaultLockPath(manifestPath: manifest) }
+
+  /// Where this invocation's no-op index lives (docs/performance.md); nil when no cache folder
+  /// can be named.
+  func noopIndexPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+    NoopIndex.location(
+      manifestPath: manifest, lockPath: lockPath, out: out, allowHTTP: allowHTTP, cache: cache,
+      environment: environment)
+  }
+
+  /// What the no-op index proves about the tree, when it proves it unchanged since a run that
+  /// ended in sync; nil when the command must read the manifest and the lockfile.
+  func noopProof(withReports: Bool) -> NoopIndex.Proof? {
+    noopIndexPath().flatMap {
+      NoopIndex.check(at: $0, manifestPath: manifest, lockPath: lockPath, withReports: withReports)
+    }
+  }
+
   /// The workspace's cache, resolved with the AWS environment variables; nil when none is set.
   func cacheConfiguration(_ space: Workspace) -> CacheConfiguration? {
     space.cache.map {

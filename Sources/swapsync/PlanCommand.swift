@@ -18,18 +18,30 @@ struct PlanCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await withExitStatus { () throws(SwapSyncFailure) -> ExitStatus in
+      // Unchanged since a run ended in sync: nothing to do but orphans to count (--resubmit
+      // names failed states, --adopt untracked files; an in-sync tree has neither).
+      if let reports = workspace.noopProof(withReports: true)?.reports {
+        var summary = PlanSummary()
+        summary.orphans = reports.count { $0.status == .orphan }
+        return show(summary, plans: [], cache: nil, exit: .inSync)
+      }
       let space = try workspace.openWorkspace()
       let states = resubmit.reduce(into: Set<EntryState>()) { $0.formUnion($1.states) }
       let inspection = try Inspection.load(space, resubmit: states, adopt: adopt)
-      let summary = inspection.summary
-      if json {
-        print(Rendering.json(PlanJSON(summary: summary, exitCode: inspection.planExit.rawValue)))
-      } else {
-        print(Rendering.plan(inspection))
-      }
       if let pid = inspection.runnerPID { workspace.say("note: a sync run (pid \(pid)) is in progress") }
-      return inspection.planExit
+      return show(inspection.summary, plans: inspection.plans, cache: space.cache, exit: inspection.planExit)
     }
+  }
+
+  private func show(_ summary: PlanSummary, plans: [JobPlan], cache: CacheLocation?, exit: ExitStatus)
+    -> ExitStatus
+  {
+    if json {
+      print(Rendering.json(PlanJSON(summary: summary, exitCode: exit.rawValue)))
+    } else {
+      print(Rendering.plan(summary, plans: plans, cache: cache, adopt: adopt))
+    }
+    return exit
   }
 }
 

@@ -7,16 +7,18 @@ enum Rendering {
     guard !entries.isEmpty else { return "no entries" }
     let width = min(60, entries.map(\.output.count).max() ?? 6)
     var lines = ["\("OUTPUT".padded(width))  \("STATE".padded(9))  \("JOB".padded(28))  DETAIL"]
+    lines.reserveCapacity(entries.count + 1)
     for entry in entries {
-      lines.append(
-        "\(entry.output.padded(width))  \(entry.status.rawValue.padded(9))  \((entry.jobId ?? "-").padded(28))  \(entry.detail ?? "")"
-          .trimmingCharacters(in: .whitespaces))
+      var line = entry.output.padded(width) + "  " + entry.status.rawValue.padded(9) + "  "
+      line += (entry.jobId ?? "-").padded(28) + "  " + (entry.detail ?? "")
+      while line.utf8.last == UInt8(ascii: " ") { line.removeLast() }
+      lines.append(line)
     }
     return lines.joined(separator: "\n")
   }
 
-  static func plan(_ inspection: Inspection) -> String {
-    let s = inspection.summary
+  /// `plan`'s text: the counts, then one line per job plan and untracked file.
+  static func plan(_ s: PlanSummary, plans: [JobPlan], cache: CacheLocation?, adopt: Bool) -> String {
     var lines = [
       "submits:   \(s.submits) (each one spends quota)",
       "polls:     \(s.polls)",
@@ -36,14 +38,14 @@ enum Rendering {
     if s.adoptions > 0 {
       lines.append("adoptions: \(s.adoptions) (untracked files recorded as they are; nothing bought)")
     }
-    for plan in inspection.plans {
+    for plan in plans {
       switch plan.action {
       case .submit(let reason):
         lines.append("  submit   \(plan.pending.joined(separator: ", ")) (\(reason.rawValue))")
       case .poll(let jobId): lines.append("  poll     \(plan.pending.joined(separator: ", ")) (job \(jobId))")
       case .restore(let jobId, let copyFrom):
         let download = "download from job \(jobId)"
-        let remote = inspection.workspace.cache.map { "from the cache \($0), else \(download)" } ?? download
+        let remote = cache.map { "from the cache \($0), else \(download)" } ?? download
         let how = copyFrom.map { "copy of \($0)" } ?? remote
         lines.append("  restore  \(plan.pending.joined(separator: ", ")) (\(how))")
       case .blocked(let state):
@@ -51,7 +53,7 @@ enum Rendering {
       case .none: break
       }
       for output in plan.untracked {
-        lines.append("  \(inspection.adopt ? "adopt    " : "untracked") \(output)")
+        lines.append("  \(adopt ? "adopt    " : "untracked") \(output)")
       }
     }
     return lines.joined(separator: "\n")

@@ -48,25 +48,39 @@ struct StatusCommand: AsyncParsableCommand {
   func run() async throws {
     let selection = try selectedStates()
     try await withExitStatus { () throws(SwapSyncFailure) -> ExitStatus in
+      // Unchanged since a run ended in sync: its rows still hold (with a cache, the full path
+      // says which outputs are not in it yet).
+      if let proof = workspace.noopProof(withReports: true), !proof.cacheConfigured,
+        let reports = proof.reports
+      {
+        return show(reports, selection: selection, notInCache: nil, cache: nil)
+      }
       let space = try workspace.openWorkspace()
       let inspection = try Inspection.load(space)
-      let entries = selection.map { states in inspection.entries.filter { states.contains($0.status) } }
-      let shown = entries ?? inspection.entries
       let cache = workspace.cacheConfiguration(space)
       let notInCache = cache.map { PushEngine.pending(space, lock: inspection.lock, cache: $0) }
-      if json {
-        print(Rendering.json(CacheRendering.entries(shown, notInCache: notInCache)))
-      } else if shown.isEmpty, let selection {
-        let names = EntryStatus.allCases.filter(selection.contains).map(\.rawValue)
-        print("no entries are \(names.joined(separator: " or "))")
-      } else {
-        print(Rendering.table(shown))
-        if let cache, let notInCache, !notInCache.isEmpty {
-          print(CacheRendering.pendingPushes(notInCache, cache: cache.location))
-        }
-      }
+      let status = show(inspection.entries, selection: selection, notInCache: notInCache, cache: cache)
       if let pid = inspection.runnerPID { workspace.say("note: a sync run (pid \(pid)) is in progress") }
-      return Inspection.statusExit(of: shown)
+      return status
     }
+  }
+
+  /// Prints the entries in `selection` (all when nil) and returns their exit status.
+  private func show(
+    _ entries: [EntryReport], selection: Set<EntryStatus>?, notInCache: [String]?, cache: CacheConfiguration?
+  ) -> ExitStatus {
+    let shown = selection.map { states in entries.filter { states.contains($0.status) } } ?? entries
+    if json {
+      print(Rendering.json(CacheRendering.entries(shown, notInCache: notInCache)))
+    } else if shown.isEmpty, let selection {
+      let names = EntryStatus.allCases.filter(selection.contains).map(\.rawValue)
+      print("no entries are \(names.joined(separator: " or "))")
+    } else {
+      print(Rendering.table(shown))
+      if let cache, let notInCache, !notInCache.isEmpty {
+        print(CacheRendering.pendingPushes(notInCache, cache: cache.location))
+      }
+    }
+    return Inspection.statusExit(of: shown)
   }
 }

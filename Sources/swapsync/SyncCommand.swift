@@ -27,7 +27,9 @@ struct SyncCommand: AsyncParsableCommand {
   var noWait = false
   @Option(help: ArgumentHelp("How long to wait for running jobs.", valueName: "duration"))
   var timeout = DurationArgument(argument: "30m")!
-  @Option(help: ArgumentHelp("First poll delay; later polls back off.", valueName: "duration"))
+  @Option(
+    help: ArgumentHelp(
+      "First poll delay; later polls wait a tenth of the time waited (at most 60s).", valueName: "duration"))
   var pollInterval = DurationArgument(argument: "5s")!
   @Option(help: "Submit at most this many jobs in this run.")
   var maxSubmits: Int?
@@ -73,15 +75,11 @@ struct SyncCommand: AsyncParsableCommand {
   func run() async throws {
     try await withExitStatus { () throws(SwapSyncFailure) -> ExitStatus in
       let environment = ProcessInfo.processInfo.environment
-      let lockPath = workspace.lock ?? Workspace.defaultLockPath(manifestPath: workspace.manifest)
-      let index = NoopIndex.location(
-        manifestPath: workspace.manifest, lockPath: lockPath, out: workspace.out,
-        allowHTTP: workspace.allowHTTP, cache: workspace.cache, environment: environment)
+      let lockPath = workspace.lockPath
+      let index = workspace.noopIndexPath(environment: environment)
       // Nothing changed since a run ended in sync: say so without parsing anything.
-      if let index, !json, events == nil,
-        let count = NoopIndex.verifiedOutputs(at: index, manifestPath: workspace.manifest, lockPath: lockPath)
-      {
-        workspace.say("nothing to do: all \(count) outputs are in sync")
+      if !json, events == nil, let proof = workspace.noopProof(withReports: false) {
+        workspace.say("nothing to do: all \(proof.outputs) outputs are in sync")
         return .inSync
       }
       let space = try workspace.openWorkspace()
@@ -130,7 +128,8 @@ struct SyncCommand: AsyncParsableCommand {
         if status == .inSync && report.failure == nil && !report.pushesPending {
           NoopIndex.record(
             at: index, manifestPath: workspace.manifest, lockPath: lockPath, outputRoot: space.outputRoot,
-            outputs: space.manifest.entries.map(\.output))
+            outputs: space.manifest.entries.map(\.output), reports: report.entries,
+            cacheConfigured: options.cache != nil)
         } else {
           NoopIndex.forget(at: index)
         }

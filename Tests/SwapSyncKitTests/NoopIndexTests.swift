@@ -24,8 +24,13 @@ struct NoopIndexTests {
       NoopIndex.record(
         at: index, manifestPath: root + "/swaps.json", lockPath: root + "/swaps.lock.json",
         outputRoot: root + "/out",
-        outputs: ["a.png", "b.png"], racyWindow: racyWindow)
+        outputs: ["a.png", "b.png"], reports: Self.reports, cacheConfigured: false, racyWindow: racyWindow)
     }
+    static let reports = [
+      EntryReport(output: "a.png", status: .done, jobId: "SWAP-1", detail: nil),
+      EntryReport(output: "b.png", status: .done, jobId: nil, detail: "adopted: é"),
+      EntryReport(output: "old.png", status: .orphan, jobId: "SWAP-0", detail: "no longer in the manifest"),
+    ]
     var verified: Int? {
       NoopIndex.verifiedOutputs(
         at: index, manifestPath: root + "/swaps.json", lockPath: root + "/swaps.lock.json")
@@ -77,5 +82,50 @@ struct NoopIndexTests {
     #expect(
       NoopIndex.location(manifestPath: "s", lockPath: "l", out: nil, allowHTTP: false, environment: [:])
         == nil)
+  }
+
+  @Test("the status rows of the run come back as they were recorded, in order")
+  func reportsRoundTrip() throws {
+    let tree = try Tree()
+    tree.record()
+    let proof = NoopIndex.check(
+      at: tree.index, manifestPath: tree.root + "/swaps.json", lockPath: tree.root + "/swaps.lock.json",
+      withReports: true)
+    #expect(proof?.outputs == 2)
+    #expect(proof?.cacheConfigured == false)
+    #expect(proof?.reports == Tree.reports)
+  }
+
+  @Test("a damaged or truncated index proves nothing")
+  func damagedIndex() throws {
+    let tree = try Tree()
+    tree.record()
+    let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: tree.index)))
+    for cut in [0, 8, 12, 20, bytes.count / 2, bytes.count - 1] {
+      try Data(bytes[0..<cut]).write(to: URL(fileURLWithPath: tree.index))
+      let proof = NoopIndex.check(
+        at: tree.index, manifestPath: tree.root + "/swaps.json", lockPath: tree.root + "/swaps.lock.json",
+        withReports: true)
+      #expect(proof == nil, "cut at \(cut)")
+    }
+  }
+
+  @Test("many outputs are checked on several threads; a change to the last one is still seen")
+  func manyOutputs() throws {
+    let tree = try Tree()
+    let names = (0..<9_000).map { "many/\($0).png" }
+    try FileManager.default.createDirectory(
+      atPath: tree.root + "/out/many", withIntermediateDirectories: true)
+    for name in names { try tree.write("out/" + name, name) }
+    NoopIndex.record(
+      at: tree.index, manifestPath: tree.root + "/swaps.json", lockPath: tree.root + "/swaps.lock.json",
+      outputRoot: tree.root + "/out", outputs: names, reports: [], cacheConfigured: true, racyWindow: 0)
+    let proof = NoopIndex.check(
+      at: tree.index, manifestPath: tree.root + "/swaps.json", lockPath: tree.root + "/swaps.lock.json",
+      withReports: false)
+    #expect(proof?.outputs == 9_000)
+    #expect(proof?.cacheConfigured == true)
+    try tree.write("out/" + names[names.count - 1], "changed")
+    #expect(tree.verified == nil)
   }
 }

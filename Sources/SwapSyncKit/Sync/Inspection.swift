@@ -90,4 +90,7 @@ public struct PlanSummary: Sendable, Codable, Equatable {
   /// Untracked files `--adopt` would record as they are (no purchase).
   public var adoptions = 0
   public var orphans = 0
+
+  /// Nothing to do.
+  public init() {}
 }
