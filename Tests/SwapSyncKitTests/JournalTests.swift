@@ -9,14 +9,14 @@ import Testing
       targetImage: "https://t.example/t.jpg", swapImage: "https://f.example/f.jpg", state: state, jobId: job)
   }
 
-  @Test func replaysBatchesInOrderAndAppliesThem() throws {
+  @Test func replaysBatchesInOrderAndAppliesThem() async throws {
     let box = try StoreTestSandbox()
     let path = box.url("out/.swapsync/journal.jsonl")
     let journal = try Journal(path: path)
-    try journal.append(["a.jpg": Self.entry(.submitting)])
-    try journal.append(["a.jpg": Self.entry(.running, job: "J1"), "b.jpg": Self.entry(.submitting)])
-    try journal.append(["b.jpg": nil])
-    try journal.append([:])  // no-op
+    try await journal.append(["a.jpg": Self.entry(.submitting)])
+    try await journal.append(["a.jpg": Self.entry(.running, job: "J1"), "b.jpg": Self.entry(.submitting)])
+    try await journal.append(["b.jpg": nil])
+    try await journal.append([:])  // no-op
     let batches = try Journal.replay(path: path)
     #expect(batches.count == 3)
     #expect(batches[0] == ["a.jpg": Self.entry(.submitting)])
@@ -36,12 +36,12 @@ import Testing
     #expect(try Journal.replay(path: box.url("nothing.jsonl")).isEmpty)
   }
 
-  @Test func tornFinalLineIsIgnoredAndCutOnReopen() throws {
+  @Test func tornFinalLineIsIgnoredAndCutOnReopen() async throws {
     let box = try StoreTestSandbox()
     let path = box.url("journal.jsonl")
     do {
       let journal = try Journal(path: path)
-      try journal.append(["a.jpg": Self.entry(.running, job: "J1")])
+      try await journal.append(["a.jpg": Self.entry(.running, job: "J1")])
     }
     let handle = try #require(FileHandle(forWritingAtPath: path))
     try handle.seekToEnd()
@@ -50,17 +50,17 @@ import Testing
     #expect(try Journal.replay(path: path) == [["a.jpg": Self.entry(.running, job: "J1")]])
 
     let reopened = try Journal(path: path)
-    try reopened.append(["c.jpg": Self.entry(.submitting)])
+    try await reopened.append(["c.jpg": Self.entry(.submitting)])
     let batches = try Journal.replay(path: path)
     #expect(batches.count == 2, "the torn line was cut, so the new line does not follow garbage")
     #expect(batches[1] == ["c.jpg": Self.entry(.submitting)])
   }
 
-  @Test func finalLineOfNulBytesIsACrashArtifact() throws {
+  @Test func finalLineOfNulBytesIsACrashArtifact() async throws {
     let box = try StoreTestSandbox()
     let path = box.url("journal.jsonl")
     let journal = try Journal(path: path)
-    try journal.append(["a.jpg": Self.entry(.running, job: "J1")])
+    try await journal.append(["a.jpg": Self.entry(.running, job: "J1")])
     let handle = try #require(FileHandle(forWritingAtPath: path))
     try handle.seekToEnd()
     try handle.write(contentsOf: Data([UInt8](repeating: 0, count: 40) + [0x0A]))
@@ -90,15 +90,15 @@ import Testing
     #expect(throws: LockfileError.self) { try Journal.replay(path: path) }
   }
 
-  @Test func resetEmptiesTheJournal() throws {
+  @Test func resetEmptiesTheJournal() async throws {
     let box = try StoreTestSandbox()
     let path = box.url("journal.jsonl")
     let journal = try Journal(path: path)
-    try journal.append(["a.jpg": Self.entry(.submitting)])
+    try await journal.append(["a.jpg": Self.entry(.submitting)])
     try journal.reset()
     #expect(try Journal.replay(path: path).isEmpty)
     #expect(box.read("journal.jsonl") == [])
-    try journal.append(["b.jpg": Self.entry(.submitting)])
+    try await journal.append(["b.jpg": Self.entry(.submitting)])
     #expect(try Journal.replay(path: path) == [["b.jpg": Self.entry(.submitting)]])
   }
 
@@ -109,7 +109,7 @@ import Testing
     try await withThrowingTaskGroup(of: Void.self) { group in
       for index in 0..<64 {
         group.addTask {
-          try journal.append(["out/\(index).jpg": Self.entry(.running, job: "J\(index)")])
+          try await journal.append(["out/\(index).jpg": Self.entry(.running, job: "J\(index)")])
         }
       }
       try await group.waitForAll()
@@ -131,10 +131,10 @@ import Testing
     }
   }
 
-  @Test func appendAfterCloseFails() throws {
+  @Test func appendAfterCloseFails() async throws {
     let box = try StoreTestSandbox()
     let journal = try Journal(path: box.url("journal.jsonl"))
     journal.close()
-    #expect(throws: FileSystemError.self) { try journal.append(["a": Self.entry(.submitting)]) }
+    await #expect(throws: FileSystemError.self) { try await journal.append(["a": Self.entry(.submitting)]) }
   }
 }

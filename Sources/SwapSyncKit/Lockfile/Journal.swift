@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -12,24 +11,16 @@ import Synchronization
 /// JSON Lines; each line is one atomic batch `{"<output>": <LockEntry> | null, ...}` (null
 /// removes the entry). Batches hold whole entry values, never deltas, so replaying a batch
 /// twice is harmless. `append` returns only after the line is on stable storage: callers act
-/// on a state change (send a submit, delete a file) only after `append` returned.
+/// on a state change (send a submit, delete a file) only after `append` returned. Appends that
+/// wait at the same time share one `fdatasync` (group commit, `JournalFlusher`).
 ///
 /// Only the process holding the run lock may create a `Journal`; read-only commands use
-/// `replay(path:)`. Appends from concurrent tasks are serialized in call order of the lock.
+/// `replay(path:)`. Lines land in the order the appends were called.
 public final class Journal: Sendable {
   /// The journal's path (`<output>/.swapsync/journal.jsonl`).
   public let path: String
 
-  private struct State {
-    var fd: Int32
-    /// Bytes of complete records; a failed append is cut back to this length.
-    var length: Int
-    /// Set when the file's durable state is unknown (a failed fsync or an uncut partial write);
-    /// every later append fails with it, because the next line could land after garbage.
-    var broken: FileSystemError?
-  }
-
-  private let state: Mutex<State>
+  private let flusher: JournalFlusher
 
   /// Opens (creating it and its folder if needed) the journal for appending. A torn final line
   /// left by a crash is cut off so that new lines do not follow it.
@@ -61,72 +52,37 @@ public final class Journal: Sendable {
       Posix.closeQuietly(fd)
       throw error
     }
-    self.state = Mutex(State(fd: fd, length: length))
+    self.flusher = JournalFlusher(fd: fd, length: length, path: path)
   }
 
   deinit {
     close()
   }
 
-  /// Durably appends one batch as one line (one write(), then fdatasync). An empty batch is a
-  /// no-op. On failure nothing of the line remains, or the journal refuses further appends.
-  public func append(_ updates: [String: LockEntry?]) throws(FileSystemError) {
+  /// Durably appends one batch as one line: one write(), then the wait for an fdatasync that
+  /// covers it. An empty batch is a no-op. On failure nothing of the line remains, or the
+  /// journal refuses further appends.
+  public func append(_ updates: [String: LockEntry?]) async throws(FileSystemError) {
     if updates.isEmpty { return }
     var line = try Self.encodeLine(updates, path: path)
     line.append(0x0A)
-    let path = path
-    try state.withLock { (state: inout State) throws(FileSystemError) in
-      if let broken = state.broken { throw broken }
-      let fd = state.fd
-      let length = state.length
-      guard fd >= 0 else { throw .io(operation: "write", path: path, errno: EBADF) }
-      do throws(FileSystemError) {
-        try Posix.writeFully(fd, line, path: path)
-      } catch {
-        if Posix.retrying({ ftruncate(fd, off_t(length)) }) != 0 { state.broken = error }
-        throw error
-      }
-      do throws(FileSystemError) {
-        try Posix.syncData(fd, path: path)
-      } catch {
-        // The caller will not act on this batch, so a later replay must not see it either: cut
-        // it off (best effort). After a failed fsync the kernel may report dropped pages as
-        // clean, so the journal accepts nothing more until `reset()`.
-        if Posix.retrying({ ftruncate(fd, off_t(length)) }) == 0 {
-          _ = Posix.retrying { fsync(fd) }
-        }
-        state.broken = error
-        throw error
-      }
-      state.length += line.count
-    }
+    let flusher = flusher
+    let outcome = await withCheckedContinuation { flusher.append(line, then: $0) }
+    try outcome.get()
   }
 
   /// Whether the journal holds no record (nothing replayed, nothing appended since `reset`).
-  public var isEmpty: Bool { state.withLock { $0.length == 0 } }
+  public var isEmpty: Bool { flusher.isEmpty }
 
   /// Empties the journal durably. Call only after a lockfile containing every replayed and
   /// appended batch has been written (its rename and folder fsync done).
   public func reset() throws(FileSystemError) {
-    let path = path
-    try state.withLock { (state: inout State) throws(FileSystemError) in
-      let fd = state.fd
-      guard fd >= 0 else { throw .io(operation: "truncate", path: path, errno: EBADF) }
-      if Posix.retrying({ ftruncate(fd, 0) }) != 0 {
-        throw .io(operation: "truncate", path: path, errno: errno)
-      }
-      try Posix.syncFile(fd, path: path)
-      state.length = 0
-      state.broken = nil
-    }
+    try flusher.reset()
   }
 
   /// Closes the journal; later appends fail.
   public func close() {
-    state.withLock { state in
-      if state.fd >= 0 { Posix.closeQuietly(state.fd) }
-      state.fd = -1
-    }
+    flusher.close()
   }
 
   /// The batches recorded at `path`, oldest first; empty when the file does not exist.

@@ -29,9 +29,12 @@ actor StateStore {
 
   /// Journals `updates` (nil removes an entry) and applies them once durable. `cause` names
   /// the lifecycle event (or `copied`) for the observer.
-  func record(_ updates: [String: LockEntry?], cause: String = "recorded") throws(FileSystemError) {
+  ///
+  /// The actor is free while the journal syncs, so records of other jobs join the same sync;
+  /// each job waits for its own record, so the order of one job's records is kept.
+  func record(_ updates: [String: LockEntry?], cause: String = "recorded") async throws(FileSystemError) {
     guard !updates.isEmpty else { return }
-    try journal.append(updates)
+    try await journal.append(updates)
     dirty = true
     let time = observer == nil ? "" : EntryChange.now()
     for (output, entry) in updates.sorted(by: { $0.key < $1.key }) {
