@@ -232,14 +232,27 @@ final class CurlTransfer: @unchecked Sendable {
 
   /// One header line from libcurl, status lines included.
   fileprivate func receiveHeader(_ line: UnsafeRawBufferPointer) -> Int {
-    let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    if text.hasPrefix("HTTP/") {
+    let text = Self.trimmingWhitespace(line[...])
+    if text.starts(with: "HTTP/".utf8) {
       headers = HTTPFields()  // a new answer (after 100 Continue, or a proxy's CONNECT answer)
-    } else if let colon = text.firstIndex(of: ":"), let name = HTTPField.Name(String(text[..<colon])) {
-      let value = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-      headers.append(HTTPField(name: name, value: value))
+    } else if let colon = text.firstIndex(of: UInt8(ascii: ":")),
+      let name = HTTPField.Name(String(decoding: text[..<colon], as: UTF8.self))
+    {
+      headers.append(HTTPField(name: name, value: Self.trimmingWhitespace(text[(colon + 1)...])))
     }
     return line.count
+  }
+
+  /// `bytes` without leading and trailing SP, HTAB, CR and LF: a header line without its line
+  /// end, or a field value without the optional whitespace around it (RFC 9110 §5.5, "OWS").
+  private static func trimmingWhitespace(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<
+    UnsafeRawBufferPointer
+  > {
+    let isWhitespace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+    guard let first = bytes.firstIndex(where: { !isWhitespace($0) }),
+      let last = bytes.lastIndex(where: { !isWhitespace($0) })
+    else { return bytes[bytes.startIndex..<bytes.startIndex] }
+    return bytes[first...last]
   }
 
   /// Called by the loop thread once the transfer left the multi handle.
@@ -256,7 +269,7 @@ final class CurlTransfer: @unchecked Sendable {
       headers: headers,
       body: body,
       fileBytes: fileBytes,
-      sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined(),
+      sha256: Hex.string(hasher.finalize()),
       prefix: prefix,
       redirectURL: redirect.map { String(cString: $0) },
       pretransferMicroseconds: Int64(pretransfer),

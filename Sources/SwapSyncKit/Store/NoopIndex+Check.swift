@@ -15,9 +15,9 @@ extension NoopIndex.Contents {
   /// open descriptor of its folder (so the kernel walks one name, not the whole path), spread over
   /// the machine's cores like git's `core.preloadIndex`, with names built as bytes (no `String`
   /// per output). Stops at the first difference.
-  func outputsMatch() -> Bool {
+  func outputsMatch(outputsPerThread: Int) -> Bool {
     let count = outputOffsets.count
-    let threads = max(1, min(count / Self.outputsPerThread, ProcessInfo.processInfo.activeProcessorCount, 8))
+    let threads = max(1, min(count / outputsPerThread, ProcessInfo.processInfo.activeProcessorCount, 8))
     // More parts than threads, so that a thread that started late or hit slow folders does not
     // leave the others idle at the end.
     let parts = threads == 1 ? 1 : threads * 8

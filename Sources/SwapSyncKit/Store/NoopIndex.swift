@@ -52,7 +52,7 @@ public enum NoopIndex {
       allowHTTP ? "allow-http" : "", cache ?? "",
       environment["AWS_ENDPOINT_URL_S3"] ?? environment["AWS_ENDPOINT_URL"] ?? "",
     ].joined(separator: "\u{0}")
-    let digest = SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+    let digest = Hex.string(SHA256.hash(data: Data(key.utf8)))
     return base + "/swapsync/noop/" + digest.prefix(32) + ".idx"
   }
 
@@ -68,6 +68,14 @@ public enum NoopIndex {
   public static func check(at path: String, manifestPath: String, lockPath: String, withReports: Bool)
     -> Proof?
   {
+    check(
+      at: path, manifestPath: manifestPath, lockPath: lockPath, withReports: withReports,
+      outputsPerThread: Contents.outputsPerThread)
+  }
+
+  static func check(
+    at path: String, manifestPath: String, lockPath: String, withReports: Bool, outputsPerThread: Int
+  ) -> Proof? {
     guard let bytes = try? LockfileCodec.readBytes(path: path), let index = Contents(bytes) else {
       return nil
     }
@@ -75,7 +83,7 @@ public enum NoopIndex {
     let stateDir = index.root + "/" + OutputPath.stateFolderName
     guard (try? LockfileCodec.readBytes(path: stateDir + "/journal.jsonl"))??.isEmpty ?? true,
       RunLock.holder(stateDir: stateDir) == nil,
-      index.outputsMatch()
+      index.outputsMatch(outputsPerThread: outputsPerThread)
     else { return nil }
     var proof = Proof(outputs: index.outputOffsets.count, cacheConfigured: index.cacheConfigured)
     if withReports {

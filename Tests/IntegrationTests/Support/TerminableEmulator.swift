@@ -10,7 +10,7 @@ final class TerminableEmulator: EmulatorAddress, Sendable {
   init(arguments: [String]) async throws {
     logs = try Wire.scratch()
     let out = logs + "/stdout"
-    FileManager.default.createFile(atPath: out, contents: nil)
+    _ = FileManager.default.createFile(atPath: out, contents: nil)
     process = try ChildProcess(
       Binaries.emulator,
       ["--host", "127.0.0.1", "--port", "0", "--api-key", Emulator.apiKey] + arguments,
