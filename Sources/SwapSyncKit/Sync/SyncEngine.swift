@@ -114,12 +114,9 @@ public struct SyncEngine: Sendable {
           plannedSubmits: plans.filter { $0.action.isSubmit }.count)
       }
       // Jobs already paid for go first, so they get the slots before new submits.
-      let ordered = plans.filter { !$0.action.isSubmit } + plans.filter { $0.action.isSubmit }
-      await withTaskGroup(of: Void.self) { group in
-        for plan in ordered where plan.action != .none {
-          group.addTask { await runner.run(plan) }
-        }
-      }
+      let ordered =
+        plans.filter { !$0.action.isSubmit && $0.action != .none } + plans.filter { $0.action.isSubmit }
+      await Self.runAll(ordered, width: Self.tasksInFlight(options), runner: runner)
       await SyncCachePhase.finish(
         cacheRun, lock: await store.lock, manifest: workspace.manifest, folder: folder, control: control,
         parallel: options.downloads, tally: tally)
@@ -147,6 +144,31 @@ public struct SyncEngine: Sendable {
     report.pushesPending = SyncCachePhase.pushesPending(
       options.cache, lock: final, manifest: workspace.manifest, stateDir: folder.stateDir)
     return report
+  }
+}
+
+extension SyncEngine {
+  /// How many plans run as tasks at once: every `--jobs` and `--downloads` slot busy, and as
+  /// many again waiting for one, so a slot never idles while work remains.
+  static func tasksInFlight(_ options: SyncOptions) -> Int {
+    2 * (options.jobs + options.downloads)
+  }
+
+  /// Runs every plan, at most `width` at a time: a task per plan only while it can use a slot
+  /// soon, not one per entry for the whole run (100,000 suspended tasks were most of a big
+  /// first sync's memory). Plans start in order.
+  static func runAll(_ plans: [JobPlan], width: Int, runner: JobRunner) async {
+    await withTaskGroup(of: Void.self) { group in
+      var next = plans.makeIterator()
+      for _ in 0..<max(1, width) {
+        guard let plan = next.next() else { break }
+        group.addTask { await runner.run(plan) }
+      }
+      while await group.next() != nil {
+        guard let plan = next.next() else { continue }
+        group.addTask { await runner.run(plan) }
+      }
+    }
   }
 }
 
