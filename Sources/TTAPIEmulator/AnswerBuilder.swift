@@ -1,6 +1,7 @@
 /// Builds submit and fetch answers (also the hook body), in normal or drifted shape.
 struct AnswerBuilder: Sendable {
-  let baseURL: String
+  /// Where result URLs point: the emulator, or the configured `cdnBase`.
+  let resultBaseURL: String
   let signer: CDNSigner
   let drift: Bool
   let cdnTTL: Duration
@@ -37,8 +38,8 @@ struct AnswerBuilder: Sendable {
         cdnImage = .string(hostileURL)
         discordImage = .string(hostileURL)
       } else {
-        cdnImage = .string(signer.url(base: baseURL, route: "cdn", jobId: job.id, ttl: cdnTTL))
-        discordImage = .string(signer.url(base: baseURL, route: "discord", jobId: job.id, ttl: cdnTTL))
+        cdnImage = .string(signer.url(base: resultBaseURL, route: "cdn", jobId: job.id, ttl: cdnTTL))
+        discordImage = .string(signer.url(base: resultBaseURL, route: "discord", jobId: job.id, ttl: cdnTTL))
       }
     }
     let hook: EmulatorJSON = job.hookUrl.map { .string($0) } ?? .null

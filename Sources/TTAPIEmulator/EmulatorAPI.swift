@@ -72,13 +72,18 @@ struct EmulatorAPI: Sendable {
     }
   }
 
-  /// A job's result PNG, drawn outside the state actor on first use and cached per pair.
+  /// A job's result PNG, padded to the configured `resultSize`; drawn outside the state actor on
+  /// first use and cached per pair and size.
   func resultPNG(for job: EmulatedJob) async -> [UInt8] {
-    if let cached = await state.cachedResult(targetImage: job.targetImage, swapImage: job.swapImage) {
+    let size = await state.settings.resultSize
+    if let cached = await state.cachedResult(
+      targetImage: job.targetImage, swapImage: job.swapImage, size: size)
+    {
       return cached
     }
-    let png = ImageFactory.result(targetImage: job.targetImage, swapImage: job.swapImage)
-    await state.storeResult(png, targetImage: job.targetImage, swapImage: job.swapImage)
+    var png = ImageFactory.result(targetImage: job.targetImage, swapImage: job.swapImage)
+    if let size { png = PNGEncoder.padded(png, to: size) }
+    await state.storeResult(png, targetImage: job.targetImage, swapImage: job.swapImage, size: size)
     return png
   }
 

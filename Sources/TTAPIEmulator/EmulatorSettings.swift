@@ -14,6 +14,11 @@ public struct EmulatorSettings: Sendable {
   public var cdnTTL: Duration
   public var drift: Bool
   public var seed: UInt64
+  /// Size in bytes every result PNG is padded to (see `PNGEncoder.padded`); nil: natural size.
+  public var resultSize: Int?
+  /// Base URL of handed-out result URLs (`<cdnBase>/cdn/<jobId>.png?ex=..&sig=..`), e.g. a static
+  /// server holding copies of the results; nil: the emulator itself.
+  public var cdnBase: String?
 
   /// Message used when `--fail-when` gives none.
   public static let defaultFailMessage = "face not detected"
@@ -29,7 +34,9 @@ public struct EmulatorSettings: Sendable {
     maxRunning: Int? = nil,
     cdnTTL: Duration = .seconds(3_600),
     drift: Bool = false,
-    seed: UInt64 = 1
+    seed: UInt64 = 1,
+    resultSize: Int? = nil,
+    cdnBase: String? = nil
   ) {
     self.host = host
     self.port = port
@@ -42,6 +49,17 @@ public struct EmulatorSettings: Sendable {
     self.cdnTTL = cdnTTL
     self.drift = drift
     self.seed = seed
+    self.resultSize = resultSize
+    self.cdnBase = cdnBase
+  }
+
+  /// Checks a CDN base: an http(s) URL with a host; a trailing `/` is dropped.
+  public static func parseCDNBase(_ text: String) throws(EmulatorError) -> String {
+    let base = text.hasSuffix("/") ? String(text.dropLast()) : text
+    guard EmulatorAPI.isHTTPURL(base), !base.contains("?"), !base.contains("#") else {
+      throw EmulatorError("CDN base must be an http(s) URL without query, e.g. http://127.0.0.1:8080")
+    }
+    return base
   }
 
   /// Parses `SUBSTRING[=MESSAGE]` (split at the first `=`).
@@ -87,6 +105,24 @@ public struct EmulatorSettings: Sendable {
           }
           next.maxRunning = Int(limit)
         }
+      case "resultSize":
+        if value == .null {
+          next.resultSize = nil
+        } else {
+          guard let size = value.int64Value, size >= 0, size <= Int64(Int32.max) else {
+            throw EmulatorError("'resultSize' must be a non-negative integer (bytes) or null")
+          }
+          next.resultSize = Int(size)
+        }
+      case "cdnBase":
+        if value == .null {
+          next.cdnBase = nil
+        } else {
+          guard let text = value.stringValue else {
+            throw EmulatorError("'cdnBase' must be an http(s) URL string or null")
+          }
+          next.cdnBase = try Self.parseCDNBase(text)
+        }
       case "failWhen":
         guard case .object(let entries) = value else { throw EmulatorError("'failWhen' must be an object") }
         var map: [String: String] = [:]
@@ -125,6 +161,8 @@ public struct EmulatorSettings: Sendable {
       ("cdnTTLms", .int(UnitParsing.milliseconds(cdnTTL))),
       ("drift", .bool(drift)),
       ("seed", .int(Int64(bitPattern: seed))),
+      ("resultSize", resultSize.map { .int(Int64($0)) } ?? .null),
+      ("cdnBase", cdnBase.map { .string($0) } ?? .null),
     ])
   }
 }

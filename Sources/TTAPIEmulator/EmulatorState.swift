@@ -28,7 +28,9 @@ actor EmulatorState {
   }
 
   var answers: AnswerBuilder {
-    AnswerBuilder(baseURL: baseURL, signer: signer, drift: settings.drift, cdnTTL: settings.cdnTTL)
+    AnswerBuilder(
+      resultBaseURL: settings.cdnBase ?? baseURL, signer: signer, drift: settings.drift,
+      cdnTTL: settings.cdnTTL)
   }
 
   var base: String { baseURL }
@@ -100,14 +102,18 @@ actor EmulatorState {
     jobs[id]
   }
 
-  /// The cached PNG result of a pair, if it was drawn before.
-  func cachedResult(targetImage: String, swapImage: String) -> [UInt8]? {
-    resultCache["\(targetImage)\n\(swapImage)"]
+  /// The cached PNG result of a pair at a padded size (nil: natural), if it was drawn before.
+  func cachedResult(targetImage: String, swapImage: String, size: Int?) -> [UInt8]? {
+    resultCache[Self.resultKey(targetImage, swapImage, size)]
   }
 
   /// Keeps a pair's PNG result (drawn outside the actor, so drawing never holds up requests).
-  func storeResult(_ png: [UInt8], targetImage: String, swapImage: String) {
-    resultCache["\(targetImage)\n\(swapImage)"] = png
+  func storeResult(_ png: [UInt8], targetImage: String, swapImage: String, size: Int?) {
+    resultCache[Self.resultKey(targetImage, swapImage, size)] = png
+  }
+
+  private static func resultKey(_ targetImage: String, _ swapImage: String, _ size: Int?) -> String {
+    "\(size.map(String.init) ?? "natural")\n\(targetImage)\n\(swapImage)"
   }
 
   /// The cached `gzipBomb` body that decodes to `size` zeros, if it was compressed before.

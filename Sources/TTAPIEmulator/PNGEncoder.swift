@@ -70,7 +70,7 @@ public enum PNGEncoder {
     return c ^ 0xFFFF_FFFF
   }
 
-  private static func appendChunk(_ type: String, _ payload: [UInt8], to out: inout [UInt8]) {
+  static func appendChunk(_ type: String, _ payload: [UInt8], to out: inout [UInt8]) {
     appendBigEndian(UInt32(payload.count), to: &out)
     let typed = Array(type.utf8) + payload
     out.append(contentsOf: typed)

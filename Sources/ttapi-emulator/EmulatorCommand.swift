@@ -26,7 +26,7 @@ struct EmulatorCommand: AsyncParsableCommand {
       scene (NAME: 1 to 64 of a-z 0-9 - _). A job's result is its target picture with the face \
       of its swap image pasted in the upper half; an input URL that is not a loopback sample URL \
       gets a picture derived from a hash of the URL. Results are 256x256 PNGs, the same bytes for \
-      the same pair every time.
+      the same pair every time (--result-size pads them to a given size with a private chunk).
 
       Fault kinds (--fault ENDPOINT:KIND[:ARG][@RATE|#COUNT]; [..] lists the endpoints a kind \
       applies to; stats count each one under faultsInjected as ENDPOINT:KIND):
@@ -68,6 +68,16 @@ struct EmulatorCommand: AsyncParsableCommand {
   @Option(help: "Lifetime of handed-out result URLs.")
   var cdnTtl = "1h"
 
+  @Option(help: "Pad every result PNG to this size (e.g. 4MiB) with a private ancillary chunk.")
+  var resultSize: String?
+
+  @Option(
+    help: """
+      Base URL of handed-out result URLs (BASE/cdn/<jobId>.png?...), e.g. a static server holding \
+      copies of the results; default: the emulator itself.
+      """)
+  var cdnBase: String?
+
   @Flag(help: "Answer with the field drift seen in the wild (job_id, quota as string, ...).")
   var drift = false
 
@@ -107,6 +117,21 @@ struct EmulatorCommand: AsyncParsableCommand {
       throw ValidationError(error.description)
     }
     if let maxRunning, maxRunning < 0 { throw ValidationError("--max-running must be >= 0") }
+    var size: Int?
+    if let resultSize {
+      guard let bytes = UnitParsing.byteSize(resultSize), bytes <= Int(Int32.max) else {
+        throw ValidationError("--result-size: '\(resultSize)' is not a size (4MiB, 500KB, 1048576)")
+      }
+      size = bytes
+    }
+    var base: String?
+    if let cdnBase {
+      do {
+        base = try EmulatorSettings.parseCDNBase(cdnBase)
+      } catch {
+        throw ValidationError("--cdn-base: \(error.description)")
+      }
+    }
     return EmulatorSettings(
       host: host,
       port: port,
@@ -118,7 +143,9 @@ struct EmulatorCommand: AsyncParsableCommand {
       maxRunning: maxRunning,
       cdnTTL: try duration(cdnTtl, "--cdn-ttl"),
       drift: drift,
-      seed: seed
+      seed: seed,
+      resultSize: size,
+      cdnBase: base
     )
   }
 }
