@@ -28,11 +28,12 @@ test: deps
 demo: build
 	@scripts/demo.sh
 
-# Speed and memory against peers measured in the same run (git status, the ideal bound).
-# Not a test: it prints figures and ratios, it asserts nothing. See docs/performance.md.
+# Speed and memory against peers measured in the same run (git status, curl, the ideal bound).
+# Not a test: it prints figures and ratios, it asserts nothing. See docs/performance.md. Both
+# binaries in release: a debug emulator spends more CPU per job than swapsync does.
 bench: deps
 	$(SWIFT) build -c release --product swapsync
-	$(SWIFT) build --product ttapi-emulator
+	$(SWIFT) build -c release --product ttapi-emulator
 	python3 scripts/bench.py
 
 # Release build of swapsync plus its completions and man page under $(DESTDIR)$(PREFIX).

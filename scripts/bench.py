@@ -2,50 +2,47 @@
 """`make bench`: swapsync's speed and memory, each figure against a peer measured in the same run.
 
 Not a test: nothing here fails on a number. Every line prints the figure, the peer (or the ideal
-bound), the ratio and the goal of issue "Scale" (docs/performance.md), plus peak RSS.
+bound), the ratio and the goal of issue "Scale" (docs/performance.md), plus peak RSS of the
+measured process alone (GNU time, see scripts/bench_support.py).
 
 Workloads (sizes from BENCH_NOOP_SIZES, default "10000 100000"; BENCH_FIRST_SYNC default 10000):
   noop     a synced tree of N done entries: `swapsync sync` (0 requests) vs `git status --porcelain`
   status   `swapsync status` and `swapsync plan` on the same tree
   first    a first sync of N entries against the emulator (no latency): CPU per entry, peak RSS
-  queue    50 jobs of 1 s with a queue cap of 10 at TTAPI: wall time vs ceil(50/10) x 1 s
+  queue    50 jobs of 1 s with a queue cap of 10 at TTAPI: wall time vs ceil(50/10) x 1 s + a download
   latency  300 entries, 50 ms latency, --jobs 16 --downloads 8: wall time vs the ideal bound
-Network: 127.0.0.1 only.
+Both binaries are release builds (`make bench` builds them). Network: 127.0.0.1 only. Every
+process started here is stopped and every temporary folder removed, also on failure or Ctrl-C;
+a workload that fails prints why and the others still run.
 """
 import hashlib
 import json
 import math
 import os
-import shutil
+import signal
 import subprocess
 import sys
-import tempfile
 import time
+from functools import partial
+
+sys.dont_write_bytecode = True  # no scripts/__pycache__ in the worktree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_support as support  # noqa: E402
+from bench_support import Emulator, measure  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SWAPSYNC = os.path.join(ROOT, ".build", "release", "swapsync")
-EMULATOR = os.path.join(ROOT, ".build", "debug", "ttapi-emulator")
+EMULATOR = os.path.join(ROOT, ".build", "release", "ttapi-emulator")
 KEY = "bench-key"
 # A port nothing listens on: a no-op run that sent a request would fail loudly.
 DEAD_API = "http://127.0.0.1:9"
 PNG = bytes([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
-
-
-def measure(cmd, cwd, env=None, stdout=subprocess.DEVNULL):
-    """Runs cmd; returns (wall s, cpu s, peak RSS MiB, exit code) of that child alone (wait4)."""
-    started = time.monotonic()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=stdout, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.monotonic() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode(errors="replace")
-    proc.stderr.close()
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, err
+MIB = 1 << 20
 
 
 def best(runs, cmd, cwd, env=None):
     results = [measure(cmd, cwd, env) for _ in range(runs)]
-    return min(results, key=lambda r: r[0])
+    return min(results, key=lambda r: r.wall)
 
 
 def env_with(**extra):
@@ -54,12 +51,12 @@ def env_with(**extra):
     return env
 
 
-def line(name, value, unit, peer_name, peer, goal, rss=None, rss_goal=None):
+def line(name, value, unit, peer_name, peer, goal, rss=None, rss_goal=None, extra=""):
     ratio = value / peer if peer > 0 else float("inf")
     text = f"{name:<34} {value:9.3f} {unit}  {peer_name} {peer:9.3f} {unit}  ratio {ratio:6.2f}x (goal <= {goal}x)"
     if rss is not None:
         text += f"  peak RSS {rss:7.1f} MiB" + (f" (goal <= {rss_goal})" if rss_goal else "")
-    print(text, flush=True)
+    print(text + extra, flush=True)
 
 
 def synced_tree(folder, count):
@@ -95,7 +92,7 @@ def synced_tree(folder, count):
 
 
 def bench_noop(count):
-    folder = tempfile.mkdtemp(prefix=f"swapsync-bench-noop-{count}-")
+    folder = support.scratch(f"noop-{count}")
     try:
         synced_tree(folder, count)
         env = env_with(TT_API_KEY=KEY, TTAPI_BASE_URL=DEAD_API)
@@ -103,42 +100,25 @@ def bench_noop(count):
         # already be no-ops. Files younger than 2 s are not trusted from their stat data (git's
         # racy-clean rule), so the index is written by a run 2 s after the tree settled.
         for _ in range(2):
-            wall, cpu, rss, code, err = measure([SWAPSYNC, "sync"], folder, env)
-            if code != 0:
-                print(f"noop N={count}: the tree is not in sync (exit {code}): {err.strip()[:300]}")
-                return
+            run = measure([SWAPSYNC, "sync"], folder, env)
+            if run.code != 0:
+                raise RuntimeError(f"the tree is not in sync (exit {run.code}): {run.err.strip()[:300]}")
             time.sleep(2.5)
         git = best(3, ["git", "status", "--porcelain"], folder)
         for command, goal in (("sync", 1.0), ("status", 2.0), ("plan", 2.0)):
-            wall, cpu, rss, code, err = best(3, [SWAPSYNC, command], folder, env)
-            expected = {"sync": 0, "status": 0, "plan": 0}[command]
-            if code != expected:
-                print(f"  {command} exited {code}: {err.strip()[:200]}")
-            line(f"no-op {command} N={count}", wall, "s", "git status", git[0], goal, rss, "64 MiB")
+            run = best(3, [SWAPSYNC, command], folder, env)
+            if run.code != 0:
+                print(f"  {command} exited {run.code}: {run.err.strip()[:200]}")
+            line(f"no-op {command} N={count}", run.wall, "s", "git status", git.wall, goal, run.rss, "64 MiB")
         size = os.path.getsize(os.path.join(folder, "swaps.lock.json"))
         print(f"{'lockfile N=' + str(count):<34} {size / count:9.1f} bytes per entry", flush=True)
+        # The measurement itself: a process that does nothing, started now that this Python
+        # process is large, must show its own few MiB, not ours.
+        true = measure(["/bin/true"], folder)
+        print(f"{'RSS check: /bin/true':<34} peak RSS {true.rss:5.1f} MiB "
+              f"(the bench process itself: {support.own_rss_mib():.1f} MiB)", flush=True)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-class Emulator:
-    def __init__(self, *args):
-        self.proc = subprocess.Popen(
-            [EMULATOR, "--host", "127.0.0.1", "--port", "0", "--api-key", KEY, *args],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
-        first = self.proc.stdout.readline().decode()
-        if "http://" not in first:
-            raise SystemExit(f"the emulator did not start: {first!r}")
-        self.base = first[first.index("http://"):].strip()
-
-    def stats(self):
-        import urllib.request
-        with urllib.request.urlopen(self.base + "/_emulator/stats") as answer:
-            return json.load(answer)
-
-    def stop(self):
-        self.proc.kill()
-        self.proc.wait()
+        support.remove(folder)
 
 
 def manifest(folder, count, emulator, tag):
@@ -148,44 +128,105 @@ def manifest(folder, count, emulator, tag):
         json.dump({"version": 1, "outputDir": "out", "swaps": swaps}, f)
 
 
-def bench_sync(name, count, emulator_args, sync_args, ideal, goal):
-    folder = tempfile.mkdtemp(prefix=f"swapsync-bench-{name}-")
-    emulator = Emulator(*emulator_args)
+def lock_entries(folder):
+    with open(os.path.join(folder, "swaps.lock.json")) as f:
+        return json.load(f)["entries"]
+
+
+def one_download(emulator, folder):
+    """Seconds to download one result from the emulator (best of 3; the fetch not counted)."""
+    job_id = next(iter(lock_entries(folder).values()))["jobId"]
+    times = []
+    for _ in range(3):
+        url = emulator.result_url(job_id)
+        started = time.monotonic()
+        support.http("GET", url)
+        times.append(time.monotonic() - started)
+    return min(times)
+
+
+def bench_first(count):
+    folder = support.scratch("first")
+    emulator = Emulator(EMULATOR, KEY, "--job-duration", "0ms")
+    try:
+        manifest(folder, count, emulator, "first")
+        env = env_with(TT_API_KEY=KEY, TTAPI_BASE_URL=emulator.base)
+        run = measure([SWAPSYNC, "sync", "--poll-interval", "10ms", "--jobs", "64"], folder, env)
+        if run.code != 0:
+            raise RuntimeError(f"sync exited {run.code}: {run.err.strip()[-300:]}")
+        served = emulator.cpu()
+        print(f"{'first sync N=' + str(count):<34} {run.wall:9.3f} s wall  {run.cpu:8.3f} s CPU  "
+              f"{run.cpu / count * 1000:6.3f} ms CPU per entry (goal <= 0.5)  peak RSS {run.rss:7.1f} MiB "
+              f"(goal <= 256 MiB)  [emulator: {served:.1f} s CPU, {served / count * 1000:.2f} ms per job]",
+              flush=True)
+    finally:
+        emulator.stop()
+        support.remove(folder)
+
+
+def bench_ideal(name, count, emulator_args, sync_args, ideal, goal, plus_download=False):
+    """Times a sync against an ideal bound; `plus_download` adds one download measured now."""
+    folder = support.scratch("".join(c for c in name if c.isalnum()))
+    emulator = Emulator(EMULATOR, KEY, *emulator_args)
     try:
         manifest(folder, count, emulator, "".join(c for c in name if c.isalnum()))
         env = env_with(TT_API_KEY=KEY, TTAPI_BASE_URL=emulator.base)
-        wall, cpu, rss, code, err = measure([SWAPSYNC, "sync", *sync_args], folder, env)
-        if code != 0:
-            print(f"{name}: sync exited {code}: {err.strip()[-300:]}")
-        if ideal is None:
-            per_entry = cpu / count * 1000
-            print(f"{'first sync N=' + str(count):<34} {wall:9.3f} s wall  {cpu:8.3f} s CPU  "
-                  f"{per_entry:6.3f} ms CPU per entry (goal <= 0.5)  peak RSS {rss:7.1f} MiB (goal <= 256 MiB)",
-                  flush=True)
-        else:
-            line(name, wall, "s", "ideal", ideal, goal, rss)
+        run = measure([SWAPSYNC, "sync", *sync_args], folder, env)
+        if run.code != 0:
+            raise RuntimeError(f"sync exited {run.code}: {run.err.strip()[-300:]}")
+        extra = ""
+        if plus_download:
+            download = one_download(emulator, folder)
+            ideal += download
+            extra = f"  (ideal includes a download: {download * 1000:.1f} ms)"
+        line(name, run.wall, "s", "ideal", ideal, goal, run.rss, extra=extra)
     finally:
         emulator.stop()
-        shutil.rmtree(folder, ignore_errors=True)
+        support.remove(folder)
 
 
 def main():
     for path in (SWAPSYNC, EMULATOR):
         if not os.path.exists(path):
-            raise SystemExit(f"missing {path}: run `make bench` (it builds both)")
-    print(f"swapsync bench on {os.cpu_count()} cores; release {SWAPSYNC}; peers measured in the same run", flush=True)
-    for size in os.environ.get("BENCH_NOOP_SIZES", "10000 100000").split():
-        bench_noop(int(size))
-    first = int(os.environ.get("BENCH_FIRST_SYNC", "10000"))
-    bench_sync("first", first, ["--job-duration", "0ms"], ["--poll-interval", "10ms", "--jobs", "64"], None, None)
-    # 50 jobs of 1 s, at most 10 running at TTAPI (499 above): ceil(50/10) x 1 s.
-    bench_sync("queue: 50 x 1 s, cap 10", 50, ["--job-duration", "1s", "--max-running", "10"],
-               ["--poll-interval", "100ms", "--jobs", "10"], math.ceil(50 / 10) * 1.0, 1.10)
-    # 300 entries at 50 ms per request, jobs of 100 ms, --jobs 16: each wave of 16 needs a submit,
-    # the job, a fetch and a download: ceil(300/16) x (3 x 50 ms + 100 ms).
-    bench_sync("latency: 300, 50 ms", 300, ["--latency", "50ms", "--job-duration", "100ms"],
-               ["--poll-interval", "100ms", "--jobs", "16", "--downloads", "8"],
-               math.ceil(300 / 16) * (3 * 0.05 + 0.1), 1.10)
+            raise SystemExit(f"bench: missing {path}: run `make bench` (it builds both in release)")
+    support.check_time()
+    # SIGTERM (a CI timeout, `kill`) unwinds like Ctrl-C: the finally blocks stop what was started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    print(f"swapsync bench on {os.cpu_count()} cores; release {SWAPSYNC} and {EMULATOR}; "
+          "peers measured in the same run", flush=True)
+    workloads = [(f"noop N={size}", partial(bench_noop, int(size)))
+                 for size in os.environ.get("BENCH_NOOP_SIZES", "10000 100000").split()]
+    workloads.append(("first sync", partial(bench_first, int(os.environ.get("BENCH_FIRST_SYNC", "10000")))))
+    # 50 jobs of 1 s, at most 10 running at TTAPI (499 above): ceil(50/10) x 1 s, plus the
+    # download of the last result (measured in this run).
+    workloads.append(("queue", partial(
+        bench_ideal, "queue: 50 x 1 s, cap 10", 50, ["--job-duration", "1s", "--max-running", "10"],
+        ["--poll-interval", "100ms", "--jobs", "10"], math.ceil(50 / 10) * 1.0, 1.10, plus_download=True)))
+    # 300 entries at 50 ms per request, jobs of 100 ms, --jobs 16 --downloads 8. A job frees its
+    # --jobs slot as soon as it ends at TTAPI; its download runs under --downloads only. So each
+    # wave of 16 jobs takes a submit, the job and a fetch, and the last download comes after the
+    # last wave: ceil(300/16) x (50 ms submit + 100 ms job + 50 ms fetch) + 50 ms = 3.85 s.
+    workloads.append(("latency", partial(
+        bench_ideal, "latency: 300, 50 ms", 300, ["--latency", "50ms", "--job-duration", "100ms"],
+        ["--poll-interval", "100ms", "--jobs", "16", "--downloads", "8"],
+        math.ceil(300 / 16) * (0.05 + 0.1 + 0.05) + 0.05, 1.10)))
+    failed = 0
+    try:
+        for name, run in workloads:
+            try:
+                run()
+            except Exception as error:  # noqa: BLE001 (report it and go on with the next one)
+                failed += 1
+                print(f"{name}: FAILED: {type(error).__name__}: {error}", flush=True)
+    except (KeyboardInterrupt, SystemExit):
+        print("bench: interrupted; stopping what it started", flush=True)
+        raise
+    finally:
+        support.stop_all()
+        support.remove_all()
+    if failed:
+        print(f"{failed} workload(s) failed (see above)", flush=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

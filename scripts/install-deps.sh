@@ -2,7 +2,7 @@
 # Installs what building and testing swapsync needs, only what is missing: libcurl with headers
 # and pkg-config (build), zlib headers (the emulator's compression), nginx and openssl (TLS
 # tests), curl (emulator wire tests), python3 with jsonschema (schema test) and moto's server
-# (the S3 cache tests), chromium (the gallery's browser test).
+# (the S3 cache tests), chromium (the gallery's browser test), GNU time (`make bench`'s peak RSS).
 # Needs root or sudo for apt-get; works without a terminal (CI: root, CI=true, no stdin).
 set -euo pipefail
 
@@ -21,6 +21,7 @@ need 'command -v python3' python3
 need "python3 -c 'import jsonschema'" python3-jsonschema jsonschema
 need "python3 -c 'import moto.server'" python3-pip 'moto[server]'
 need 'command -v chromium' chromium
+need 'test -x /usr/bin/time' time
 
 met() { bash -c "$1" >/dev/null 2>&1; }
 
