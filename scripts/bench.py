@@ -11,6 +11,8 @@ Workloads (sizes from BENCH_NOOP_SIZES, default "10000 100000"; BENCH_FIRST_SYNC
   first    a first sync of N entries against the emulator (no latency): CPU per entry, peak RSS
   queue    50 jobs of 1 s with a queue cap of 10 at TTAPI: wall time vs ceil(50/10) x 1 s + a download
   latency  300 entries, 50 ms latency, --jobs 16 --downloads 8: wall time vs the ideal bound
+  restore  100 x 4 MiB results from a local nginx (lockfile kept, outputs deleted) vs
+           `curl --parallel --parallel-max 8` on the same URLs: wall and CPU
 Both binaries are release builds (`make bench` builds them). Network: 127.0.0.1 only. Every
 process started here is stopped and every temporary folder removed, also on failure or Ctrl-C;
 a workload that fails prints why and the others still run.
@@ -28,6 +30,7 @@ from functools import partial
 sys.dont_write_bytecode = True  # no scripts/__pycache__ in the worktree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_support as support  # noqa: E402
+from bench_restore import bench_restore  # noqa: E402
 from bench_support import Emulator, measure  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -210,6 +213,7 @@ def main():
         bench_ideal, "latency: 300, 50 ms", 300, ["--latency", "50ms", "--job-duration", "100ms"],
         ["--poll-interval", "100ms", "--jobs", "16", "--downloads", "8"],
         math.ceil(300 / 16) * (0.05 + 0.1 + 0.05) + 0.05, 1.10)))
+    workloads.append(("restore", partial(bench_restore, SWAPSYNC, EMULATOR, KEY, env_with, line)))
     failed = 0
     try:
         for name, run in workloads:
