@@ -5,7 +5,8 @@ Not a test: nothing here fails on a number. Every line prints the figure, the pe
 bound), the ratio and the goal of issue "Scale" (docs/performance.md), plus peak RSS of the
 measured process alone (GNU time, see scripts/bench_support.py).
 
-Workloads (sizes from BENCH_NOOP_SIZES, default "10000 100000"; BENCH_FIRST_SYNC default 10000):
+Workloads (sizes from BENCH_NOOP_SIZES, default "10000 100000"; BENCH_FIRST_SYNC default 10000;
+BENCH_ONLY="restore queue" runs only the workloads whose names start with those words):
   noop     a synced tree of N done entries: `swapsync sync` (0 requests) vs `git status --porcelain`
   status   `swapsync status` and `swapsync plan` on the same tree
   first    a first sync of N entries against the emulator (no latency): CPU per entry, peak RSS
@@ -214,6 +215,10 @@ def main():
         ["--poll-interval", "100ms", "--jobs", "16", "--downloads", "8"],
         math.ceil(300 / 16) * (0.05 + 0.1 + 0.05) + 0.05, 1.10)))
     workloads.append(("restore", partial(bench_restore, SWAPSYNC, EMULATOR, KEY, env_with, line)))
+    # BENCH_ONLY="restore latency": only the workloads whose names start with one of the words.
+    only = os.environ.get("BENCH_ONLY", "").split()
+    if only:
+        workloads = [(name, run) for name, run in workloads if any(name.startswith(word) for word in only)]
     failed = 0
     try:
         for name, run in workloads:

@@ -96,4 +96,26 @@ import Testing
     #expect(try cache.digest(for: "a.png", in: folder)?.type == .jpeg)
     #expect(cache.hashCount == 2)
   }
+
+  @Test func installedOutputsAreTrustedThisRunOnlyWhileUnchanged() throws {
+    let box = try StoreTestSandbox()
+    try box.write(OutputFolderTests.png, to: "out/a.png")
+    let folder = try OutputFolder(root: box.url("out"))
+    let cache = StatCache.load(stateDir: folder.stateDir)
+    let digest = FileDigest(
+      sha256: OutputFolderTests.sha256(OutputFolderTests.png), size: OutputFolderTests.png.count, type: .png)
+    cache.installed("a.png", digest: digest, in: folder)
+    #expect(try cache.digest(for: "a.png", in: folder) == digest)
+    #expect(cache.hashCount == 0, "the run's own install is not read back")
+
+    try cache.save()
+    #expect(!box.exists("out/.swapsync/stat-cache.json"), "a racy install is not saved for later runs")
+
+    var changed = OutputFolderTests.png
+    changed[changed.count - 1] ^= 0xFF
+    try box.write(changed, to: "out/a.png")
+    Self.setModificationTime(box.url("out/a.png"), secondsAgo: 3600)
+    #expect(try cache.digest(for: "a.png", in: folder)?.sha256 == OutputFolderTests.sha256(changed))
+    #expect(cache.hashCount == 1)
+  }
 }

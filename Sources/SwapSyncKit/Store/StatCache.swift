@@ -13,6 +13,10 @@ import Synchronization
 /// A cached digest is used only when size, mtime, ctime, inode and device all match. A file
 /// whose mtime or ctime is within `racyWindow` of the moment it was hashed is not remembered
 /// (its timestamp cannot tell a later same-size rewrite apart, as with git's "racy clean").
+///
+/// Outputs this run installed itself (`installed`) are trusted for the rest of the run while
+/// their stat data is unchanged, racy or not: their bytes were verified on the way in, so the
+/// run's final report need not read them again. Only settled ones are saved for later runs.
 public final class StatCache: Sendable {
   static let fileName = "stat-cache.json"
   static let formatVersion = 1
@@ -53,6 +57,8 @@ public final class StatCache: Sendable {
   public let path: String
   private struct State {
     var records: [String: Record]
+    /// Outputs installed by this run, too recent to save: trusted in memory only.
+    var installed: [String: Record] = [:]
     var changed = false
     var racyWindowNanoseconds: Int64 = 2_000_000_000
     var hashCount = 0
@@ -99,6 +105,9 @@ public final class StatCache: Sendable {
     if let record = lookup(relativePath), record.matches(stat) {
       return record.digest
     }
+    if let record = state.withLock({ $0.installed[relativePath] }), record.matches(stat) {
+      return record.digest
+    }
     let startedAt = Self.now()
     guard let result = try folder.hashWithStat(relativePath: relativePath) else {
       forget(relativePath)
@@ -108,11 +117,7 @@ public final class StatCache: Sendable {
       state.hashCount += 1
       return state.racyWindowNanoseconds
     }
-    let settled =
-      result.before == result.after
-      && result.after.mtimeNanoseconds < startedAt - window
-      && result.after.ctimeNanoseconds < startedAt - window
-    if settled {
+    if result.before == result.after && Self.settled(result.after, at: startedAt, window: window) {
       remember(relativePath, Record(result.after, result.digest))
     } else {
       forget(relativePath)
@@ -120,9 +125,38 @@ public final class StatCache: Sendable {
     return result.digest
   }
 
+  /// Remembers the output this run just installed at `relativePath` with `digest` (verified on
+  /// the way in), under its current stat data. Best effort: a path that cannot be read is left
+  /// to be hashed when asked for.
+  func installed(_ relativePath: String, digest: FileDigest, in folder: OutputFolder) {
+    guard let stat = try? folder.stat(relativePath: relativePath), stat.kind == .regular,
+      stat.size == digest.size
+    else { return forget(relativePath) }
+    let record = Record(stat, digest)
+    let settled = Self.settled(stat, at: Self.now(), window: racyWindowNanoseconds)
+    state.withLock { state in
+      if settled {
+        if state.records[relativePath] != record {
+          state.records[relativePath] = record
+          state.changed = true
+        }
+      } else {
+        state.installed[relativePath] = record
+      }
+    }
+  }
+
   /// Drops the record of one output.
   public func forget(_ relativePath: String) {
-    state.withLock { if $0.records.removeValue(forKey: relativePath) != nil { $0.changed = true } }
+    state.withLock {
+      $0.installed.removeValue(forKey: relativePath)
+      if $0.records.removeValue(forKey: relativePath) != nil { $0.changed = true }
+    }
+  }
+
+  /// Whether a file's timestamps are older than the racy window at `now`.
+  static func settled(_ stat: FileStat, at now: Int64, window: Int64) -> Bool {
+    stat.mtimeNanoseconds < now - window && stat.ctimeNanoseconds < now - window
   }
 
   /// Drops every record whose path is not in `paths` (outputs no longer managed).

@@ -50,6 +50,7 @@ extension JobRunner {
       try folder.install(temp, at: first)  // consumes `temp`, also on failure
       for output in plan.pending.dropFirst() { try folder.installCopy(of: first, at: output) }
       let verified = VerifiedResult(sha256: sha, size: size, imageType: type)
+      rememberInstalled(plan.pending, verified)
       try await transition(
         plan, .resultInstalled(verified, jobId: jobId, quota: entry.quota, at: Self.timestamp()))
       await cache.markKnown(sha)

@@ -173,6 +173,7 @@ extension JobRunner {
     }
     try folder.install(temp, at: first)  // consumes `temp`, also on failure
     for output in plan.pending.dropFirst() { try folder.installCopy(of: first, at: output) }
+    rememberInstalled(plan.pending, verified)
     let done = try await transition(
       plan, .resultInstalled(verified, jobId: snapshot.jobId, quota: snapshot.quota, at: Self.timestamp()))
     await tally.update {
@@ -195,5 +196,13 @@ extension JobRunner {
       Dictionary(uniqueKeysWithValues: plan.pending.map { ($0, .some(entry)) }), cause: "copied")
     for output in plan.pending { try folder.installCopy(of: source, at: output) }
     await tally.update { $0.copied += plan.pending.count }
+  }
+
+  /// Tells the stat cache that `outputs` now hold `result`, hashed on its way into the file, so
+  /// the run's final report does not read them back (`StatCache.installed`). Not for copies of
+  /// a sibling: their bytes are not hashed on the way.
+  func rememberInstalled(_ outputs: [String], _ result: VerifiedResult) {
+    let digest = FileDigest(sha256: result.sha256, size: result.size, type: result.imageType)
+    for output in outputs { statCache?.installed(output, digest: digest, in: folder) }
   }
 }

@@ -20,6 +20,8 @@ struct JobRunner: Sendable {
   let logger: Logger
   /// The content cache of this run, if one is configured (JobRunner+Cache.swift).
   var cache: CacheRun? = nil
+  /// The run's memory of output digests, told of every output this run installs.
+  var statCache: StatCache? = nil
 
   func run(_ plan: JobPlan) async {
     do {
