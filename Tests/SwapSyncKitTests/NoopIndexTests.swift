@@ -32,8 +32,9 @@ struct NoopIndexTests {
       EntryReport(output: "old.png", status: .orphan, jobId: "SWAP-0", detail: "no longer in the manifest"),
     ]
     var verified: Int? {
-      NoopIndex.verifiedOutputs(
-        at: index, manifestPath: root + "/swaps.json", lockPath: root + "/swaps.lock.json")
+      NoopIndex.check(
+        at: index, manifestPath: root + "/swaps.json", lockPath: root + "/swaps.lock.json", withReports: false
+      )?.outputs
     }
     func write(_ name: String, _ text: String) throws {
       try Data(text.utf8).write(to: URL(fileURLWithPath: root + "/" + name))

@@ -56,12 +56,6 @@ public enum NoopIndex {
     return base + "/swapsync/noop/" + digest.prefix(32) + ".idx"
   }
 
-  /// The number of outputs when the index at `path` proves that a run would have nothing to do.
-  /// Nil otherwise (including any error).
-  public static func verifiedOutputs(at path: String, manifestPath: String, lockPath: String) -> Int? {
-    check(at: path, manifestPath: manifestPath, lockPath: lockPath, withReports: false)?.outputs
-  }
-
   /// Checks the index at `path`: the manifest, the lockfile and every output have the stat data
   /// recorded, the journal is empty and no run holds the lock. `withReports` also decodes the
   /// `status` rows. Nil when anything differs or cannot be read.

@@ -155,8 +155,8 @@ extension SyncEngine {
   }
 
   /// Runs every plan, at most `width` at a time: a task per plan only while it can use a slot
-  /// soon, not one per entry for the whole run (100,000 suspended tasks were most of a big
-  /// first sync's memory). Plans start in order.
+  /// soon, not a suspended task per entry for the whole run (memory that grew with the
+  /// manifest; docs/performance.md). Plans start in order.
   static func runAll(_ plans: [JobPlan], width: Int, runner: JobRunner) async {
     await withTaskGroup(of: Void.self) { group in
       var next = plans.makeIterator()
