@@ -117,7 +117,8 @@ final class JournalFlusher: @unchecked Sendable {
       guard self.fd == fd else { continue }  // closed meanwhile: `close` failed the waiters
       switch outcome {
       case .success:
-        durable = max(durable, target)
+        // (`reset` never runs while a line waits, but `durable` must never pass `written`.)
+        durable = min(max(durable, target), written)
         let covered = waiters.prefix { $0.end <= target }
         waiters.removeFirst(covered.count)
         for waiter in covered { waiter.continuation.resume(returning: .success(())) }
