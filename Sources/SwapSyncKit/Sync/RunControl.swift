@@ -21,7 +21,8 @@ actor RunControl {
   private(set) var submitsDeferred = 0
   private var consecutiveFailures = 0
   /// Sleepers to wake when the run stops.
-  private var sleepers: [UUID: CheckedContinuation<Void, Never>] = [:]
+  private var sleepers: [Int: CheckedContinuation<Void, Never>] = [:]
+  private var nextSleeper = 0
   let waitDeadline: ContinuousClock.Instant
   /// This many API failures in a row, with no success between, mean the API is unavailable.
   static let unavailableAfter = 12
@@ -87,7 +88,9 @@ actor RunControl {
     let remaining = waitDeadline - .now
     let delay = max(.zero, min(duration, remaining))
     guard !stopped, delay > .zero else { return }
-    let id = UUID()
+    // A counter, not a UUID: Foundation's UUID reads /dev/urandom, once per poll of every job.
+    nextSleeper += 1
+    let id = nextSleeper
     let timer = Task { [weak self] in
       try? await Task.sleep(for: delay)
       await self?.wake(id)
@@ -96,7 +99,7 @@ actor RunControl {
     timer.cancel()
   }
 
-  private func wake(_ id: UUID) {
+  private func wake(_ id: Int) {
     sleepers.removeValue(forKey: id)?.resume()
   }
 }
