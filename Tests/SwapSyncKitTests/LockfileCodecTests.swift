@@ -30,6 +30,27 @@ import Testing
     #expect(try LockfileCodec.encode(backward) == first)
   }
 
+  @Test("entry-by-entry encoding gives exactly the bytes of one JSONEncoder call on the whole lockfile")
+  func entryByEntryEncodingMatchesWholeEncoding() throws {
+    let awkward = [
+      "b.png", "B.png", "a.png", "e10.png", "e9.png", "\u{E9}.png", "e\u{301}x.png", "z.png", "_.png",
+      "-.png",
+      "Z/a.png", "a/b.png", "a-b.png", "\u{1F600}.png", "\u{DF}.png", "ss.png", "\u{C5}.png", "\u{FF21}.png",
+      "quote\"d.png", "back\\slash.png", "tab\tname.png", "ctl\u{1}.png", "\u{7F}.png", "space name.png",
+    ]
+    var lock = Lockfile()
+    for (index, output) in awkward.enumerated() {
+      var entry = [Self.done, Self.running, Self.failed][index % 3]
+      entry.message = index % 4 == 0 ? "line one\nline \"two\" \\ / \u{1F600} \u{0}" : entry.message
+      lock.entries[output] = entry
+    }
+    #expect(try LockfileCodec.encode(lock) == LockfileCodec.encodeWhole(lock))
+    #expect(try LockfileCodec.encode(Lockfile()) == LockfileCodec.encodeWhole(Lockfile()))
+    let one = Lockfile(entries: ["only.png": Self.done])
+    #expect(try LockfileCodec.encode(one) == LockfileCodec.encodeWhole(one))
+    #expect(try LockfileCodec.decode(LockfileCodec.encode(lock), path: "x") == lock)
+  }
+
   @Test func encodingIsSortedPrettyUnescapedAndOmitsNil() throws {
     let lock = Lockfile(entries: ["bob/office.png": Self.running, "alice/beach.jpg": Self.done])
     let text = String(decoding: try LockfileCodec.encode(lock), as: UTF8.self)

@@ -18,7 +18,10 @@ struct LockfileDecodeBenchmark {
         size: 100_000 + index, imageType: "jpeg", quota: 2, submittedAt: "2026-11-30T06:12:41Z",
         finishedAt: "2026-11-30T06:13:00Z")
     }
+    let beforeEncode = Self.peakRSSMiB()
     let bytes = try LockfileCodec.encode(lock)
+    print(
+      "lockfile encode, 100000 entries: peak RSS \(beforeEncode) MiB before, \(Self.peakRSSMiB()) MiB after")
     var times: [String] = []
     for _ in 0..<3 {
       let start = Self.processCPUMilliseconds()
@@ -27,6 +30,12 @@ struct LockfileDecodeBenchmark {
       #expect(decoded == lock)
     }
     print("lockfile decode, 100000 entries, \(bytes.count) bytes, process CPU time: \(times)")
+  }
+
+  private static func peakRSSMiB() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return usage.ru_maxrss / 1024
   }
 
   /// CPU time rather than wall time: the machine is shared, and waiting for a core is not decoding.
