@@ -47,8 +47,7 @@ extension JobRunner {
     case .damaged(let reason):
       damage = reason
     case .fetched(let sha, let size, let type?) where sha == object.sha256 && size == object.size:
-      try folder.install(temp, at: first)  // consumes `temp`, also on failure
-      for output in plan.pending.dropFirst() { try folder.installCopy(of: first, at: output) }
+      try await installFile(temp, at: plan.pending)
       let verified = VerifiedResult(sha256: sha, size: size, imageType: type)
       rememberInstalled(plan.pending, verified)
       try await transition(

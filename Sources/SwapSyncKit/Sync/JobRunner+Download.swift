@@ -112,7 +112,8 @@ extension JobRunner {
     if let reason = URLPolicy.problem(with: url, allowHTTP: engine.allowsHTTP) {
       return .refused("result URL \(url) refused: \(reason)")
     }
-    let temp = try folder.makeTempFile()
+    let folder = folder
+    let temp = try await BlockingIO.run { () throws(FileSystemError) in try folder.makeTempFile() }
     let result: DownloadResult
     do {
       result = try await engine.download(
@@ -159,7 +160,6 @@ extension JobRunner {
   private func install(
     _ plan: JobPlan, temp: TempFile, result: DownloadResult, type: ImageType, snapshot: JobSnapshot
   ) async throws {
-    let first = plan.pending[0]
     // A restore re-downloads a result paid for in an earlier run: no quota spent now.
     var restoring = false
     if case .restore = plan.action { restoring = true }
@@ -171,8 +171,7 @@ extension JobRunner {
       folder.discard(temp)
       throw error
     }
-    try folder.install(temp, at: first)  // consumes `temp`, also on failure
-    for output in plan.pending.dropFirst() { try folder.installCopy(of: first, at: output) }
+    try await installFile(temp, at: plan.pending)
     rememberInstalled(plan.pending, verified)
     let done = try await transition(
       plan, .resultInstalled(verified, jobId: snapshot.jobId, quota: snapshot.quota, at: Self.timestamp()))
@@ -196,6 +195,16 @@ extension JobRunner {
       Dictionary(uniqueKeysWithValues: plan.pending.map { ($0, .some(entry)) }), cause: "copied")
     for output in plan.pending { try folder.installCopy(of: source, at: output) }
     await tally.update { $0.copied += plan.pending.count }
+  }
+
+  /// Moves `temp` into place at the first of `outputs` (consuming it, also on failure) and
+  /// copies it to the others, on the blocking-I/O threads (every step is fsynced).
+  func installFile(_ temp: TempFile, at outputs: [String]) async throws(FileSystemError) {
+    let folder = folder
+    try await BlockingIO.run { () throws(FileSystemError) in
+      try folder.install(temp, at: outputs[0])
+      for output in outputs.dropFirst() { try folder.installCopy(of: outputs[0], at: output) }
+    }
   }
 
   /// Tells the stat cache that `outputs` now hold `result`, hashed on its way into the file, so
