@@ -136,12 +136,15 @@ public final class StatCache: Sendable {
     let settled = Self.settled(stat, at: Self.now(), window: racyWindowNanoseconds)
     state.withLock { state in
       if settled {
+        state.installed.removeValue(forKey: relativePath)
         if state.records[relativePath] != record {
           state.records[relativePath] = record
           state.changed = true
         }
       } else {
         state.installed[relativePath] = record
+        // The saved record described the file this install replaced.
+        if state.records.removeValue(forKey: relativePath) != nil { state.changed = true }
       }
     }
   }
