@@ -79,6 +79,8 @@ final class JournalFlusher: @unchecked Sendable {
     defer { condition.unlock() }
     let fd = fd
     guard fd >= 0 else { throw .io(operation: "truncate", path: path, errno: EBADF) }
+    // A line still waiting would be cut off although its appender is told it is durable.
+    guard waiters.isEmpty else { throw .io(operation: "truncate", path: path, errno: EBUSY) }
     if Posix.retrying({ ftruncate(fd, 0) }) != 0 {
       throw .io(operation: "truncate", path: path, errno: errno)
     }
