@@ -37,6 +37,9 @@ public enum LockfileCodec {
             bytes.append(byte)
             if byte == 0x0A { bytes += Array("    ".utf8) }  // a newline only ever separates members
           }
+          // Room for the rest at the first entry's size (at most 1 KiB each), and a quarter more:
+          // growing by doubling would hold the old and the new buffer at once near the end.
+          if index == 0 { bytes.reserveCapacity(min(bytes.count, 1_024) * outputs.count * 5 / 4 + 64) }
         }
         bytes += Array("\n  },\n  \"version\" : \(lock.version)\n}".utf8)
       }
