@@ -50,14 +50,6 @@ public enum LockfileCodec {
     }
   }
 
-  /// The canonical bytes of `lock` from one `JSONEncoder` call, as `encode` gave them before it
-  /// encoded entry by entry; tests compare the two.
-  static func encodeWhole(_ lock: Lockfile) throws -> [UInt8] {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-    return [UInt8](try encoder.encode(lock)) + [0x0A]
-  }
-
   /// Decodes a lockfile with the manifest's located JSON parser, checking the version first.
   /// Errors name `path` and the line and column or the field: syntax errors, duplicate keys (a
   /// bad merge), unknown keys, missing or mistyped fields.

@@ -122,7 +122,7 @@ public enum NoopIndex {
   /// Forgets the index (a run that did not end in sync).
   public static func forget(at path: String) { unlink(path) }
 
-  static func statOf(_ path: String) -> FileStat? {
+  private static func statOf(_ path: String) -> FileStat? {
     var info = stat()
     guard lstat(path, &info) == 0 else { return nil }
     return FileStat(info)
