@@ -5,7 +5,8 @@ extension JobRunner {
   private enum SubmitStep {
     case finished
     case retry(Retry)
-    case created(jobId: String)
+    /// `answeredAt`: when the submit's answer arrived; the first poll is due a poll interval later.
+    case created(jobId: String, answeredAt: ContinuousClock.Instant)
   }
 
   /// Submits, then (unless `--no-wait`) follows the job and downloads its result.
@@ -40,12 +41,13 @@ extension JobRunner {
         }
         logger.info("submit of \(plan.pending[0]) not accepted (\(retry.reason)); retrying")
         await sleep(Backoff.delay(attempt: attempt, retryAfter: retry.after))
-      case .created(let jobId):
+      case .created(let jobId, let answeredAt):
         await jobSlots.succeeded()
+        // Counted from the answer: the time spent journaling the job id is part of the wait.
+        let firstWait = options.pollInterval - (ContinuousClock.now - answeredAt)
         let finished: JobSnapshot?
         do {
-          finished =
-            options.noWait ? nil : try await follow(plan, jobId: jobId, firstWait: options.pollInterval)
+          finished = options.noWait ? nil : try await follow(plan, jobId: jobId, firstWait: firstWait)
         } catch {
           await jobSlots.release()
           throw error
@@ -74,6 +76,7 @@ extension JobRunner {
       throw error
     }
     let outcome = await client.submit(plan.pair, hookUrl: plan.hookUrl)
+    let answeredAt = ContinuousClock.now
     switch outcome {
     case .created(let jobId):
       let updates = try await proposed(plan, .jobCreated(jobId: jobId))
@@ -91,7 +94,7 @@ extension JobRunner {
       await tally.update { $0.submitted += 1 }
       await control.apiSucceeded()
       logger.info("submitted \(plan.pending.joined(separator: ", ")) as job \(jobId)")
-      return .created(jobId: jobId)
+      return .created(jobId: jobId, answeredAt: answeredAt)
     case .retryable(let retry):
       try await withdraw(plan, restoring: previous)
       await control.apiFailed(retry)
