@@ -79,7 +79,9 @@ let package = Package(
       ]
     ),
     .testTarget(name: "UnitsTests", dependencies: ["Units"]),
-    .testTarget(name: "SwapSyncKitTests", dependencies: ["SwapSyncKit"]),
+    .testTarget(
+      name: "SwapSyncKitTests",
+      dependencies: ["SwapSyncKit", .product(name: "Crypto", package: "swift-crypto")]),
     .testTarget(
       name: "IntegrationTests",
       dependencies: ["SwapSyncKit", .product(name: "HTTPTypes", package: "swift-http-types")]),

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Testing
 
@@ -94,6 +95,46 @@ final class StoreTestSandbox {
     try AtomicFile.write([2], to: box.url("link"))
     #expect(box.read("real") == [1])
     #expect(box.read("link") == [2])
+  }
+
+  @Test("a streamed write replaces the file unless its digest is unchanged; then the file keeps its inode")
+  func streamedWriteKeepsAnUnchangedFile() throws {
+    let box = try StoreTestSandbox()
+    let target = box.url("swaps.lock.json")
+    let pieces: [[UInt8]] = [Array("one ".utf8), Array("two\n".utf8)]
+    let first = try AtomicFile.write(to: target, unlessDigest: nil) { (write) throws(FileSystemError) in
+      for piece in pieces { try write(piece) }
+    }
+    #expect(first.replaced)
+    #expect(first.digest == SHA256.hash(data: Array("one two\n".utf8)))
+    #expect(box.read("swaps.lock.json") == Array("one two\n".utf8))
+    let inode = try #require(FileManager.default.attributesOfItem(atPath: target)[.systemFileNumber] as? Int)
+    let again = try AtomicFile.write(to: target, unlessDigest: first.digest) {
+      (write) throws(FileSystemError) in
+      for piece in pieces { try write(piece) }
+    }
+    #expect(!again.replaced)
+    #expect(try FileManager.default.attributesOfItem(atPath: target)[.systemFileNumber] as? Int == inode)
+    let changed = try AtomicFile.write(to: target, unlessDigest: first.digest) {
+      (write) throws(FileSystemError) in try write([7])
+    }
+    #expect(changed.replaced)
+    #expect(box.read("swaps.lock.json") == [7])
+    #expect(box.list("") == ["swaps.lock.json"], "no temporary file is left behind")
+  }
+
+  @Test func aFailingProducerLeavesTheFileAndNoTemporary() throws {
+    let box = try StoreTestSandbox()
+    try box.write([1], to: "swaps.lock.json")
+    #expect(throws: FileSystemError.encoding(path: "x", detail: "boom")) {
+      _ = try AtomicFile.write(to: box.url("swaps.lock.json"), unlessDigest: nil) {
+        (write) throws(FileSystemError) in
+        try write([2, 3])
+        throw FileSystemError.encoding(path: "x", detail: "boom")
+      }
+    }
+    #expect(box.read("swaps.lock.json") == [1])
+    #expect(box.list("") == ["swaps.lock.json"])
   }
 
   @Test func removesStaleTemporariesOnlyForThatFile() throws {

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Testing
 
@@ -49,6 +50,17 @@ import Testing
     let one = Lockfile(entries: ["only.png": Self.done])
     #expect(try LockfileCodec.encode(one) == Self.encodeWhole(one))
     #expect(try LockfileCodec.decode(LockfileCodec.encode(lock), path: "x") == lock)
+  }
+
+  @Test("a big lockfile is handed over in pieces of about 256 KiB that join to the same bytes")
+  func piecesJoinToTheWholeEncoding() throws {
+    var lock = Lockfile()
+    for index in 0..<2_000 { lock.entries["gen/\(index).png"] = Self.done }
+    var pieces: [[UInt8]] = []
+    try LockfileCodec.encode(lock) { (piece) throws(FileSystemError) in pieces.append(piece) }
+    #expect(pieces.count > 1)
+    #expect(pieces.dropLast().allSatisfy { $0.count >= 256 << 10 && $0.count < 260 << 10 })
+    #expect(try Array(pieces.joined()) == Self.encodeWhole(lock))
   }
 
   @Test func encodingIsSortedPrettyUnescapedAndOmitsNil() throws {
@@ -150,9 +162,10 @@ import Testing
     let path = box.url("swaps.lock.json")
     #expect(try LockfileCodec.read(path: path) == nil)
     let lock = Lockfile(entries: ["a.jpg": Self.done])
-    try LockfileCodec.write(lock, to: path)
+    let digest = try LockfileCodec.write(lock, to: path, unlessDigest: nil)
     #expect(try LockfileCodec.read(path: path) == lock)
     #expect(box.read("swaps.lock.json") == (try LockfileCodec.encode(lock)))
+    #expect(digest == SHA256.hash(data: try LockfileCodec.encode(lock)))
   }
 
   @Test func readOfCorruptFileNamesThePath() throws {

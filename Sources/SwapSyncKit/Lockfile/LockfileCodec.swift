@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 #if canImport(Glibc)
@@ -20,31 +21,49 @@ public enum LockfileCodec {
   /// Encoding these types cannot fail in practice (no floating-point values); the error exists
   /// so that an impossible failure can never turn into an empty lockfile.
   public static func encode(_ lock: Lockfile) throws(FileSystemError) -> [UInt8] {
+    var bytes: [UInt8] = []
+    try encode(lock) { piece throws(FileSystemError) in bytes += piece }
+    return bytes
+  }
+
+  /// The bytes of `encode(_:)`, handed to `emit` in order in pieces of about 256 KiB: a
+  /// 100,000-entry lockfile (47 MB) is never one buffer.
+  public static func encode(_ lock: Lockfile, emit: ([UInt8]) throws(FileSystemError) -> Void)
+    throws(FileSystemError)
+  {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-    do {
-      var bytes: [UInt8]
-      if lock.entries.isEmpty {
-        bytes = [UInt8](try encoder.encode(lock))
-      } else {
-        bytes = Array("{\n  \"entries\" : {".utf8)
-        let outputs = lock.entries.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        for (index, output) in outputs.enumerated() {
-          bytes += Array((index == 0 ? "\n    " : ",\n    ").utf8)
-          bytes += try encoder.encode(output)
-          bytes += Array(" : ".utf8)
-          for byte in try encoder.encode(lock.entries[output]) {
-            bytes.append(byte)
-            if byte == 0x0A { bytes += Array("    ".utf8) }  // a newline only ever separates members
-          }
-          // Room for the rest at the first entry's size (at most 1 KiB each), and a quarter more:
-          // growing by doubling would hold the old and the new buffer at once near the end.
-          if index == 0 { bytes.reserveCapacity(min(bytes.count, 1_024) * outputs.count * 5 / 4 + 64) }
-        }
-        bytes += Array("\n  },\n  \"version\" : \(lock.version)\n}".utf8)
+    if lock.entries.isEmpty {
+      try emit(encoded(lock, with: encoder) + [0x0A])
+      return
+    }
+    let pieceSize = 256 << 10
+    var bytes = Array("{\n  \"entries\" : {".utf8)
+    bytes.reserveCapacity(pieceSize + 4 << 10)
+    let outputs = lock.entries.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    for (index, output) in outputs.enumerated() {
+      bytes += Array((index == 0 ? "\n    " : ",\n    ").utf8)
+      bytes += try encoded(output, with: encoder)
+      bytes += Array(" : ".utf8)
+      for byte in try encoded(lock.entries[output], with: encoder) {
+        bytes.append(byte)
+        if byte == 0x0A { bytes += Array("    ".utf8) }  // a newline only ever separates members
       }
-      bytes.append(0x0A)
-      return bytes
+      if bytes.count >= pieceSize {
+        try emit(bytes)
+        bytes.removeAll(keepingCapacity: true)
+      }
+    }
+    bytes += Array("\n  },\n  \"version\" : \(lock.version)\n}\n".utf8)
+    try emit(bytes)
+  }
+
+  /// `value` as JSON. Encoding these types cannot fail in practice (no floating-point values).
+  private static func encoded(_ value: some Encodable, with encoder: JSONEncoder) throws(FileSystemError)
+    -> [UInt8]
+  {
+    do {
+      return [UInt8](try encoder.encode(value))
     } catch {
       throw .encoding(path: "lockfile", detail: String(describing: error))
     }
@@ -104,16 +123,20 @@ public enum LockfileCodec {
     }
   }
 
-  /// Encodes `lock` and replaces `path` atomically and durably (see `AtomicFile.write`).
-  public static func write(_ lock: Lockfile, to path: String) throws(FileSystemError) {
-    let bytes: [UInt8]
+  /// Encodes `lock` into `path` atomically and durably, piece by piece (see
+  /// `AtomicFile.write(to:unlessDigest:_:)`), unless the bytes' SHA-256 is `unchanged`: then the
+  /// file is left untouched. Returns the digest of the bytes, to pass as `unchanged` next time.
+  public static func write(_ lock: Lockfile, to path: String, unlessDigest unchanged: SHA256.Digest?)
+    throws(FileSystemError) -> SHA256.Digest
+  {
     do {
-      bytes = try encode(lock)
+      return try AtomicFile.write(to: path, unlessDigest: unchanged) { write throws(FileSystemError) in
+        try encode(lock, emit: write)
+      }.digest
     } catch {
       if case .encoding(_, let detail) = error { throw .encoding(path: path, detail: detail) }
       throw error
     }
-    try AtomicFile.write(bytes, to: path)
   }
 
   /// A parser error as a lockfile error: a duplicate key at its place, anything else as invalid JSON.

@@ -1,3 +1,5 @@
+import Crypto
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -19,6 +21,51 @@ public enum AtomicFile {
     let folderFD = try Posix.openDirectory(folder)
     defer { Posix.closeQuietly(folderFD) }
     try write(bytes, named: Posix.baseName(path), inFolder: folderFD, folderPath: folder, displayPath: path)
+  }
+
+  /// Like `write(_:to:)`, for contents that `produce` hands, piece by piece and in order, to the
+  /// function it is given (so a 47 MB lockfile is never one buffer); the pieces are hashed
+  /// (SHA-256) on the way. When the digest equals `unchanged`, the temporary file is removed and
+  /// `path` is left untouched, not even its modification time. Returns the digest and whether
+  /// `path` was replaced. Errors: those of `write(_:to:)`, and whatever `produce` throws (then
+  /// `path` is untouched too).
+  public static func write(
+    to path: String, unlessDigest unchanged: SHA256.Digest?,
+    _ produce: (_ write: ([UInt8]) throws(FileSystemError) -> Void) throws(FileSystemError) -> Void
+  ) throws(FileSystemError) -> (digest: SHA256.Digest, replaced: Bool) {
+    let folder = Posix.directoryName(path)
+    let folderFD = try Posix.openDirectory(folder)
+    defer { Posix.closeQuietly(folderFD) }
+    let name = Posix.baseName(path)
+    let (fd, tempName) = try createTemporary(for: name, inFolder: folderFD, displayPath: path)
+    var hasher = SHA256()
+    let digest: SHA256.Digest
+    do throws(FileSystemError) {
+      do throws(FileSystemError) {
+        try produce { piece throws(FileSystemError) in
+          try Posix.writeFully(fd, piece, path: path)
+          hasher.update(data: piece)
+        }
+        digest = hasher.finalize()
+        if digest != unchanged { try Posix.syncFile(fd, path: path) }
+      } catch {
+        Posix.closeQuietly(fd)
+        throw error
+      }
+      try Posix.closeFile(fd, path: path)
+      if digest == unchanged {
+        _ = unlinkat(folderFD, tempName, 0)
+        return (digest, false)
+      }
+      if Posix.retrying({ renameat(folderFD, tempName, folderFD, name) }) != 0 {
+        throw FileSystemError.io(operation: "replace", path: path, errno: errno)
+      }
+    } catch {
+      _ = unlinkat(folderFD, tempName, 0)
+      throw error
+    }
+    try Posix.syncFile(folderFD, path: folder)
+    return (digest, true)
   }
 
   /// The same, relative to an open folder descriptor (used inside the output folder).

@@ -1,3 +1,5 @@
+import Crypto
+
 /// The run's view of the lockfile. Every change goes to the journal (fsynced) before it is
 /// visible here, so nothing is acted on before it is durable; `checkpoint` folds the journal
 /// into an atomically replaced lockfile.
@@ -5,8 +7,9 @@ actor StateStore {
   private(set) var lock: Lockfile
   private let lockPath: String
   private let journal: Journal
-  /// The lockfile bytes as they are on disk, to leave the file untouched when nothing changed.
-  private var onDisk: [UInt8]?
+  /// The SHA-256 of the lockfile's bytes on disk (nil: no lockfile), to leave the file untouched
+  /// when nothing changed; a digest, not the bytes: they are 47 MB at 100,000 entries.
+  private var onDisk: SHA256.Digest?
   /// Whether `lock` may differ from `onDisk`: something was recorded, remembered, or given at
   /// init that the file does not hold (a replayed journal, a recovered submit).
   private var dirty: Bool
@@ -21,7 +24,7 @@ actor StateStore {
     self.lock = lock
     self.lockPath = lockPath
     self.journal = journal
-    self.onDisk = onDisk
+    self.onDisk = onDisk.map { SHA256.hash(data: $0) }
     self.observer = observer
   }
 
@@ -63,12 +66,9 @@ actor StateStore {
     // bytes cannot differ (a no-op run does not even encode them).
     guard dirty || !journal.isEmpty else { return }
     dirty = false
-    let bytes = try LockfileCodec.encode(lock)
     // A run that recorded nothing leaves no lockfile behind where there was none.
-    let nothingToRecord = onDisk == nil && lock.entries.isEmpty
-    if bytes != onDisk && !nothingToRecord {
-      try AtomicFile.write(bytes, to: lockPath)
-      onDisk = bytes
+    if onDisk != nil || !lock.entries.isEmpty {
+      onDisk = try LockfileCodec.write(lock, to: lockPath, unlessDigest: onDisk)
     }
     try journal.reset()
   }
