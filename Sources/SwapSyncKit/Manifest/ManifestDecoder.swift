@@ -40,8 +40,13 @@ struct ManifestDecoder {
     var entries: [ManifestEntry] = []
     if let swaps = member(top, "swaps") {
       let path = JSONPath.root.appending("swaps")
+      // One string per distinct face URL: a face is usually shared by many swaps, and 100,000
+      // copies of one URL are 9 MB (matrix entries share their strings already).
+      var faces = Set<String>()
       for (index, swap) in try array(swaps, at: path).enumerated() {
-        entries.append(try decodeSwap(swap, at: path.appending(index), inheritedHook: topHook))
+        var entry = try decodeSwap(swap, at: path.appending(index), inheritedHook: topHook)
+        entry.pair.swapImage = faces.insert(entry.pair.swapImage).memberAfterInsert
+        entries.append(entry)
       }
     }
     if let matrix = member(top, "matrix") {
