@@ -6,7 +6,13 @@ actor EmulatorState {
   private var idCounter: UInt64 = 0
   private var stats = EmulatorStats()
   private var baseURL: String
+  /// Results drawn, kept for the next download of the same pair: at most `resultCacheLimit`,
+  /// the oldest dropped first (keys in `resultOrder` from `resultOrderStart` on). Unbounded, a
+  /// 100,000-job run kept gigabytes; drawing a result again costs a few milliseconds.
   private var resultCache: [String: [UInt8]] = [:]
+  private var resultOrder: [String] = []
+  private var resultOrderStart = 0
+  static let resultCacheLimit = 1_024
   private var bombCache: [Int: [UInt8]] = [:]
   let signer: CDNSigner
 
@@ -109,7 +115,16 @@ actor EmulatorState {
 
   /// Keeps a pair's PNG result (drawn outside the actor, so drawing never holds up requests).
   func storeResult(_ png: [UInt8], targetImage: String, swapImage: String, size: Int?) {
-    resultCache[Self.resultKey(targetImage, swapImage, size)] = png
+    let key = Self.resultKey(targetImage, swapImage, size)
+    if resultCache.updateValue(png, forKey: key) == nil { resultOrder.append(key) }
+    while resultCache.count > Self.resultCacheLimit {
+      resultCache[resultOrder[resultOrderStart]] = nil
+      resultOrderStart += 1
+    }
+    if resultOrderStart >= Self.resultCacheLimit {
+      resultOrder.removeFirst(resultOrderStart)
+      resultOrderStart = 0
+    }
   }
 
   private static func resultKey(_ targetImage: String, _ swapImage: String, _ size: Int?) -> String {
