@@ -96,33 +96,34 @@ def synced_tree(folder, count):
 
 
 def bench_noop(count):
+    # The tree stays until the end of the bench (support.remove_all): on ext4 without a journal,
+    # creating a file skips every inode deleted in the last 5 s (300 s while its inode table block
+    # is dirty; the kernel's recently_deleted()), so deleting these files now would add up to
+    # 0.5 ms of kernel CPU to each file the first-sync workload creates next (perf, docs/performance.md).
     folder = support.scratch(f"noop-{count}")
-    try:
-        synced_tree(folder, count)
-        env = env_with(TT_API_KEY=KEY, TTAPI_BASE_URL=DEAD_API)
-        # The first runs build the machine-local state (stat cache, no-op index); they must
-        # already be no-ops. Files younger than 2 s are not trusted from their stat data (git's
-        # racy-clean rule), so the index is written by a run 2 s after the tree settled.
-        for _ in range(2):
-            run = measure([SWAPSYNC, "sync"], folder, env)
-            if run.code != 0:
-                raise RuntimeError(f"the tree is not in sync (exit {run.code}): {run.err.strip()[:300]}")
-            time.sleep(2.5)
-        git = best(3, ["git", "status", "--porcelain"], folder)
-        for command, goal in (("sync", 1.0), ("status", 2.0), ("plan", 2.0)):
-            run = best(3, [SWAPSYNC, command], folder, env)
-            if run.code != 0:
-                print(f"  {command} exited {run.code}: {run.err.strip()[:200]}")
-            line(f"no-op {command} N={count}", run.wall, "s", "git status", git.wall, goal, run.rss, "64 MiB")
-        size = os.path.getsize(os.path.join(folder, "swaps.lock.json"))
-        print(f"{'lockfile N=' + str(count):<34} {size / count:9.1f} bytes per entry", flush=True)
-        # The measurement itself: a process that does nothing, started now that this Python
-        # process is large, must show its own few MiB, not ours.
-        true = measure(["/bin/true"], folder)
-        print(f"{'RSS check: /bin/true':<34} peak RSS {true.rss:5.1f} MiB "
-              f"(the bench process itself: {support.own_rss_mib():.1f} MiB)", flush=True)
-    finally:
-        support.remove(folder)
+    synced_tree(folder, count)
+    env = env_with(TT_API_KEY=KEY, TTAPI_BASE_URL=DEAD_API)
+    # The first runs build the machine-local state (stat cache, no-op index); they must
+    # already be no-ops. Files younger than 2 s are not trusted from their stat data (git's
+    # racy-clean rule), so the index is written by a run 2 s after the tree settled.
+    for _ in range(2):
+        run = measure([SWAPSYNC, "sync"], folder, env)
+        if run.code != 0:
+            raise RuntimeError(f"the tree is not in sync (exit {run.code}): {run.err.strip()[:300]}")
+        time.sleep(2.5)
+    git = best(3, ["git", "status", "--porcelain"], folder)
+    for command, goal in (("sync", 1.0), ("status", 2.0), ("plan", 2.0)):
+        run = best(3, [SWAPSYNC, command], folder, env)
+        if run.code != 0:
+            print(f"  {command} exited {run.code}: {run.err.strip()[:200]}")
+        line(f"no-op {command} N={count}", run.wall, "s", "git status", git.wall, goal, run.rss, "64 MiB")
+    size = os.path.getsize(os.path.join(folder, "swaps.lock.json"))
+    print(f"{'lockfile N=' + str(count):<34} {size / count:9.1f} bytes per entry", flush=True)
+    # The measurement itself: a process that does nothing, started now that this Python
+    # process is large, must show its own few MiB, not ours.
+    true = measure(["/bin/true"], folder)
+    print(f"{'RSS check: /bin/true':<34} peak RSS {true.rss:5.1f} MiB "
+          f"(the bench process itself: {support.own_rss_mib():.1f} MiB)", flush=True)
 
 
 def manifest(folder, count, emulator, tag):
