@@ -36,6 +36,19 @@ struct PlannerTests {
       probe: { output in present[output].map { .present(size: $0) } ?? .absent })
   }
 
+  @Test(
+    "a plan and a lock entry stay small: a run holds one per pair and one per output (docs/performance.md)")
+  func planAndEntrySizes() {
+    #expect(MemoryLayout<JobPlan>.stride <= 128)
+    #expect(MemoryLayout<LockEntry>.stride <= 176)
+    var plan = JobPlan(pair: a, hookUrl: nil, outputs: ["x"], pending: [], action: .none, current: nil)
+    let entry = LockEntry(targetImage: a.targetImage, swapImage: a.swapImage, state: .done, jobId: "J")
+    plan.current = entry
+    #expect(plan.current == entry)
+    plan.current = nil
+    #expect(plan.current == nil)
+  }
+
   @Test("new entries are submitted; entries sharing a pair are one job")
   func missingAndShared() {
     let plans = plan(manifest([("1.png", a), ("2.png", a), ("3.png", b)]), [:])

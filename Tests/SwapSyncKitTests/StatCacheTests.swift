@@ -51,6 +51,25 @@ import Testing
     #expect(next.hashCount == 0)
   }
 
+  @Test("a cache bigger than one 256 KiB piece is saved in pieces and read back whole")
+  func bigCacheRoundTrips() throws {
+    let box = try StoreTestSandbox()
+    let names = (0..<2_500).map { "folder-\($0 % 7)/output-with-a-longish-name-\($0).png" }
+    for name in names { try box.write(OutputFolderTests.png, to: "out/" + name) }
+    let folder = try OutputFolder(root: box.url("out"))
+    let cache = StatCache.load(stateDir: folder.stateDir)
+    cache.racyWindowNanoseconds = 0
+    for name in names { _ = try cache.digest(for: name, in: folder) }
+    try cache.save()
+    let size = try #require(
+      try FileManager.default.attributesOfItem(atPath: box.url("out/.swapsync/stat-cache.json"))[.size]
+        as? Int)
+    #expect(size > 256 << 10)
+    let next = StatCache.load(stateDir: folder.stateDir)
+    for name in names { _ = try next.digest(for: name, in: folder) }
+    #expect(next.hashCount == 0, "every record came back")
+  }
+
   @Test func freshlyWrittenFilesAreNotRemembered() throws {
     let box = try StoreTestSandbox()
     try box.write(OutputFolderTests.png, to: "out/a.png")

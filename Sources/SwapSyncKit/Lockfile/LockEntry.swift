@@ -1,27 +1,29 @@
 /// What the lockfile records about one output: only portable facts, never local paths or secrets.
 public struct LockEntry: Codable, Equatable, Sendable {
+  // Strings first, the 9-byte optionals next, single bytes last: 176 bytes instead of 192 (a
+  // 100,000-entry lockfile's dictionary has 262,144 slots). The file's key order is sorted anyway.
   public var targetImage: String
   public var swapImage: String
-  public var state: EntryState
   public var jobId: String?
   /// Lowercase hex SHA-256 of the output bytes (state `done`).
   public var sha256: String?
-  /// Size of the output in bytes (state `done`).
-  public var size: Int?
   /// Detected image type: `jpeg`, `png`, `webp` or `gif` (state `done`).
   public var imageType: String?
-  public var quota: Int?
   /// Why the entry is `failed`, `uncertain` or `lost`.
   public var message: String?
   /// RFC 3339 UTC time the submit was sent.
   public var submittedAt: String?
   /// RFC 3339 UTC time the entry reached its current final state.
   public var finishedAt: String?
+  /// Size of the output in bytes (state `done`).
+  public var size: Int?
+  public var quota: Int?
+  /// Runs so far in which the job's result could not be used (docs/states.md); absent when 0.
+  public var unusableRuns: Int?
+  public var state: EntryState
   /// True when the output was recorded from a file swapsync did not write (`sync --adopt`);
   /// such an entry has no job id. Absent otherwise.
   public var adopted: Bool?
-  /// Runs so far in which the job's result could not be used (docs/states.md); absent when 0.
-  public var unusableRuns: Int?
 
   public init(
     targetImage: String, swapImage: String, state: EntryState, jobId: String? = nil,

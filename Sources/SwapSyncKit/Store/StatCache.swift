@@ -176,15 +176,29 @@ public final class StatCache: Sendable {
     let path = path
     try state.withLock { (state: inout State) throws(FileSystemError) in
       guard state.changed else { return }
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-      let bytes: [UInt8]
-      do {
-        bytes = [UInt8](try encoder.encode(Contents(version: Self.formatVersion, entries: state.records)))
-      } catch {
-        throw .encoding(path: path, detail: String(describing: error))
+      let records = state.records
+      // Record by record, in pieces: one JSONEncoder call on 100,000 records built a tree of tens
+      // of MB at the end of a big first sync. The bytes are `Contents` as JSON all the same.
+      _ = try AtomicFile.write(to: path, unlessDigest: nil) { (write) throws(FileSystemError) in
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        var bytes = Array("{\"version\":\(Self.formatVersion),\"entries\":{".utf8)
+        for (index, (relativePath, record)) in records.enumerated() {
+          if index > 0 { bytes.append(UInt8(ascii: ",")) }
+          do {
+            bytes += try encoder.encode(relativePath)
+            bytes.append(UInt8(ascii: ":"))
+            bytes += try encoder.encode(record)
+          } catch {
+            throw .encoding(path: path, detail: String(describing: error))
+          }
+          if bytes.count >= 256 << 10 {
+            try write(bytes)
+            bytes.removeAll(keepingCapacity: true)
+          }
+        }
+        try write(bytes + Array("}}\n".utf8))
       }
-      try AtomicFile.write(bytes, to: path)
       state.changed = false
     }
   }

@@ -21,10 +21,34 @@ public struct JobPlan: Sendable {
   /// The outputs this plan will (re)write.
   public var pending: [String]
   /// Outputs where a file swapsync did not write stands: never written by this plan.
-  public var untracked: [String] = []
+  public var untracked: [String]
   public var action: Action
   /// The lock entry of the job being continued (poll/restore), for its timestamps.
-  public var current: LockEntry?
+  public var current: LockEntry? {
+    get { currentBox?.entry }
+    set { currentBox = newValue.map(EntryBox.init) }
+  }
+  /// `current`, out of line: a plan holding a 192-byte entry inline was 300 bytes, and a run
+  /// keeps one plan per pair (30 MB for 100,000 pairs); most plans (submits) have none.
+  private var currentBox: EntryBox?
+
+  public init(
+    pair: SwapPair, hookUrl: String?, outputs: [String], pending: [String], untracked: [String] = [],
+    action: Action, current: LockEntry?
+  ) {
+    self.pair = pair
+    self.hookUrl = hookUrl
+    self.outputs = outputs
+    self.pending = pending
+    self.untracked = untracked
+    self.action = action
+    self.current = current
+  }
+
+  private final class EntryBox: Sendable {
+    let entry: LockEntry
+    init(_ entry: LockEntry) { self.entry = entry }
+  }
 }
 
 /// Whether an output file on disk matches its lock entry.

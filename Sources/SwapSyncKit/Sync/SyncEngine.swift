@@ -144,6 +144,9 @@ extension SyncEngine {
     -> StateStore
   {
     var loaded = try workspace.loadState(reusing: early)
+    // Room for every output at once: growing a 100,000-entry dictionary near the end of a first
+    // sync held the old table (25 MB) and the new one (50 MB) together, the run's peak.
+    loaded.lock.entries.reserveCapacity(workspace.manifest.entries.count)
     let recovered = loaded.lock.entries.contains { $0.value.state == .submitting }
     for (output, entry) in loaded.lock.entries where entry.state == .submitting {
       let reason = "a run stopped after sending the submit; its answer was never recorded"
