@@ -26,6 +26,11 @@ public final class HTTPEngine: Sendable {
   private let nextID = Atomic<Int>(1)
   private let logger: Logger
   private let admission = Mutex(Admission())
+  /// URLs without a query that passed `URLPolicy` (the API's endpoints, asked for 2 of every 3
+  /// requests): checked once per run, not per request. Results' URLs, signed and each different,
+  /// are checked every time. At most `acceptedLimit`.
+  private let accepted = Mutex(Set<String>())
+  private static let acceptedLimit = 64
 
   /// Which requests may still start, and the transfers under way (id → is a submit).
   private struct Admission {
@@ -100,8 +105,13 @@ public final class HTTPEngine: Sendable {
 
   /// One hop: checks the URL, runs the transfer on the loop thread, classifies failures.
   private func perform(_ request: HTTPRequest, sink: BodySink) async throws(HTTPError) -> TransferOutcome {
-    if let reason = URLPolicy.problem(with: request.url, allowHTTP: configuration.allowHTTP) {
-      throw .refusedURL(request.url, reason: reason)
+    if !accepted.withLock({ $0.contains(request.url) }) {
+      if let reason = URLPolicy.problem(with: request.url, allowHTTP: configuration.allowHTTP) {
+        throw .refusedURL(request.url, reason: reason)
+      }
+      if !request.url.utf8.contains(UInt8(ascii: "?")) {
+        accepted.withLock { if $0.count < Self.acceptedLimit { $0.insert(request.url) } }
+      }
     }
     if Task.isCancelled { throw .notStarted }
     let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue

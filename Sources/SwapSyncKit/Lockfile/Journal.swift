@@ -64,7 +64,7 @@ public final class Journal: Sendable {
   /// journal refuses further appends.
   public func append(_ updates: [String: LockEntry?]) async throws(FileSystemError) {
     if updates.isEmpty { return }
-    var line = try Self.encodeLine(updates, path: path)
+    var line = CompactJSON.batch(updates)
     line.append(0x0A)
     let flusher = flusher
     let outcome = await withCheckedContinuation { flusher.append(line, then: $0) }
@@ -143,18 +143,6 @@ public final class Journal: Sendable {
         return "\(field): \(detail)"
       }
       return "column \(column): \(detail)"
-    }
-  }
-
-  private static func encodeLine(_ updates: [String: LockEntry?], path: String) throws(FileSystemError)
-    -> [UInt8]
-  {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    do {
-      return [UInt8](try encoder.encode(updates))
-    } catch {
-      throw .encoding(path: path, detail: String(describing: error))
     }
   }
 

@@ -29,7 +29,7 @@ public enum URLPolicy {
     guard scheme == "https" || scheme == "http" else {
       return "not an https URL (scheme \"\(url[..<colon])\" is not allowed)"
     }
-    if url.contains("\\") { return "URL contains a backslash" }
+    if url.utf8.contains(UInt8(ascii: "\\")) { return "URL contains a backslash" }
     let afterScheme = url[url.index(after: colon)...]
     guard afterScheme.hasPrefix("//") else { return "URL has no host (expected \"\(scheme)://host/...\")" }
     let authorityAndRest = afterScheme.dropFirst(2)

@@ -97,9 +97,7 @@ public struct TTAPIClient: Sendable {
   }
 
   private func apiRequest(path: String, body: [String: String], freshConnection: Bool) -> HTTPRequest {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    let bytes = (try? encoder.encode(body)).map { [UInt8]($0) } ?? []
+    let bytes = CompactJSON.object(body)
     return HTTPRequest(
       method: .post, url: baseURL + path,
       headers: [
