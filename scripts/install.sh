@@ -10,9 +10,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 prefix="${1:?usage: scripts/install.sh PREFIX}"
 swift="${SWIFT:-swift}"
+# The Makefile's RELEASE: the Swift runtime and Foundation linked in (no Swift libraries needed
+# where swapsync is installed).
+read -r -a release <<<"${RELEASE:--c release --static-swift-stdlib}"
 
-"$swift" build -c release --product swapsync
-bin="$("$swift" build -c release --show-bin-path)/swapsync"
+"$swift" build "${release[@]}" --product swapsync
+bin="$("$swift" build "${release[@]}" --show-bin-path)/swapsync"
 
 # The man page: swift-argument-parser's GenerateManual plugin runs `swapsync --experimental-dump-help`
 # on a build of every product. It builds in debug, which `make build`/`make test` have already done;
