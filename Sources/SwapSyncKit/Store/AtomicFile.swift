@@ -17,10 +17,7 @@ public enum AtomicFile {
   /// even though the new contents are already visible (their durability is then unknown).
   /// If `path` is a symbolic link, the link itself is replaced by a regular file.
   public static func write(_ bytes: [UInt8], to path: String) throws(FileSystemError) {
-    let folder = Posix.directoryName(path)
-    let folderFD = try Posix.openDirectory(folder)
-    defer { Posix.closeQuietly(folderFD) }
-    try write(bytes, named: Posix.baseName(path), inFolder: folderFD, folderPath: folder, displayPath: path)
+    _ = try write(to: path, unlessDigest: nil) { (write) throws(FileSystemError) in try write(bytes) }
   }
 
   /// Like `write(_:to:)`, for contents that `produce` hands, piece by piece and in order, to the
@@ -36,45 +33,45 @@ public enum AtomicFile {
     let folder = Posix.directoryName(path)
     let folderFD = try Posix.openDirectory(folder)
     defer { Posix.closeQuietly(folderFD) }
-    let name = Posix.baseName(path)
-    let (fd, tempName) = try createTemporary(for: name, inFolder: folderFD, displayPath: path)
+    return try write(
+      named: Posix.baseName(path), inFolder: folderFD, folderPath: folder, displayPath: path,
+      unlessDigest: unchanged, produce)
+  }
+
+  /// `write(_:to:)` relative to an open folder descriptor (used inside the output folder).
+  static func write(
+    _ bytes: [UInt8], named name: String, inFolder folderFD: Int32, folderPath: String, displayPath: String
+  ) throws(FileSystemError) {
+    _ = try write(
+      named: name, inFolder: folderFD, folderPath: folderPath, displayPath: displayPath, unlessDigest: nil
+    ) { (write) throws(FileSystemError) in try write(bytes) }
+  }
+
+  private static func write(
+    named name: String, inFolder folderFD: Int32, folderPath: String, displayPath: String,
+    unlessDigest unchanged: SHA256.Digest?,
+    _ produce: (_ write: ([UInt8]) throws(FileSystemError) -> Void) throws(FileSystemError) -> Void
+  ) throws(FileSystemError) -> (digest: SHA256.Digest, replaced: Bool) {
+    let (fd, tempName) = try createTemporary(for: name, inFolder: folderFD, displayPath: displayPath)
     var hasher = SHA256()
     let digest: SHA256.Digest
     do throws(FileSystemError) {
       do throws(FileSystemError) {
         try produce { piece throws(FileSystemError) in
-          try Posix.writeFully(fd, piece, path: path)
+          try Posix.writeFully(fd, piece, path: displayPath)
           hasher.update(data: piece)
         }
         digest = hasher.finalize()
-        if digest != unchanged { try Posix.syncFile(fd, path: path) }
+        if digest != unchanged { try Posix.syncFile(fd, path: displayPath) }
       } catch {
         Posix.closeQuietly(fd)
         throw error
       }
-      try Posix.closeFile(fd, path: path)
+      try Posix.closeFile(fd, path: displayPath)
       if digest == unchanged {
         _ = unlinkat(folderFD, tempName, 0)
         return (digest, false)
       }
-      if Posix.retrying({ renameat(folderFD, tempName, folderFD, name) }) != 0 {
-        throw FileSystemError.io(operation: "replace", path: path, errno: errno)
-      }
-    } catch {
-      _ = unlinkat(folderFD, tempName, 0)
-      throw error
-    }
-    try Posix.syncFile(folderFD, path: folder)
-    return (digest, true)
-  }
-
-  /// The same, relative to an open folder descriptor (used inside the output folder).
-  static func write(
-    _ bytes: [UInt8], named name: String, inFolder folderFD: Int32, folderPath: String, displayPath: String
-  ) throws(FileSystemError) {
-    let (fd, tempName) = try createTemporary(for: name, inFolder: folderFD, displayPath: displayPath)
-    do throws(FileSystemError) {
-      try Posix.writeSyncAndClose(fd, bytes, path: displayPath)
       if Posix.retrying({ renameat(folderFD, tempName, folderFD, name) }) != 0 {
         throw FileSystemError.io(operation: "replace", path: displayPath, errno: errno)
       }
@@ -83,6 +80,7 @@ public enum AtomicFile {
       throw error
     }
     try Posix.syncFile(folderFD, path: folderPath)
+    return (digest, true)
   }
 
   /// Removes temporary files a killed writer left beside `path` (`.<name>.<16 hex>.tmp`).
