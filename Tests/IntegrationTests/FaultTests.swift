@@ -51,7 +51,8 @@ struct FaultTests {
 
   @Test("connection refused on submit is retried until the API comes up, then ends done")
   func refusedConnectionIsRetried() async throws {
-    let port = try Faults.closedLoopbackPort()
+    let refusing = try Faults.RefusingPort()
+    let port = refusing.port
     let base = "http://127.0.0.1:\(port)"
     let sandbox = try Sandbox()
     let target = base + "/samples/target-beach.png", face = base + "/samples/face-alice.png"
@@ -59,6 +60,7 @@ struct FaultTests {
     let run = try Faults.start(sandbox, Faults.sync + ["--verbose"], baseURL: base)
     // The first submit was refused (nothing listens yet) and is waiting to be retried.
     try await run.waitForLog("not accepted")
+    refusing.release()
     let emulator = try await Emulator(arguments: ["--job-duration", "50ms", "--port", "\(port)"])
     #expect(emulator.baseURL == base)
     let result = await run.finish()

@@ -106,13 +106,15 @@ struct HTTPEngineTests {
 
   @Test("a refused connection is classified as never sent")
   func connectionRefused() async throws {
-    let port = try Faults.closedLoopbackPort()
+    let refusing = try Faults.RefusingPort()
     do {
-      _ = try await engine.send(HTTPRequest(method: .post, url: "http://127.0.0.1:\(port)/x", body: [1]))
+      _ = try await engine.send(
+        HTTPRequest(method: .post, url: "http://127.0.0.1:\(refusing.port)/x", body: [1]))
       Issue.record("a closed port answered")
     } catch {
       #expect(error.requestCertainlyNotSent)
     }
+    withExtendedLifetime(refusing) {}
   }
 
   @Test("plain http to a non-loopback host is refused before anything is sent")

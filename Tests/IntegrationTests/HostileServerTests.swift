@@ -144,8 +144,8 @@ struct HostileServerTests {
   @Test(
     "an API that refuses every connection gives exit 69 within --timeout; nothing is bought or marked paid")
   func unreachableAPIExits69() async throws {
-    let port = try Faults.closedLoopbackPort()
-    let base = "http://127.0.0.1:\(port)"
+    let refusing = try Faults.RefusingPort()
+    let base = "http://127.0.0.1:\(refusing.port)"
     let sandbox = try Sandbox()
     try sandbox.writeManifest([
       ("a.png", base + "/samples/target-beach.png", base + "/samples/face-alice.png")
@@ -159,6 +159,7 @@ struct HostileServerTests {
     #expect(result.stderr.contains("could not connect"))
     // Certainly not created: still simply missing, bought automatically once the API is back.
     #expect(try await Faults.statuses(sandbox)["a.png"]?.status == .missing)
+    withExtendedLifetime(refusing) {}
   }
 
   // MARK: Helpers

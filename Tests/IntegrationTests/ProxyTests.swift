@@ -11,7 +11,8 @@ struct ProxyTests {
     let sandbox = try Sandbox()
     try sandbox.writeManifest(Faults.twoEntries(emulator))
     // curl itself would send these requests to the proxy (and fail to connect): see docs/http.md.
-    let dead = "http://127.0.0.1:\(try Faults.closedLoopbackPort())"
+    let refusing = try Faults.RefusingPort()
+    let dead = "http://127.0.0.1:\(refusing.port)"
     let result = try await sandbox.swapsync(
       Faults.sync, emulator: emulator,
       environment: ["http_proxy": dead, "HTTP_PROXY": dead, "all_proxy": dead, "ALL_PROXY": dead])
@@ -19,5 +20,6 @@ struct ProxyTests {
     let stats = try await emulator.stats()
     #expect(stats.submits == 2)
     #expect(sandbox.files(under: "out").count == 2)
+    withExtendedLifetime(refusing) {}
   }
 }

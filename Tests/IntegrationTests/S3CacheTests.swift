@@ -121,7 +121,8 @@ struct S3CacheTests {
     let sandbox = try Sandbox()
     try sandbox.writeManifest(CacheSupport.entries(emulator))
     var down = s3.environment()
-    down["AWS_ENDPOINT_URL"] = "http://127.0.0.1:\(try Faults.closedLoopbackPort())"
+    let refusing = try Faults.RefusingPort()
+    down["AWS_ENDPOINT_URL"] = "http://127.0.0.1:\(refusing.port)"
     let result = try await sandbox.swapsync(
       CacheSupport.sync + Self.cache, emulator: emulator, environment: down)
     #expect(result.status == 0, "\(result.stderr)")
@@ -138,6 +139,7 @@ struct S3CacheTests {
     #expect(retried.stderr.contains("2 pushed to the cache"), "\(retried.stderr)")
     #expect(try await emulator.totalRequests() == requests)
     #expect(try await s3.keys().count == 2)
+    withExtendedLifetime(refusing) {}
   }
 
   @Test("kill -9 during a push to S3 leaves only complete objects under their content address")

@@ -40,27 +40,48 @@ enum Faults {
         + "maxJobsPerPair=\(stats.maxJobsPerPair) uncertain=\(uncertain) \(faults.joined(separator: " "))")
   }
 
-  /// A loopback TCP port nobody listens on: bound to port 0, read back, closed.
-  static func closedLoopbackPort() throws -> Int {
-    #if canImport(Glibc)
-      let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    #else
-      let fd = socket(AF_INET, SOCK_STREAM, 0)
-    #endif
-    guard fd >= 0 else { throw FaultSupportError.socket(errno) }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-      pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-        bind(fd, raw, length) == 0 && getsockname(fd, raw, &length) == 0
+  /// A loopback TCP port that refuses connections while this value lives: a socket bound to port
+  /// 0 and never listening (a connect gets ECONNREFUSED), held so that no other test's server can
+  /// be given the port. (Closing it at once let a parallel test's emulator bind the same port:
+  /// the "refusing" API then answered, and that emulator counted a stranger's submit.)
+  final class RefusingPort: @unchecked Sendable {
+    let port: Int
+    /// The bound socket; -1 once released. Used by the owning test only.
+    private var fd: Int32
+
+    init() throws {
+      #if canImport(Glibc)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+      #else
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+      #endif
+      guard fd >= 0 else { throw FaultSupportError.socket(errno) }
+      var address = sockaddr_in()
+      address.sin_family = sa_family_t(AF_INET)
+      address.sin_port = 0
+      address.sin_addr.s_addr = inet_addr("127.0.0.1")
+      var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+      let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+          bind(fd, raw, length) == 0 && getsockname(fd, raw, &length) == 0
+        }
       }
+      guard bound else {
+        let code = errno
+        close(fd)
+        throw FaultSupportError.socket(code)
+      }
+      self.fd = fd
+      self.port = Int(UInt16(bigEndian: address.sin_port))
     }
-    guard bound else { throw FaultSupportError.socket(errno) }
-    return Int(UInt16(bigEndian: address.sin_port))
+
+    /// Frees the port, for a test that starts its own server on it next.
+    func release() {
+      if fd >= 0 { close(fd) }
+      fd = -1
+    }
+
+    deinit { release() }
   }
 
   /// The first line of the host's `/etc/passwd`: what a traversal or `file://` leak would copy.
