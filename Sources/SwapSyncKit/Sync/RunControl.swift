@@ -20,6 +20,10 @@ actor RunControl {
   private var submitsLeft: Int?
   private(set) var submitsDeferred = 0
   private var consecutiveFailures = 0
+  /// Whether any API request of this run got a usable answer.
+  private var apiAnswered = false
+  /// Why the last API request failed as unavailable (5xx, connection failure), if one did.
+  private var lastUnavailable: String?
   /// Sleepers to wake when the run stops.
   private var sleepers: [Int: CheckedContinuation<Void, Never>] = [:]
   private var nextSleeper = 0
@@ -38,6 +42,11 @@ actor RunControl {
   /// Stops the run: no new work starts, every sleeper wakes. The first reason is kept, except
   /// that a signal outranks a failure (the exit status then says the run was interrupted).
   func stop(_ reason: StopReason) {
+    // The time ran out while the API had never answered: that is "unavailable" (69), whichever
+    // of the watchdog and the retrying submit gets here first, not "try again later" (75).
+    if reason == .timeout, stopReason == nil, !apiAnswered, let lastUnavailable {
+      report(SwapSyncFailure(.unavailable, "the TTAPI service is unavailable: \(lastUnavailable)"))
+    }
     if stopReason == nil || (stopReason == .failure && reason != .failure) { stopReason = reason }
     for sleeper in sleepers.values { sleeper.resume() }
     sleepers = [:]
@@ -70,10 +79,14 @@ actor RunControl {
     if let left = submitsLeft { submitsLeft = left + 1 }
   }
 
-  func apiSucceeded() { consecutiveFailures = 0 }
+  func apiSucceeded() {
+    consecutiveFailures = 0
+    apiAnswered = true
+  }
 
   func apiFailed(_ retry: Retry) {
     guard retry.unavailable else { return }
+    lastUnavailable = retry.reason
     consecutiveFailures += 1
     if consecutiveFailures >= Self.unavailableAfter {
       halt(SwapSyncFailure(.unavailable, "the TTAPI service is unavailable: \(retry.reason)"))
