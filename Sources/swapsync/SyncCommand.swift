@@ -77,9 +77,14 @@ struct SyncCommand: AsyncParsableCommand {
       let environment = ProcessInfo.processInfo.environment
       let lockPath = workspace.lockPath
       let index = workspace.noopIndexPath(environment: environment)
-      // Nothing changed since a run ended in sync: say so without parsing anything.
+      // Checked before the shortcut: a bad --api-base is 64 whether or not there is work to do.
+      let apiBase = try api.baseURL(allowHTTP: workspace.allowHTTP)
+      // Nothing changed since a run ended in sync: say so without parsing anything, in the words
+      // of the full path (SyncReport.humanSummary).
       if !json, events == nil, let proof = workspace.noopProof(withReports: false) {
-        workspace.say("nothing to do: all \(proof.outputs) outputs are in sync")
+        workspace.say(
+          ([SyncReport.inSyncLine(outputs: proof.outputs, outputRoot: proof.outputRoot)]
+            + [SyncReport.orphanNote(proof.orphans)].compactMap { $0 }).joined(separator: "\n"))
         return .inSync
       }
       let space = try workspace.openWorkspace()
@@ -93,7 +98,7 @@ struct SyncCommand: AsyncParsableCommand {
       options.resubmit = resubmit.reduce(into: []) { $0.formUnion($1.states) }
       options.jobDeadline = jobDeadline.value
       options.maxImageSize = maxImageSize.value
-      options.apiBase = try api.baseURL(allowHTTP: workspace.allowHTTP)
+      options.apiBase = apiBase
       options.adopt = adopt
       options.stallTimeout = stallTimeout.value
       options.stopGrace = interruptGrace.value

@@ -36,6 +36,9 @@ struct NoopIndexCommandTests {
     let noop = try await sandbox.swapsync(Faults.sync, emulator: emulator)
     #expect(noop.status == 0)
     #expect(noop.stderr.contains("nothing to do: all 2 outputs are in sync"), "\(noop.stderr)")
+    // A bad --api-base is a usage error whether or not there is work to do.
+    let badBase = try await sandbox.swapsync(Faults.sync + ["--api-base", "ftp://x"], emulator: emulator)
+    #expect(badBase.status == 64, "\(badBase.stderr)")
     var fromIndex: [CommandResult] = []
     for arguments in Self.readers { fromIndex.append(try await sandbox.swapsync(arguments, emulator: nil)) }
     #expect(try await emulator.stats().apiRequests == requests)
@@ -48,6 +51,9 @@ struct NoopIndexCommandTests {
       #expect(full.status == indexed.status, "\(arguments)")
       #expect(full.stdout == indexed.stdout, "\(arguments)")
     }
+    let fullSync = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(fullSync.status == 0)
+    #expect(fullSync.stderr == noop.stderr, "sync says the same with and without the index")
 
     // The index again, then a change it must not hide.
     #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)

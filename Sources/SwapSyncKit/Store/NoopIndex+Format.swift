@@ -55,6 +55,12 @@ extension NoopIndex {
       self.reportsOffset = offset
     }
 
+    /// How many `status` rows follow, without decoding them; nil when the count is damaged.
+    var rowCount: Int? {
+      var offset = reportsOffset
+      return Self.integer(bytes, &offset, UInt32.self).map(Int.init)
+    }
+
     /// The `status` rows; nil when they are damaged.
     func reports() -> [EntryReport]? {
       var offset = reportsOffset

@@ -28,6 +28,10 @@ public enum NoopIndex {
   public struct Proof: Sendable {
     /// The manifest's outputs, all verified.
     public var outputs: Int
+    /// The output folder, as that run named it (`Workspace.outputRoot`).
+    public var outputRoot: String
+    /// Outputs in the lockfile that the manifest no longer names.
+    public var orphans: Int
     /// Whether that run had a cache (then `status` takes the full path to say what is not in it).
     public var cacheConfigured: Bool
     /// The `status` rows of that state, sorted by output (bytewise); decoded only on request.
@@ -79,10 +83,16 @@ public enum NoopIndex {
       RunLock.holder(stateDir: stateDir) == nil,
       index.outputsMatch(outputsPerThread: outputsPerThread)
     else { return nil }
-    var proof = Proof(outputs: index.outputOffsets.count, cacheConfigured: index.cacheConfigured)
-    if withReports {
+    // The rows are the outputs and the orphans: decoded only when asked for or when there are
+    // orphans to count.
+    guard let rows = index.rowCount else { return nil }
+    var proof = Proof(
+      outputs: index.outputOffsets.count, outputRoot: index.root, orphans: 0,
+      cacheConfigured: index.cacheConfigured)
+    if withReports || rows != proof.outputs {
       guard let reports = index.reports() else { return nil }
-      proof.reports = reports
+      proof.orphans = reports.count { $0.status == .orphan }
+      if withReports { proof.reports = reports }
     }
     return proof
   }

@@ -32,7 +32,7 @@ public struct SyncReport: Sendable {
     var lines: [String] = []
     let managed = entries.filter { $0.status != .orphan }
     if !didWork && exitStatus == .inSync {
-      lines.append("nothing to do: all \(managed.count) outputs are in sync in \(workspace.outputRoot)")
+      lines.append(Self.inSyncLine(outputs: managed.count, outputRoot: workspace.outputRoot))
     } else {
       let states = EntryStatus.allCases.filter { $0 != .orphan }.compactMap { status -> String? in
         let n = count(status)
@@ -78,12 +78,20 @@ public struct SyncReport: Sendable {
     case .failure?, nil:
       break
     }
-    let orphans = count(.orphan)
-    if orphans > 0 {
-      lines.append("\(orphans) outputs are no longer in the manifest; `swapsync prune` deletes their files")
-    }
+    if let note = Self.orphanNote(count(.orphan)) { lines.append(note) }
     if let failure { lines.append("error: \(failure.message)") }
     return lines.joined(separator: "\n")
+  }
+
+  /// The summary of a run with nothing to do; also said by `sync` when the no-op index answers.
+  public static func inSyncLine(outputs: Int, outputRoot: String) -> String {
+    "nothing to do: all \(outputs) outputs are in sync in \(outputRoot)"
+  }
+
+  /// The note about outputs no longer in the manifest, if there are any.
+  public static func orphanNote(_ orphans: Int) -> String? {
+    orphans > 0
+      ? "\(orphans) outputs are no longer in the manifest; `swapsync prune` deletes their files" : nil
   }
 
   static func signalName(_ signal: Int32) -> String {
