@@ -73,8 +73,11 @@ public struct SyncReport: Sendable {
         "interrupted by \(Self.signalName(signal)): \(tally.submitted) job ids recorded, "
           + "\(count(.running)) jobs left running at TTAPI; run `swapsync sync` again to continue")
     case .timeout?:
+      // "Again" only helps entries still pending; what is uncertain or failed has its advice above.
+      let pending = entries.contains { $0.status.isPending }
       lines.append(
-        "--timeout reached: transfers under way were stopped; run `swapsync sync` again to continue")
+        "--timeout reached: transfers under way were stopped"
+          + (pending ? "; run `swapsync sync` again to continue" : ""))
     case .failure?, nil:
       break
     }
