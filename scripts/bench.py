@@ -6,9 +6,10 @@ bound), the ratio and the goal of issue "Scale" (docs/performance.md), plus peak
 measured process alone (GNU time, see scripts/bench_support.py).
 
 Workloads (sizes from BENCH_NOOP_SIZES, default "10000 100000"; BENCH_FIRST_SYNC default 10000;
-BENCH_ONLY="restore queue" runs only the workloads whose names start with those words):
-  noop     a synced tree of N done entries: `swapsync sync` (0 requests) vs `git status --porcelain`
-  status   `swapsync status` and `swapsync plan` on the same tree
+BENCH_ONLY="restore queue" runs only the workloads whose names start with those words; a word
+that names none is an error):
+  noop     a synced tree of N done entries: `swapsync sync` (0 requests), then `swapsync status`
+           and `swapsync plan` on the same tree, each vs `git status --porcelain`
   first    a first sync of N entries against the emulator (no latency): CPU per entry, peak RSS
   queue    50 jobs of 1 s with a queue cap of 10 at TTAPI: wall time vs ceil(50/10) x 1 s + a download
   latency  300 entries, 50 ms latency, --jobs 16 --downloads 8: wall time vs the ideal bound
@@ -219,6 +220,10 @@ def main():
     # BENCH_ONLY="restore latency": only the workloads whose names start with one of the words.
     only = os.environ.get("BENCH_ONLY", "").split()
     if only:
+        unknown = [word for word in only if not any(name.startswith(word) for name, _ in workloads)]
+        if unknown:
+            names = ", ".join(sorted({name.split()[0] for name, _ in workloads}))
+            raise SystemExit(f"bench: BENCH_ONLY names no workload: {' '.join(unknown)} (workloads: {names})")
         workloads = [(name, run) for name, run in workloads if any(name.startswith(word) for word in only)]
     failed = 0
     try:
