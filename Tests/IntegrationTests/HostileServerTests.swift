@@ -157,6 +157,8 @@ struct HostileServerTests {
     print("FAULT-TALLY unreachable-api exit=\(result.status) took=\(clock.now - started)")
     #expect(result.status == 69, "\(result.stderr)")
     #expect(result.stderr.contains("could not connect"))
+    #expect(
+      result.stderr.contains("(API base \(base); --api-base or TTAPI_BASE_URL sets it)"), "\(result.stderr)")
     // Certainly not created: still simply missing, bought automatically once the API is back.
     #expect(try await Faults.statuses(sandbox)["a.png"]?.status == .missing)
     withExtendedLifetime(refusing) {}

@@ -113,6 +113,11 @@ public struct SyncEngine: Sendable {
     }
 
     var failure = await control.failure
+    if var unavailable = failure, unavailable.status == .unavailable {
+      // Which address was tried, and where it came from, so that a wrong one is easy to see.
+      unavailable.message += " (API base \(options.apiBase); --api-base or TTAPI_BASE_URL sets it)"
+      failure = unavailable
+    }
     do {
       try await store.checkpoint()
       cache.retain(only: Set(workspace.manifest.entries.map(\.output)))
