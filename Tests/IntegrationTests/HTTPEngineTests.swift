@@ -35,6 +35,67 @@ struct HTTPEngineTests {
     #expect(digest.sha256 == result.sha256)
   }
 
+  @Test("concurrent downloads on several loop threads each stream whole into their own file")
+  func downloadsAcrossLoops() async throws {
+    let emulator = try await Emulator()
+    try await emulator.configure(#"{"faults":[{"endpoint":"cdn","kind":"oversizeBody","arg":"4MiB"}]}"#)
+    let engine = HTTPEngine(configuration: .init(), loops: 3)
+    let scratch = try Scratch()
+    let url = emulator.baseURL + "/cdn/x.png"
+    let results = try await withThrowingTaskGroup(of: (Int, DownloadResult).self) { group in
+      for index in 0..<6 {
+        let temp = try scratch.folder.makeTempFile()
+        group.addTask {
+          let result = try await engine.download(
+            HTTPRequest(method: .get, url: url, maxBodyBytes: 8 << 20), to: temp.fd)
+          try scratch.folder.install(temp, at: "\(index).png")
+          return (index, result)
+        }
+      }
+      return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+    }
+    #expect(results.count == 6)
+    for (index, result) in results {
+      let digest = try #require(try scratch.folder.hash(relativePath: "\(index).png"))
+      #expect(digest.size == 4 << 20 && result.size == 4 << 20)
+      #expect(digest.sha256 == result.sha256)
+    }
+    #expect(Set(results.values.map(\.sha256)).count == 1)
+    #expect(try await emulator.stats().cdn == 6)
+  }
+
+  @Test("stopping a run cancels downloads on every loop thread")
+  func cancelAcrossLoops() async throws {
+    let emulator = try await Emulator()
+    try await emulator.configure(#"{"faults":[{"endpoint":"cdn","kind":"slow","arg":"1h"}]}"#)
+    let engine = HTTPEngine(configuration: .init(), loops: 3)
+    let scratch = try Scratch()
+    let url = emulator.baseURL + "/cdn/x.png"
+    let tasks = try (0..<4).map { _ in
+      let temp = try scratch.folder.makeTempFile()
+      return Task { () -> HTTPError? in
+        defer { scratch.folder.discard(temp) }
+        do throws(HTTPError) {
+          _ = try await engine.download(
+            HTTPRequest(method: .get, url: url, timeout: .seconds(3600)), to: temp.fd)
+          return nil
+        } catch {
+          return error
+        }
+      }
+    }
+    // Stop once every request has reached the emulator (each then waits an hour to answer).
+    while try await emulator.stats().cdn < 4 { await Task.yield() }
+    engine.cancelTransfers(includingSubmits: false)
+    for task in tasks {
+      let error = await task.value
+      guard case .cancelled? = error else {
+        Issue.record("expected cancellation, got \(String(describing: error))")
+        continue
+      }
+    }
+  }
+
   @Test("a body over the limit aborts the transfer")
   func sizeLimit() async throws {
     let emulator = try await Emulator()

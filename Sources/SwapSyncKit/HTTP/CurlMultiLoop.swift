@@ -2,7 +2,7 @@ import CCurl
 import Foundation
 import Synchronization
 
-/// The one thread that owns libcurl's multi handle and drives every transfer.
+/// A thread that owns one libcurl multi handle and drives every transfer added to it.
 ///
 /// Other threads only enqueue work under `pending` and call `curl_multi_wakeup`, which libcurl
 /// documents as safe from any thread; everything else about the multi handle and its easy
@@ -24,7 +24,8 @@ final class CurlMultiLoop: @unchecked Sendable {
     var stopping = false
   }
 
-  init() {
+  /// - Parameter name: the thread's name, as `ps -L` and debuggers show it.
+  init(name: String) {
     CurlGlobal.initialize()
     guard let multi = curl_multi_init() else {
       // curl_multi_init fails only when malloc fails; nothing sensible can continue.
@@ -32,7 +33,7 @@ final class CurlMultiLoop: @unchecked Sendable {
     }
     self.multi = multi
     let thread = Thread { [self] in run() }
-    thread.name = "swapsync.curl"
+    thread.name = name
     self.thread = thread
     thread.start()
   }

@@ -3,8 +3,13 @@ import Foundation
 import Logging
 import Synchronization
 
-/// Async HTTP over libcurl's multi interface: one loop thread, connection reuse per host,
-/// streamed and hashed downloads, and every URL (redirects included) checked against the policy.
+/// Async HTTP over libcurl's multi interface: connection reuse per host, streamed and hashed
+/// downloads, and every URL (redirects included) checked against the policy.
+///
+/// Transfers run on loop threads, each owning one multi handle (`CurlMultiLoop`). Requests
+/// answered in memory (the API's) all go to the first loop. Downloads, whose receiving, writing
+/// and SHA-256 take a core at a few hundred MB/s, go to the loop with the fewest downloads under
+/// way, so two cores restore results about twice as fast as one (docs/performance.md).
 public final class HTTPEngine: Sendable {
   /// Settings that hold for every request of one run.
   public struct Configuration: Sendable {
@@ -22,42 +27,67 @@ public final class HTTPEngine: Sendable {
   }
 
   private let configuration: Configuration
-  private let loop: CurlMultiLoop
+  /// At least one; `loops[0]` also carries every request answered in memory.
+  private let loops: [CurlMultiLoop]
   private let nextID = Atomic<Int>(1)
   private let logger: Logger
-  private let admission = Mutex(Admission())
+  private let admission: Mutex<Admission>
   /// URLs without a query that passed `URLPolicy` (the API's endpoints, asked for 2 of every 3
   /// requests): checked once per run, not per request. Results' URLs, signed and each different,
   /// are checked every time. At most `acceptedLimit`.
   private let accepted = Mutex(Set<String>())
   private static let acceptedLimit = 64
 
-  /// Which requests may still start, and the transfers under way (id → is a submit).
+  /// Which requests may still start, and the transfers under way.
   private struct Admission {
-    var inFlight: [Int: Bool] = [:]
+    var inFlight: [Int: Flight] = [:]
+    /// Downloads under way on each loop, by loop index.
+    var downloads: [Int]
     var closedToFetches = false
     var closedToSubmits = false
+
+    /// The loop for a new transfer: the first for a body kept in memory, else the loop with the
+    /// fewest downloads (the last such on a tie, to keep downloads off the API's loop).
+    func loopIndex(download: Bool) -> Int {
+      guard download else { return 0 }
+      var best = downloads.count - 1
+      for index in downloads.indices.reversed() where downloads[index] < downloads[best] { best = index }
+      return best
+    }
   }
 
-  public init(configuration: Configuration, logger: Logger = Logger(label: "swapsync.http")) {
+  /// One transfer under way.
+  private struct Flight {
+    var isSubmit: Bool
+    var isDownload: Bool
+    var loop: Int
+  }
+
+  /// - Parameter loops: loop threads; by default one per core, at most 4.
+  public init(
+    configuration: Configuration, logger: Logger = Logger(label: "swapsync.http"),
+    loops: Int = min(4, ProcessInfo.processInfo.activeProcessorCount)
+  ) {
     self.configuration = configuration
     self.logger = logger
-    self.loop = CurlMultiLoop()
+    let count = max(1, loops)
+    self.loops = (0..<count).map { CurlMultiLoop(name: "swapsync.curl.\($0)") }
+    self.admission = Mutex(Admission(downloads: Array(repeating: 0, count: count)))
   }
 
-  deinit { loop.stop() }
+  deinit { for loop in loops { loop.stop() } }
 
   /// Stops transfers for a run that is ending (interrupt or timeout): cancels every transfer under
   /// way except, unless `includingSubmits`, submits (fresh-connection requests), whose answers
   /// are worth waiting for; and refuses the same kinds of request from now on with
   /// `HTTPError.notStarted`.
   public func cancelTransfers(includingSubmits: Bool) {
-    let ids = admission.withLock { state -> [Int] in
+    let flights = admission.withLock { state -> [(id: Int, loop: Int)] in
       state.closedToFetches = true
       if includingSubmits { state.closedToSubmits = true }
-      return state.inFlight.filter { includingSubmits || !$0.value }.map(\.key)
+      return state.inFlight.filter { includingSubmits || !$0.value.isSubmit }.map { ($0.key, $0.value.loop) }
     }
-    for id in ids { loop.cancel(id: id) }
+    for flight in flights { loops[flight.loop].cancel(id: flight.id) }
   }
 
   /// Whether plain `http` to non-loopback hosts is permitted.
@@ -116,17 +146,24 @@ public final class HTTPEngine: Sendable {
     if Task.isCancelled { throw .notStarted }
     let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
     let isSubmit = request.freshConnection
-    let admitted = admission.withLock { state -> Bool in
-      guard !(isSubmit ? state.closedToSubmits : state.closedToFetches) else { return false }
-      state.inFlight[id] = isSubmit
-      return true
+    let isDownload = if case .file = sink { true } else { false }
+    let admitted = admission.withLock { state -> Int? in
+      guard !(isSubmit ? state.closedToSubmits : state.closedToFetches) else { return nil }
+      let index = state.loopIndex(download: isDownload)
+      state.inFlight[id] = Flight(isSubmit: isSubmit, isDownload: isDownload, loop: index)
+      if isDownload { state.downloads[index] += 1 }
+      return index
     }
-    guard admitted else { throw .notStarted }
-    defer { _ = admission.withLock { $0.inFlight.removeValue(forKey: id) } }
+    guard let index = admitted else { throw .notStarted }
+    defer {
+      admission.withLock { state in
+        if state.inFlight.removeValue(forKey: id)?.isDownload == true { state.downloads[index] -= 1 }
+      }
+    }
     let transfer = try CurlTransfer(
       id: id, request: request, sink: sink, protocols: "http,https", caCertPath: configuration.caCertPath)
     let started = ContinuousClock.now
-    let loop = self.loop
+    let loop = loops[index]
     let outcome = await withTaskCancellationHandler {
       await withCheckedContinuation { continuation in
         transfer.attach(continuation)
