@@ -133,7 +133,8 @@ public final class HTTPEngine: Sendable {
     throw .tooManyRedirects(configuration.maxRedirects)
   }
 
-  /// One hop: checks the URL, runs the transfer on the loop thread, classifies failures.
+  /// One hop: checks the URL, runs the transfer on a loop thread (`Admission.loopIndex`),
+  /// classifies failures.
   private func perform(_ request: HTTPRequest, sink: BodySink) async throws(HTTPError) -> TransferOutcome {
     if !accepted.withLock({ $0.contains(request.url) }) {
       if let reason = URLPolicy.problem(with: request.url, allowHTTP: configuration.allowHTTP) {
