@@ -95,6 +95,20 @@ struct LifecycleTests {
     }
   }
 
+  @Test("a failed restore leaves a done record exactly as it was, in any number of runs")
+  func failedRestoreKeepsRecord() throws {
+    var done = try #require(Self.entry(.done))
+    done.sha256 = Self.result.sha256
+    for gone in [false, true] {
+      var entry: LockEntry? = done
+      for run in 1...(Lifecycle.unusableRunLimit + 2) {
+        entry = try Lifecycle.apply(
+          .resultUnusable(reason: "r", gone: gone, at: "t\(run)"), to: entry, pair: Self.pair)
+      }
+      #expect(entry == done)
+    }
+  }
+
   @Test(
     "an installed result clears the count of unusable runs and keeps finishedAt when the bytes are unchanged")
   func installClearsCount() throws {

@@ -6,7 +6,9 @@
 ///
 /// The money rule lives in this table: once a job id is known (`running`, `done`), the entry
 /// leaves the collectable states only through `serviceFailed`, `deadlinePassed`, `jobUnknown`,
-/// or `resultUnusable` in `unusableRunLimit` separate runs.
+/// or, for a `running` entry, `resultUnusable` in `unusableRunLimit` separate runs. A `done`
+/// entry's result was verified once and its checksum is recorded: a restore that fails leaves
+/// the record as it is, whatever the number of runs.
 public enum Lifecycle {
   /// Runs in which a result must stay unusable (with freshly fetched URLs each time) before a
   /// paid entry gives up: 3 runs.
@@ -57,8 +59,8 @@ public enum Lifecycle {
     add([.running, .done], .jobUnknown, .lost)
     add([.running], .resultUnusable, .running)
     add([.done], .resultUnusable, .done)
-    add([.running, .done], .resultUnusable, .failed)
-    add([.running, .done], .resultUnusable, .lost)
+    add([.running], .resultUnusable, .failed)
+    add([.running], .resultUnusable, .lost)
     add([.running], .installIntended, .running)
     add([.done], .installIntended, .done)
     add([.running, .done], .resultInstalled, .done)
@@ -122,6 +124,9 @@ public enum Lifecycle {
       return ended(entry, .lost, message, at: at)
     case .resultUnusable(let reason, let gone, let at):
       try require((from == .running || from == .done) && !stale)
+      // A failed restore is this machine's trouble (a CDN down, a mirror serving other bytes),
+      // not a portable fact: the committed record stays byte for byte (docs/states.md).
+      if from == .done { return entry }
       var next = entry
       let runs = (entry?.unusableRuns ?? 0) + 1
       guard runs >= unusableRunLimit else {

@@ -7,7 +7,8 @@ import HTTPTypes
 /// when none gave a usable image, the job is fetched again for fresh URLs, up to
 /// `refreshesPerRun` times. Transient failures (connection errors, 5xx, stalls) are retried with
 /// backoff. Only when a whole run ends with the result refused or gone is `resultUnusable`
-/// recorded — once per run; the entry stays collectable until `Lifecycle.unusableRunLimit` runs.
+/// recorded — once per run; a `running` entry stays collectable until
+/// `Lifecycle.unusableRunLimit` runs, a `done` one (a restore) for good.
 extension JobRunner {
   /// Fresh-URL fetches per run before the run gives up on a result.
   static let refreshesPerRun = 3
@@ -101,7 +102,11 @@ extension JobRunner {
   /// limit of runs is reached.
   private func giveUpForThisRun(_ plan: JobPlan, reason: String, gone: Bool) async throws {
     let entry = try await transition(plan, .resultUnusable(reason: reason, gone: gone, at: Self.timestamp()))
-    if let entry, Lifecycle.isCollectable(entry.state) {
+    if let entry, entry.state == .done {
+      await warn(
+        "\(plan.pending[0]): could not restore it from job \(entry.jobId ?? "?"): \(reason); "
+          + "the lockfile keeps its record and the next run tries again")
+    } else if let entry, Lifecycle.isCollectable(entry.state) {
       await warn("\(plan.pending[0]): \(entry.message ?? reason); the next run tries again")
     } else {
       logger.warning("\(plan.pending[0]): \(entry?.message ?? reason)")
@@ -143,6 +148,10 @@ extension JobRunner {
         let kind = result.headers[.contentType] ?? "unknown content type"
         return .refused("not a JPEG, PNG, WebP or GIF image (\(kind))")
       }
+      if let difference = Self.differenceFromRecord(result, plan: plan) {
+        folder.discard(temp)
+        return .refused(difference)
+      }
       try await install(plan, temp: temp, result: result, type: type, snapshot: snapshot)
       return .installed
     case 403, 404, 410:
@@ -154,6 +163,19 @@ extension JobRunner {
         .retryAfter
       return .transient("HTTP \(result.status)", retryAfter: retryAfter)
     }
+  }
+
+  /// For a restore (a `done` entry), how the downloaded bytes differ from the recorded ones, or
+  /// nil when they are the same. The lockfile's checksum is the truth: a result that does not
+  /// match it is never installed, and the record is never rewritten from it (docs/states.md).
+  static func differenceFromRecord(_ result: DownloadResult, plan: JobPlan) -> String? {
+    guard case .restore = plan.action, let recorded = plan.current, recorded.state == .done,
+      let sha256 = recorded.sha256
+    else { return nil }
+    if result.sha256 == sha256 && (recorded.size == nil || recorded.size == result.size) { return nil }
+    let size = recorded.size.map { "\($0) bytes, " } ?? ""
+    return "the downloaded result (\(result.size) bytes, sha256 \(result.sha256)) is not the one the "
+      + "lockfile records (\(size)sha256 \(sha256))"
   }
 
   /// Moves the verified download into place for every pending output, then records `done`.
