@@ -86,6 +86,37 @@ struct UntrackedTests {
     #expect(try await sandbox.swapsync(["verify"], emulator: nil).status == 0)
   }
 
+  @Test("an adopted output that goes missing is not bought again unless --resubmit lost names it")
+  func adoptedOutputMissing() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest(Faults.twoEntries(emulator))
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    try FileManager.default.removeItem(atPath: sandbox.path("swaps.lock.json"))
+    #expect(try await sandbox.swapsync(Faults.sync + ["--adopt"], emulator: emulator).status == 0)
+    try FileManager.default.removeItem(atPath: sandbox.path("out/a.png"))
+    let lockfile = try #require(sandbox.read("swaps.lock.json"))
+
+    let plan = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(plan.status == 1, "\(plan.stdout)")
+    #expect(plan.stdout.contains("submits:   0 "), "\(plan.stdout)")
+    #expect(plan.stdout.contains("blocked  a.png (lost)"), "\(plan.stdout)")
+    let report = try await Faults.statuses(sandbox)["a.png"]
+    #expect(report?.status == .lost)
+    #expect(report?.detail?.contains("--resubmit lost") == true, "\(String(describing: report))")
+    let blocked = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(blocked.status == 1, "\(blocked.stderr)")
+    #expect(try await emulator.stats().submits == 2)
+    #expect(sandbox.read("swaps.lock.json") == lockfile)
+
+    let costed = try await sandbox.swapsync(["plan", "--resubmit", "lost"], emulator: nil)
+    #expect(costed.stdout.contains("submits:   1 "), "\(costed.stdout)")
+    let bought = try await sandbox.swapsync(Faults.sync + ["--resubmit", "lost"], emulator: emulator)
+    #expect(bought.status == 0, "\(bought.stderr)")
+    #expect(try await emulator.stats().submits == 3)
+    #expect(sandbox.read("out/a.png") != nil)
+  }
+
   @Test(
     "an output spelled in NFD is written, recorded and verified under its NFC name; the other spelling is reported"
   )

@@ -50,6 +50,12 @@ public struct Planner: Sendable {
       plan.action = .poll(jobId: jobId)
       return plan
     }
+    if let done, done.adopted == true {
+      // An adopted file that went missing has no job to be fetched from. It stood for an image
+      // someone already had, so buying it again is the user's call, as for `lost` (docs/lockfile.md).
+      plan.action = resubmit.contains(.lost) ? .submit(reason: .lost) : .blocked(.lost)
+      return plan
+    }
     let paidStates = matching.map(\.state).filter { [.failed, .uncertain, .lost, .submitting].contains($0) }
     if let worst = paidStates.min(by: { attentionRank($0) < attentionRank($1) }) {
       let state = worst == .submitting ? EntryState.uncertain : worst
@@ -156,15 +162,20 @@ public struct Planner: Sendable {
       report.detail = "a run stopped after sending the submit; its answer was never recorded"
     }
     guard recorded.state == .done else { return report }
+    let adopted = recorded.adopted == true
     let repair =
-      recorded.jobId == nil
-      ? "it was adopted, so there is no job to download it from: a new job is needed"
+      adopted
+      ? "it was adopted, so there is no job to download it from: put the file back, or buy it again "
+        + "with `swapsync sync --resubmit lost`"
       : "it will be downloaded again from the recorded job"
     switch files.check(entry.output, recorded) {
     case .matches: break
     case .missing:
-      report.status = recorded.jobId == nil ? .missing : .modified
+      report.status = adopted ? .lost : .modified
       report.detail = "output file is missing; \(repair)"
+    case .differs(let why) where adopted:
+      report.status = .untracked
+      report.detail = "\(why); an adopted file is yours: `swapsync sync --adopt` records it as it is now"
     case .differs(let why):
       report.status = .modified
       report.detail = "\(why); \(repair)"
