@@ -81,7 +81,10 @@ let package = Package(
     .testTarget(name: "UnitsTests", dependencies: ["Units"]),
     .testTarget(
       name: "SwapSyncKitTests",
-      dependencies: ["SwapSyncKit", .product(name: "Crypto", package: "swift-crypto")]),
+      dependencies: [
+        "SwapSyncKit", .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+      ]),
     .testTarget(
       name: "IntegrationTests",
       dependencies: ["SwapSyncKit", .product(name: "HTTPTypes", package: "swift-http-types")]),

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Testing
 
 @testable import SwapSyncKit
@@ -39,5 +40,32 @@ import Testing
     for type in ImageType.allCases {
       #expect(type.matches(extension: ""), "no extension always matches")
     }
+  }
+
+  @Test("a body ends whole only where its type's end is: PNG IEND, JPEG EOI, GIF trailer, WebP RIFF size")
+  func endsWhole() {
+    let iend: [UInt8] = [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
+    #expect(ImageType.png.endsWhole(prefix: [], suffix: [1, 2] + iend, size: 100))
+    #expect(!ImageType.png.endsWhole(prefix: [], suffix: Array(iend.dropLast()), size: 100))
+    #expect(ImageType.jpeg.endsWhole(prefix: [], suffix: [0x00, 0xFF, 0xD9], size: 100))
+    #expect(!ImageType.jpeg.endsWhole(prefix: [], suffix: [0xFF, 0xD9, 0x00], size: 100))
+    #expect(ImageType.gif.endsWhole(prefix: [], suffix: [0x00, 0x3B], size: 100))
+    #expect(!ImageType.gif.endsWhole(prefix: [], suffix: [0x3B, 0x00], size: 100))
+    let riff = Array("RIFF".utf8) + [92, 0, 0, 0] + Array("WEBP".utf8)
+    #expect(ImageType.webp.endsWhole(prefix: riff, suffix: [], size: 100))
+    #expect(!ImageType.webp.endsWhole(prefix: riff, suffix: [], size: 50))
+  }
+
+  @Test("a body ends by close only for HTTP/1.x answers without Content-Length or chunked encoding")
+  func endedByClose() {
+    var fields = HTTPFields()
+    #expect(DownloadResult.endedByClose(httpVersion: 2, headers: fields))
+    #expect(DownloadResult.endedByClose(httpVersion: 1, headers: fields))
+    #expect(!DownloadResult.endedByClose(httpVersion: 3, headers: fields))
+    fields[.transferEncoding] = "chunked"
+    #expect(!DownloadResult.endedByClose(httpVersion: 2, headers: fields))
+    fields = HTTPFields()
+    fields[.contentLength] = "10"
+    #expect(!DownloadResult.endedByClose(httpVersion: 2, headers: fields))
   }
 }

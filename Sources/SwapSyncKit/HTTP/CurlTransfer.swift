@@ -20,6 +20,10 @@ struct TransferOutcome: Sendable {
   var fileBytes: Int
   var sha256: String
   var prefix: [UInt8]
+  /// The last bytes of the body (at most `DownloadResult.suffixLength`), for end-of-image checks.
+  var suffix: [UInt8]
+  /// The body ended only because the server closed the connection (`DownloadResult.endedByClose`).
+  var endedByClose: Bool
   var redirectURL: String?
   /// Seconds until the request was about to be sent; 0 means it never was.
   var pretransferMicroseconds: Int64
@@ -57,6 +61,7 @@ final class CurlTransfer: @unchecked Sendable {
   private var fileBytes = 0
   private var hasher = SHA256()
   private var prefix: [UInt8] = []
+  private var suffix: [UInt8] = []
   var abort: TransferAbort?
   /// The body of a PUT and how much of an in-memory body was sent (CurlTransfer+Upload.swift).
   var upload: HTTPRequest.Upload?
@@ -232,33 +237,22 @@ final class CurlTransfer: @unchecked Sendable {
     }
     hasher.update(bufferPointer: chunk)
     if prefix.count < 32 { prefix.append(contentsOf: chunk.prefix(32 - prefix.count)) }
+    suffix = Array((suffix + chunk.suffix(DownloadResult.suffixLength)).suffix(DownloadResult.suffixLength))
     fileBytes += chunk.count
     return chunk.count
   }
 
   /// One header line from libcurl, status lines included.
   fileprivate func receiveHeader(_ line: UnsafeRawBufferPointer) -> Int {
-    let text = Self.trimmingWhitespace(line[...])
+    let text = HeaderBytes.trimmingWhitespace(line[...])
     if text.starts(with: "HTTP/".utf8) {
       headers = HTTPFields()  // a new answer (after 100 Continue, or a proxy's CONNECT answer)
     } else if let colon = text.firstIndex(of: UInt8(ascii: ":")),
       let name = HTTPField.Name(String(decoding: text[..<colon], as: UTF8.self))
     {
-      headers.append(HTTPField(name: name, value: Self.trimmingWhitespace(text[(colon + 1)...])))
+      headers.append(HTTPField(name: name, value: HeaderBytes.trimmingWhitespace(text[(colon + 1)...])))
     }
     return line.count
-  }
-
-  /// `bytes` without leading and trailing SP, HTAB, CR and LF: a header line without its line
-  /// end, or a field value without the optional whitespace around it (RFC 9110 §5.5, "OWS").
-  private static func trimmingWhitespace(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<
-    UnsafeRawBufferPointer
-  > {
-    let isWhitespace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
-    guard let first = bytes.firstIndex(where: { !isWhitespace($0) }),
-      let last = bytes.lastIndex(where: { !isWhitespace($0) })
-    else { return bytes[bytes.startIndex..<bytes.startIndex] }
-    return bytes[first...last]
   }
 
   /// Called by the loop thread once the transfer left the multi handle.
@@ -267,6 +261,8 @@ final class CurlTransfer: @unchecked Sendable {
     _ = swapsync_easy_getinfo_string(easy, CURLINFO_REDIRECT_URL, &redirect)
     var pretransfer: curl_off_t = 0
     _ = swapsync_easy_getinfo_off_t(easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer)
+    var version = 0
+    _ = swapsync_easy_getinfo_long(easy, CURLINFO_HTTP_VERSION, &version)
     let detail = String(cString: errorBuffer)
     let outcome = TransferOutcome(
       code: code,
@@ -277,6 +273,8 @@ final class CurlTransfer: @unchecked Sendable {
       fileBytes: fileBytes,
       sha256: Hex.string(hasher.finalize()),
       prefix: prefix,
+      suffix: suffix,
+      endedByClose: DownloadResult.endedByClose(httpVersion: version, headers: headers),
       redirectURL: redirect.map { String(cString: $0) },
       pretransferMicroseconds: Int64(pretransfer),
       abort: abort

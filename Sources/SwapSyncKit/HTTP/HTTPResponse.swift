@@ -1,3 +1,4 @@
+import CCurl
 import Foundation
 import HTTPTypes
 
@@ -61,7 +62,26 @@ public struct DownloadResult: Sendable {
   public var sha256: String
   /// The first bytes of the body, for magic-number checks.
   public var prefix: [UInt8]
+  /// The last bytes of the body (at most `suffixLength`), for end-of-image checks.
+  public var suffix: [UInt8]
+  /// The body's end was the server closing the connection: an HTTP/1.x answer with neither
+  /// `Content-Length` nor chunked `Transfer-Encoding` (RFC 9112 §6.3, rule 8). Such a body cut
+  /// short by a dropped connection looks complete to HTTP; only its contents can tell.
+  public var endedByClose: Bool
   /// The body of a non-2xx answer (kept in memory, truncated), for messages.
   public var errorBody: [UInt8]
   public var url: String
+
+  /// How many of the body's last bytes `suffix` keeps.
+  public static let suffixLength = 16
+
+  /// Whether an answer of this libcurl `CURLINFO_HTTP_VERSION` with these headers has a body
+  /// delimited only by the connection's close. HTTP/2 and later frame every body.
+  static func endedByClose(httpVersion: Int, headers: HTTPFields) -> Bool {
+    guard httpVersion == Int(CURL_HTTP_VERSION_1_0) || httpVersion == Int(CURL_HTTP_VERSION_1_1) else {
+      return false
+    }
+    let chunked = headers[.transferEncoding]?.lowercased().contains("chunked") ?? false
+    return headers[.contentLength] == nil && !chunked
+  }
 }

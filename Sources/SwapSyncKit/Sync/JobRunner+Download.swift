@@ -148,6 +148,14 @@ extension JobRunner {
         let kind = result.headers[.contentType] ?? "unknown content type"
         return .refused("not a JPEG, PNG, WebP or GIF image (\(kind))")
       }
+      if result.endedByClose, !type.endsWhole(prefix: result.prefix, suffix: result.suffix, size: result.size)
+      {
+        folder.discard(temp)
+        return .transient(
+          "the \(type.rawValue) image ends early (\(result.size) bytes): the server closed the connection "
+            + "without stating the body's length, before the image's end",
+          retryAfter: nil)
+      }
       if let difference = Self.differenceFromRecord(result, plan: plan) {
         folder.discard(temp)
         return .refused(difference)

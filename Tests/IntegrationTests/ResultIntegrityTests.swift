@@ -2,11 +2,11 @@ import Foundation
 import SwapSyncKit
 import Testing
 
-/// A restore re-downloads a result whose checksum the lockfile records (docs/states.md): bytes
-/// that differ are never installed, the committed record is never rewritten from them, and a
-/// failed restore never ends a paid entry, however many runs it fails in.
-@Suite("restore integrity", .timeLimit(.minutes(3)))
-struct RestoreIntegrityTests {
+/// Only whole, right results are installed (docs/states.md, docs/http.md): a restore must get the
+/// bytes the lockfile records, and never ends a paid entry however many runs it fails in; a body
+/// whose end HTTP did not mark must end where its image does.
+@Suite("result integrity", .timeLimit(.minutes(3)))
+struct ResultIntegrityTests {
   @Test(
     "a restore that gets other bytes than the lockfile records installs nothing and keeps the record, run after run"
   )
@@ -41,5 +41,34 @@ struct RestoreIntegrityTests {
     #expect(sandbox.read("swaps.lock.json") == lockfile)
     let stats = try await emulator.stats()
     #expect(stats.submits == 2 && stats.jobsCreated == 2)
+  }
+
+  @Test("a result cut short by a closed connection, with no length stated, is not installed; a whole one is")
+  func closeDelimitedBodyCutShort() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([Faults.twoEntries(emulator)[0]])
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    let png = try #require(sandbox.read("out/a.png"))
+
+    // Both result URLs of new jobs now point at a server that ends its bodies by closing.
+    let server = try CloseDelimitedServer(body: Array(png.prefix(png.count / 2)))
+    defer { server.stop() }
+    try await emulator.configure(#"{"cdnBase":"\#(server.baseURL)"}"#)
+    let other = try Sandbox()
+    try other.writeManifest([Faults.twoEntries(emulator)[1]])
+    let submitted = try await other.swapsync(Faults.sync + ["--no-wait"], emulator: emulator)
+    #expect(submitted.status == 75, "\(submitted.stderr)")
+    let cut = try await other.swapsync(Faults.sync + ["--no-wait"], emulator: emulator)
+    #expect(cut.status == 75, "\(cut.stderr)")
+    #expect(cut.stderr.contains("ends early"), "\(cut.stderr)")
+    #expect(other.read("out/b.png") == nil)
+    #expect(try await Faults.statuses(other)["b.png"]?.status == .running)
+
+    server.body.withLock { $0 = Array(png) }
+    let whole = try await other.swapsync(Faults.sync + ["--no-wait"], emulator: emulator)
+    #expect(whole.status == 0, "\(whole.stderr)")
+    #expect(other.read("out/b.png") == png)
+    #expect(try await emulator.stats().jobsCreated == 2)
   }
 }
