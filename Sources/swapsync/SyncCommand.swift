@@ -13,7 +13,8 @@ struct SyncCommand: AsyncParsableCommand {
       (--interrupt-grace) to answer so their job ids are recorded, the lockfile is written, and swapsync exits with 130 \
       (SIGINT), 143 (SIGTERM) or 129 (SIGHUP). A second signal exits at once; the journal keeps the \
       state consistent and the next run continues from it. --timeout ends the run the same way, \
-      with exit 75.
+      with exit 75, except that a submit already sent is waited for until it answers (at most its \
+      60 s request timeout): its answer is money.
       """)
 
   @OptionGroup var workspace: WorkspaceOptions

@@ -115,4 +115,25 @@ struct InterruptTests {
     #expect(second.status == 0, "\(second.stderr)")
     #expect(try await emulator.stats().submits == 2)
   }
+
+  @Test(
+    "--timeout waits for the answers of submits already sent, past --interrupt-grace: none is left uncertain")
+  func timeoutWaitsForSubmitAnswers() async throws {
+    // Each submit answers after 3 s; the run's time runs out after 1 s, and a signal's grace
+    // would end the wait after 0.5 s more.
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms", "--fault", "submit:slow:3s"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest(Faults.twoEntries(emulator))
+    let first = try await sandbox.swapsync(
+      Faults.sync + ["--timeout", "1s", "--interrupt-grace", "500ms"], emulator: emulator)
+    #expect(first.status == 75, "\(first.stderr)")
+    let states = try await Faults.statuses(sandbox)
+    #expect(states.values.allSatisfy { $0.status == .running && $0.jobId != nil }, "\(states)")
+    #expect(try await emulator.stats().jobsCreated == 2)
+
+    try await emulator.configure(#"{"faults":[]}"#)
+    let second = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(second.status == 0, "\(second.stderr)")
+    #expect(try await emulator.stats().submits == 2)
+  }
 }

@@ -4,6 +4,10 @@ import Logging
 /// cancelled (their entries stay `running`); submits already on the wire get `grace` to answer
 /// so that their job ids are recorded, then they are cancelled too (their entries become
 /// `uncertain`: the job may exist).
+///
+/// `--timeout` skips the second step: nobody is waiting at the keyboard, and a submit's answer
+/// is money, so a submit already sent is waited for until it answers or its own request timeout
+/// (60 s) passes (docs/exit-codes.md). A signal during that wait still cuts it to `grace`.
 struct RunStopper: Sendable {
   let control: RunControl
   let engine: HTTPEngine
@@ -18,6 +22,7 @@ struct RunStopper: Sendable {
     Task {
       await control.stop(reason)
       engine.cancelTransfers(includingSubmits: false)
+      if case .timeout = reason { return }
       try? await Task.sleep(for: grace)
       engine.cancelTransfers(includingSubmits: true)
     }
