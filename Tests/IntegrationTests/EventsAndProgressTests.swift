@@ -41,6 +41,32 @@ struct EventsAndProgressTests {
     #expect((installed?["sha256"] as? String)?.count == 64)
   }
 
+  @Test("a restore reports each output put back: resultInstalled or copied, from done to done")
+  func restoreIsReported() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+    let sandbox = try Sandbox()
+    // Two outputs of one pair (one download, one copy) and one of another pair.
+    let entries = Faults.twoEntries(emulator)
+    try sandbox.writeManifest(entries + [("a2.png", entries[0].1, entries[0].2)])
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    for output in ["a.png", "a2.png", "b.png"] {
+      try FileManager.default.removeItem(atPath: sandbox.path("out/\(output)"))
+    }
+    let result = try await sandbox.swapsync(Faults.sync + ["--events", "events.ndjson"], emulator: emulator)
+    #expect(result.status == 0, "\(result.stderr)")
+    let objects = try String(decoding: sandbox.read("events.ndjson") ?? Data(), as: UTF8.self)
+      .split(separator: "\n").map {
+        try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+      }
+    let restored = objects.filter { $0["type"] as? String == "entry" }
+    #expect(
+      Set(restored.compactMap { $0["output"] as? String }) == ["a.png", "a2.png", "b.png"], "\(restored)")
+    #expect(restored.allSatisfy { $0["from"] as? String == "done" && $0["to"] as? String == "done" })
+    #expect(
+      restored.allSatisfy { ["resultInstalled", "copied"].contains($0["cause"] as? String ?? "") },
+      "\(restored)")
+  }
+
   @Test(
     "on a terminal, sync keeps a status line up to date and erases it before the summary; in a pipe, none")
   func progressOnlyOnATerminal() async throws {

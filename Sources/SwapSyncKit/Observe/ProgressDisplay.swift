@@ -57,6 +57,12 @@ public final class ProgressDisplay: SyncObserver {
 
   public func recorded(_ change: EntryChange) {
     state.withLock {
+      if change.from == .done, change.to == .done, StateStore.installsFile(change.cause) {
+        // A restore: the record stays `done`; the output was `modified` (missing or changed).
+        $0.states[.modified, default: 0] -= 1
+        $0.states[.done, default: 0] += 1
+        return
+      }
       if let from = change.from {
         $0.states[EntryStatus(rawValue: from.rawValue) ?? .missing, default: 0] -= 1
       }

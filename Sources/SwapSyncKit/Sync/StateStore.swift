@@ -43,13 +43,19 @@ actor StateStore {
     for (output, entry) in updates.sorted(by: { $0.key < $1.key }) {
       let before = lock.entries[output]
       lock.entries[output] = entry
-      guard let observer, before != entry else { continue }
+      // An unchanged record is news only when a file was put in place for it (a restore).
+      guard let observer, before != entry || Self.installsFile(cause) else { continue }
       observer.recorded(
         EntryChange(
           time: time, output: output, from: before?.state, to: entry?.state, cause: cause,
           jobId: entry?.jobId,
           message: entry?.message, sha256: entry?.sha256, size: entry?.size, quota: entry?.quota))
     }
+  }
+
+  /// Whether records with this cause mean a verified file was just put at their outputs.
+  static func installsFile(_ cause: String) -> Bool {
+    cause == Lifecycle.EventKind.resultInstalled.rawValue || cause == "copied"
   }
 
   /// Applies `updates` in memory only, for a fact that must not be forgotten although the
