@@ -21,7 +21,7 @@ struct GalleryCommand: AsyncParsableCommand {
   @OptionGroup var workspace: WorkspaceOptions
   @Option(
     help: ArgumentHelp(
-      "Write the page here (an .html file; default: <outputDir>/index.html).", valueName: "file"))
+      "Write the page here (an .html or .htm file; default: <outputDir>/index.html).", valueName: "file"))
   var output: String?
 
   func run() async throws {
