@@ -34,7 +34,8 @@ public enum Gallery {
     let name = Posix.baseName(absolute).lowercased()
     guard name.hasSuffix(".html") || name.hasSuffix(".htm"), name != ".html", name != ".htm" else {
       throw SwapSyncFailure(
-        .usage, "--output \(path): the gallery page must be an .html or .htm file (so it can never replace an output)"
+        .usage,
+        "--output \(path): the gallery page must be an .html or .htm file (so it can never replace an output)"
       )
     }
     if absolute.hasPrefix(workspace.stateDir + "/") {
