@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import SwapSyncKit
@@ -35,5 +36,16 @@ import Testing
     await interrupted.apiFailed(Self.refused)
     await interrupted.stop(.signal(2))
     #expect(await interrupted.failure?.status == nil)
+  }
+
+  @Test("a signal outranks --timeout and a failure; the first signal is kept")
+  func signalOutranksTimeout() async {
+    let control = RunControl(maxSubmits: nil, timeout: .seconds(60))
+    await control.stop(.timeout)
+    await control.stop(.signal(SIGINT))
+    #expect(await control.stopReason == .signal(SIGINT))
+    await control.stop(.signal(SIGTERM))
+    await control.stop(.timeout)
+    #expect(await control.stopReason == .signal(SIGINT))
   }
 }

@@ -40,14 +40,19 @@ actor RunControl {
   var waitExpired: Bool { ContinuousClock.now >= waitDeadline }
 
   /// Stops the run: no new work starts, every sleeper wakes. The first reason is kept, except
-  /// that a signal outranks a failure (the exit status then says the run was interrupted).
+  /// that a signal outranks a failure or `--timeout` (the exit status then says the run was
+  /// interrupted: a Ctrl-C while `--timeout` waits for submit answers exits 130, not 75).
   func stop(_ reason: StopReason) {
     // The time ran out while the API had never answered: that is "unavailable" (69), whichever
     // of the watchdog and the retrying submit gets here first, not "try again later" (75).
     if reason == .timeout, stopReason == nil, !apiAnswered, let lastUnavailable {
       report(SwapSyncFailure(.unavailable, "the TTAPI service is unavailable: \(lastUnavailable)"))
     }
-    if stopReason == nil || (stopReason == .failure && reason != .failure) { stopReason = reason }
+    let isSignal = if case .signal = reason { true } else { false }
+    let wasSignal = if case .signal? = stopReason { true } else { false }
+    if stopReason == nil || (stopReason == .failure && reason != .failure) || (isSignal && !wasSignal) {
+      stopReason = reason
+    }
     for sleeper in sleepers.values { sleeper.resume() }
     sleepers = [:]
   }
