@@ -117,6 +117,39 @@ struct UntrackedTests {
     #expect(sandbox.read("out/a.png") != nil)
   }
 
+  @Test("adopted files of one pair keep their own bytes: never copied over from a sibling, never refilled")
+  func adoptedSiblingsKeepTheirBytes() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+    // Two different images, as a user might hold for one pair.
+    let source = try Sandbox()
+    let pairs = Faults.twoEntries(emulator)
+    try source.writeManifest(pairs)
+    #expect(try await source.swapsync(Faults.sync, emulator: emulator).status == 0)
+    let first = try #require(source.read("out/a.png"))
+    let second = try #require(source.read("out/b.png"))
+
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([("x.png", pairs[0].1, pairs[0].2), ("y.png", pairs[0].1, pairs[0].2)])
+    try FileManager.default.createDirectory(atPath: sandbox.path("out"), withIntermediateDirectories: true)
+    try first.write(to: URL(fileURLWithPath: sandbox.path("out/x.png")))
+    try second.write(to: URL(fileURLWithPath: sandbox.path("out/y.png")))
+    let adopt = try await sandbox.swapsync(Faults.sync + ["--adopt"], emulator: emulator)
+    #expect(adopt.status == 0, "\(adopt.stderr)")
+    #expect(sandbox.read("out/x.png") == first && sandbox.read("out/y.png") == second)
+    let again = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(again.status == 0, "\(again.stderr)")
+    #expect(sandbox.read("out/x.png") == first && sandbox.read("out/y.png") == second)
+
+    try FileManager.default.removeItem(atPath: sandbox.path("out/y.png"))
+    let plan = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(plan.status == 1 && plan.stdout.contains("blocked  y.png (lost)"), "\(plan.stdout)")
+    let blocked = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(blocked.status == 1, "\(blocked.stderr)")
+    #expect(sandbox.read("out/y.png") == nil && sandbox.read("out/x.png") == first)
+    #expect(try await Faults.statuses(sandbox)["y.png"]?.status == .lost)
+    #expect(try await emulator.stats().submits == 2)
+  }
+
   @Test(
     "an output spelled in NFD is written, recorded and verified under its NFC name; the other spelling is reported"
   )

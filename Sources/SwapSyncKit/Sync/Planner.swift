@@ -30,14 +30,25 @@ public struct Planner: Sendable {
     let done =
       matching.first { $0.state == .done && $0.jobId != nil } ?? matching.first { $0.state == .done }
     var verified: String?
+    var adoptedMissing: [String] = []
     for output in outputs {
       switch classify(output, pair: pair, lock: lock, files: files, reference: done) {
       case .verified: verified = verified ?? output
+      case .kept: break
       case .pending: plan.pending.append(output)
       case .untracked: plan.untracked.append(output)
+      case .adoptedMissing: adoptedMissing.append(output)
       }
     }
     plan.current = done
+    if plan.pending.isEmpty, !adoptedMissing.isEmpty {
+      // An adopted file that went missing has no job to be fetched from, and a sibling's bytes
+      // are not the file the user adopted. It stood for an image someone already had, so buying
+      // it again is the user's call, as for `lost` (docs/lockfile.md).
+      plan.pending = adoptedMissing
+      plan.action = .blocked(.lost)
+      return plan
+    }
     guard !plan.pending.isEmpty else { return plan }
     if let done, verified != nil || done.jobId != nil {
       plan.action = .restore(jobId: done.jobId ?? "", copyFrom: verified)
@@ -51,9 +62,8 @@ public struct Planner: Sendable {
       return plan
     }
     if let done, done.adopted == true {
-      // An adopted file that went missing has no job to be fetched from. It stood for an image
-      // someone already had, so buying it again is the user's call, as for `lost` (docs/lockfile.md).
-      plan.action = resubmit.contains(.lost) ? .submit(reason: .lost) : .blocked(.lost)
+      // Only adopted outputs named by `--resubmit lost` are pending here (`classify`).
+      plan.action = .submit(reason: .lost)
       return plan
     }
     let paidStates = matching.map(\.state).filter { [.failed, .uncertain, .lost, .submitting].contains($0) }
@@ -70,7 +80,10 @@ public struct Planner: Sendable {
     return plan
   }
 
-  private enum OutputClass { case verified, pending, untracked }
+  /// `verified`: the pair's result in place (a copy source). `kept`: an adopted file in place
+  /// whose bytes differ from the pair's result; it is the user's and stays. `adoptedMissing`: an
+  /// adopted output whose file is gone, not named by `--resubmit lost`.
+  private enum OutputClass { case verified, kept, pending, untracked, adoptedMissing }
 
   /// Whether an output's file is the verified result, needs (re)writing, or is a file swapsync
   /// did not write, which is never replaced silently (docs/states.md, `untracked`).
@@ -79,7 +92,12 @@ public struct Planner: Sendable {
   ) -> OutputClass {
     if let recorded = lock.entries[output], recorded.pair == pair, recorded.state == .done {
       switch files.check(output, recorded) {
-      case .matches: return recorded.sha256 == reference?.sha256 ? .verified : .pending
+      // An adopted file is recorded as it is: never rewritten, whatever its siblings hold.
+      case .matches:
+        if recorded.sha256 == reference?.sha256 { return .verified }
+        return recorded.adopted == true ? .kept : .pending
+      case .missing where recorded.adopted == true:
+        return resubmit.contains(.lost) ? .pending : .adoptedMissing
       case .missing: return .pending
       // A changed file of ours is repaired from its job; a changed adopted file is the user's.
       case .differs: return recorded.adopted == true ? .untracked : .pending
