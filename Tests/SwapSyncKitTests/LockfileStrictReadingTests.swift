@@ -52,7 +52,7 @@ import Testing
   @Test func unknownEntryKeyIsRejectedWithItsPlaceAndANearMiss() {
     let json = """
       {"version": 1, "entries": {
-        "a.jpg": {\(Self.entry), "state": "done", "colour": "red"},
+        "a.jpg": {\(Self.entry), "state": "lost", "colour": "red"},
         "b.jpg": {\(Self.entry), "stat": "done"}
       }}
       """
@@ -131,8 +131,29 @@ import Testing
     }
   }
 
+  @Test("a done entry without its checksum, size, or (unless adopted) job is refused, naming the field")
+  func doneEntryNeedsItsFacts() throws {
+    let sha = String(repeating: "a", count: 64)
+    let cases: [(String, String)] = [
+      (#""state": "done", "jobId": "J1", "size": 5"#, #"entries["a.jpg"].sha256: missing"#),
+      (#""state": "done", "jobId": "J1", "sha256": "\#(sha)""#, #"entries["a.jpg"].size: missing"#),
+      (#""state": "done", "sha256": "\#(sha)", "size": 5"#, #"entries["a.jpg"].jobId: missing"#),
+    ]
+    for (fields, field) in cases {
+      let json = #"{"version": 1, "entries": {"a.jpg": {\#(Self.entry), \#(fields)}}}"#
+      #expect {
+        try LockfileCodec.decode(Array(json.utf8), path: "p")
+      } throws: { error in
+        "\(error)".contains(field)
+      }
+    }
+    let adopted =
+      #"{"version": 1, "entries": {"a.jpg": {\#(Self.entry), "state": "done", "adopted": true, "sha256": "\#(sha)", "size": 5}}}"#
+    #expect(try LockfileCodec.decode(Array(adopted.utf8), path: "p").entries["a.jpg"]?.adopted == true)
+  }
+
   @Test func integralNumbersAreIntegers() throws {
-    let json = #"{"version": 1.0, "entries": {"a.jpg": {\#(Self.entry), "state": "done", "size": 2e3}}}"#
+    let json = #"{"version": 1.0, "entries": {"a.jpg": {\#(Self.entry), "state": "failed", "size": 2e3}}}"#
     #expect(try LockfileCodec.decode(Array(json.utf8), path: "p").entries["a.jpg"]?.size == 2000)
   }
 

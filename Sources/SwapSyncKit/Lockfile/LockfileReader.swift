@@ -137,6 +137,18 @@ enum LockfileReader {
     entry.targetImage = targetImage
     entry.swapImage = swapImage
     entry.state = state
+    if state == .done {
+      // A done entry stands for a verified file: its checksum, its size, and the job it came
+      // from unless it was adopted (docs/lockfile.md). Without them a restore could not check
+      // the bytes it gets, and a done entry with no job would look like one to buy again.
+      for (name, present) in [("sha256", entry.sha256 != nil), ("size", entry.size != nil)] where !present {
+        throw .field("\(place.field).\(name)", detail: "missing; a done entry records its file's \(name)")
+      }
+      guard entry.jobId != nil || entry.adopted == true else {
+        throw .field(
+          "\(place.field).jobId", detail: "missing; a done entry that is not adopted records its job")
+      }
+    }
     return entry
   }
 
