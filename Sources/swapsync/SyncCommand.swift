@@ -55,7 +55,7 @@ struct SyncCommand: AsyncParsableCommand {
   var stallTimeout = DurationArgument(argument: "30s")!
   @Option(
     help: ArgumentHelp(
-      "After SIGINT/SIGTERM/SIGHUP or --timeout, how long submits already sent may still answer.",
+      "After SIGINT/SIGTERM/SIGHUP, how long submits already sent may still answer (--timeout waits for them).",
       valueName: "duration"))
   var interruptGrace = DurationArgument(argument: "5s")!
   @Option(

@@ -148,17 +148,20 @@ extension JobRunner {
         let kind = result.headers[.contentType] ?? "unknown content type"
         return .refused("not a JPEG, PNG, WebP or GIF image (\(kind))")
       }
-      if result.endedByClose, !type.endsWhole(prefix: result.prefix, suffix: result.suffix, size: result.size)
-      {
-        folder.discard(temp)
-        return .transient(
-          "the \(type.rawValue) image ends early (\(result.size) bytes): the server closed the connection "
-            + "without stating the body's length, before the image's end",
-          retryAfter: nil)
-      }
       if let difference = Self.differenceFromRecord(result, plan: plan) {
         folder.discard(temp)
         return .refused(difference)
+      }
+      // Bytes equal to the recorded checksum are whole by definition; other close-delimited
+      // bodies must end where their image does (docs/http.md).
+      if result.endedByClose, !Self.confirmedByRecord(plan),
+        !type.endsWhole(prefix: result.prefix, suffix: result.suffix, size: result.size)
+      {
+        folder.discard(temp)
+        return .transient(
+          "the \(type.rawValue) image (\(result.size) bytes) does not end with a \(type.rawValue)'s end; the "
+            + "server closed the connection without stating the body's length, so it may have been cut short",
+          retryAfter: nil)
       }
       try await install(plan, temp: temp, result: result, type: type, snapshot: snapshot)
       return .installed
@@ -184,6 +187,12 @@ extension JobRunner {
     let size = recorded.size.map { "\($0) bytes, " } ?? ""
     return "the downloaded result (\(result.size) bytes, sha256 \(result.sha256)) is not the one the "
       + "lockfile records (\(size)sha256 \(sha256))"
+  }
+
+  /// Whether a download for this plan is checked against a recorded checksum (a restore).
+  static func confirmedByRecord(_ plan: JobPlan) -> Bool {
+    guard case .restore = plan.action, let recorded = plan.current else { return false }
+    return recorded.state == .done && recorded.sha256 != nil
   }
 
   /// Moves the verified download into place for every pending output, then records `done`.
