@@ -93,6 +93,29 @@ struct SyncTests {
     #expect(clone.read("swaps.lock.json") == lock)
   }
 
+  @Test("a clone that committed its outputs (no .swapsync/) verifies, reports done and plans nothing")
+  func committedOutputsWithoutStateFolder() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+    let original = try Sandbox()
+    try original.writeManifest(Faults.twoEntries(emulator))
+    #expect(try await original.swapsync(["sync"] + Self.fast, emulator: emulator).status == 0)
+    let clone = try Sandbox()
+    for (path, bytes) in original.files(under: "")
+    where !path.contains(".swapsync/") && !path.hasPrefix(".cache") {
+      try FileManager.default.createDirectory(
+        atPath: (clone.path(path) as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      try bytes.write(to: URL(fileURLWithPath: clone.path(path)))
+    }
+    #expect(!FileManager.default.fileExists(atPath: clone.path("out/.swapsync")))
+    let verify = try await clone.swapsync(["verify"], emulator: nil)
+    #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+    let status = try await clone.swapsync(["status"], emulator: nil)
+    #expect(status.status == 0, "\(status.stdout)")
+    let plan = try await clone.swapsync(["plan"], emulator: nil)
+    #expect(plan.status == 0, "\(plan.stdout)")
+    #expect(!FileManager.default.fileExists(atPath: clone.path("out/.swapsync")), "a read-only command wrote")
+  }
+
   @Test("editing one entry resubmits only that entry")
   func editedEntryIsResubmitted() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])

@@ -65,6 +65,18 @@ public final class OutputFolder: @unchecked Sendable {
     self.tempFD = tempFD
   }
 
+  /// Opens an existing output folder for reading only (hashing outputs): creates nothing and
+  /// needs no `.swapsync/`, as in a fresh clone with committed outputs. Anything that writes
+  /// through it fails (its state descriptors are -1: EBADF).
+  public init(readingRoot root: String) throws(FileSystemError) {
+    rootPath = Posix.absolutePath(root)
+    stateDir = rootPath == "/" ? "/" + Self.stateFolderName : rootPath + "/" + Self.stateFolderName
+    tempDir = stateDir + "/" + Self.tempFolderName
+    rootFD = try Posix.openDirectory(rootPath)
+    stateFD = -1
+    tempFD = -1
+  }
+
   deinit {
     Posix.closeQuietly(tempFD)
     Posix.closeQuietly(stateFD)

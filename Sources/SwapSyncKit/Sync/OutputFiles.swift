@@ -18,15 +18,14 @@ enum OutputFiles {
   /// Creates nothing.
   static func readOnly(root: String, trustStatCache: Bool = false) -> FileView {
     let isFolder = FileManager.default.fileExists(atPath: root + "/" + OutputPath.stateFolderName + "/tmp")
-    let folder = isFolder ? try? OutputFolder(root: root) : nil
-    if trustStatCache, let folder {
+    if trustStatCache, isFolder, let folder = try? OutputFolder(root: root) {
       return cached(folder: folder, cache: StatCache.load(stateDir: folder.stateDir))
     }
+    // Without `.swapsync/` (a fresh clone with committed outputs) the files are hashed all the same.
+    let folder = try? OutputFolder(readingRoot: root)
     return FileView(
       check: { output, entry in
-        guard let folder else {
-          return probe(root: root, output) == .absent ? .missing : .differs("not written by swapsync")
-        }
+        guard let folder else { return .missing }
         do {
           return compare(try folder.hash(relativePath: output), entry, error: nil)
         } catch {
