@@ -75,6 +75,32 @@ struct CacheTests {
     #expect(cached.values.allSatisfy { $0 == true })
   }
 
+  @Test("a fresh clone of an adopted lockfile restores its outputs from a warm cache, buying nothing")
+  func adoptedOutputsFromWarmCache() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+    let shared = try Sandbox()
+    let original = try Sandbox()
+    try original.writeManifest(CacheSupport.entries(emulator))
+    #expect(try await original.swapsync(CacheSupport.sync, emulator: emulator).status == 0)
+    // The lockfile is lost and rebuilt by adopting the files, which pushes them to the cache.
+    try FileManager.default.removeItem(atPath: original.path("swaps.lock.json"))
+    let adopt = try await original.swapsync(
+      CacheSupport.sync + ["--adopt", "--cache", shared.path("cache")], emulator: emulator)
+    #expect(adopt.status == 0, "\(adopt.stderr)")
+
+    let clone = try CacheSupport.clone(of: original)
+    let blocked = try await clone.swapsync(CacheSupport.sync, emulator: emulator)
+    #expect(blocked.status == 1, "without the cache there is nothing to restore from: \(blocked.stderr)")
+    let requests = try await emulator.totalRequests()
+    let restored = try await clone.swapsync(
+      CacheSupport.sync + ["--json", "--cache", shared.path("cache")], emulator: emulator)
+    #expect(restored.status == 0, "\(restored.stderr)")
+    #expect(try await emulator.totalRequests() == requests, "the restore asked TTAPI")
+    #expect(CacheSupport.summary(restored)["restoredFromCache"] as? Int == 3)
+    #expect(clone.files(under: "out") == original.files(under: "out"))
+    #expect(clone.read("swaps.lock.json") == original.read("swaps.lock.json"))
+  }
+
   @Test("a damaged object is detected, skipped and reported; the output comes from the CDN; push repairs it")
   func damagedObjectFallsBack() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])

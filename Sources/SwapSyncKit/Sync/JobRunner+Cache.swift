@@ -7,9 +7,11 @@ extension JobRunner {
   /// the cache has no good copy (or is not configured, or unusable): the caller falls back to
   /// the job.
   func restoreFromCache(_ plan: JobPlan) async throws -> Bool {
-    guard let cache, let backend = cache.backend, let entry = plan.current, let jobId = entry.jobId,
+    guard let cache, let backend = cache.backend, let entry = plan.current,
+      entry.jobId != nil || entry.adopted == true,
       let sha256 = entry.sha256, let size = entry.size
     else { return false }
+    let jobId = entry.jobId
     let object = CacheObject(
       sha256: sha256, size: size, imageType: entry.imageType.flatMap(ImageType.init(rawValue:)))
     guard object.isWellFormed, await cache.usable, await !control.stopped else { return false }
@@ -27,7 +29,7 @@ extension JobRunner {
 
   private func restore(
     _ plan: JobPlan, object: CacheObject, from backend: any ContentCache, cache: CacheRun, entry: LockEntry,
-    jobId: String
+    jobId: String?
   ) async throws -> Bool {
     let first = plan.pending[0]
     let temp = try folder.makeTempFile()
@@ -50,8 +52,14 @@ extension JobRunner {
       try await installFile(temp, at: plan.pending)
       let verified = VerifiedResult(sha256: sha, size: size, imageType: type)
       rememberInstalled(plan.pending, verified)
-      try await transition(
-        plan, .resultInstalled(verified, jobId: jobId, quota: entry.quota, at: Self.timestamp()))
+      // An adopted output is put back as it was adopted: the same bytes, still without a job.
+      let event: LifecycleEvent =
+        if let jobId {
+          .resultInstalled(verified, jobId: jobId, quota: entry.quota, at: Self.timestamp())
+        } else {
+          .adopted(verified)
+        }
+      try await transition(plan, event)
       await cache.markKnown(sha)
       await tally.update { $0.restoredFromCache += plan.pending.count }
       return true
@@ -61,9 +69,10 @@ extension JobRunner {
     }
     folder.discard(temp)
     await cache.markDamaged(object.sha256)
+    let fallback = jobId.map { "restoring from job \($0) instead" } ?? "the output stays missing"
     await warn(
       "\(first): the cached copy \(object.relativeKey) in \(cache.name) is damaged (\(damage)); "
-        + "skipped it and restored from job \(jobId) instead; the next push replaces it")
+        + "skipped it, \(fallback); the next push replaces it")
     return false
   }
 }

@@ -26,6 +26,9 @@ struct JobRunner: Sendable {
   func run(_ plan: JobPlan) async {
     do {
       switch plan.action {
+      case .blocked(.lost) where plan.current?.adopted == true:
+        // An adopted output whose file is gone: only a cache holding its bytes can bring it back.
+        _ = try await restoreFromCache(plan)
       case .none, .blocked:
         return
       case .submit:

@@ -41,11 +41,13 @@ public struct Planner: Sendable {
       }
     }
     plan.current = done
-    if plan.pending.isEmpty, !adoptedMissing.isEmpty {
+    if plan.pending.isEmpty, let first = adoptedMissing.first.flatMap({ lock.entries[$0] }) {
       // An adopted file that went missing has no job to be fetched from, and a sibling's bytes
       // are not the file the user adopted. It stood for an image someone already had, so buying
-      // it again is the user's call, as for `lost` (docs/lockfile.md).
-      plan.pending = adoptedMissing
+      // it again is the user's call, as for `lost`; a cache holding its bytes restores it
+      // (JobRunner.run, docs/lockfile.md). One set of bytes per plan: the first output's.
+      plan.pending = adoptedMissing.filter { lock.entries[$0]?.sha256 == first.sha256 }
+      plan.current = first
       plan.action = .blocked(.lost)
       return plan
     }
@@ -183,8 +185,8 @@ public struct Planner: Sendable {
     let adopted = recorded.adopted == true
     let repair =
       adopted
-      ? "it was adopted, so there is no job to download it from: put the file back, or buy it again "
-        + "with `swapsync sync --resubmit lost`"
+      ? "it was adopted, so there is no job to download it from: put the file back, restore it from a "
+        + "cache that holds it (`swapsync sync --cache ...`), or buy it again with `swapsync sync --resubmit lost`"
       : "it will be downloaded again from the recorded job"
     switch files.check(entry.output, recorded) {
     case .matches: break
