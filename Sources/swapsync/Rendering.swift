@@ -28,7 +28,8 @@ enum Rendering {
       "orphans:   \(s.orphans)",
     ]
     if s.blocked > 0 {
-      lines.append("blocked:   \(s.blocked) (paid for once; see `swapsync status`, use --resubmit)")
+      lines.append(
+        "blocked:   \(s.blocked) (paid for once, or adopted and gone; see `swapsync status`, use --resubmit)")
     }
     if s.untracked > 0 {
       lines.append(

@@ -91,7 +91,7 @@ extension JobRunner {
       let reason = lastTransient?.reason ?? "no answer"
       guard transientRounds < transientRoundsPerRun, await control.canWait() else {
         return await warn(
-          "\(plan.pending[0]): job \(snapshot.jobId) finished but its download failed (\(reason)); "
+          "\(plan.pending.joined(separator: ", ")): job \(snapshot.jobId) finished but its download failed (\(reason)); "
             + "it stays collectable: run `swapsync sync` again")
       }
       await sleep(Backoff.delay(attempt: transientRounds, retryAfter: lastTransient?.retryAfter))
@@ -104,10 +104,11 @@ extension JobRunner {
     let entry = try await transition(plan, .resultUnusable(reason: reason, gone: gone, at: Self.timestamp()))
     if let entry, entry.state == .done {
       await warn(
-        "\(plan.pending[0]): could not restore it from job \(entry.jobId ?? "?"): \(reason); "
+        "\(plan.pending.joined(separator: ", ")): could not restore it from job \(entry.jobId ?? "?"): \(reason); "
           + "the lockfile keeps its record and the next run tries again")
     } else if let entry, Lifecycle.isCollectable(entry.state) {
-      await warn("\(plan.pending[0]): \(entry.message ?? reason); the next run tries again")
+      await warn(
+        "\(plan.pending.joined(separator: ", ")): \(entry.message ?? reason); the next run tries again")
     } else {
       logger.warning("\(plan.pending[0]): \(entry?.message ?? reason)")
     }
