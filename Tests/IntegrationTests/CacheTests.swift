@@ -99,6 +99,17 @@ struct CacheTests {
     #expect(CacheSupport.summary(restored)["restoredFromCache"] as? Int == 3)
     #expect(clone.files(under: "out") == original.files(under: "out"))
     #expect(clone.read("swaps.lock.json") == original.read("swaps.lock.json"))
+
+    // Once the cache is known to hold everything (nothing to push), a deleted adopted output
+    // is still worth a run: the cache alone can put it back.
+    let name = try #require(clone.files(under: "out").keys.sorted().first)
+    try FileManager.default.removeItem(atPath: clone.path("out/" + name))
+    let again = try await clone.swapsync(
+      CacheSupport.sync + ["--json", "--cache", shared.path("cache")], emulator: emulator)
+    #expect(again.status == 0, "\(again.stderr)")
+    #expect(CacheSupport.summary(again)["restoredFromCache"] as? Int == 1)
+    #expect(clone.files(under: "out") == original.files(under: "out"))
+    #expect(try await emulator.totalRequests() == requests)
   }
 
   @Test("a damaged object is detected, skipped and reported; the output comes from the CDN; push repairs it")

@@ -26,7 +26,7 @@ struct JobRunner: Sendable {
   func run(_ plan: JobPlan) async {
     do {
       switch plan.action {
-      case .blocked(.lost) where plan.current?.adopted == true:
+      case .blocked where plan.isAdoptedAndGone:
         // An adopted output whose file is gone: only a cache holding its bytes can bring it back.
         _ = try await restoreFromCache(plan)
       case .none, .blocked:

@@ -62,7 +62,9 @@ public struct SyncEngine: Sendable {
     let worked = plans.contains { $0.action != .none && !$0.action.isBlocked } || options.adopt
     let pushes = SyncCachePhase.pushesPending(
       options.cache, lock: await store.lock, manifest: workspace.manifest, stateDir: folder.stateDir)
-    if plans.contains(where: { $0.action != .none && !$0.action.isBlocked }) || pushes {
+    // An adopted output that went missing can come back only from the cache (JobRunner.run).
+    let cacheRestores = options.cache != nil && plans.contains(where: \.isAdoptedAndGone)
+    if plans.contains(where: { $0.action != .none && !$0.action.isBlocked }) || pushes || cacheRestores {
       let key = needsNetwork ? try apiKey() : ""
       let engine = HTTPEngine(configuration: http, logger: logger)
       let cacheRun = options.cache.map {
@@ -191,6 +193,12 @@ extension SyncEngine {
       }
     }
   }
+}
+
+extension JobPlan {
+  /// An adopted output whose file is gone, blocked as `lost`: it has no job, so only a cache
+  /// holding its bytes can put it back (docs/lockfile.md, adopted entries).
+  var isAdoptedAndGone: Bool { action == .blocked(.lost) && current?.adopted == true }
 }
 
 extension JobPlan.Action {
