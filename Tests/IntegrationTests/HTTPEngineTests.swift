@@ -35,13 +35,20 @@ struct HTTPEngineTests {
     #expect(digest.sha256 == result.sha256)
   }
 
+  /// An emulator answering every CDN request with `fault`, an engine with three loop threads,
+  /// a scratch folder, and the CDN URL to download.
+  static func threeLoops(fault: String) async throws -> (Emulator, HTTPEngine, Scratch, String) {
+    let emulator = try await Emulator()
+    try await emulator.configure(#"{"faults":["# + fault + "]}")
+    return (
+      emulator, HTTPEngine(configuration: .init(), loops: 3), try Scratch(), emulator.baseURL + "/cdn/x.png"
+    )
+  }
+
   @Test("concurrent downloads on several loop threads each stream whole into their own file")
   func downloadsAcrossLoops() async throws {
-    let emulator = try await Emulator()
-    try await emulator.configure(#"{"faults":[{"endpoint":"cdn","kind":"oversizeBody","arg":"4MiB"}]}"#)
-    let engine = HTTPEngine(configuration: .init(), loops: 3)
-    let scratch = try Scratch()
-    let url = emulator.baseURL + "/cdn/x.png"
+    let (emulator, engine, scratch, url) = try await Self.threeLoops(
+      fault: #"{"endpoint":"cdn","kind":"oversizeBody","arg":"4MiB"}"#)
     let results = try await withThrowingTaskGroup(of: (Int, DownloadResult).self) { group in
       for index in 0..<6 {
         let temp = try scratch.folder.makeTempFile()
@@ -66,11 +73,8 @@ struct HTTPEngineTests {
 
   @Test("stopping a run cancels downloads on every loop thread")
   func cancelAcrossLoops() async throws {
-    let emulator = try await Emulator()
-    try await emulator.configure(#"{"faults":[{"endpoint":"cdn","kind":"slow","arg":"1h"}]}"#)
-    let engine = HTTPEngine(configuration: .init(), loops: 3)
-    let scratch = try Scratch()
-    let url = emulator.baseURL + "/cdn/x.png"
+    let (emulator, engine, scratch, url) = try await Self.threeLoops(
+      fault: #"{"endpoint":"cdn","kind":"slow","arg":"1h"}"#)
     let tasks = try (0..<4).map { _ in
       let temp = try scratch.folder.makeTempFile()
       return Task { () -> HTTPError? in

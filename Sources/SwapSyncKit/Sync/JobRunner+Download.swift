@@ -181,9 +181,7 @@ extension JobRunner {
   /// nil when they are the same. The lockfile's checksum is the truth: a result that does not
   /// match it is never installed, and the record is never rewritten from it (docs/states.md).
   static func differenceFromRecord(_ result: DownloadResult, plan: JobPlan) -> String? {
-    guard case .restore = plan.action, let recorded = plan.current, recorded.state == .done,
-      let sha256 = recorded.sha256
-    else { return nil }
+    guard let recorded = recordedResult(plan), let sha256 = recorded.sha256 else { return nil }
     if result.sha256 == sha256 && (recorded.size == nil || recorded.size == result.size) { return nil }
     let size = recorded.size.map { "\($0) bytes, " } ?? ""
     return "the downloaded result (\(result.size) bytes, sha256 \(result.sha256)) is not the one the "
@@ -191,9 +189,14 @@ extension JobRunner {
   }
 
   /// Whether a download for this plan is checked against a recorded checksum (a restore).
-  static func confirmedByRecord(_ plan: JobPlan) -> Bool {
-    guard case .restore = plan.action, let recorded = plan.current else { return false }
-    return recorded.state == .done && recorded.sha256 != nil
+  static func confirmedByRecord(_ plan: JobPlan) -> Bool { recordedResult(plan) != nil }
+
+  /// The `done` record with a checksum that a restore's download must match, if the plan is one.
+  private static func recordedResult(_ plan: JobPlan) -> LockEntry? {
+    guard case .restore = plan.action, let recorded = plan.current, recorded.state == .done,
+      recorded.sha256 != nil
+    else { return nil }
+    return recorded
   }
 
   /// Moves the verified download into place for every pending output, then records `done`.
