@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import SwapSyncKit
@@ -136,5 +137,40 @@ import Testing
     let journal = try Journal(path: box.url("journal.jsonl"))
     journal.close()
     await #expect(throws: FileSystemError.self) { try await journal.append(["a": Self.entry(.submitting)]) }
+  }
+
+  @Test func writeReturnsAtOnceAndTheFlusherMakesItDurable() async throws {
+    let box = try StoreTestSandbox()
+    let path = box.url("journal.jsonl")
+    let journal = try Journal(path: path)
+    let told = Mutex<[String]>([])
+    var marks: [JournalMark] = []
+    for name in ["a.jpg", "b.jpg", "c.jpg"] {
+      let mark = try #require(
+        try journal.write([name: Self.entry(.submitting)], notify: { told.withLock { $0.append(name) } }))
+      marks.append(mark)
+    }
+    #expect(try journal.write([:]) == nil)
+    // A blocking wait (the blocking-I/O threads') and a task's wait both return once durable.
+    let second = marks[1]
+    try await Task.detached { try journal.waitBlocking(second) }.value
+    try await journal.waitUntilDurable(marks[2])
+    try await journal.flush()
+    #expect(told.withLock { $0 } == ["a.jpg", "b.jpg", "c.jpg"], "notified in line order, once durable")
+    #expect(try Journal.replay(path: path).count == 3)
+    // After a reset, older marks count as durable: their lines are in the lockfile by then.
+    try journal.reset()
+    try await journal.waitUntilDurable(marks[0])
+    let next = try #require(try journal.write(["d.jpg": Self.entry(.submitting)]))
+    #expect(next.end < marks[2].end)
+    try await journal.waitUntilDurable(next)
+    #expect(try Journal.replay(path: path) == [["d.jpg": Self.entry(.submitting)]])
+  }
+
+  @Test func writeAfterCloseFails() throws {
+    let box = try StoreTestSandbox()
+    let journal = try Journal(path: box.url("journal.jsonl"))
+    journal.close()
+    #expect(throws: FileSystemError.self) { try journal.write(["a": Self.entry(.submitting)]) }
   }
 }

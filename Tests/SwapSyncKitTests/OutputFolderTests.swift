@@ -54,6 +54,31 @@ import Testing
     #expect(box.read("out/alice/holiday/beach.png") == [0xFF, 0xD8, 0xFF, 1])
   }
 
+  @Test func installRenamesOnlyAfterItsIntentIsDurable() throws {
+    let box = try StoreTestSandbox()
+    let folder = try OutputFolder(root: box.url("out"))
+    try Self.install(Self.png, at: "beach.png", in: folder)
+    // The caller's wait for its journal record fails (a failed flush): nothing is renamed, the
+    // installed output stays as it was, and the temporary file is gone.
+    let temp = try folder.makeTempFile()
+    try temp.write([0xFF, 0xD8, 0xFF, 2])
+    let refused = FileSystemError.io(operation: "sync", path: "journal.jsonl", errno: EIO)
+    #expect(throws: refused) {
+      try folder.install(temp, at: "beach.png") { () throws(FileSystemError) in throw refused }
+    }
+    #expect(box.read("out/beach.png") == Self.png)
+    #expect(box.list("out/.swapsync/tmp").isEmpty)
+    var waited = false
+    let next = try folder.makeTempFile()
+    try next.write([0xFF, 0xD8, 0xFF, 3])
+    try folder.install(next, at: "beach.png") { () throws(FileSystemError) in
+      #expect(box.read("out/beach.png") == Self.png, "not renamed before the wait returned")
+      waited = true
+    }
+    #expect(waited)
+    #expect(box.read("out/beach.png") == [0xFF, 0xD8, 0xFF, 3])
+  }
+
   @Test func installRefusesSymlinkedFolderPointingOutside() throws {
     let box = try StoreTestSandbox()
     try FileManager.default.createDirectory(atPath: box.url("elsewhere"), withIntermediateDirectories: true)

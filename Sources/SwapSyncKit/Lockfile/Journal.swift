@@ -11,8 +11,10 @@ import Foundation
 /// JSON Lines; each line is one atomic batch `{"<output>": <LockEntry> | null, ...}` (null
 /// removes the entry). Batches hold whole entry values, never deltas, so replaying a batch
 /// twice is harmless. `append` returns only after the line is on stable storage: callers act
-/// on a state change (send a submit, delete a file) only after `append` returned. Appends that
-/// wait at the same time share one `fdatasync` (group commit, `JournalFlusher`).
+/// on a state change (send a submit, install or delete a file) only once its line is durable.
+/// `write` returns at once, for facts nothing is about to act on; its line is synced just the
+/// same, without a task waiting for it. Lines written while a sync runs share the next
+/// `fdatasync` (group commit, `JournalFlusher`).
 ///
 /// Only the process holding the run lock may create a `Journal`; read-only commands use
 /// `replay(path:)`. Lines land in the order the appends were called.
@@ -63,19 +65,47 @@ public final class Journal: Sendable {
   /// covers it. An empty batch is a no-op. On failure nothing of the line remains, or the
   /// journal refuses further appends.
   public func append(_ updates: [String: LockEntry?]) async throws(FileSystemError) {
-    if updates.isEmpty { return }
+    guard let mark = try write(updates) else { return }
+    try await waitUntilDurable(mark)
+  }
+
+  /// Appends one batch as one line without waiting for it to be durable: the flusher thread
+  /// syncs it at once, then calls `notify`. For facts nothing is about to act on; before a side
+  /// effect, wait for the returned mark. Nil for an empty batch. Throws when the line could not
+  /// be written (nothing of it remains).
+  public func write(
+    _ updates: [String: LockEntry?], notify: (@Sendable () -> Void)? = nil
+  ) throws(FileSystemError) -> JournalMark? {
+    if updates.isEmpty { return nil }
     var line = CompactJSON.batch(updates)
     line.append(0x0A)
+    return try flusher.write(line, notify: notify)
+  }
+
+  /// Returns once `mark` is durable (at once if it already is), or throws the error of the sync
+  /// that should have covered it.
+  public func waitUntilDurable(_ mark: JournalMark) async throws(FileSystemError) {
     let flusher = flusher
-    let outcome = await withCheckedContinuation { flusher.append(line, then: $0) }
+    let outcome = await withCheckedContinuation { flusher.wait(for: mark, then: $0) }
     try outcome.get()
+  }
+
+  /// `waitUntilDurable` for a thread that may block (the blocking-I/O queue's), not a task's.
+  public func waitBlocking(_ mark: JournalMark) throws(FileSystemError) {
+    try flusher.waitBlocking(for: mark)
+  }
+
+  /// Returns once every line written so far is durable and notified, or throws the error of
+  /// the sync that failed.
+  public func flush() async throws(FileSystemError) {
+    try await waitUntilDurable(flusher.lastMark)
   }
 
   /// Whether the journal holds no record (nothing replayed, nothing appended since `reset`).
   public var isEmpty: Bool { flusher.isEmpty }
 
-  /// Empties the journal durably. Call only after a lockfile containing every replayed and
-  /// appended batch has been written (its rename and folder fsync done).
+  /// Empties the journal durably. Call only after `flush()` and after a lockfile containing
+  /// every replayed and appended batch has been written (its rename and folder fsync done).
   public func reset() throws(FileSystemError) {
     try flusher.reset()
   }

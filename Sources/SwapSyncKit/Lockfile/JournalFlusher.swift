@@ -6,21 +6,33 @@ import Foundation
   import Darwin
 #endif
 
+/// Where one appended journal line ends: durable once a flush has passed it. Marks from before a
+/// `reset` (which follows a flush of everything) are durable by definition.
+public struct JournalMark: Sendable, Equatable {
+  let generation: Int
+  let end: Int
+}
+
 /// Group commit for the journal: appenders write their line at once (so lines keep the order of
-/// the calls) and wait; one dedicated thread runs `fdatasync` and, when it returns, wakes every
-/// appender whose line it covered. One sync makes durable every line written while the previous
-/// one ran, so 64 jobs recording at once cost a handful of syncs, not 64, and no task of the
-/// Swift concurrency pool ever blocks in `fdatasync`.
+/// the calls); one dedicated thread runs `fdatasync` whenever a written line is not yet durable,
+/// then runs the lines' notifications in order and wakes whoever waits for them. One sync makes
+/// durable every line written while the previous one ran, so 64 jobs recording at once cost a
+/// handful of syncs, not 64, and no task of the Swift concurrency pool ever blocks in
+/// `fdatasync`. A line's writer chooses whether to wait: before a side effect (a submit, an
+/// install, a deletion) it waits; for a fact nothing is about to act on (a job id just received,
+/// a result installed) it goes on at once, and the flusher makes the line durable anyway.
 ///
 /// Every field is guarded by `condition`; the file descriptor is shared by appenders (writes,
 /// under the lock) and the flusher thread (syncs, outside it: a write may run during a sync, and
 /// the sync then covers at least everything written before it started).
 final class JournalFlusher: @unchecked Sendable {
-  typealias Waiter = (end: Int, continuation: CheckedContinuation<Result<Void, FileSystemError>, Never>)
+  typealias Continuation = CheckedContinuation<Result<Void, FileSystemError>, Never>
 
   let path: String
   private let condition = NSCondition()
   private var fd: Int32
+  /// Bumped by `reset`, which starts the file over; see `JournalMark`.
+  private var generation = 0
   /// Bytes of whole lines written, durable or not.
   private var written: Int
   /// Bytes known to be on stable storage.
@@ -28,7 +40,10 @@ final class JournalFlusher: @unchecked Sendable {
   /// Set when the file's durable state is unknown (a failed sync or an uncut partial write);
   /// every later append fails with it, because the next line could land after garbage.
   private var broken: FileSystemError?
-  private var waiters: [Waiter] = []
+  /// Tasks waiting for a mark (not in the order of the marks: tasks call `wait` in any order).
+  private var waiters: [(end: Int, continuation: Continuation)] = []
+  /// What to run once a line is durable, in the order of the lines.
+  private var notifications: [(end: Int, notify: @Sendable () -> Void)] = []
   private var closed = false
 
   /// Takes over `fd` (opened for appending, `length` bytes of whole lines, all durable) and
@@ -43,26 +58,53 @@ final class JournalFlusher: @unchecked Sendable {
     thread.start()
   }
 
-  /// Writes `line` (one whole record with its newline) and has `continuation` resumed once it is
-  /// durable, or with the error that keeps it from being so (then nothing of it is left behind).
-  func append(_ line: [UInt8], then continuation: CheckedContinuation<Result<Void, FileSystemError>, Never>) {
+  /// Writes `line` (one whole record with its newline) and returns its mark; the flusher makes
+  /// it durable soon after and then calls `notify` (on its own thread, in line order). Throws
+  /// when the line could not be written; then nothing of it is left behind.
+  func write(_ line: [UInt8], notify: (@Sendable () -> Void)? = nil) throws(FileSystemError) -> JournalMark {
     condition.lock()
     defer { condition.unlock() }
-    if let broken { return continuation.resume(returning: .failure(broken)) }
-    guard fd >= 0, !closed else {
-      return continuation.resume(returning: .failure(.io(operation: "write", path: path, errno: EBADF)))
-    }
+    if let broken { throw broken }
+    guard fd >= 0, !closed else { throw .io(operation: "write", path: path, errno: EBADF) }
     do throws(FileSystemError) {
       try Posix.writeFully(fd, line, path: path)
     } catch {
       let fd = fd
       let length = written
       if Posix.retrying({ ftruncate(fd, off_t(length)) }) != 0 { broken = error }
-      return continuation.resume(returning: .failure(error))
+      throw error
     }
     written += line.count
-    waiters.append((written, continuation))
-    condition.signal()
+    if let notify { notifications.append((written, notify)) }
+    condition.broadcast()
+    return JournalMark(generation: generation, end: written)
+  }
+
+  /// The mark of everything written so far.
+  var lastMark: JournalMark {
+    condition.lock()
+    defer { condition.unlock() }
+    return JournalMark(generation: generation, end: written)
+  }
+
+  /// Resumes `continuation` once `mark` is durable (at once if it is), or with the error that
+  /// keeps it from being so.
+  func wait(for mark: JournalMark, then continuation: Continuation) {
+    condition.lock()
+    defer { condition.unlock() }
+    if let outcome = outcome(of: mark) { return continuation.resume(returning: outcome) }
+    waiters.append((mark.end, continuation))
+  }
+
+  /// Blocks the calling thread until `mark` is durable. For threads that may block (the
+  /// blocking-I/O queue), never for a task of the cooperative pool.
+  func waitBlocking(for mark: JournalMark) throws(FileSystemError) {
+    condition.lock()
+    defer { condition.unlock() }
+    while true {
+      if let outcome = outcome(of: mark) { return try outcome.get() }
+      condition.wait()
+    }
   }
 
   /// Whether no record is in the file (none replayed, none appended since `reset`).
@@ -72,19 +114,22 @@ final class JournalFlusher: @unchecked Sendable {
     return written == 0
   }
 
-  /// Empties the file durably. Only when no append is waiting (the caller holds the run's
-  /// state and has finished recording).
+  /// Empties the file durably. Only once every written line is durable (the caller waited for
+  /// `lastMark`) and no one waits.
   func reset() throws(FileSystemError) {
     condition.lock()
     defer { condition.unlock() }
     let fd = fd
     guard fd >= 0 else { throw .io(operation: "truncate", path: path, errno: EBADF) }
-    // A line still waiting would be cut off although its appender is told it is durable.
-    guard waiters.isEmpty else { throw .io(operation: "truncate", path: path, errno: EBUSY) }
+    // A line not yet durable would be cut off, and its notification lost.
+    guard written == durable, waiters.isEmpty else {
+      throw .io(operation: "truncate", path: path, errno: EBUSY)
+    }
     if Posix.retrying({ ftruncate(fd, 0) }) != 0 {
       throw .io(operation: "truncate", path: path, errno: errno)
     }
     try Posix.syncFile(fd, path: path)
+    generation += 1
     written = 0
     durable = 0
     broken = nil
@@ -100,15 +145,24 @@ final class JournalFlusher: @unchecked Sendable {
     let failure = FileSystemError.io(operation: "sync", path: path, errno: EBADF)
     for waiter in waiters { waiter.continuation.resume(returning: .failure(failure)) }
     waiters = []
-    condition.signal()
+    notifications = []
+    condition.broadcast()
   }
 
-  /// The flusher thread: sync whenever a line waits, wake the appenders it covered.
+  /// Nil while `mark` may still become durable; called with the lock held.
+  private func outcome(of mark: JournalMark) -> Result<Void, FileSystemError>? {
+    if mark.generation < generation || mark.end <= durable { return .success(()) }
+    if let broken { return .failure(broken) }
+    if closed || fd < 0 { return .failure(.io(operation: "sync", path: path, errno: EBADF)) }
+    return nil
+  }
+
+  /// The flusher thread: sync whenever a written line is not durable, then notify and wake.
   private func run() {
     condition.lock()
     defer { condition.unlock() }
     while true {
-      while waiters.isEmpty && !closed { condition.wait() }
+      while written == durable && !closed { condition.wait() }
       if closed { return }
       let target = written
       let fd = fd
@@ -119,11 +173,20 @@ final class JournalFlusher: @unchecked Sendable {
       guard self.fd == fd else { continue }  // closed meanwhile: `close` failed the waiters
       switch outcome {
       case .success:
-        // (`reset` never runs while a line waits, but `durable` must never pass `written`.)
+        // (`reset` never runs while a line is not durable, but `durable` must never pass `written`.)
         durable = min(max(durable, target), written)
-        let covered = waiters.prefix { $0.end <= target }
-        waiters.removeFirst(covered.count)
-        for waiter in covered { waiter.continuation.resume(returning: .success(())) }
+        let covered = notifications.prefix { $0.end <= durable }
+        notifications.removeFirst(covered.count)
+        if !covered.isEmpty {
+          // Outside the lock: an observer may take its own; one flusher thread keeps the order.
+          condition.unlock()
+          for item in covered { item.notify() }
+          condition.lock()
+        }
+        let reached = durable
+        let woken = waiters.filter { $0.end <= reached }
+        waiters.removeAll { $0.end <= reached }
+        for waiter in woken { waiter.continuation.resume(returning: .success(())) }
       case .failure(let error):
         // No caller acts on an unsynced line, so a later replay must not see one either: cut
         // back to what is known durable (best effort). After a failed sync the kernel may
@@ -134,7 +197,9 @@ final class JournalFlusher: @unchecked Sendable {
         broken = error
         for waiter in waiters { waiter.continuation.resume(returning: .failure(error)) }
         waiters = []
+        notifications = []
       }
+      condition.broadcast()
     }
   }
 }

@@ -105,17 +105,24 @@ public final class OutputFolder: @unchecked Sendable {
 
   /// Makes a finished temporary file visible at `relativePath`, atomically and durably.
   ///
-  /// Order: fsync the file, close it, open/create the parent folders one component at a time
-  /// (each new folder's parent synced), refuse a link or folder at the destination, rename the
-  /// temporary file over the destination, fsync the destination folder, fsync `.swapsync/tmp/`.
-  /// When this returns, the output survives a crash. It consumes `temp` either way: on failure
-  /// the temporary file is deleted and an existing output is left untouched.
-  public func install(_ temp: TempFile, at relativePath: String) throws(FileSystemError) {
+  /// Order: fsync the file, run `beforeRename` (the caller's wait for its install intent to be
+  /// durable), close the file, open/create the parent folders one component at a time (each
+  /// new folder's parent synced), refuse a link or folder at the destination, rename the
+  /// temporary file over the destination, fsync the destination folder. Like PostgreSQL's
+  /// `durable_rename`, only the destination's folder is synced: a crash that keeps the name in
+  /// `.swapsync/tmp/` too leaves a stale temporary file, which the next run deletes
+  /// (`cleanTemporaries()`). When this returns, the output survives a crash. It consumes `temp`
+  /// either way: on failure the temporary file is deleted and an existing output is left untouched.
+  public func install(
+    _ temp: TempFile, at relativePath: String,
+    beforeRename: () throws(FileSystemError) -> Void = {}
+  ) throws(FileSystemError) {
     let path = display(relativePath)
     let parts: [String]
     do throws(FileSystemError) {
       parts = try components(of: relativePath)
       try Posix.syncFile(temp.fd, path: temp.path)
+      try beforeRename()
     } catch {
       discard(temp)
       throw error
@@ -144,7 +151,6 @@ public final class OutputFolder: @unchecked Sendable {
     }
     defer { chain.close() }
     try Posix.syncFile(chain.parent, path: Posix.directoryName(path))
-    try Posix.syncFile(tempFD, path: tempDir)
   }
 
   /// Copies the installed output `relativeSource` to `relativePath` (new temp file + install),

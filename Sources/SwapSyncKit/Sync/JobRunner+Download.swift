@@ -207,17 +207,24 @@ extension JobRunner {
     var restoring = false
     if case .restore = plan.action { restoring = true }
     let verified = VerifiedResult(sha256: result.sha256, size: result.size, imageType: type)
+    let intent: JournalMark?
     do {
-      // Intent before side effect: a crash after the rename leaves a file known to be ours.
-      try await transition(plan, .installIntended(verified))
+      // Intent before side effect: a crash after the rename leaves a file known to be ours. The
+      // rename waits for the intent to be durable; the file's own fsync runs meanwhile.
+      let event = LifecycleEvent.installIntended(verified)
+      intent = try await store.record(
+        try await proposed(plan, event), cause: Lifecycle.kind(of: event).rawValue, waiting: false)
     } catch {
       folder.discard(temp)
       throw error
     }
-    try await installFile(temp, at: plan.pending)
+    try await installFile(temp, at: plan.pending, after: intent)
     rememberInstalled(plan.pending, verified)
+    // Nothing acts on the done record: the next run re-checks an installed file whose record
+    // a power loss took.
     let done = try await transition(
-      plan, .resultInstalled(verified, jobId: snapshot.jobId, quota: snapshot.quota, at: Self.timestamp()))
+      plan, .resultInstalled(verified, jobId: snapshot.jobId, quota: snapshot.quota, at: Self.timestamp()),
+      waiting: false)
     await tally.update {
       $0.downloaded += 1
       $0.copied += plan.pending.count - 1
@@ -241,11 +248,17 @@ extension JobRunner {
   }
 
   /// Moves `temp` into place at the first of `outputs` (consuming it, also on failure) and
-  /// copies it to the others, on the blocking-I/O threads (every step is fsynced).
-  func installFile(_ temp: TempFile, at outputs: [String]) async throws(FileSystemError) {
+  /// copies it to the others, on the blocking-I/O threads (every step is fsynced). The rename
+  /// waits until the journal's `intent` is durable.
+  func installFile(_ temp: TempFile, at outputs: [String], after intent: JournalMark? = nil)
+    async throws(FileSystemError)
+  {
     let folder = folder
+    let store = store
     try await BlockingIO.run { () throws(FileSystemError) in
-      try folder.install(temp, at: outputs[0])
+      try folder.install(temp, at: outputs[0]) { () throws(FileSystemError) in
+        if let intent { try store.waitBlocking(intent) }
+      }
       for output in outputs.dropFirst() { try folder.installCopy(of: outputs[0], at: output) }
     }
   }

@@ -81,7 +81,9 @@ extension JobRunner {
     case .created(let jobId):
       let updates = try await proposed(plan, .jobCreated(jobId: jobId))
       do {
-        try await store.record(updates, cause: Lifecycle.EventKind.jobCreated.rawValue)
+        // The flusher syncs the job id at once; nothing waits for it: polling acts on nothing
+        // on disk, and the install of its result waits for a later record, which covers it.
+        try await store.record(updates, cause: Lifecycle.EventKind.jobCreated.rawValue, waiting: false)
       } catch {
         await store.remember(updates)
         await control.halt(

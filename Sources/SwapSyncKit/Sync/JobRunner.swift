@@ -78,12 +78,13 @@ struct JobRunner: Sendable {
 
   // MARK: Recording
 
-  /// Applies `event` to every pending output's record and journals the result (fsynced) before
-  /// returning; nothing is acted on before it is durable.
+  /// Applies `event` to every pending output's record and journals the result, returning once
+  /// it is durable: nothing is acted on before. With `waiting: false` it returns at once (the
+  /// journal's flusher syncs the record anyway), for an event nothing is about to act on.
   @discardableResult
-  func transition(_ plan: JobPlan, _ event: LifecycleEvent) async throws -> LockEntry? {
+  func transition(_ plan: JobPlan, _ event: LifecycleEvent, waiting: Bool = true) async throws -> LockEntry? {
     let updates = try await proposed(plan, event)
-    try await store.record(updates, cause: Lifecycle.kind(of: event).rawValue)
+    try await store.record(updates, cause: Lifecycle.kind(of: event).rawValue, waiting: waiting)
     return updates[plan.pending[0]] ?? nil
   }
 

@@ -1,7 +1,8 @@
 import Crypto
 
-/// The run's view of the lockfile. Every change goes to the journal (fsynced) before it is
-/// visible here, so nothing is acted on before it is durable; `checkpoint` folds the journal
+/// The run's view of the lockfile. Every change goes to the journal (fsynced by its flusher)
+/// and is visible here at once; a caller acts on it (a submit, an install) only once it is
+/// durable (`record` waits, or the caller waits for its mark). `checkpoint` folds the journal
 /// into an atomically replaced lockfile.
 actor StateStore {
   private(set) var lock: Lockfile
@@ -30,27 +31,50 @@ actor StateStore {
 
   func entry(_ output: String) -> LockEntry? { lock.entries[output] }
 
-  /// Journals `updates` (nil removes an entry) and applies them once durable. `cause` names
-  /// the lifecycle event (or `copied`) for the observer.
+  /// Journals `updates` (nil removes an entry) and applies them; returns once they are durable,
+  /// or at once with `waiting: false` (then wait for the returned mark before acting on them).
+  /// `cause` names the lifecycle event (or `copied`) for the observer, which is told once the
+  /// records are durable, from the journal's flusher thread, in journal order.
   ///
   /// The actor is free while the journal syncs, so records of other jobs join the same sync;
   /// each job waits for its own record, so the order of one job's records is kept.
-  func record(_ updates: [String: LockEntry?], cause: String = "recorded") async throws(FileSystemError) {
-    guard !updates.isEmpty else { return }
-    try await journal.append(updates)
+  @discardableResult
+  func record(
+    _ updates: [String: LockEntry?], cause: String = "recorded", waiting: Bool = true
+  ) async throws(FileSystemError) -> JournalMark? {
+    guard !updates.isEmpty else { return nil }
+    var notify: (@Sendable () -> Void)?
+    if let observer {
+      let changes = changes(updates, cause: cause)
+      if !changes.isEmpty { notify = { for change in changes { observer.recorded(change) } } }
+    }
+    let mark = try journal.write(updates, notify: notify)
     dirty = true
-    let time = observer == nil ? "" : EntryChange.now()
+    for (output, entry) in updates { lock.entries[output] = entry }
+    if waiting, let mark { try await journal.waitUntilDurable(mark) }
+    return mark
+  }
+
+  /// Blocks until `mark` is durable; for the blocking-I/O threads, which may block.
+  nonisolated func waitBlocking(_ mark: JournalMark) throws(FileSystemError) {
+    try journal.waitBlocking(mark)
+  }
+
+  /// What the observer hears of `updates`: the changed records, in output order.
+  private func changes(_ updates: [String: LockEntry?], cause: String) -> [EntryChange] {
+    let time = EntryChange.now()
+    var changes: [EntryChange] = []
     for (output, entry) in updates.sorted(by: { $0.key < $1.key }) {
       let before = lock.entries[output]
-      lock.entries[output] = entry
       // An unchanged record is news only when a file was put in place for it (a restore).
-      guard let observer, before != entry || Self.installsFile(cause) else { continue }
-      observer.recorded(
+      guard before != entry || Self.installsFile(cause) else { continue }
+      changes.append(
         EntryChange(
           time: time, output: output, from: before?.state, to: entry?.state, cause: cause,
           jobId: entry?.jobId,
           message: entry?.message, sha256: entry?.sha256, size: entry?.size, quota: entry?.quota))
     }
+    return changes
   }
 
   /// Whether records with this cause mean a verified file was just put at their outputs.
@@ -66,8 +90,12 @@ actor StateStore {
     for (output, entry) in updates { lock.entries[output] = entry }
   }
 
-  /// Writes the lockfile if its bytes changed, then empties the journal.
-  func checkpoint() throws(FileSystemError) {
+  /// Waits for every journaled record to be durable (and told to the observer), writes the
+  /// lockfile if its bytes changed, then empties the journal.
+  func checkpoint() async throws(FileSystemError) {
+    // A failed sync was reported to the record it failed (the run stops on it); the lockfile
+    // written next holds every record either way.
+    _ = try? await journal.flush()
     // Nothing recorded since the last checkpoint, and the file on disk is what was loaded: the
     // bytes cannot differ (a no-op run does not even encode them).
     guard dirty || !journal.isEmpty else { return }
