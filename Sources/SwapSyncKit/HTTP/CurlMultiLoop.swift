@@ -13,6 +13,8 @@ final class CurlMultiLoop: @unchecked Sendable {
   private let pending = Mutex(PendingWork())
   /// Transfers inside the multi handle, keyed by id. Touched by `thread` only.
   private var active: [Int: CurlTransfer] = [:]
+  /// The id of each active transfer's easy handle, for `curl_multi_info_read`. `thread` only.
+  private var ids: [UnsafeMutableRawPointer: Int] = [:]
   /// Cancellations that arrived before their transfer did; applied when it is added.
   /// Touched by `thread` only.
   private var cancelledEarly: Set<Int> = []
@@ -64,9 +66,14 @@ final class CurlMultiLoop: @unchecked Sendable {
         return work
       }
       for transfer in work.additions {
-        active[transfer.id] = transfer
         let code = curl_multi_add_handle(multi, transfer.easy)
-        if code != CURLM_OK { finish(transfer.id, code: CURLE_FAILED_INIT) }
+        if code != CURLM_OK {
+          // Not in the multi handle: the request never left (`HTTPError.setupFailed`).
+          transfer.complete(code: CURLE_FAILED_INIT, detail: Self.describe(code, in: "curl_multi_add_handle"))
+          continue
+        }
+        active[transfer.id] = transfer
+        ids[transfer.easy] = transfer.id
       }
       for id in cancelledEarly.union(work.cancellations) {
         if active[id] != nil {
@@ -85,24 +92,37 @@ final class CurlMultiLoop: @unchecked Sendable {
         return
       }
       var running: Int32 = 0
-      curl_multi_perform(multi, &running)
+      let performed = curl_multi_perform(multi, &running)
+      if performed != CURLM_OK { failActive(performed, in: "curl_multi_perform") }
       var queued: Int32 = 0
       while let message = curl_multi_info_read(multi, &queued) {
         guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
-        let code = message.pointee.data.result
-        if let id = active.first(where: { $0.value.easy == easy })?.key {
-          finish(id, code: code)
-        }
+        if let id = ids[easy] { finish(id, code: message.pointee.data.result) }
       }
       var events: Int32 = 0
-      curl_multi_poll(multi, nil, 0, 1000, &events)
+      let polled = curl_multi_poll(multi, nil, 0, 1000, &events)
+      if polled != CURLM_OK { failActive(polled, in: "curl_multi_poll") }
     }
   }
 
-  private func finish(_ id: Int, code: CURLcode) {
+  private func finish(_ id: Int, code: CURLcode, detail: String? = nil) {
     guard let transfer = active.removeValue(forKey: id) else { return }
-    curl_multi_remove_handle(multi, transfer.easy)
-    transfer.complete(code: code)
+    ids[transfer.easy] = nil
+    // Fails only for a handle not in this multi handle, which `active` rules out; the transfer
+    // ends either way.
+    _ = curl_multi_remove_handle(multi, transfer.easy)
+    transfer.complete(code: code, detail: detail)
+  }
+
+  /// Ends every active transfer after the multi handle itself failed (out of memory, an
+  /// unusable poll): their requests may have left, so they end as receive errors.
+  private func failActive(_ code: CURLMcode, in function: String) {
+    let detail = Self.describe(code, in: function)
+    for id in Array(active.keys) { finish(id, code: CURLE_RECV_ERROR, detail: detail) }
+  }
+
+  private static func describe(_ code: CURLMcode, in function: String) -> String {
+    "\(function) failed: \(String(cString: curl_multi_strerror(code)))"
   }
 }
 

@@ -255,15 +255,16 @@ final class CurlTransfer: @unchecked Sendable {
     return line.count
   }
 
-  /// Called by the loop thread once the transfer left the multi handle.
-  func complete(code: CURLcode) {
+  /// Called by the loop thread once the transfer left the multi handle (or never entered it);
+  /// `detail`, when given, replaces libcurl's error text.
+  func complete(code: CURLcode, detail override: String? = nil) {
     var redirect: UnsafeMutablePointer<CChar>?
     _ = swapsync_easy_getinfo_string(easy, CURLINFO_REDIRECT_URL, &redirect)
     var pretransfer: curl_off_t = 0
     _ = swapsync_easy_getinfo_off_t(easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer)
     var version = 0
     _ = swapsync_easy_getinfo_long(easy, CURLINFO_HTTP_VERSION, &version)
-    let detail = String(cString: errorBuffer)
+    let detail = override ?? String(cString: errorBuffer)
     let outcome = TransferOutcome(
       code: code,
       errorDetail: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail,

@@ -199,6 +199,9 @@ public final class HTTPEngine: Sendable {
       throw outcome.pretransferMicroseconds == 0 ? .notStarted : .cancelled
     case CURLE_FILESIZE_EXCEEDED:
       throw .bodyTooLarge(limit: request.maxBodyBytes)
+    case CURLE_FAILED_INIT:
+      // Set by the loop when libcurl refused the handle: it never reached a connection.
+      throw .setupFailed(detail)
     case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:
       throw .refusedURL(request.url, reason: detail)
     case CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT:
