@@ -43,7 +43,9 @@ struct ResultIntegrityTests {
     #expect(stats.submits == 2 && stats.jobsCreated == 2)
   }
 
-  @Test("a result cut short by a closed connection, with no length stated, is not installed; a whole one is")
+  @Test(
+    "a result cut short by a closed connection, with no length stated, is not installed; a whole one is, trailer and all"
+  )
   func closeDelimitedBodyCutShort() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
     let sandbox = try Sandbox()
@@ -65,10 +67,12 @@ struct ResultIntegrityTests {
     #expect(other.read("out/b.png") == nil)
     #expect(try await Faults.statuses(other)["b.png"]?.status == .running)
 
-    server.body.withLock { $0 = Array(png) }
+    // A whole image followed by bytes an image tool appended after IEND is whole: installed as sent.
+    let trailed = Array(png) + Array("trailer appended after IEND".utf8)
+    server.body.withLock { $0 = trailed }
     let whole = try await other.swapsync(Faults.sync + ["--no-wait"], emulator: emulator)
     #expect(whole.status == 0, "\(whole.stderr)")
-    #expect(other.read("out/b.png") == png)
+    #expect(other.read("out/b.png") == Data(trailed))
     #expect(try await emulator.stats().jobsCreated == 2)
   }
 

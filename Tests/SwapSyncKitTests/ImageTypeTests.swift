@@ -42,18 +42,57 @@ import Testing
     }
   }
 
-  @Test("a body ends whole only where its type's end is: PNG IEND, JPEG EOI, GIF trailer, WebP RIFF size")
+  /// A PNG whose compressed data contains the letters IEND and its CRC, like a real one may.
+  static let png: [UInt8] = {
+    func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+      let length = UInt32(data.count)
+      return [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: length >> $0) } + Array(type.utf8) + data + [
+        1, 2, 3, 4,
+      ]
+    }
+    let fakeEnd: [UInt8] = [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
+    return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", Array(repeating: 1, count: 13))
+      + chunk("IDAT", [7, 7] + fakeEnd + [7]) + chunk("IEND", [])
+  }()
+
+  /// A JPEG with an EXIF thumbnail (its own SOI ... EOI), a stuffed FF 00 and a restart marker.
+  static let jpeg: [UInt8] = {
+    let thumbnail: [UInt8] = [0xFF, 0xD8, 0xFF, 0xDB, 0, 3, 9, 0xFF, 0xD9]
+    let app1 = Array("Exif".utf8) + [0, 0] + thumbnail
+    let length = app1.count + 2
+    return [0xFF, 0xD8, 0xFF, 0xE1, UInt8(length >> 8), UInt8(length & 0xFF)] + app1
+      + [0xFF, 0xDB, 0, 4, 1, 2] + [0xFF, 0xDA, 0, 3, 1]
+      + [5, 0xFF, 0x00, 6, 0xFF, 0xD0, 7, 0xFF, 0xFF, 0xD9]
+  }()
+
+  /// A GIF89a with a global color table, a graphic control extension, one image, the trailer.
+  static let gif: [UInt8] =
+    Array("GIF89a".utf8) + [1, 0, 1, 0, 0x80, 0, 0] + [0, 0, 0, 255, 255, 255]
+    + [0x21, 0xF9, 4, 0, 0, 0, 0, 0] + [0x2C, 0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 0x44, 0x01, 0] + [0x3B]
+
+  @Test("a close-delimited body is whole only where the image's structure ends, trailers allowed")
   func endsWhole() {
-    let iend: [UInt8] = [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
-    #expect(ImageType.png.endsWhole(prefix: [], suffix: [1, 2] + iend, size: 100))
-    #expect(!ImageType.png.endsWhole(prefix: [], suffix: Array(iend.dropLast()), size: 100))
-    #expect(ImageType.jpeg.endsWhole(prefix: [], suffix: [0x00, 0xFF, 0xD9], size: 100))
-    #expect(!ImageType.jpeg.endsWhole(prefix: [], suffix: [0xFF, 0xD9, 0x00], size: 100))
-    #expect(ImageType.gif.endsWhole(prefix: [], suffix: [0x00, 0x3B], size: 100))
-    #expect(!ImageType.gif.endsWhole(prefix: [], suffix: [0x3B, 0x00], size: 100))
-    let riff = Array("RIFF".utf8) + [92, 0, 0, 0] + Array("WEBP".utf8)
-    #expect(ImageType.webp.endsWhole(prefix: riff, suffix: [], size: 100))
-    #expect(!ImageType.webp.endsWhole(prefix: riff, suffix: [], size: 50))
+    let webp = Array("RIFF".utf8) + [12, 0, 0, 0] + Array("WEBPVP8L".utf8) + [0, 0, 0, 0]
+    let images: [(ImageType, [UInt8])] = [
+      (.png, Self.png), (.jpeg, Self.jpeg), (.gif, Self.gif), (.webp, webp),
+    ]
+    for (type, image) in images {
+      #expect(type.ending(of: image) == .whole(length: image.count), "\(type)")
+      #expect(type.endsWhole(image + Array("trailer".utf8)), "\(type) with a trailer")
+      for cut in 0..<image.count {
+        #expect(!type.endsWhole(Array(image.prefix(cut))), "\(type) cut to \(cut) bytes")
+      }
+    }
+    // Cut right after the thumbnail's EOI, or right after the IEND letters inside the data: the
+    // last bytes look like an end, the structure says otherwise.
+    let afterThumbnail = 6 + 6 + 9  // SOI, APP1 marker and length, "Exif\0\0", the thumbnail
+    #expect(Array(Self.jpeg.prefix(afterThumbnail).suffix(2)) == [0xFF, 0xD9])
+    #expect(ImageType.jpeg.ending(of: Array(Self.jpeg.prefix(afterThumbnail))) == .cutShort)
+    // An image whose structure cannot be walked is judged by its last bytes alone.
+    let odd: [UInt8] = [0xFF, 0xD8, 0x12, 0x34, 0xFF, 0xD9]
+    #expect(ImageType.jpeg.ending(of: odd) == .unreadable)
+    #expect(ImageType.jpeg.endsWhole(odd))
+    #expect(!ImageType.jpeg.endsWhole(Array(odd.dropLast())))
   }
 
   @Test("a body ends by close only for HTTP/1.x answers without Content-Length or chunked encoding")

@@ -20,8 +20,6 @@ struct TransferOutcome: Sendable {
   var fileBytes: Int
   var sha256: String
   var prefix: [UInt8]
-  /// The last bytes of the body (at most `DownloadResult.suffixLength`), for end-of-image checks.
-  var suffix: [UInt8]
   /// The body ended only because the server closed the connection (`DownloadResult.endedByClose`).
   var endedByClose: Bool
   var redirectURL: String?
@@ -61,7 +59,6 @@ final class CurlTransfer: @unchecked Sendable {
   private var fileBytes = 0
   private var hasher = SHA256()
   private var prefix: [UInt8] = []
-  private var suffix: [UInt8] = []
   var abort: TransferAbort?
   /// The body of a PUT and how much of an in-memory body was sent (CurlTransfer+Upload.swift).
   var upload: HTTPRequest.Upload?
@@ -237,7 +234,6 @@ final class CurlTransfer: @unchecked Sendable {
     }
     hasher.update(bufferPointer: chunk)
     if prefix.count < 32 { prefix.append(contentsOf: chunk.prefix(32 - prefix.count)) }
-    suffix = Array((suffix + chunk.suffix(DownloadResult.suffixLength)).suffix(DownloadResult.suffixLength))
     fileBytes += chunk.count
     return chunk.count
   }
@@ -274,7 +270,6 @@ final class CurlTransfer: @unchecked Sendable {
       fileBytes: fileBytes,
       sha256: Hex.string(hasher.finalize()),
       prefix: prefix,
-      suffix: suffix,
       endedByClose: DownloadResult.endedByClose(httpVersion: version, headers: headers),
       redirectURL: redirect.map { String(cString: $0) },
       pretransferMicroseconds: Int64(pretransfer),

@@ -62,18 +62,14 @@ public struct DownloadResult: Sendable {
   public var sha256: String
   /// The first bytes of the body, for magic-number checks.
   public var prefix: [UInt8]
-  /// The last bytes of the body (at most `suffixLength`), for end-of-image checks.
-  public var suffix: [UInt8]
   /// The body's end was the server closing the connection: an HTTP/1.x answer with neither
   /// `Content-Length` nor chunked `Transfer-Encoding` (RFC 9112 §6.3, rule 8). Such a body cut
-  /// short by a dropped connection looks complete to HTTP; only its contents can tell.
+  /// short by a dropped connection looks complete to HTTP; only its contents can tell
+  /// (`ImageType.endsWhole`).
   public var endedByClose: Bool
   /// The body of a non-2xx answer (kept in memory, truncated), for messages.
   public var errorBody: [UInt8]
   public var url: String
-
-  /// How many of the body's last bytes `suffix` keeps.
-  public static let suffixLength = 16
 
   /// Whether an answer of this libcurl `CURLINFO_HTTP_VERSION` with these headers has a body
   /// delimited only by the connection's close. HTTP/2 and later frame every body.

@@ -103,6 +103,14 @@ public final class OutputFolder: @unchecked Sendable {
     _ = unlinkat(tempFD, temp.name, 0)
   }
 
+  /// The bytes written so far to `temp`, read through a descriptor of its own.
+  public func read(_ temp: TempFile) throws(FileSystemError) -> [UInt8] {
+    let fd = Posix.openat(tempFD, temp.name, O_RDONLY | O_NOFOLLOW)
+    guard fd >= 0 else { throw .io(operation: "read", path: temp.path, errno: errno) }
+    defer { Posix.closeQuietly(fd) }
+    return try Posix.readToEnd(fd, path: temp.path)
+  }
+
   /// Makes a finished temporary file visible at `relativePath`, atomically and durably.
   ///
   /// Order: fsync the file, run `beforeRename` (the caller's wait for its install intent to be

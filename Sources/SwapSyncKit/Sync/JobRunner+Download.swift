@@ -154,9 +154,9 @@ extension JobRunner {
         return .refused(difference)
       }
       // Bytes equal to the recorded checksum are whole by definition; other close-delimited
-      // bodies must end where their image does (docs/http.md).
+      // bodies must hold a whole image (docs/http.md). They are rare: read back from the file.
       if result.endedByClose, !Self.confirmedByRecord(plan),
-        !type.endsWhole(prefix: result.prefix, suffix: result.suffix, size: result.size)
+        try await !Self.holdsWholeImage(temp, type: type, in: folder)
       {
         folder.discard(temp)
         return .transient(
@@ -186,6 +186,12 @@ extension JobRunner {
     let size = recorded.size.map { "\($0) bytes, " } ?? ""
     return "the downloaded result (\(result.size) bytes, sha256 \(result.sha256)) is not the one the "
       + "lockfile records (\(size)sha256 \(sha256))"
+  }
+
+  /// Whether the downloaded file `temp` holds a whole image of `type` (`ImageType.endsWhole`).
+  static func holdsWholeImage(_ temp: TempFile, type: ImageType, in folder: OutputFolder) async throws -> Bool
+  {
+    try await BlockingIO.run { () throws(FileSystemError) in type.endsWhole(try folder.read(temp)) }
   }
 
   /// Whether a download for this plan is checked against a recorded checksum (a restore).
