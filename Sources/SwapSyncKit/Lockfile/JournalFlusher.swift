@@ -28,6 +28,28 @@ public struct JournalMark: Sendable, Equatable {
 final class JournalFlusher: @unchecked Sendable {
   typealias Continuation = CheckedContinuation<Result<Void, FileSystemError>, Never>
 
+  /// Who waits for a mark: a task, or a thread blocked on its own semaphore (so that a sync
+  /// wakes exactly the threads it covered, not every thread waiting on a shared condition).
+  private enum Waiter {
+    case task(Continuation)
+    case thread(BlockedThread)
+
+    func resume(_ outcome: Result<Void, FileSystemError>) {
+      switch self {
+      case .task(let continuation): continuation.resume(returning: outcome)
+      case .thread(let blocked):
+        blocked.outcome = outcome
+        blocked.semaphore.signal()
+      }
+    }
+  }
+
+  /// A thread in `waitBlocking`; `outcome` is set before `semaphore` is signalled, read after.
+  private final class BlockedThread: @unchecked Sendable {
+    let semaphore = DispatchSemaphore(value: 0)
+    var outcome: Result<Void, FileSystemError> = .success(())
+  }
+
   let path: String
   private let condition = NSCondition()
   private var fd: Int32
@@ -41,7 +63,7 @@ final class JournalFlusher: @unchecked Sendable {
   /// every later append fails with it, because the next line could land after garbage.
   private var broken: FileSystemError?
   /// Tasks waiting for a mark (not in the order of the marks: tasks call `wait` in any order).
-  private var waiters: [(end: Int, continuation: Continuation)] = []
+  private var waiters: [(end: Int, waiter: Waiter)] = []
   /// What to run once a line is durable, in the order of the lines.
   private var notifications: [(end: Int, notify: @Sendable () -> Void)] = []
   private var closed = false
@@ -76,7 +98,7 @@ final class JournalFlusher: @unchecked Sendable {
     }
     written += line.count
     if let notify { notifications.append((written, notify)) }
-    condition.broadcast()
+    condition.signal()  // only the flusher thread waits on `condition`
     return JournalMark(generation: generation, end: written)
   }
 
@@ -93,18 +115,22 @@ final class JournalFlusher: @unchecked Sendable {
     condition.lock()
     defer { condition.unlock() }
     if let outcome = outcome(of: mark) { return continuation.resume(returning: outcome) }
-    waiters.append((mark.end, continuation))
+    waiters.append((mark.end, .task(continuation)))
   }
 
   /// Blocks the calling thread until `mark` is durable. For threads that may block (the
   /// blocking-I/O queue), never for a task of the cooperative pool.
   func waitBlocking(for mark: JournalMark) throws(FileSystemError) {
     condition.lock()
-    defer { condition.unlock() }
-    while true {
-      if let outcome = outcome(of: mark) { return try outcome.get() }
-      condition.wait()
+    if let outcome = outcome(of: mark) {
+      condition.unlock()
+      return try outcome.get()
     }
+    let blocked = BlockedThread()
+    waiters.append((mark.end, .thread(blocked)))
+    condition.unlock()
+    blocked.semaphore.wait()
+    try blocked.outcome.get()
   }
 
   /// Whether no record is in the file (none replayed, none appended since `reset`).
@@ -143,10 +169,10 @@ final class JournalFlusher: @unchecked Sendable {
     if fd >= 0 { Posix.closeQuietly(fd) }
     fd = -1
     let failure = FileSystemError.io(operation: "sync", path: path, errno: EBADF)
-    for waiter in waiters { waiter.continuation.resume(returning: .failure(failure)) }
+    for item in waiters { item.waiter.resume(.failure(failure)) }
     waiters = []
     notifications = []
-    condition.broadcast()
+    condition.signal()
   }
 
   /// Nil while `mark` may still become durable; called with the lock held.
@@ -186,7 +212,7 @@ final class JournalFlusher: @unchecked Sendable {
         let reached = durable
         let woken = waiters.filter { $0.end <= reached }
         waiters.removeAll { $0.end <= reached }
-        for waiter in woken { waiter.continuation.resume(returning: .success(())) }
+        for item in woken { item.waiter.resume(.success(())) }
       case .failure(let error):
         // No caller acts on an unsynced line, so a later replay must not see one either: cut
         // back to what is known durable (best effort). After a failed sync the kernel may
@@ -195,11 +221,10 @@ final class JournalFlusher: @unchecked Sendable {
         if Posix.retrying({ ftruncate(fd, off_t(length)) }) == 0 { _ = Posix.retrying { fsync(fd) } }
         written = durable
         broken = error
-        for waiter in waiters { waiter.continuation.resume(returning: .failure(error)) }
+        for item in waiters { item.waiter.resume(.failure(error)) }
         waiters = []
         notifications = []
       }
-      condition.broadcast()
     }
   }
 }
