@@ -10,8 +10,12 @@ struct PruneCommand: AsyncParsableCommand {
   @OptionGroup var workspace: WorkspaceOptions
   @Flag(help: "Only say what would be deleted.")
   var dryRun = false
-  @Option(help: "Refuse to delete more than this many files.")
+  @Option(parsing: .unconditional, help: "Refuse to delete more than this many files.")
   var maxDelete = 50
+
+  func validate() throws {
+    guard maxDelete >= 0 else { throw ValidationError("--max-delete must not be negative") }
+  }
 
   func run() async throws {
     try await withExitStatus { () throws(SwapSyncFailure) -> ExitStatus in

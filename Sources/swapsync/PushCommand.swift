@@ -16,7 +16,7 @@ struct PushCommand: AsyncParsableCommand {
       """)
 
   @OptionGroup var workspace: WorkspaceOptions
-  @Option(help: "Objects uploaded at once.")
+  @Option(parsing: .unconditional, help: "Objects uploaded at once.")
   var uploads = 8
   @Option(help: ArgumentHelp("Trust the CAs in this PEM file for TLS.", valueName: "path"))
   var cacert: String?

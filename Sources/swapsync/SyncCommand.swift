@@ -20,27 +20,31 @@ struct SyncCommand: AsyncParsableCommand {
   @OptionGroup var workspace: WorkspaceOptions
   @OptionGroup var api: APIOptions
 
-  @Option(help: "Jobs in flight at TTAPI at once.")
+  @Option(parsing: .unconditional, help: "Jobs in flight at TTAPI at once.")
   var jobs = 10
-  @Option(help: "Parallel downloads.")
+  @Option(parsing: .unconditional, help: "Parallel downloads.")
   var downloads = 8
   @Flag(help: "One pass, without waiting for running jobs (for cron).")
   var noWait = false
-  @Option(help: ArgumentHelp("How long to wait for running jobs.", valueName: "duration"))
+  @Option(
+    parsing: .unconditional, help: ArgumentHelp("How long to wait for running jobs.", valueName: "duration"))
   var timeout = DurationArgument(argument: "30m")!
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp(
       "First poll delay; later polls wait a tenth of the time waited (at most 60s).", valueName: "duration"))
   var pollInterval = DurationArgument(argument: "5s")!
-  @Option(help: "Submit at most this many jobs in this run.")
+  @Option(parsing: .unconditional, help: "Submit at most this many jobs in this run.")
   var maxSubmits: Int?
   @Option(
     help: ArgumentHelp(
       "Buy entries in these states again: uncertain, failed, lost, all.", valueName: "states"))
   var resubmit: [ResubmitArgument] = []
-  @Option(help: ArgumentHelp("A job with no result this long after its submit fails.", valueName: "duration"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("A job with no result this long after its submit fails.", valueName: "duration"))
   var jobDeadline = DurationArgument(argument: "24h")!
-  @Option(help: ArgumentHelp("Largest result image accepted.", valueName: "size"))
+  @Option(parsing: .unconditional, help: ArgumentHelp("Largest result image accepted.", valueName: "size"))
   var maxImageSize = SizeArgument(argument: "64MiB")!
   @Flag(help: "Print one JSON summary object on stdout.")
   var json = false
@@ -50,10 +54,12 @@ struct SyncCommand: AsyncParsableCommand {
     ))
   var adopt = false
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp(
       "A transfer slower than 1 KiB/s for this long is abandoned and retried.", valueName: "duration"))
   var stallTimeout = DurationArgument(argument: "30s")!
   @Option(
+    parsing: .unconditional,
     help: ArgumentHelp(
       "After SIGINT/SIGTERM/SIGHUP, how long submits already sent may still answer (--timeout waits for them).",
       valueName: "duration"))

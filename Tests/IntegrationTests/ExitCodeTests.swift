@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Exit codes 65 and 77 of docs/exit-codes.md, each before any request.
+/// Exit codes 64, 65 and 77 of docs/exit-codes.md, each before any request.
 @Suite("exit codes", .timeLimit(.minutes(3)))
 struct ExitCodeTests {
   @Test("an invalid manifest exits 65 naming the place, with zero requests")
@@ -14,6 +14,30 @@ struct ExitCodeTests {
     let result = try await sandbox.swapsync(["sync"], emulator: emulator)
     #expect(result.status == 65)
     #expect(result.stderr.contains("swaps.json: swaps[0].output"))
+    #expect(try await emulator.stats().apiRequests == 0)
+    #expect(!sandbox.exists("out"))
+  }
+
+  @Test("a negative or malformed count or duration exits 64 naming the option, with zero requests")
+  func negativeNumbers() async throws {
+    let emulator = try await Emulator()
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([("a.png", emulator.sample("target-beach"), emulator.sample("face-alice"))])
+    let cases: [([String], String)] = [
+      (["sync", "--jobs", "-1"], "--jobs must be at least 1"),
+      (["sync", "--downloads", "-1"], "--downloads must be at least 1"),
+      (["sync", "--max-submits", "-2"], "--max-submits must not be negative"),
+      (["sync", "--timeout", "-5s"], "--timeout"),
+      (["sync", "--jobs", "--no-wait"], "--jobs"),
+      (["prune", "--max-delete", "-1"], "--max-delete must not be negative"),
+      (["push", "--uploads", "-3"], "--uploads must be at least 1"),
+    ]
+    for (arguments, message) in cases {
+      let result = try await sandbox.swapsync(arguments, emulator: emulator)
+      #expect(result.status == 64, "\(arguments): \(result.stderr)")
+      #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+      #expect(!result.stderr.contains("Missing value"), "\(arguments): \(result.stderr)")
+    }
     #expect(try await emulator.stats().apiRequests == 0)
     #expect(!sandbox.exists("out"))
   }
