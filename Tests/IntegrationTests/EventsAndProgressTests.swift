@@ -41,6 +41,25 @@ struct EventsAndProgressTests {
     #expect((installed?["sha256"] as? String)?.count == 64)
   }
 
+  @Test("an adopting run says start first, with the counts its adopted records start from")
+  func adoptionComesAfterStart() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest(Faults.twoEntries(emulator))
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    try FileManager.default.removeItem(atPath: sandbox.path("swaps.lock.json"))
+    let adopt = try await sandbox.swapsync(
+      Faults.sync + ["--adopt", "--events", "events.ndjson"], emulator: emulator)
+    #expect(adopt.status == 0, "\(adopt.stderr)")
+    let objects = try String(decoding: sandbox.read("events.ndjson") ?? Data(), as: UTF8.self)
+      .split(separator: "\n").map {
+        try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+      }
+    #expect(objects.map { $0["type"] as? String } == ["start", "entry", "entry", "summary"])
+    #expect((objects.first?["states"] as? [String: Int]) == ["untracked": 2])
+    #expect(objects.dropFirst().prefix(2).allSatisfy { $0["cause"] as? String == "adopted" })
+  }
+
   @Test("a restore reports each output put back: resultInstalled or copied, from done to done")
   func restoreIsReported() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])

@@ -45,7 +45,21 @@ public struct SyncEngine: Sendable {
     let planner = Planner(resubmit: options.resubmit)
     let tally = TallyKeeper()
     var plans = planner.plan(manifest: workspace.manifest, lock: await store.lock, files: files)
+    // `start` comes before the run's first recorded change (docs/events.md), with the counts
+    // those changes start from.
+    var announced = false
+    func announceStart() async {
+      guard !announced, let observer = options.observer else { return }
+      announced = true
+      let now = planner.report(
+        manifest: workspace.manifest, lock: await store.lock, files: files, runInProgress: false)
+      let states = Dictionary(grouping: now.filter { $0.status != .orphan }, by: \.status).mapValues(\.count)
+      observer.runStarted(
+        total: workspace.manifest.entries.count, states: states,
+        plannedSubmits: plans.count(where: \.action.isSubmit))
+    }
     if options.adopt && plans.contains(where: { !$0.untracked.isEmpty }) {
+      await announceStart()
       let adopter = Adopter(folder: folder, store: store, tally: tally)
       let failure = await adopter.adopt(plans)
       plans = planner.plan(manifest: workspace.manifest, lock: await store.lock, files: files)
@@ -88,15 +102,7 @@ public struct SyncEngine: Sendable {
         await control.sleep(options.timeout)
         if await !control.stopped { stopper.stop(.timeout) }
       }
-      if let observer = options.observer {
-        let now = planner.report(
-          manifest: workspace.manifest, lock: await store.lock, files: files, runInProgress: false)
-        let states = Dictionary(grouping: now.filter { $0.status != .orphan }, by: \.status).mapValues(
-          \.count)
-        observer.runStarted(
-          total: workspace.manifest.entries.count, states: states,
-          plannedSubmits: plans.count(where: \.action.isSubmit))
-      }
+      await announceStart()
       // Jobs already paid for go first, so they get the slots before new submits. Lazily: a
       // reordered copy of 100,000 plans would be 30 MB more at the peak.
       await Self.runAll(
