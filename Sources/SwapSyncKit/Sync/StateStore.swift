@@ -31,8 +31,8 @@ actor StateStore {
 
   func entry(_ output: String) -> LockEntry? { lock.entries[output] }
 
-  /// Journals `updates` (nil removes an entry) and applies them; returns once they are durable,
-  /// or at once with `waiting: false` (then wait for the returned mark before acting on them).
+  /// Journals `updates` (nil removes an entry) and applies them once durable; with `waiting:
+  /// false` applies them and returns at once (wait for the returned mark before acting on them).
   /// `cause` names the lifecycle event (or `copied`) for the observer, which is told once the
   /// records are durable, from the journal's flusher thread, in journal order.
   ///
@@ -50,8 +50,12 @@ actor StateStore {
     }
     let mark = try journal.write(updates, notify: notify)
     dirty = true
-    for (output, entry) in updates { lock.entries[output] = entry }
+    // A waited-for record that fails to become durable was cut from the journal again; the
+    // lockfile written at the end must not hold it either (an intent to submit that never left
+    // would read as `uncertain`). A record nobody waits for is a fact already true (a job id
+    // received), kept even if its flush fails.
     if waiting, let mark { try await journal.waitUntilDurable(mark) }
+    for (output, entry) in updates { lock.entries[output] = entry }
     return mark
   }
 
