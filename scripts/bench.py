@@ -165,6 +165,22 @@ def bench_first(count):
               f"{run.cpu / count * 1000:6.3f} ms CPU per entry (goal <= 0.5)  peak RSS {run.rss:7.1f} MiB "
               f"(goal <= 256 MiB)  [emulator: {served:.1f} s CPU, {served / count * 1000:.2f} ms per job]",
               flush=True)
+        # A peer for scale, not a goal: curl making as many requests (a submit and a fetch per
+        # entry, their answers to /dev/null, and a download to a file of its own), on keep-alive
+        # connections, with no fsync, no journal and no checks.
+        peer_folder = os.path.join(folder, "curl")
+        os.makedirs(peer_folder)
+        config = os.path.join(folder, "curl.config")
+        with open(config, "w") as f:
+            for index in range(count):
+                for output in ("/dev/null", "/dev/null", f"{peer_folder}/{index}.png"):
+                    f.write(f'url = "{emulator.base}/samples/face-first.png"\noutput = "{output}"\n')
+        peer = measure(["curl", "-s", "--fail", "-Z", "--parallel-max", "64", "-K", config], folder)
+        if peer.code != 0:
+            raise RuntimeError(f"curl exited {peer.code}: {peer.err.strip()[-300:]}")
+        print(f"{'  (curl, 3 requests per entry)':<34} {peer.wall:9.3f} s wall  {peer.cpu:8.3f} s CPU  "
+              f"{peer.cpu / count * 1000:6.3f} ms CPU per entry; swapsync/curl {run.cpu / peer.cpu:.2f}x",
+              flush=True)
     finally:
         emulator.stop()
         support.remove(folder)
