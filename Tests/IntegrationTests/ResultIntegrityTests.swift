@@ -66,6 +66,17 @@ struct ResultIntegrityTests {
     #expect(cut.stderr.contains("may have been cut short"), "\(cut.stderr)")
     #expect(other.read("out/b.png") == nil)
     #expect(try await Faults.statuses(other)["b.png"]?.status == .running)
+    // Cut inside the signature, three runs in a row: still cut short, never counted against the
+    // job (three unusable results would fail it).
+    for length in [0, 4, 7] {
+      server.body.withLock { $0 = Array(png.prefix(length)) }
+      let early = try await other.swapsync(Faults.sync + ["--no-wait"], emulator: emulator)
+      #expect(early.status == 75, "\(length) bytes: \(early.stderr)")
+      #expect(early.stderr.contains("cut short"), "\(length) bytes: \(early.stderr)")
+    }
+    #expect(try await Faults.statuses(other)["b.png"]?.status == .running)
+    #expect(
+      !(String(decoding: other.read("swaps.lock.json") ?? Data(), as: UTF8.self)).contains("unusableRuns"))
 
     // A whole image followed by bytes an image tool appended after IEND is whole: installed as sent.
     let trailed = Array(png) + Array("trailer appended after IEND".utf8)

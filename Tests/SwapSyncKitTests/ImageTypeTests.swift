@@ -95,6 +95,19 @@ import Testing
     #expect(!ImageType.jpeg.endsWhole(Array(odd.dropLast())))
   }
 
+  @Test("bytes that stop inside a signature may be an image cut short; other bytes are not")
+  func signaturePrefixes() {
+    #expect(ImageType.mayBeginSignature([]))
+    #expect(ImageType.mayBeginSignature([0x89, 0x50, 0x4E]))
+    #expect(ImageType.mayBeginSignature([0xFF, 0xD8]))
+    #expect(ImageType.mayBeginSignature(Array("GIF8".utf8)))
+    #expect(ImageType.mayBeginSignature(Array("RIFF".utf8) + [1, 2, 3, 4, 0x57]))
+    #expect(!ImageType.mayBeginSignature(Array("<htm".utf8)))
+    #expect(
+      !ImageType.mayBeginSignature([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]), "a whole signature")
+    #expect(!ImageType.mayBeginSignature(Array("RIFF".utf8) + [1, 2, 3, 4, 0x41]))
+  }
+
   @Test("a body ends by close only for HTTP/1.x answers without Content-Length or chunked encoding")
   func endedByClose() {
     var fields = HTTPFields()

@@ -18,6 +18,21 @@ public enum ImageType: String, Codable, Sendable, CaseIterable {
     return nil
   }
 
+  /// Whether `bytes`, too short to hold a whole signature, are the start of one (empty bytes
+  /// included): a body that ended there may be an image cut short, not something else.
+  public static func mayBeginSignature(_ bytes: [UInt8]) -> Bool {
+    let patterns: [[UInt8?]] = [
+      [0xFF, 0xD8, 0xFF],
+      [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A],
+      Array("GIF87a".utf8), Array("GIF89a".utf8),
+      Array("RIFF".utf8) + [nil, nil, nil, nil] + Array("WEBP".utf8),
+    ]
+    return patterns.contains { pattern in
+      bytes.count < pattern.count
+        && zip(bytes, pattern).allSatisfy { byte, expected in expected.map { $0 == byte } ?? true }
+    }
+  }
+
   /// The file extensions (lowercase, without dot) that name this type.
   public var extensions: [String] {
     switch self {

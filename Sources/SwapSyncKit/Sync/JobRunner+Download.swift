@@ -146,6 +146,13 @@ extension JobRunner {
     case 200..<300:
       guard let type = ImageType.sniff(result.prefix) else {
         folder.discard(temp)
+        // A close-delimited body that ended inside an image's signature was cut short, not
+        // something other than an image (docs/http.md).
+        if result.endedByClose, ImageType.mayBeginSignature(result.prefix) {
+          return .transient(
+            "the body ended after \(result.size) bytes, inside an image's first bytes; the server closed the "
+              + "connection without stating the body's length, so it was cut short", retryAfter: nil)
+        }
         let kind = result.headers[.contentType] ?? "unknown content type"
         return .refused("not a JPEG, PNG, WebP or GIF image (\(kind))")
       }
