@@ -113,7 +113,8 @@ import Testing
       // with 73, and a job it bought must keep its id (the lockfile is on another disk) — or, if it
       // makes sure of room for the answer first, not be bought at all.
       #expect(try mount.fill(leavingPages: 1) == 4096)
-      let tight = try await sandbox.swapsync(["sync"] + out, emulator: emulator)
+      let tight = try await sandbox.swapsync(
+        ["sync", "--json", "--events", sandbox.path("events.ndjson")] + out, emulator: emulator)
       #expect(tight.status == 73, "\(tight.stderr)")
       let bought = try await emulator.stats().jobsCreated
       let entry = try Self.state(sandbox, mount)["r0.png"]
@@ -121,6 +122,10 @@ import Testing
       if bought == 1 {
         #expect(state == "running", "a received job id was lost: state \(state); stderr: \(tight.stderr)")
         #expect(jobId?.hasPrefix("SWAP-FACE-") == true, "job id \(jobId ?? "none")")
+        // What was bought is reported as bought, in the summary and in the event stream.
+        #expect(tight.stdout.contains(#""submitted":1"#), "\(tight.stdout)")
+        let events = String(decoding: sandbox.read("events.ndjson") ?? Data(), as: UTF8.self)
+        #expect(events.contains(#""cause":"jobCreated""#) && events.contains(jobId ?? "none"), "\(events)")
       } else {
         #expect(bought == 0 && state == "missing", "\(bought) jobs, state \(state)")
       }

@@ -85,7 +85,8 @@ extension JobRunner {
         // on disk, and the install of its result waits for a later record, which covers it.
         try await store.record(updates, cause: Lifecycle.EventKind.jobCreated.rawValue, waiting: false)
       } catch {
-        await store.remember(updates)
+        await store.remember(updates, cause: Lifecycle.EventKind.jobCreated.rawValue)
+        await tally.update { $0.submitted += 1 }
         await control.halt(
           SwapSyncFailure(
             .cannotWrite,

@@ -88,10 +88,13 @@ actor StateStore {
 
   /// Applies `updates` in memory only, for a fact that must not be forgotten although the
   /// journal refused it (a job id received while the disk is full): the final checkpoint,
-  /// which may be on another disk, still records it.
-  func remember(_ updates: [String: LockEntry?]) {
+  /// which may be on another disk, still records it. The observer hears of it at once: the
+  /// event stream may be the only other place that job id is written.
+  func remember(_ updates: [String: LockEntry?], cause: String) {
+    let changes = observer == nil ? [] : changes(updates, cause: cause)
     dirty = true
     for (output, entry) in updates { lock.entries[output] = entry }
+    for change in changes { observer?.recorded(change) }
   }
 
   /// Waits for every journaled record to be durable (and told to the observer), writes the
