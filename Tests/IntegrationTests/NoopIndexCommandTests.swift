@@ -67,6 +67,27 @@ struct NoopIndexCommandTests {
     #expect(repair.status == 0 && isPNG(sandbox.read("out/a.png")), "\(repair.stderr)")
   }
 
+  @Test("a temporary file left by a killed run is removed by the next sync, even with nothing to do")
+  func staleTemporaryIsRemoved() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest(Faults.twoEntries(emulator))
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    try await Self.waitUntilOlderThanRacyWindow(sandbox)
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: sandbox.path(".cache/swapsync/noop")).count == 1)
+
+    let stale = "out/.swapsync/tmp/0123456789abcdef.part"
+    try sandbox.write(stale, "half a result")
+    let status = try await sandbox.swapsync(["status"], emulator: nil)
+    #expect(status.status == 0, "\(status.stderr)")
+    #expect(sandbox.exists(stale), "status and plan only read")
+    let sync = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(sync.status == 0 && sync.stderr.contains("nothing to do"), "\(sync.stderr)")
+    #expect(!sandbox.exists(stale))
+  }
+
   /// Waits until every file of the sandbox is older than the no-op index's racy window: files
   /// changed within it are never trusted from their stat data, so no index would be written.
   /// This is a precondition on the files' age, not a synchronisation with another process.

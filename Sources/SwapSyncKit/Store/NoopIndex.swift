@@ -61,7 +61,7 @@ public enum NoopIndex {
   }
 
   /// Checks the index at `path`: the manifest, the lockfile and every output have the stat data
-  /// recorded, the journal is empty and no run holds the lock. `withReports` also decodes the
+  /// recorded, the journal and `.swapsync/tmp/` are empty and no run holds the lock. `withReports` also decodes the
   /// `status` rows. Nil when anything differs or cannot be read.
   public static func check(at path: String, manifestPath: String, lockPath: String, withReports: Bool)
     -> Proof?
@@ -81,6 +81,7 @@ public enum NoopIndex {
     let stateDir = index.root + "/" + OutputPath.stateFolderName
     guard (try? LockfileCodec.readBytes(path: stateDir + "/journal.jsonl"))??.isEmpty ?? true,
       RunLock.holder(stateDir: stateDir) == nil,
+      holdsNothing(stateDir + "/tmp"),
       index.outputsMatch(outputsPerThread: outputsPerThread)
     else { return nil }
     // The rows are the outputs and the orphans: decoded only when asked for or when there are
@@ -95,6 +96,15 @@ public enum NoopIndex {
       if withReports { proof.reports = reports }
     }
     return proof
+  }
+
+  /// Whether `folder` is empty or absent. A temporary file left in `.swapsync/tmp/` by a killed
+  /// run is removed only by a full `sync` (under the run lock), so it makes the index untrusted.
+  private static func holdsNothing(_ folder: String) -> Bool {
+    let fd = Posix.open(folder, O_RDONLY | O_DIRECTORY)
+    if fd < 0 { return errno == ENOENT }
+    defer { Posix.closeQuietly(fd) }
+    return (try? FolderListing.names(in: fd, path: folder))?.isEmpty ?? false
   }
 
   /// Writes the index for a run that ended in sync: `outputs` are the manifest's outputs, all
