@@ -112,9 +112,12 @@ struct SyncCommand: AsyncParsableCommand {
       options.cache = workspace.cacheConfiguration(space)
       options.announce = { [workspace] in workspace.say($0) }
       var observers: [any SyncObserver] = []
+      var stream: EventStream?
       if let events {
         do {
-          observers.append(try EventStream(path: events))
+          let opened = try EventStream(path: events)
+          stream = opened
+          observers.append(opened)
         } catch {
           throw SwapSyncFailure(.cannotWrite, "--events: \(error)")
         }
@@ -131,6 +134,11 @@ struct SyncCommand: AsyncParsableCommand {
       let trap = SignalTrap()
       let report = try await engine.run(trap: trap) { () throws(SwapSyncFailure) -> String in try api.key() }
       observer?.runEnded(summary: report.json())
+      if let events, let failure = stream?.writeFailure {
+        printError(
+          "swapsync: warning: --events \(events): could not write: \(failure); the event stream is incomplete"
+        )
+      }
       if json { print(report.json()) }
       workspace.say(report.humanSummary())
       var status = report.exitStatus

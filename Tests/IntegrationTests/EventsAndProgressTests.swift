@@ -60,6 +60,20 @@ struct EventsAndProgressTests {
     #expect(objects.dropFirst().prefix(2).allSatisfy { $0["cause"] as? String == "adopted" })
   }
 
+  @Test("an event stream that cannot be written is said so at the end; the run itself goes on")
+  func unwritableEvents() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest(Faults.twoEntries(emulator))
+    let result = try await sandbox.swapsync(Faults.sync + ["--events", "/dev/full"], emulator: emulator)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(
+      result.stderr.contains("--events /dev/full: could not write: No space left on device"),
+      "\(result.stderr)")
+    #expect(result.stderr.contains("the event stream is incomplete"), "\(result.stderr)")
+    #expect(try await Faults.statuses(sandbox).values.allSatisfy { $0.status == .done })
+  }
+
   @Test("a restore reports each output put back: resultInstalled or copied, from done to done")
   func restoreIsReported() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])

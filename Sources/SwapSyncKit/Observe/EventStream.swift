@@ -17,6 +17,19 @@ import Synchronization
 public final class EventStream: SyncObserver {
   /// The descriptor written to; owned by this object (closed on deinit unless it is stdout).
   private let fd: Mutex<Int32>
+  /// The first write that failed for another reason than a reader gone (EPIPE), and how many
+  /// lines were lost; the run goes on, and `sync` says so at its end.
+  private let failure = Mutex<(errno: Int32, lost: Int)?>(nil)
+
+  /// Why lines could not be written, and how many, or nil when every line was (or only a pipe's
+  /// reader left).
+  public var writeFailure: String? {
+    failure.withLock { failure in
+      failure.map {
+        "\(String(cString: strerror($0.errno))) (\($0.lost) line\($0.lost == 1 ? "" : "s") lost)"
+      }
+    }
+  }
 
   /// Opens `path` for writing (created or truncated, mode 0644), or stdout for `-`.
   /// - Throws: `FileSystemError.io` naming the path when it cannot be opened.
@@ -103,7 +116,12 @@ public final class EventStream: SyncObserver {
         while offset < buffer.count {
           let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
           if written < 0 && errno == EINTR { continue }
-          guard written > 0 else { return }  // a closed pipe: the reader left; the run goes on
+          guard written > 0 else {
+            // A closed pipe: the reader left, and the run goes on. Anything else is told at the end.
+            let code = written < 0 ? errno : EIO
+            if code != EPIPE { failure.withLock { $0 = ($0?.errno ?? code, ($0?.lost ?? 0) + 1) } }
+            return
+          }
           offset += written
         }
       }
