@@ -101,7 +101,11 @@ final class CurlMultiLoop: @unchecked Sendable {
       }
       var events: Int32 = 0
       let polled = curl_multi_poll(multi, nil, 0, 1000, &events)
-      if polled != CURLM_OK { failActive(polled, in: "curl_multi_poll") }
+      if polled != CURLM_OK {
+        failActive(polled, in: "curl_multi_poll")
+        // Not a spin at full speed if the failure lasts; new transfers still get their try.
+        usleep(10_000)
+      }
     }
   }
 

@@ -62,7 +62,7 @@ final class JournalFlusher: @unchecked Sendable {
   /// Set when the file's durable state is unknown (a failed sync or an uncut partial write);
   /// every later append fails with it, because the next line could land after garbage.
   private var broken: FileSystemError?
-  /// Tasks waiting for a mark (not in the order of the marks: tasks call `wait` in any order).
+  /// Tasks and threads waiting for a mark (not in the order of the marks: they wait in any order).
   private var waiters: [(end: Int, waiter: Waiter)] = []
   /// What to run once a line is durable, in the order of the lines.
   private var notifications: [(end: Int, notify: @Sendable () -> Void)] = []
