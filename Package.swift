@@ -34,12 +34,15 @@ let package = Package(
       pkgConfig: "libcurl",
       providers: [.apt(["libcurl4-openssl-dev"])]
     ),
+    // POSIX and Linux calls Swift's Glibc module does not import (fallocate).
+    .systemLibrary(name: "CPosix"),
     // The duration and size parser shared by swapsync and the emulator (no dependencies).
     .target(name: "Units"),
     .target(
       name: "SwapSyncKit",
       dependencies: [
         "CCurl",
+        "CPosix",
         "Units",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Crypto", package: "swift-crypto"),

@@ -139,6 +139,39 @@ import Testing
       #expect(Crash.isCompletePNG(FileManager.default.contents(atPath: mount.path + "/r0.png")))
     }
 
+    @Test("the lockfile on the full disk too: a job is bought only with journal room for its id")
+    func lockfileOnTheFullDisk() async throws {
+      guard let mount = Crash.TmpfsMount.make(size: "200k") else { return }
+      defer { mount.unmount() }
+      let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+      let sandbox = try Sandbox()
+      let lock = mount.path + "/swaps.lock.json"
+      let place = ["--out", mount.path, "--lock", lock]
+      try sandbox.writeManifest([])
+      #expect(try await sandbox.swapsync(["sync"] + place, emulator: emulator).status == 0)
+      // Lines of ~2.5 KB: the intent fits in the one free page, intent and job id do not, and
+      // the lockfile has no room at all.
+      try sandbox.writeManifest(Self.swaps(1, emulator, pad: "&pad=" + String(repeating: "p", count: 2300)))
+      #expect(try mount.fill(leavingPages: 1) == 4096)
+      let tight = try await sandbox.swapsync(["sync", "--no-wait"] + place, emulator: emulator)
+      #expect(tight.status == 73, "\(tight.stderr)")
+      #expect(tight.stderr.contains("No space left on device"), "\(tight.stderr)")
+      let bought = try await emulator.stats().jobsCreated
+      let entries = try Crash.effectiveEntries(
+        lockPath: lock, journalPath: mount.path + "/.swapsync/journal.jsonl")
+      let state = entries["r0.png"]?["state"] as? String ?? "missing"
+      #expect(
+        bought == 0 && state == "missing" || bought == 1 && state == "running",
+        "\(bought) jobs bought, the journal and lockfile say \(state): \(tight.stderr)")
+
+      // With room: the one job is bought or collected, never bought twice, never left uncertain.
+      try FileManager.default.removeItem(atPath: mount.path + "/filler.bin")
+      let roomy = try await sandbox.swapsync(["sync"] + place + Self.fast, emulator: emulator)
+      #expect(roomy.status == 0, "\(roomy.stderr)")
+      #expect(try await emulator.stats().jobsCreated == 1)
+      #expect(Crash.isCompletePNG(FileManager.default.contents(atPath: mount.path + "/r0.png")))
+    }
+
     @Test("a read-only output folder: exit 73 and not a single submit, fresh or with earlier state")
     func readOnlyOutputFolder() async throws {
       guard let mount = Crash.TmpfsMount.make(size: "2m") else { return }

@@ -173,4 +173,20 @@ import Testing
     journal.close()
     #expect(throws: FileSystemError.self) { try journal.write(["a": Self.entry(.submitting)]) }
   }
+
+  @Test("a purchase's intent allocates room for the records it will add, without growing the file")
+  func intentReservesRoom() async throws {
+    let box = try StoreTestSandbox()
+    let path = box.url("journal.jsonl")
+    let journal = try Journal(path: path)
+    let mark = try #require(try journal.write(["a.jpg": Self.entry(.submitting)], reservingFollowers: true))
+    try await journal.waitUntilDurable(mark)
+    var info = stat()
+    #expect(stat(path, &info) == 0)
+    #expect(Int(info.st_size) == mark.end, "the size is the line's: replay sees no padding")
+    // Allocated blocks cover the line and 4 times its length plus 1 KiB more (in 512-byte units).
+    #expect(
+      Int(info.st_blocks) * 512 >= 5 * mark.end + 1024, "\(info.st_blocks) blocks for \(mark.end) bytes")
+    #expect(try Journal.replay(path: path) == [["a.jpg": Self.entry(.submitting)]])
+  }
 }

@@ -73,13 +73,22 @@ public final class Journal: Sendable {
   /// syncs it at once, then calls `notify`. For facts nothing is about to act on; before a side
   /// effect, wait for the returned mark. Nil for an empty batch. Throws when the line could not
   /// be written (nothing of it remains).
+  ///
+  /// With `reservingFollowers`, the line opens a purchase (a submit's intent): room is first
+  /// allocated to the file for the records that purchase will add (its job id, the install's
+  /// intent, its done record), so that a disk filling up meanwhile cannot keep a job id that
+  /// was paid for out of the journal. Without that room the line is not written: nothing is
+  /// bought.
   public func write(
-    _ updates: [String: LockEntry?], notify: (@Sendable () -> Void)? = nil
+    _ updates: [String: LockEntry?], reservingFollowers: Bool = false, notify: (@Sendable () -> Void)? = nil
   ) throws(FileSystemError) -> JournalMark? {
     if updates.isEmpty { return nil }
     var line = CompactJSON.batch(updates)
     line.append(0x0A)
-    return try flusher.write(line, notify: notify)
+    // Each later record of the purchase is this line plus a job id, a checksum, a size and two
+    // times per output: 4 times its length and 1 KiB cover three of them.
+    let extra = reservingFollowers ? 4 * line.count + 1024 : 0
+    return try flusher.write(line, reserving: extra, notify: notify)
   }
 
   /// Returns once `mark` is durable (at once if it already is), or throws the error of the sync

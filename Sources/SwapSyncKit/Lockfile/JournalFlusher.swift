@@ -1,3 +1,4 @@
+import CPosix
 import Foundation
 
 #if canImport(Glibc)
@@ -59,6 +60,11 @@ final class JournalFlusher: @unchecked Sendable {
   private var written: Int
   /// Bytes known to be on stable storage.
   private var durable: Int
+  /// The end of the space allocated for the file (`fallocate`, size kept), at least `written`:
+  /// lines written below it cannot fail for lack of space.
+  private var reserved: Int
+  /// Set once the file system refused `fallocate` as unsupported; reservations are then skipped.
+  private var reservationUnsupported = false
   /// Set when the file's durable state is unknown (a failed sync or an uncut partial write);
   /// every later append fails with it, because the next line could land after garbage.
   private var broken: FileSystemError?
@@ -75,25 +81,32 @@ final class JournalFlusher: @unchecked Sendable {
     self.path = path
     self.written = length
     self.durable = length
+    self.reserved = length
     let thread = Thread { [self] in run() }
     thread.name = "swapsync journal flusher"
     thread.start()
   }
 
   /// Writes `line` (one whole record with its newline) and returns its mark; the flusher makes
-  /// it durable soon after and then calls `notify` (on its own thread, in line order). Throws
-  /// when the line could not be written; then nothing of it is left behind.
-  func write(_ line: [UInt8], notify: (@Sendable () -> Void)? = nil) throws(FileSystemError) -> JournalMark {
+  /// it durable soon after and then calls `notify` (on its own thread, in line order). With
+  /// `reserving`, first makes sure that many bytes after the line are allocated to the file, so
+  /// that the lines to come cannot fail for lack of space. Throws when the room or the line
+  /// could not be had; then nothing of it is left behind.
+  func write(
+    _ line: [UInt8], reserving extra: Int = 0, notify: (@Sendable () -> Void)? = nil
+  ) throws(FileSystemError) -> JournalMark {
     condition.lock()
     defer { condition.unlock() }
     if let broken { throw broken }
     guard fd >= 0, !closed else { throw .io(operation: "write", path: path, errno: EBADF) }
+    if extra > 0 { try reserve(upTo: written + line.count + extra) }
     do throws(FileSystemError) {
       try Posix.writeFully(fd, line, path: path)
     } catch {
       let fd = fd
       let length = written
       if Posix.retrying({ ftruncate(fd, off_t(length)) }) != 0 { broken = error }
+      reserved = written  // a truncation frees the blocks allocated past the end too
       throw error
     }
     written += line.count
@@ -101,6 +114,26 @@ final class JournalFlusher: @unchecked Sendable {
     condition.signal()  // only the flusher thread waits on `condition`
     return JournalMark(generation: generation, end: written)
   }
+
+  /// Allocates the file's blocks up to `end` (at least 16 KiB at a time, fewer when that is
+  /// all the room left). Called with the lock held.
+  private func reserve(upTo end: Int) throws(FileSystemError) {
+    guard end > reserved, !reservationUnsupported else { return }
+    for target in [max(end, reserved + Self.reservationStep), end] {
+      if swapsync_fallocate_keep_size(fd, Int64(reserved), Int64(target - reserved)) == 0 {
+        reserved = target
+        return
+      }
+      if errno == EOPNOTSUPP || errno == ENOSYS {
+        reservationUnsupported = true  // best effort where the file system cannot do it
+        return
+      }
+      if errno != ENOSPC { break }
+    }
+    throw .io(operation: "reserve room in", path: path, errno: errno)
+  }
+
+  static let reservationStep = 16 << 10
 
   /// The mark of everything written so far.
   var lastMark: JournalMark {
@@ -158,6 +191,7 @@ final class JournalFlusher: @unchecked Sendable {
     generation += 1
     written = 0
     durable = 0
+    reserved = 0
     broken = nil
   }
 
@@ -220,6 +254,7 @@ final class JournalFlusher: @unchecked Sendable {
         let length = durable
         if Posix.retrying({ ftruncate(fd, off_t(length)) }) == 0 { _ = Posix.retrying { fsync(fd) } }
         written = durable
+        reserved = durable
         broken = error
         for item in waiters { item.waiter.resume(.failure(error)) }
         waiters = []

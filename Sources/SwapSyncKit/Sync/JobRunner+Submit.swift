@@ -69,8 +69,11 @@ extension JobRunner {
     var previous: [String: LockEntry?] = [:]
     for output in plan.pending { previous[output] = .some(await store.entry(output)) }
     do {
-      // The intent is durable before the request can leave.
-      try await transition(plan, .submitIntended(at: Self.timestamp()))
+      // The intent is durable before the request can leave, and the journal has room for the
+      // records the purchase adds (its job id first).
+      let event = LifecycleEvent.submitIntended(at: Self.timestamp())
+      try await store.record(
+        try await proposed(plan, event), cause: Lifecycle.kind(of: event).rawValue, reservingFollowers: true)
     } catch {
       await control.returnSubmit()
       throw error
@@ -87,6 +90,11 @@ extension JobRunner {
       } catch {
         await store.remember(updates, cause: Lifecycle.EventKind.jobCreated.rawValue)
         await tally.update { $0.submitted += 1 }
+        // Said at once, for every such job: if the lockfile cannot be written either, this line
+        // (and the event stream) is where the job id survives.
+        await warn(
+          "\(plan.pending.joined(separator: ", ")): bought job \(jobId) but could not journal it (\(error)); "
+            + "kept for the lockfile")
         await control.halt(
           SwapSyncFailure(
             .cannotWrite,

@@ -34,13 +34,15 @@ actor StateStore {
   /// Journals `updates` (nil removes an entry) and applies them once durable; with `waiting:
   /// false` applies them and returns at once (wait for the returned mark before acting on them).
   /// `cause` names the lifecycle event (or `copied`) for the observer, which is told once the
-  /// records are durable, from the journal's flusher thread, in journal order.
+  /// records are durable, from the journal's flusher thread, in journal order. A submit's intent
+  /// reserves journal room for the records its purchase adds (`Journal.write`).
   ///
   /// The actor is free while the journal syncs, so records of other jobs join the same sync;
   /// each job waits for its own record, so the order of one job's records is kept.
   @discardableResult
   func record(
-    _ updates: [String: LockEntry?], cause: String = "recorded", waiting: Bool = true
+    _ updates: [String: LockEntry?], cause: String = "recorded", waiting: Bool = true,
+    reservingFollowers: Bool = false
   ) async throws(FileSystemError) -> JournalMark? {
     guard !updates.isEmpty else { return nil }
     var notify: (@Sendable () -> Void)?
@@ -48,7 +50,7 @@ actor StateStore {
       let changes = changes(updates, cause: cause)
       if !changes.isEmpty { notify = { for change in changes { observer.recorded(change) } } }
     }
-    let mark = try journal.write(updates, notify: notify)
+    let mark = try journal.write(updates, reservingFollowers: reservingFollowers, notify: notify)
     dirty = true
     // A waited-for record that fails to become durable was cut from the journal again; the
     // lockfile written at the end must not hold it either (an intent to submit that never left

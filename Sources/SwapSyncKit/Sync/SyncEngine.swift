@@ -131,7 +131,14 @@ public struct SyncEngine: Sendable {
       cache.retain(only: Set(workspace.manifest.entries.map(\.output)))
       try cache.save()
     } catch {
-      failure = SwapSyncFailure(.cannotWrite, "\(error)").worse(than: failure)
+      var worst = SwapSyncFailure(.cannotWrite, "\(error)").worse(than: failure)
+      if let failure, worst.message == failure.message {
+        // Said too: the earlier failure alone would hide that the lockfile is not up to date.
+        worst.message +=
+          "; the lockfile could not be written either (\(error)); the journal keeps what was recorded, "
+          + "and the next run replays it"
+      }
+      failure = worst
     }
     let final = await store.lock
     let entries = planner.report(
