@@ -105,9 +105,18 @@ struct CacheTests {
     let name = try #require(clone.files(under: "out").keys.sorted().first)
     try FileManager.default.removeItem(atPath: clone.path("out/" + name))
     let again = try await clone.swapsync(
-      CacheSupport.sync + ["--json", "--cache", shared.path("cache")], emulator: emulator)
+      CacheSupport.sync + [
+        "--json", "--cache", shared.path("cache"), "--events", clone.path("events.ndjson"),
+      ],
+      emulator: emulator)
     #expect(again.status == 0, "\(again.stderr)")
     #expect(CacheSupport.summary(again)["restoredFromCache"] as? Int == 1)
+    // Said like any restore: on stderr, and as an entry event from done to done.
+    #expect(again.stderr.contains("1 restored from the cache"), "\(again.stderr)")
+    let events = String(decoding: clone.read("events.ndjson") ?? Data(), as: UTF8.self)
+    #expect(
+      events.contains(#""cause":"adopted","from":"done""#) && events.contains("\"output\":\"\(name)\""),
+      "\(events)")
     #expect(clone.files(under: "out") == original.files(under: "out"))
     #expect(try await emulator.totalRequests() == requests)
   }

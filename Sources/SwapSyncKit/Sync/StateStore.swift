@@ -83,9 +83,12 @@ actor StateStore {
     return changes
   }
 
-  /// Whether records with this cause mean a verified file was just put at their outputs.
+  /// Whether records with this cause mean a verified file was just put at their outputs. An
+  /// unchanged `adopted` record is one too: adopting always creates a record, so an adopted
+  /// record written again is an adopted output put back from the cache.
   static func installsFile(_ cause: String) -> Bool {
     cause == Lifecycle.EventKind.resultInstalled.rawValue || cause == "copied"
+      || cause == Lifecycle.EventKind.adopted.rawValue
   }
 
   /// Applies `updates` in memory only, for a fact that must not be forgotten although the

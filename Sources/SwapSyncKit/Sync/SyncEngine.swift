@@ -145,10 +145,12 @@ public struct SyncEngine: Sendable {
       manifest: workspace.manifest, lock: final, files: files, runInProgress: false)
     var stopReason = await control.stopReason
     if stopReason == .failure { stopReason = nil }
+    let tallied = await tally.tally
+    // A run that only put adopted outputs back from the cache did work too.
+    let didWork = worked || (cacheRestores && tallied.restoredFromCache > 0)
     var report = SyncReport(
-      entries: entries, tally: await tally.tally, failure: failure,
-      submitsDeferred: await control.submitsDeferred, didWork: worked, stopReason: stopReason,
-      workspace: workspace)
+      entries: entries, tally: tallied, failure: failure, submitsDeferred: await control.submitsDeferred,
+      didWork: didWork, stopReason: stopReason, workspace: workspace)
     report.pushesPending = SyncCachePhase.pushesPending(
       options.cache, lock: final, manifest: workspace.manifest, stateDir: folder.stateDir)
     return report
