@@ -77,6 +77,9 @@ struct SchemaTests {
     for (index, text) in try Self.jsonBlocks(inDoc: "manifest.md", withKey: "version").enumerated() {
       try add("doc-example-\(index).json", text)
     }
+    for (index, text) in try Self.jsonBlocks(inDoc: "cache.md", withKey: "version").enumerated() {
+      try add("cache-example-\(index).json", text)
+    }
     // The writers the integration tests use.
     try sandbox.writeManifest(
       [("a.png", Self.beach, Self.alice), ("b/c.png", Self.office, Self.bob)], name: "sandbox.json")
