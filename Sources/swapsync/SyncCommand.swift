@@ -77,6 +77,12 @@ struct SyncCommand: AsyncParsableCommand {
     guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
     guard downloads >= 1 else { throw ValidationError("--downloads must be at least 1") }
     if let maxSubmits, maxSubmits < 0 { throw ValidationError("--max-submits must not be negative") }
+    // 0 would poll without pause, fail every job at its first poll, or call every download stalled.
+    for (name, duration) in [
+      ("--poll-interval", pollInterval), ("--job-deadline", jobDeadline), ("--stall-timeout", stallTimeout),
+    ] where duration.value <= .zero {
+      throw ValidationError("\(name) must be more than 0")
+    }
   }
 
   func run() async throws {

@@ -28,6 +28,8 @@ struct ExitCodeTests {
       (["sync", "--downloads", "-1"], "--downloads must be at least 1"),
       (["sync", "--max-submits", "-2"], "--max-submits must not be negative"),
       (["sync", "--timeout", "-5s"], "--timeout"),
+      (["sync", "--poll-interval", "0s"], "--poll-interval must be more than 0"),
+      (["sync", "--job-deadline", "0"], "--job-deadline must be more than 0"),
       (["sync", "--jobs", "--no-wait"], "--jobs"),
       (["prune", "--max-delete", "-1"], "--max-delete must not be negative"),
       (["push", "--uploads", "-3"], "--uploads must be at least 1"),
