@@ -192,5 +192,13 @@ struct UntrackedTests {
     #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
     #expect(try await sandbox.swapsync(["verify"], emulator: nil).status == 0)
     #expect(try await emulator.stats().submits == 1)
+
+    // The done output itself renamed to the other spelling: missing, and the other name is said.
+    try FileManager.default.removeItem(atPath: sandbox.path("out") + "/" + nfd)
+    try FileManager.default.moveItem(
+      atPath: sandbox.path("out") + "/" + nfc, toPath: sandbox.path("out") + "/" + nfd)
+    let renamed = try await Faults.statuses(sandbox)[nfc]
+    #expect(renamed?.status == .modified)
+    #expect(renamed?.detail?.contains("another Unicode spelling") == true, "\(renamed?.detail ?? "")")
   }
 }

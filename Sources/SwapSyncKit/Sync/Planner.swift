@@ -137,8 +137,25 @@ public struct Planner: Sendable {
   {
     var reports: [EntryReport] = []
     let wanted = Set(manifest.entries.map(\.output))
+    // Entries whose pair was paid for and needs a decision: a new output of that pair waits with
+    // them (`plan` shows it blocked), and says so.
+    var decisions: [SwapPair: (output: String, state: EntryState)] = [:]
     for entry in manifest.entries {
-      reports.append(report(entry, lock: lock, files: files, runInProgress: runInProgress))
+      guard let recorded = lock.entries[entry.output], recorded.pair == entry.pair,
+        [.failed, .uncertain, .lost, .submitting].contains(recorded.state)
+      else { continue }
+      decisions[entry.pair] = (entry.output, recorded.state == .submitting ? .uncertain : recorded.state)
+    }
+    for entry in manifest.entries {
+      var report = report(entry, lock: lock, files: files, runInProgress: runInProgress)
+      if report.status == .missing, report.detail == nil, lock.entries[entry.output] == nil,
+        let mate = decisions[entry.pair]
+      {
+        report.detail =
+          "its inputs are those of \(mate.output), which is \(mate.state.rawValue); it is bought with that one, "
+          + "by `swapsync sync --resubmit \(mate.state.rawValue)`"
+      }
+      reports.append(report)
     }
     for (output, recorded) in lock.entries where !wanted.contains(output) {
       reports.append(
@@ -192,7 +209,13 @@ public struct Planner: Sendable {
     case .matches: break
     case .missing:
       report.status = adopted ? .lost : .modified
-      report.detail = "output file is missing; \(repair)"
+      var detail = "output file is missing; \(repair)"
+      if case .otherSpelling(let name) = files.probe(entry.output) {
+        detail +=
+          "; a file named \"\(name)\" (another Unicode spelling of this output) is there: rename it to the "
+          + "manifest's spelling, or it stays beside the output put back"
+      }
+      report.detail = detail
     case .differs(let why) where adopted:
       report.status = .untracked
       report.detail = "\(why); an adopted file is yours: `swapsync sync --adopt` records it as it is now"
