@@ -13,8 +13,14 @@ struct PlanCommand: AsyncParsableCommand {
   var resubmit: [ResubmitArgument] = []
   @Flag(help: "As for sync: record untracked files as they are instead of skipping them.")
   var adopt = false
+  @Option(parsing: .unconditional, help: "As for sync: submit at most this many jobs in the run.")
+  var maxSubmits: Int?
   @Flag(help: "Print the plan as JSON on stdout.")
   var json = false
+
+  func validate() throws {
+    if let maxSubmits, maxSubmits < 0 { throw ValidationError("--max-submits must not be negative") }
+  }
 
   func run() async throws {
     try await withExitStatus { () throws(SwapSyncFailure) -> ExitStatus in
@@ -27,7 +33,7 @@ struct PlanCommand: AsyncParsableCommand {
       }
       let space = try workspace.openWorkspace()
       let states = resubmit.reduce(into: Set<EntryState>()) { $0.formUnion($1.states) }
-      let inspection = try Inspection.load(space, resubmit: states, adopt: adopt)
+      let inspection = try Inspection.load(space, resubmit: states, adopt: adopt, maxSubmits: maxSubmits)
       if let pid = inspection.runnerPID { workspace.say("note: a sync run (pid \(pid)) is in progress") }
       return show(inspection.summary, plans: inspection.plans, cache: space.cache, exit: inspection.planExit)
     }

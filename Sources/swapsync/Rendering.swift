@@ -27,6 +27,9 @@ enum Rendering {
       "repairs:   \(s.repairs) (\(s.copies) from a local copy)",
       "orphans:   \(s.orphans)",
     ]
+    if s.submitsDeferred > 0 {
+      lines.insert("held back: \(s.submitsDeferred) (by --max-submits; a later run buys them)", at: 1)
+    }
     if s.blocked > 0 {
       lines.append(
         "blocked:   \(s.blocked) (paid for once, or adopted and gone; see `swapsync status`, use --resubmit)")

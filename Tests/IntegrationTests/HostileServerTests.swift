@@ -123,6 +123,12 @@ struct HostileServerTests {
     let sandbox = try Sandbox()
     let entries = Faults.entries(emulator, count: 5)
     try sandbox.writeManifest(entries)
+    // plan previews the capped run: 2 bought, 3 held back.
+    let preview = try await sandbox.swapsync(["plan", "--max-submits", "2"], emulator: nil)
+    #expect(preview.status == 2, "\(preview.stdout)")
+    #expect(
+      preview.stdout.contains("submits:   2 ") && preview.stdout.contains("held back: 3"), "\(preview.stdout)"
+    )
     let first = try await sandbox.swapsync(Faults.sync + ["--max-submits", "2"], emulator: emulator)
     #expect(first.status == 75, "\(first.stderr)")
     #expect(first.stderr.contains("held back by --max-submits"))

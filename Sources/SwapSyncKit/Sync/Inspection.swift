@@ -11,10 +11,12 @@ public struct Inspection: Sendable {
   public var plans: [JobPlan]
   /// Whether `--adopt` was given: untracked files would be recorded, not skipped.
   public var adopt = false
+  /// `--max-submits`: at most this many of the submits happen in one run.
+  public var maxSubmits: Int?
 
-  public static func load(_ workspace: Workspace, resubmit: Set<EntryState> = [], adopt: Bool = false)
-    throws(SwapSyncFailure) -> Inspection
-  {
+  public static func load(
+    _ workspace: Workspace, resubmit: Set<EntryState> = [], adopt: Bool = false, maxSubmits: Int? = nil
+  ) throws(SwapSyncFailure) -> Inspection {
     let pid = workspace.runInProgress()
     let (lock, _) = try workspace.loadState()
     let files = OutputFiles.readOnly(root: workspace.outputRoot, trustStatCache: true)
@@ -23,7 +25,8 @@ public struct Inspection: Sendable {
       workspace: workspace, lock: lock, runnerPID: pid,
       entries: planner.report(
         manifest: workspace.manifest, lock: lock, files: files, runInProgress: pid != nil),
-      plans: planner.plan(manifest: workspace.manifest, lock: lock, files: files), adopt: adopt)
+      plans: planner.plan(manifest: workspace.manifest, lock: lock, files: files), adopt: adopt,
+      maxSubmits: maxSubmits)
   }
 
   /// Exit status for `status`: 0 in sync, 1 attention needed, 75 work pending.
@@ -56,6 +59,10 @@ public struct Inspection: Sendable {
       case .none: break
       }
     }
+    if let cap = maxSubmits, summary.submits > cap {
+      summary.submitsDeferred = summary.submits - cap
+      summary.submits = cap
+    }
     let untracked = entries.filter { $0.status == .untracked }.count
     if adopt { summary.adoptions = untracked } else { summary.untracked = untracked }
     summary.orphans = entries.filter { $0.status == .orphan }.count
@@ -65,7 +72,9 @@ public struct Inspection: Sendable {
   /// Exit status for `plan`: 2 changes pending, else 1 attention needed, else 0.
   public var planExit: ExitStatus {
     let summary = self.summary
-    if summary.submits + summary.polls + summary.repairs + summary.adoptions > 0 { return .changesPending }
+    // Submits held back by --max-submits are work too, for a later run.
+    let work = summary.submits + summary.submitsDeferred + summary.polls + summary.repairs + summary.adoptions
+    if work > 0 { return .changesPending }
     return entries.contains(where: { $0.status.needsAttention }) ? .attention : .inSync
   }
 }
@@ -74,6 +83,8 @@ public struct Inspection: Sendable {
 public struct PlanSummary: Sendable, Codable, Equatable {
   /// New jobs to buy: each one spends quota.
   public var submits = 0
+  /// Submits `--max-submits` holds back for a later run.
+  public var submitsDeferred = 0
   /// Running jobs to poll.
   public var polls = 0
   /// Done jobs to fetch again for a fresh result URL.
