@@ -131,14 +131,12 @@ public struct SyncEngine: Sendable {
       cache.retain(only: Set(workspace.manifest.entries.map(\.output)))
       try cache.save()
     } catch {
-      var worst = SwapSyncFailure(.cannotWrite, "\(error)").worse(than: failure)
-      if let failure, worst.message == failure.message {
-        // Said too: the earlier failure alone would hide that the lockfile is not up to date.
-        worst.message +=
-          "; the lockfile could not be written either (\(error)); the journal keeps what was recorded, "
-          + "and the next run replays it"
-      }
-      failure = worst
+      var earlier = failure
+      // If the earlier failure is the one said, it must not hide that the lockfile is not up to date.
+      earlier?.message +=
+        "; the lockfile could not be written either (\(error)); the journal keeps what was recorded, "
+        + "and the next run replays it"
+      failure = SwapSyncFailure(.cannotWrite, "\(error)").worse(than: earlier)
     }
     let final = await store.lock
     let entries = planner.report(
