@@ -134,6 +134,9 @@ struct SyncCommand: AsyncParsableCommand {
       if let progress { observers.append(progress) }
       let observer = observers.isEmpty ? nil : ObserverGroup(observers)
       options.observer = observer
+      if let warning = DescriptorLimit.ensure(jobs: jobs, downloads: downloads) {
+        printError("swapsync: warning: \(warning)")
+      }
       let engine = SyncEngine(
         workspace: space, options: options, http: api.httpConfiguration(allowHTTP: workspace.allowHTTP),
         logger: workspace.makeLogger())

@@ -44,6 +44,36 @@ struct ExitCodeTests {
     #expect(!sandbox.exists("out"))
   }
 
+  @Test("a low open-file limit is raised where it may be, and said where it may not")
+  func openFileLimit() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest(Faults.twoEntries(emulator))
+    let environment = [
+      "PATH": "/usr/bin:/bin", "HOME": sandbox.root, "TT_API_KEY": Emulator.apiKey,
+      "TTAPI_BASE_URL": emulator.baseURL,
+    ]
+    func sync(_ ulimit: String) async throws -> CommandResult {
+      try await ProcessRunner.run(
+        "/bin/sh",
+        [
+          "-c", "ulimit \(ulimit) 60 && exec \"$0\" \"$@\"", Binaries.swapsync, "sync", "--jobs", "64",
+          "--poll-interval", "20ms",
+        ],
+        cwd: sandbox.root, environment: environment)
+    }
+    // Only the soft limit is low: raised, nothing said, the run completes.
+    let soft = try await sync("-S -n")
+    #expect(soft.status == 0, "\(soft.stderr)")
+    #expect(!soft.stderr.contains("open-file limit"), "\(soft.stderr)")
+    // The hard limit too: said before anything is bought.
+    try FileManager.default.removeItem(atPath: sandbox.path("swaps.lock.json"))
+    try FileManager.default.removeItem(atPath: sandbox.path("out"))
+    let hard = try await sync("-n")
+    #expect(hard.stderr.contains("the open-file limit (ulimit -n) is 60"), "\(hard.stderr)")
+    #expect(hard.stderr.contains("--jobs 64 --downloads 8 may need about 216"), "\(hard.stderr)")
+  }
+
   @Test("a missing API key exits 77 before any request")
   func missingKey() async throws {
     let emulator = try await Emulator()
