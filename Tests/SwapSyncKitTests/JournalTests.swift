@@ -189,4 +189,33 @@ import Testing
       Int(info.st_blocks) * 512 >= 5 * mark.end + 1024, "\(info.st_blocks) blocks for \(mark.end) bytes")
     #expect(try Journal.replay(path: path) == [["a.jpg": Self.entry(.submitting)]])
   }
+
+  @Test("other lines never take a purchase's room: they are written only with room beside it")
+  func purchaseRoomIsKept() async throws {
+    let box = try StoreTestSandbox()
+    let path = box.url("journal.jsonl")
+    let journal = try Journal(path: path)
+    let intent = try #require(try journal.write(["a.jpg": Self.entry(.submitting)], reservingFollowers: true))
+    let promised = 4 * intent.end + 1024
+    func allocatedPastEnd() -> Int {
+      var info = stat()
+      _ = stat(path, &info)
+      return Int(info.st_blocks) * 512 - Int(info.st_size)
+    }
+    // Lines of other entries, 50 KB in all: each finds the purchase's room still allocated.
+    let big = LockEntry(
+      targetImage: "https://t.example/" + String(repeating: "t", count: 5000),
+      swapImage: "https://f.example/f.jpg",
+      state: .running, jobId: "J0")
+    for index in 0..<10 {
+      _ = try journal.write(["other\(index).jpg": big])
+      #expect(allocatedPastEnd() >= promised, "after line \(index): \(allocatedPastEnd()) bytes")
+    }
+    // The purchase's own records draw on it; its last one releases it.
+    _ = try journal.write(["a.jpg": Self.entry(.running, job: "J1")])
+    let removal: [String: LockEntry?] = ["a.jpg": nil]
+    let last = try #require(try journal.write(removal))
+    try await journal.waitUntilDurable(last)
+    #expect(try Journal.replay(path: path).count == 13)
+  }
 }

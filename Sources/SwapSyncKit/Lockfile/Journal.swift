@@ -78,17 +78,25 @@ public final class Journal: Sendable {
   /// allocated to the file for the records that purchase will add (its job id, the install's
   /// intent, its done record), so that a disk filling up meanwhile cannot keep a job id that
   /// was paid for out of the journal. Without that room the line is not written: nothing is
-  /// bought.
+  /// bought. The room stays promised to the purchase (its records are found by their first
+  /// output) until a record of it ends it: other lines are written only with room beside it.
   public func write(
     _ updates: [String: LockEntry?], reservingFollowers: Bool = false, notify: (@Sendable () -> Void)? = nil
   ) throws(FileSystemError) -> JournalMark? {
-    if updates.isEmpty { return nil }
+    guard let key = updates.keys.min() else { return nil }
     var line = CompactJSON.batch(updates)
     line.append(0x0A)
-    // Each later record of the purchase is this line plus a job id, a checksum, a size and two
-    // times per output: 4 times its length and 1 KiB cover three of them.
-    let extra = reservingFollowers ? 4 * line.count + 1024 : 0
-    return try flusher.write(line, reserving: extra, notify: notify)
+    let step: PurchaseStep
+    if reservingFollowers {
+      // Each later record of the purchase is this line plus a job id, a checksum, a size and two
+      // times per output: 4 times its length and 1 KiB cover three of them.
+      step = .opens(key: key, followers: 4 * line.count + 1024)
+    } else if updates.values.allSatisfy({ $0?.state == .running || $0?.state == .submitting }) {
+      step = .continues(key: key)
+    } else {
+      step = .ends(key: key)  // done, failed, lost, uncertain, withdrawn or removed
+    }
+    return try flusher.write(line, step: step, notify: notify)
   }
 
   /// Returns once `mark` is durable (at once if it already is), or throws the error of the sync

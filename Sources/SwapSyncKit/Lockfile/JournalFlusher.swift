@@ -14,6 +14,14 @@ public struct JournalMark: Sendable, Equatable {
   let end: Int
 }
 
+/// How a journal line stands to a purchase (a submit and the records it brings): it opens one,
+/// promising room for `followers` more bytes, or it is one of its later records, or its last.
+enum PurchaseStep: Equatable {
+  case opens(key: String, followers: Int)
+  case continues(key: String)
+  case ends(key: String)
+}
+
 /// Group commit for the journal: appenders write their line at once (so lines keep the order of
 /// the calls); one dedicated thread runs `fdatasync` whenever a written line is not yet durable,
 /// then runs the lines' notifications in order and wakes whoever waits for them. One sync makes
@@ -65,6 +73,10 @@ final class JournalFlusher: @unchecked Sendable {
   private var reserved: Int
   /// Set once the file system refused `fallocate` as unsupported; reservations are then skipped.
   private var reservationUnsupported = false
+  /// Bytes promised to each purchase in flight (by its first output) for the records it has yet
+  /// to add, and their sum: the room kept allocated past `written` (`PurchaseStep`).
+  private var promises: [String: Int] = [:]
+  private var owed = 0
   /// Set when the file's durable state is unknown (a failed sync or an uncut partial write);
   /// every later append fails with it, because the next line could land after garbage.
   private var broken: FileSystemError?
@@ -88,18 +100,29 @@ final class JournalFlusher: @unchecked Sendable {
   }
 
   /// Writes `line` (one whole record with its newline) and returns its mark; the flusher makes
-  /// it durable soon after and then calls `notify` (on its own thread, in line order). With
-  /// `reserving`, first makes sure that many bytes after the line are allocated to the file, so
-  /// that the lines to come cannot fail for lack of space. Throws when the room or the line
-  /// could not be had; then nothing of it is left behind.
+  /// it durable soon after and then calls `notify` (on its own thread, in line order). Throws
+  /// when the line could not be written; then nothing of it is left behind.
+  ///
+  /// `step` keeps room for purchases: while any is in flight, every line is written only once
+  /// the file has room allocated for it and for all the records still promised, so a line of
+  /// another kind can fail for lack of space but never take a purchase's room.
   func write(
-    _ line: [UInt8], reserving extra: Int = 0, notify: (@Sendable () -> Void)? = nil
+    _ line: [UInt8], step: PurchaseStep? = nil, notify: (@Sendable () -> Void)? = nil
   ) throws(FileSystemError) -> JournalMark {
     condition.lock()
     defer { condition.unlock() }
     if let broken { throw broken }
     guard fd >= 0, !closed else { throw .io(operation: "write", path: path, errno: EBADF) }
-    if extra > 0 { try reserve(upTo: written + line.count + extra) }
+    // The promise of this line's purchase once it is written, if it belongs to one.
+    var promise: (key: String, after: Int?)?
+    switch step {
+    case .opens(let key, let followers)?: promise = (key, followers)
+    case .continues(let key)? where promises[key] != nil: promise = (key, max(0, promises[key]! - line.count))
+    case .ends(let key)? where promises[key] != nil: promise = (key, nil)
+    default: break
+    }
+    let owedAfter = owed + (promise.map { ($0.after ?? 0) - (promises[$0.key] ?? 0) } ?? 0)
+    if owedAfter > 0 || owed > 0 { try reserve(upTo: written + line.count + owedAfter) }
     do throws(FileSystemError) {
       try Posix.writeFully(fd, line, path: path)
     } catch {
@@ -110,6 +133,8 @@ final class JournalFlusher: @unchecked Sendable {
       throw error
     }
     written += line.count
+    if let promise { promises[promise.key] = promise.after }
+    owed = owedAfter
     if let notify { notifications.append((written, notify)) }
     condition.signal()  // only the flusher thread waits on `condition`
     return JournalMark(generation: generation, end: written)
@@ -192,6 +217,8 @@ final class JournalFlusher: @unchecked Sendable {
     written = 0
     durable = 0
     reserved = 0
+    promises = [:]  // a reset follows the run's last record: no purchase is in flight
+    owed = 0
     broken = nil
   }
 
