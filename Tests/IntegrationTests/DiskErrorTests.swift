@@ -172,6 +172,26 @@ import Testing
       #expect(Crash.isCompletePNG(FileManager.default.contents(atPath: mount.path + "/r0.png")))
     }
 
+    @Test("an event stream on a disk that fills up holds whole lines only")
+    func eventsOnAFullDisk() async throws {
+      guard let mount = Crash.TmpfsMount.make(size: "200k") else { return }
+      defer { mount.unmount() }
+      let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+      let sandbox = try Sandbox()
+      try sandbox.writeManifest(Self.swaps(10, emulator))
+      // One page for the events file: the line that crosses its end cannot be written whole.
+      #expect(try mount.fill(leavingPages: 1) == 4096)
+      let events = mount.path + "/events.ndjson"
+      let run = try await sandbox.swapsync(["sync", "--events", events] + Self.fast, emulator: emulator)
+      #expect(run.status == 0, "\(run.stderr)")
+      #expect(run.stderr.contains("could not write: No space left on device"), "\(run.stderr)")
+      let text = String(decoding: FileManager.default.contents(atPath: events) ?? Data(), as: UTF8.self)
+      #expect(text.count > 3000 && text.hasSuffix("\n"), "\(text.count) bytes")
+      for line in text.split(separator: "\n") {
+        #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "half a line: \(line)")
+      }
+    }
+
     @Test("a read-only output folder: exit 73 and not a single submit, fresh or with earlier state")
     func readOnlyOutputFolder() async throws {
       guard let mount = Crash.TmpfsMount.make(size: "2m") else { return }

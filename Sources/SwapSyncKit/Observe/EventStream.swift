@@ -106,11 +106,14 @@ public final class EventStream: SyncObserver {
     append(Array(data))
   }
 
-  /// Writes `bytes` and a newline with one `write(2)` (looping only on a short write).
+  /// Writes `bytes` and a newline with one `write(2)` (looping only on a short write). A line
+  /// that cannot be written whole is cut off again in a file (not in a pipe, which cannot), so
+  /// the next line never follows half of one.
   private func append(_ bytes: [UInt8]) {
     var line = bytes
     line.append(0x0A)
     fd.withLock { descriptor in
+      let start = lseek(descriptor, 0, SEEK_CUR)  // -1 for a pipe or a terminal
       line.withUnsafeBytes { buffer in
         var offset = 0
         while offset < buffer.count {
@@ -120,6 +123,9 @@ public final class EventStream: SyncObserver {
             // A closed pipe: the reader left, and the run goes on. Anything else is told at the end.
             let code = written < 0 ? errno : EIO
             if code != EPIPE { failure.withLock { $0 = ($0?.errno ?? code, ($0?.lost ?? 0) + 1) } }
+            if offset > 0, start >= 0, ftruncate(descriptor, start) == 0 {
+              lseek(descriptor, start, SEEK_SET)
+            }
             return
           }
           offset += written
