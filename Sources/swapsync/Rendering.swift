@@ -42,10 +42,15 @@ enum Rendering {
     if s.adoptions > 0 {
       lines.append("adoptions: \(s.adoptions) (untracked files recorded as they are; nothing bought)")
     }
+    // `sync` takes submits in this order: with --max-submits, the first ones are bought.
+    var submitsListed = 0
     for plan in plans {
       switch plan.action {
       case .submit(let reason):
-        lines.append("  submit   \(plan.pending.joined(separator: ", ")) (\(reason.rawValue))")
+        submitsListed += 1
+        let verb = submitsListed > s.submits ? "held   " : "submit "
+        let why = submitsListed > s.submits ? "; held back by --max-submits" : ""
+        lines.append("  \(verb)  \(plan.pending.joined(separator: ", ")) (\(reason.rawValue)\(why))")
       case .poll(let jobId): lines.append("  poll     \(plan.pending.joined(separator: ", ")) (job \(jobId))")
       case .restore(let jobId, let copyFrom):
         let download = "download from job \(jobId)"

@@ -129,6 +129,11 @@ struct HostileServerTests {
     #expect(
       preview.stdout.contains("submits:   2 ") && preview.stdout.contains("held back: 3"), "\(preview.stdout)"
     )
+    let listed = preview.stdout.split(separator: "\n").filter {
+      $0.hasPrefix("  submit") || $0.hasPrefix("  held")
+    }
+    #expect(
+      listed.map { $0.hasPrefix("  submit") } == [true, true, false, false, false], "\(preview.stdout)")
     let first = try await sandbox.swapsync(Faults.sync + ["--max-submits", "2"], emulator: emulator)
     #expect(first.status == 75, "\(first.stderr)")
     #expect(first.stderr.contains("held back by --max-submits"))
