@@ -186,4 +186,42 @@ struct SyncTests {
     #expect(try await sandbox.swapsync(["status"], emulator: nil).status == 0)
     #expect(try await sandbox.swapsync(["verify"], emulator: nil).status == 0)
   }
+
+  @Test("a job id recorded by hand, as docs/lockfile.md says, is collected without a new submit")
+  func jobIdRecordedByHand() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([Faults.twoEntries(emulator)[0]])
+    #expect(try await sandbox.swapsync(Faults.sync + ["--no-wait"], emulator: emulator).status == 75)
+    func edit(_ change: (inout [String: Any]) -> Void) throws {
+      var lock = try #require(
+        try JSONSerialization.jsonObject(with: sandbox.read("swaps.lock.json") ?? Data()) as? [String: Any])
+      var entries = try #require(lock["entries"] as? [String: Any])
+      var entry = try #require(entries["a.png"] as? [String: Any])
+      change(&entry)
+      entries["a.png"] = entry
+      lock["entries"] = entries
+      try JSONSerialization.data(withJSONObject: lock).write(
+        to: URL(fileURLWithPath: sandbox.path("swaps.lock.json")))
+    }
+    // The job id lost (what the next run sees after a full disk took journal and lockfile) ...
+    var jobId = ""
+    try edit { entry in
+      jobId = entry["jobId"] as? String ?? ""
+      entry["jobId"] = nil
+      entry["state"] = "uncertain"
+      entry["message"] = "a run stopped after sending the submit; its answer was never recorded"
+    }
+    #expect(try await Faults.statuses(sandbox)["a.png"]?.status == .uncertain)
+    // ... and recorded again by hand from the printed line.
+    try edit { entry in
+      entry["state"] = "running"
+      entry["jobId"] = jobId
+      entry["message"] = nil
+    }
+    let collected = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(collected.status == 0, "\(collected.stderr)")
+    #expect(try await Faults.statuses(sandbox)["a.png"]?.status == .done)
+    #expect(try await emulator.stats().jobsCreated == 1)
+  }
 }

@@ -94,7 +94,8 @@ extension JobRunner {
         // (and the event stream) is where the job id survives.
         await warn(
           "\(plan.pending.joined(separator: ", ")): bought job \(jobId) but could not journal it (\(error)); "
-            + "kept for the lockfile")
+            + "kept for the lockfile. If the lockfile cannot be written either, record the job by hand "
+            + "(docs/lockfile.md, \"Recording a job id by hand\") instead of buying it again")
         await control.halt(
           SwapSyncFailure(
             .cannotWrite,
