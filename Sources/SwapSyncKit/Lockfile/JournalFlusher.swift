@@ -117,9 +117,9 @@ final class JournalFlusher: @unchecked Sendable {
     var promise: (key: String, after: Int?)?
     switch step {
     case .opens(let key, let followers)?: promise = (key, followers)
-    case .continues(let key)? where promises[key] != nil: promise = (key, max(0, promises[key]! - line.count))
-    case .ends(let key)? where promises[key] != nil: promise = (key, nil)
-    default: break
+    case .continues(let key)?: if let left = promises[key] { promise = (key, max(0, left - line.count)) }
+    case .ends(let key)?: if promises[key] != nil { promise = (key, nil) }
+    case nil: break
     }
     let owedAfter = owed + (promise.map { ($0.after ?? 0) - (promises[$0.key] ?? 0) } ?? 0)
     if owedAfter > 0 || owed > 0 { try reserve(upTo: written + line.count + owedAfter) }
