@@ -184,9 +184,9 @@ import Testing
     var info = stat()
     #expect(stat(path, &info) == 0)
     #expect(Int(info.st_size) == mark.end, "the size is the line's: replay sees no padding")
-    // Allocated blocks cover the line and 4 times its length plus 1 KiB more (in 512-byte units).
+    // Allocated blocks cover the line and 3 times (its length + 256) + 1 KiB more (512-byte units).
     #expect(
-      Int(info.st_blocks) * 512 >= 5 * mark.end + 1024, "\(info.st_blocks) blocks for \(mark.end) bytes")
+      Int(info.st_blocks) * 512 >= 4 * mark.end + 1792, "\(info.st_blocks) blocks for \(mark.end) bytes")
     #expect(try Journal.replay(path: path) == [["a.jpg": Self.entry(.submitting)]])
   }
 
@@ -196,7 +196,7 @@ import Testing
     let path = box.url("journal.jsonl")
     let journal = try Journal(path: path)
     let intent = try #require(try journal.write(["a.jpg": Self.entry(.submitting)], reservingFollowers: true))
-    let promised = 4 * intent.end + 1024
+    let promised = 3 * (intent.end + 256) + 1024
     func allocatedPastEnd() -> Int {
       var info = stat()
       _ = stat(path, &info)
@@ -217,5 +217,37 @@ import Testing
     let last = try #require(try journal.write(removal))
     try await journal.waitUntilDurable(last)
     #expect(try Journal.replay(path: path).count == 13)
+  }
+
+  @Test("the room a purchase is promised covers its three later records, for 1 to 100 outputs per pair")
+  func promiseCoversTheRecords() throws {
+    let target = "https://img.example.com/targets/" + String(repeating: "t", count: 80) + ".jpg"
+    let face = "https://img.example.com/faces/alice.jpg"
+    for count in [1, 5, 20, 100] {
+      let outputs = (0..<count).map { "team/alice/output-\($0).png" }
+      func line(_ entry: LockEntry) -> Int {
+        CompactJSON.batch(Dictionary(uniqueKeysWithValues: outputs.map { ($0, .some(entry)) })).count + 1
+      }
+      let intent = line(
+        LockEntry(
+          targetImage: target, swapImage: face, state: .submitting, submittedAt: "2026-11-30T06:12:39Z"))
+      let job = "SWAP-FACE-171349414479347616", sha = String(repeating: "9f", count: 32)
+      let followers =
+        line(
+          LockEntry(
+            targetImage: target, swapImage: face, state: .running, jobId: job,
+            submittedAt: "2026-11-30T06:12:39Z"))
+        + line(
+          LockEntry(
+            targetImage: target, swapImage: face, state: .running, jobId: job, sha256: sha, size: 48_213_000,
+            imageType: "jpeg", submittedAt: "2026-11-30T06:12:39Z"))
+        + line(
+          LockEntry(
+            targetImage: target, swapImage: face, state: .done, jobId: job, sha256: sha, size: 48_213_000,
+            imageType: "jpeg", quota: 2, submittedAt: "2026-11-30T06:12:39Z",
+            finishedAt: "2026-11-30T06:13:02Z"))
+      let promised = Journal.room(afterIntent: intent, outputs: count)
+      #expect(promised >= followers, "\(count) outputs: \(promised) promised, \(followers) needed")
+    }
   }
 }

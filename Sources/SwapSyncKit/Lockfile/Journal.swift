@@ -88,15 +88,21 @@ public final class Journal: Sendable {
     line.append(0x0A)
     let step: PurchaseStep
     if reservingFollowers {
-      // Each later record of the purchase is this line plus a job id, a checksum, a size and two
-      // times per output: 4 times its length and 1 KiB cover three of them.
-      step = .opens(key: key, followers: 4 * line.count + 1024)
+      step = .opens(key: key, followers: Self.room(afterIntent: line.count, outputs: updates.count))
     } else if updates.values.allSatisfy({ $0?.state == .running || $0?.state == .submitting }) {
       step = .continues(key: key)
     } else {
       step = .ends(key: key)  // done, failed, lost, uncertain, withdrawn or removed
     }
     return try flusher.write(line, step: step, notify: notify)
+  }
+
+  /// Bytes a purchase's three later records (job id, install intent, done) may take after an
+  /// intent line of `length` bytes for `outputs` outputs: each is that line plus, per output, a
+  /// job id, a checksum, a size, a type, a time and a quota, about 200 bytes (measured: 19,066
+  /// bytes for 20 outputs of one pair; 256 per output leaves a margin).
+  static func room(afterIntent length: Int, outputs: Int) -> Int {
+    3 * (length + 256 * outputs) + 1024
   }
 
   /// Returns once `mark` is durable (at once if it already is), or throws the error of the sync
