@@ -193,32 +193,34 @@ struct SyncTests {
     let sandbox = try Sandbox()
     try sandbox.writeManifest([Faults.twoEntries(emulator)[0]])
     #expect(try await sandbox.swapsync(Faults.sync + ["--no-wait"], emulator: emulator).status == 75)
-    func edit(_ change: (inout [String: Any]) -> Void) throws {
-      var lock = try #require(
+    func readLock() throws -> [String: Any] {
+      try #require(
         try JSONSerialization.jsonObject(with: sandbox.read("swaps.lock.json") ?? Data()) as? [String: Any])
-      var entries = try #require(lock["entries"] as? [String: Any])
-      var entry = try #require(entries["a.png"] as? [String: Any])
-      change(&entry)
-      entries["a.png"] = entry
-      lock["entries"] = entries
-      try JSONSerialization.data(withJSONObject: lock).write(
-        to: URL(fileURLWithPath: sandbox.path("swaps.lock.json")))
     }
-    // The job id lost (what the next run sees after a full disk took journal and lockfile) ...
-    var jobId = ""
-    try edit { entry in
-      jobId = entry["jobId"] as? String ?? ""
-      entry["jobId"] = nil
-      entry["state"] = "uncertain"
-      entry["message"] = "a run stopped after sending the submit; its answer was never recorded"
-    }
+    var entry = try #require((try readLock()["entries"] as? [String: Any])?["a.png"] as? [String: Any])
+    let jobId = try #require(entry["jobId"] as? String)
+    // What a full disk leaves after its job id was printed: the intent in the journal, no lockfile.
+    entry["jobId"] = nil
+    entry["state"] = "submitting"
+    let line = try JSONSerialization.data(withJSONObject: ["a.png": entry]) + Data("\n".utf8)
+    try line.write(to: URL(fileURLWithPath: sandbox.path("out/.swapsync/journal.jsonl")))
+    try FileManager.default.removeItem(atPath: sandbox.path("swaps.lock.json"))
+
+    // The documented steps: fold the journal into the lockfile without buying, edit, sync.
+    let fold = try await sandbox.swapsync(
+      Faults.sync + ["--max-submits", "0", "--no-wait"], emulator: emulator)
+    #expect(fold.status == 1, "\(fold.stderr)")
     #expect(try await Faults.statuses(sandbox)["a.png"]?.status == .uncertain)
-    // ... and recorded again by hand from the printed line.
-    try edit { entry in
-      entry["state"] = "running"
-      entry["jobId"] = jobId
-      entry["message"] = nil
-    }
+    var lock = try readLock()
+    var entries = try #require(lock["entries"] as? [String: Any])
+    var recorded = try #require(entries["a.png"] as? [String: Any])
+    recorded["state"] = "running"
+    recorded["jobId"] = jobId
+    recorded["message"] = nil
+    entries["a.png"] = recorded
+    lock["entries"] = entries
+    try JSONSerialization.data(withJSONObject: lock).write(
+      to: URL(fileURLWithPath: sandbox.path("swaps.lock.json")))
     let collected = try await sandbox.swapsync(Faults.sync, emulator: emulator)
     #expect(collected.status == 0, "\(collected.stderr)")
     #expect(try await Faults.statuses(sandbox)["a.png"]?.status == .done)
