@@ -42,8 +42,8 @@ enum Rendering {
     if s.adoptions > 0 {
       lines.append("adoptions: \(s.adoptions) (untracked files recorded as they are; nothing bought)")
     }
-    // `sync` starts submits in this order: with --max-submits, the first ones are usually the
-    // ones bought (jobs running at once can take their turn out of order; the count is exact).
+    // With --max-submits N, `sync` buys exactly the first N submits of this order
+    // (SyncEngine.submitBudget).
     var submitsListed = 0
     for plan in plans {
       switch plan.action {

@@ -117,39 +117,46 @@ struct HostileServerTests {
     #expect(!sandbox.exists("out/a.png"))
   }
 
-  @Test("--max-submits 2 on five entries submits exactly 2, exits 75; a later run continues")
+  @Test("--max-submits 2 buys exactly the 2 entries plan listed, even when one waits out a 429; exit 75")
   func maxSubmitsCapsSpending() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
     let sandbox = try Sandbox()
-    let entries = Faults.entries(emulator, count: 5)
+    let entries = Faults.entries(emulator, count: 8)
     try sandbox.writeManifest(entries)
-    // plan previews the capped run: 2 bought, 3 held back.
+    // plan previews the capped run: 2 bought, 6 held back.
     let preview = try await sandbox.swapsync(["plan", "--max-submits", "2"], emulator: nil)
     #expect(preview.status == 2, "\(preview.stdout)")
     #expect(
-      preview.stdout.contains("submits:   2 ") && preview.stdout.contains("held back: 3"), "\(preview.stdout)"
+      preview.stdout.contains("submits:   2 ") && preview.stdout.contains("held back: 6"), "\(preview.stdout)"
     )
     let listed = preview.stdout.split(separator: "\n").filter {
       $0.hasPrefix("  submit") || $0.hasPrefix("  held")
     }
-    #expect(
-      listed.map { $0.hasPrefix("  submit") } == [true, true, false, false, false], "\(preview.stdout)")
-    let first = try await sandbox.swapsync(Faults.sync + ["--max-submits", "2"], emulator: emulator)
+    #expect(listed.map { $0.hasPrefix("  submit") } == [true, true] + Array(repeating: false, count: 6))
+    let previewed = Set(
+      listed.filter { $0.hasPrefix("  submit") }.compactMap { $0.split(separator: " ").dropFirst().first }
+        .map(String.init))
+    // The first submit is answered 429 (certainly not created, retried after 1 s). Its place
+    // must not go to a held entry while it waits: the run buys what plan listed, no other.
+    try await emulator.configure(#"{"faults":[{"endpoint":"submit","kind":"http429","arg":1,"count":1}]}"#)
+    let first = try await sandbox.swapsync(
+      Faults.sync + ["--max-submits", "2", "--jobs", "1"], emulator: emulator)
     #expect(first.status == 75, "\(first.stderr)")
     #expect(first.stderr.contains("held back by --max-submits"))
     var stats = try await emulator.stats()
-    #expect(stats.submits == 2)
+    #expect(stats.faultsInjected?["submit:http429"] == 1)
+    #expect(stats.submits == 3)
     #expect(stats.jobsCreated == 2)
     let states = try await Faults.statuses(sandbox)
-    #expect(states.values.filter { $0.status == .done }.count == 2)
-    #expect(states.values.filter { $0.status == .missing }.count == 3)
+    #expect(Set(states.filter { $0.value.status == .done }.keys) == previewed, "\(preview.stdout)")
+    #expect(states.values.filter { $0.status == .missing }.count == 6)
 
     let second = try await sandbox.swapsync(Faults.sync, emulator: emulator)
     #expect(second.status == 0, "\(second.stderr)")
     stats = try await emulator.stats()
-    #expect(stats.submits == 5)
+    #expect(stats.jobsCreated == 8)
     for (_, target, face) in entries { #expect(stats.jobs(target: target, face: face) == 1) }
-    #expect(sandbox.files(under: "out").values.filter(isPNG).count == 5)
+    #expect(sandbox.files(under: "out").values.filter(isPNG).count == 8)
   }
 
   @Test(

@@ -9,7 +9,7 @@ import Testing
 
   @Test("--timeout before the API answered anything is 69, whether the watchdog or the submit stops first")
   func timeoutWithoutAnyAnswerIsUnavailable() async {
-    let control = RunControl(maxSubmits: nil, timeout: .seconds(60))
+    let control = RunControl(timeout: .seconds(60))
     await control.apiFailed(Self.refused)
     await control.stop(.timeout)
     #expect(await control.failure?.status == .unavailable)
@@ -19,7 +19,7 @@ import Testing
 
   @Test("--timeout after the API answered once is not 69, even if later requests failed")
   func timeoutAfterAnAnswerIsNotUnavailable() async {
-    let control = RunControl(maxSubmits: nil, timeout: .seconds(60))
+    let control = RunControl(timeout: .seconds(60))
     await control.apiSucceeded()
     await control.apiFailed(Self.refused)
     await control.stop(.timeout)
@@ -28,11 +28,11 @@ import Testing
 
   @Test("an interrupt or a failure that is not about availability leaves no 69 behind")
   func otherStopsAreNotUnavailable() async {
-    let control = RunControl(maxSubmits: nil, timeout: .seconds(60))
+    let control = RunControl(timeout: .seconds(60))
     await control.apiFailed(Retry(reason: "HTTP 429", overloaded: true))
     await control.stop(.timeout)
     #expect(await control.failure?.status == nil)
-    let interrupted = RunControl(maxSubmits: nil, timeout: .seconds(60))
+    let interrupted = RunControl(timeout: .seconds(60))
     await interrupted.apiFailed(Self.refused)
     await interrupted.stop(.signal(2))
     #expect(await interrupted.failure?.status == nil)
@@ -40,7 +40,7 @@ import Testing
 
   @Test("a signal outranks --timeout and a failure; the first signal is kept")
   func signalOutranksTimeout() async {
-    let control = RunControl(maxSubmits: nil, timeout: .seconds(60))
+    let control = RunControl(timeout: .seconds(60))
     await control.stop(.timeout)
     await control.stop(.signal(SIGINT))
     #expect(await control.stopReason == .signal(SIGINT))

@@ -62,22 +62,13 @@ extension JobRunner {
 
   private func submitOnce(_ plan: JobPlan) async throws -> SubmitStep {
     guard await !control.stopped else { return .finished }
-    guard await control.takeSubmit() else {
-      await tally.update { $0.notSubmitted += 1 }
-      return .finished
-    }
     var previous: [String: LockEntry?] = [:]
     for output in plan.pending { previous[output] = .some(await store.entry(output)) }
-    do {
-      // The intent is durable before the request can leave, and the journal has room for the
-      // records the purchase adds (its job id first).
-      let event = LifecycleEvent.submitIntended(at: Self.timestamp())
-      try await store.record(
-        try await proposed(plan, event), cause: Lifecycle.kind(of: event).rawValue, reservingFollowers: true)
-    } catch {
-      await control.returnSubmit()
-      throw error
-    }
+    // The intent is durable before the request can leave, and the journal has room for the
+    // records the purchase adds (its job id first).
+    let event = LifecycleEvent.submitIntended(at: Self.timestamp())
+    try await store.record(
+      try await proposed(plan, event), cause: Lifecycle.kind(of: event).rawValue, reservingFollowers: true)
     let outcome = await client.submit(plan.pair, hookUrl: plan.hookUrl)
     let answeredAt = ContinuousClock.now
     switch outcome {
@@ -140,7 +131,6 @@ extension JobRunner {
 
   /// Puts every pending output back to its record before the intent: no job was created.
   private func withdraw(_ plan: JobPlan, restoring previous: [String: LockEntry?]) async throws {
-    await control.returnSubmit()
     var updates: [String: LockEntry?] = [:]
     for output in plan.pending {
       let current = await store.entry(output)

@@ -10,15 +10,15 @@ public enum StopReason: Sendable, Equatable {
   case failure
 }
 
-/// Shared state of one run: why it stopped (if it did), the submit budget, the wait
-/// deadline, and consecutive API failures (for exit 69).
+/// Shared state of one run: why it stopped (if it did), the wait deadline, and consecutive API
+/// failures (for exit 69).
 actor RunControl {
   /// The most severe failure so far; it decides the exit status.
   private(set) var failure: SwapSyncFailure?
   /// Set by `stop`: no new work starts, waiting ends.
   private(set) var stopReason: StopReason?
-  private var submitsLeft: Int?
-  private(set) var submitsDeferred = 0
+  /// Submits `--max-submits` held back (SyncEngine decides which, before any task starts).
+  let submitsDeferred: Int
   private var consecutiveFailures = 0
   /// Whether any API request of this run got a usable answer.
   private var apiAnswered = false
@@ -31,8 +31,8 @@ actor RunControl {
   /// This many API failures in a row, with no success between, mean the API is unavailable.
   static let unavailableAfter = 12
 
-  init(maxSubmits: Int?, timeout: Duration) {
-    submitsLeft = maxSubmits
+  init(submitsDeferred: Int = 0, timeout: Duration) {
+    self.submitsDeferred = submitsDeferred
     waitDeadline = .now + timeout
   }
 
@@ -66,22 +66,6 @@ actor RunControl {
   /// Reports a failure that concerns one entry; the rest of the run goes on.
   func report(_ failure: SwapSyncFailure) {
     self.failure = failure.worse(than: self.failure)
-  }
-
-  /// Takes one submit from the `--max-submits` budget, or counts it as deferred.
-  func takeSubmit() -> Bool {
-    guard let left = submitsLeft else { return true }
-    guard left > 0 else {
-      submitsDeferred += 1
-      return false
-    }
-    submitsLeft = left - 1
-    return true
-  }
-
-  /// Gives back a budgeted submit that was certainly not sent.
-  func returnSubmit() {
-    if let left = submitsLeft { submitsLeft = left + 1 }
   }
 
   func apiSucceeded() {

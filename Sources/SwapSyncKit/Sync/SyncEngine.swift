@@ -56,7 +56,7 @@ public struct SyncEngine: Sendable {
       let states = Dictionary(grouping: now.filter { $0.status != .orphan }, by: \.status).mapValues(\.count)
       observer.runStarted(
         total: workspace.manifest.entries.count, states: states,
-        plannedSubmits: plans.count(where: \.action.isSubmit))
+        plannedSubmits: Self.submitBudget(plans, cap: options.maxSubmits))
     }
     if options.adopt && plans.contains(where: { !$0.untracked.isEmpty }) {
       await announceStart()
@@ -65,14 +65,21 @@ public struct SyncEngine: Sendable {
       plans = planner.plan(manifest: workspace.manifest, lock: await store.lock, files: files)
       if let failure { throw failure }
     }
-    let control = RunControl(maxSubmits: options.maxSubmits, timeout: options.timeout)
-    let needsNetwork = plans.contains { plan in
-      switch plan.action {
-      case .submit, .poll: true
-      case .restore(_, let copyFrom): copyFrom == nil
-      case .none, .blocked: false
+    // `--max-submits` takes the first submits in plan order, the order `plan` lists them in
+    // (docs/exit-codes.md, "plan"): the rest are held back before any task starts.
+    let submitBudget = Self.submitBudget(plans, cap: options.maxSubmits)
+    let held = plans.count(where: \.action.isSubmit) - submitBudget
+    let control = RunControl(submitsDeferred: held, timeout: options.timeout)
+    if held > 0 { await tally.update { $0.notSubmitted += held } }
+    let needsNetwork =
+      submitBudget > 0
+      || plans.contains { plan in
+        switch plan.action {
+        case .poll: true
+        case .restore(_, let copyFrom): copyFrom == nil
+        case .submit, .none, .blocked: false
+        }
       }
-    }
     let worked = plans.contains { $0.action != .none && !$0.action.isBlocked } || options.adopt
     let pushes = SyncCachePhase.pushesPending(
       options.cache, lock: await store.lock, manifest: workspace.manifest, stateDir: folder.stateDir)
@@ -107,8 +114,8 @@ public struct SyncEngine: Sendable {
       // reordered copy of 100,000 plans would be 30 MB more at the peak.
       await Self.runAll(
         [
-          plans.lazy.filter { !$0.action.isSubmit && $0.action != .none },
-          plans.lazy.filter(\.action.isSubmit),
+          AnySequence(plans.lazy.filter { !$0.action.isSubmit && $0.action != .none }),
+          AnySequence(plans.lazy.filter(\.action.isSubmit).prefix(submitBudget)),
         ]
         .joined(), width: Self.tasksInFlight(options), runner: runner)
       // Not needed any more, and 30 MB at 100,000 entries: freed before the lockfile is written.
@@ -182,6 +189,12 @@ extension SyncEngine {
     } catch {
       throw SwapSyncFailure(.cannotWrite, "\(error)")
     }
+  }
+
+  /// How many of `plans`' submits a run may send: all of them, or the first `cap` (`--max-submits`).
+  static func submitBudget(_ plans: [JobPlan], cap: Int?) -> Int {
+    let submits = plans.count(where: \.action.isSubmit)
+    return min(submits, cap ?? submits)
   }
 
   /// How many plans run as tasks at once: every `--jobs` and `--downloads` slot busy, and as
