@@ -59,13 +59,15 @@ final class CurlTransfer: @unchecked Sendable {
   private var fileBytes = 0
   private var hasher = SHA256()
   private var prefix: [UInt8] = []
+  /// Set at a file body's first bytes.
+  private var fileWriter: FileBodyWriter?
   var abort: TransferAbort?
   /// The body of a PUT and how much of an in-memory body was sent (CurlTransfer+Upload.swift).
   var upload: HTTPRequest.Upload?
   var uploadOffset = 0
 
   /// `CURLOPT_BUFFERSIZE` of downloads to a file, in bytes.
-  static let fileBufferSize = 256 * 1024
+  static let fileBufferSize = FileBodyWriter.pieceSize
 
   /// Bodies of non-2xx answers are kept in memory up to this size, for messages.
   private static let errorBodyLimit = 64 * 1024
@@ -222,20 +224,27 @@ final class CurlTransfer: @unchecked Sendable {
       abort = .tooLarge
       return 0
     }
-    var offset = 0
-    while offset < chunk.count {
-      let written = write(fd, chunk.baseAddress! + offset, chunk.count - offset)
-      if written < 0 {
-        if errno == EINTR { continue }
-        abort = .writeFailed(errno)
-        return 0
-      }
-      offset += written
+    do {
+      try (fileWriter ?? startFileBody(fd)).append(chunk)
+    } catch {
+      abort = .writeFailed(error.code)
+      return 0
     }
     hasher.update(bufferPointer: chunk)
     if prefix.count < 32 { prefix.append(contentsOf: chunk.prefix(32 - prefix.count)) }
     fileBytes += chunk.count
     return chunk.count
+  }
+
+  /// The writer of a file body: told its length when known, unless the body is compressed
+  /// (its length on the wire is not its length on disk).
+  private func startFileBody(_ fd: Int32) -> FileBodyWriter {
+    var length: curl_off_t = -1
+    _ = swapsync_easy_getinfo_off_t(easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length)
+    let known = length > 0 && length <= maxBodyBytes && headers[.contentEncoding] == nil
+    let writer = FileBodyWriter(fd: fd, expectedLength: known ? Int(length) : nil)
+    fileWriter = writer
+    return writer
   }
 
   /// One header line from libcurl, status lines included.
@@ -254,6 +263,16 @@ final class CurlTransfer: @unchecked Sendable {
   /// Called by the loop thread once the transfer left the multi handle (or never entered it);
   /// `detail`, when given, replaces libcurl's error text.
   func complete(code: CURLcode, detail override: String? = nil) {
+    var code = code
+    // The body's last bytes reach the file before anyone learns that the transfer ended.
+    if abort == nil, let fileWriter {
+      do {
+        try fileWriter.flush()
+      } catch {
+        abort = .writeFailed(error.code)
+        if code == CURLE_OK { code = CURLE_WRITE_ERROR }
+      }
+    }
     var redirect: UnsafeMutablePointer<CChar>?
     _ = swapsync_easy_getinfo_string(easy, CURLINFO_REDIRECT_URL, &redirect)
     var pretransfer: curl_off_t = 0
