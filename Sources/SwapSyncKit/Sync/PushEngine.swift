@@ -30,11 +30,12 @@ public struct PushEngine: Sendable {
   public func run(progress: @escaping @Sendable (PushProgress) -> Void) async throws(SwapSyncFailure)
     -> PushSummary
   {
-    _ = try workspace.loadState()
+    // A usage error outranks a broken lockfile (docs/exit-codes.md, "Which code wins").
     guard let cache else {
       throw SwapSyncFailure(
         .usage, "no cache configured: add \"cache\" to the manifest or pass --cache LOCATION")
     }
+    _ = try workspace.loadState()
     if case .failure(let error) = cache.backend {
       throw SwapSyncFailure(.attention, "cache \(cache.location): \(error.message); nothing was pushed")
     }

@@ -78,6 +78,8 @@ public struct Workspace: Sendable {
   /// decoded lockfile is reused (a run reads the state once before taking the run lock, to fail
   /// with 65 before creating anything, and once more under the lock).
   func loadState(reusing earlier: LoadedState?) throws(SwapSyncFailure) -> LoadedState {
+    // The journal is replayed only into the lockfile it belongs to.
+    try FolderOwner.check(self)
     do {
       let onDisk = try LockfileCodec.readBytes(path: lockPath)
       let journalBytes = try LockfileCodec.readBytes(path: journalPath, flags: O_NOFOLLOW)
@@ -99,16 +101,30 @@ public struct Workspace: Sendable {
   /// Opens the output folder (creating it and `.swapsync/`) and takes the run lock: one run at
   /// a time per output folder (docs/safety.md).
   ///
-  /// - Throws: exit 75 naming the holder's PID when another run holds the lock; exit 73 when the
-  ///   folder or the lock file cannot be created or locked.
+  /// Records this workspace as the folder's owner (`FolderOwner`).
+  ///
+  /// - Throws: exit 75 naming the holder's PID when another run holds the lock; exit 65 when the
+  ///   folder belongs to another manifest's lockfile; exit 73 when the folder, the lock file or
+  ///   the owner record cannot be created or locked.
   func lockOutputFolder() throws(SwapSyncFailure) -> (folder: OutputFolder, lock: RunLock) {
     do {
       let folder = try OutputFolder(root: outputRoot)
-      return (folder, try RunLock.acquire(stateDir: folder.stateDir))
+      let lock = try RunLock.acquire(stateDir: folder.stateDir)
+      do {
+        // Checked again under the lock: another manifest's run may have claimed the folder.
+        try FolderOwner.check(self)
+        try FolderOwner.claim(self)
+      } catch {
+        lock.release()
+        throw error
+      }
+      return (folder, lock)
     } catch RunLockError.fileSystem(let error) {
       throw SwapSyncFailure(.cannotWrite, error.description)
     } catch let error as RunLockError {
       throw SwapSyncFailure(.tryLater, error.description)
+    } catch let error as SwapSyncFailure {
+      throw error
     } catch {
       throw SwapSyncFailure(.cannotWrite, "\(error)")
     }

@@ -1,0 +1,76 @@
+import Foundation
+
+/// Which manifest and lockfile an output folder's machine-local state belongs to, recorded in
+/// `<outputDir>/.swapsync/owner.json` as paths relative to the output folder (so that moving the
+/// whole project keeps them). The journal under `.swapsync/` holds one lockfile's records: two
+/// manifests sharing an output folder would fold each other's paid job ids into the wrong
+/// lockfile, and the other one would buy them again (docs/lockfile.md, "One output folder, one
+/// lockfile").
+struct FolderOwner: Codable, Equatable {
+  var manifest: String
+  var lockfile: String
+
+  static func path(stateDir: String) -> String { stateDir + "/owner.json" }
+
+  /// The owner `workspace` would record.
+  init(_ workspace: Workspace) {
+    let root = workspace.outputRoot
+    manifest = Self.relative(Posix.absolutePath(workspace.manifest.path), from: root)
+    lockfile = Self.relative(Posix.absolutePath(workspace.lockPath), from: root)
+  }
+
+  /// Refuses a workspace whose output folder belongs to another manifest or lockfile that still
+  /// exists. A recorded owner whose files are both gone was renamed or moved: its state is
+  /// this workspace's to take (`claim`).
+  ///
+  /// - Throws: exit 65 naming both lockfiles and the way out.
+  static func check(_ workspace: Workspace) throws(SwapSyncFailure) {
+    let mine = FolderOwner(workspace)
+    guard let recorded = read(stateDir: workspace.stateDir), recorded != mine else { return }
+    let root = workspace.outputRoot
+    let alive = [recorded.lockfile, recorded.manifest].filter { $0 != mine.lockfile && $0 != mine.manifest }
+      .contains { FileManager.default.fileExists(atPath: absolute($0, from: root)) }
+    guard alive else { return }
+    let owner = path(stateDir: workspace.stateDir)
+    throw SwapSyncFailure(
+      .invalidInput,
+      "\(root) already belongs to \(absolute(recorded.manifest, from: root)) (lockfile "
+        + "\(absolute(recorded.lockfile, from: root)); recorded in \(owner)). \(workspace.manifest.path) "
+        + "(lockfile \(workspace.lockPath)) cannot use it too: the folder's journal would hand one lockfile's "
+        + "paid job ids to the other. Give each manifest its own outputDir (or --out); if the other manifest "
+        + "is no longer used, delete \(owner). Nothing was done")
+  }
+
+  /// Records `workspace` as the folder's owner unless it already is. Call under the run lock,
+  /// after `check`.
+  ///
+  /// - Throws: `FileSystemError` when `.swapsync/owner.json` cannot be written.
+  static func claim(_ workspace: Workspace) throws(FileSystemError) {
+    let mine = FolderOwner(workspace)
+    guard read(stateDir: workspace.stateDir) != mine else { return }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    let bytes: [UInt8] = (try? encoder.encode(mine)).map { Array($0) + [0x0A] } ?? []
+    try AtomicFile.write(bytes, to: path(stateDir: workspace.stateDir))
+  }
+
+  private static func read(stateDir: String) -> FolderOwner? {
+    guard let data = FileManager.default.contents(atPath: path(stateDir: stateDir)) else { return nil }
+    return try? JSONDecoder().decode(FolderOwner.self, from: data)
+  }
+
+  /// `path` relative to the folder `root` (both absolute): `../swaps.lock.json`.
+  static func relative(_ path: String, from root: String) -> String {
+    let target = URL(fileURLWithPath: path).standardizedFileURL.pathComponents
+    let base = URL(fileURLWithPath: root).standardizedFileURL.pathComponents
+    var shared = 0
+    while shared < min(target.count, base.count), target[shared] == base[shared] { shared += 1 }
+    let up = Array(repeating: "..", count: base.count - shared)
+    return (up + target[shared...]).joined(separator: "/")
+  }
+
+  private static func absolute(_ relative: String, from root: String) -> String {
+    URL(fileURLWithPath: relative, relativeTo: URL(fileURLWithPath: root, isDirectory: true))
+      .standardizedFileURL.path
+  }
+}
