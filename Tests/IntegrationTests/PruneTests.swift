@@ -41,4 +41,23 @@ struct PruneTests {
     #expect(try await emulator.stats().apiRequests > 0)
     #expect(try await sandbox.swapsync(["verify"], emulator: nil).status == 1, "edited.png differs")
   }
+
+  @Test("an orphan whose paid job is still running is kept by prune, and collected once it is back")
+  func runningOrphanIsKept() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "200ms"])
+    let sandbox = try Sandbox()
+    let entry = Faults.twoEntries(emulator)[0]
+    try sandbox.writeManifest([entry])
+    #expect(try await sandbox.swapsync(Faults.sync + ["--no-wait"], emulator: emulator).status == 75)
+    try sandbox.writeManifest([])
+    let pruned = try await sandbox.swapsync(["prune"], emulator: nil)
+    #expect(pruned.status == 1, "\(pruned.stdout)")
+    #expect(pruned.stderr.contains("kept a.png: its job "), "\(pruned.stderr)")
+    #expect(pruned.stderr.contains("is paid and its result not collected yet"), "\(pruned.stderr)")
+    try sandbox.writeManifest([entry])
+    let collected = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(collected.status == 0, "\(collected.stderr)")
+    #expect(isPNG(sandbox.read("out/a.png")))
+    #expect(try await emulator.stats().jobsCreated == 1)
+  }
 }

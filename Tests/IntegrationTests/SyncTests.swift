@@ -226,4 +226,69 @@ struct SyncTests {
     #expect(try await Faults.statuses(sandbox)["a.png"]?.status == .done)
     #expect(try await emulator.stats().jobsCreated == 1)
   }
+
+  @Test(
+    "two manifests cannot share an output folder: the second is refused before its journal replay; a rename is fine"
+  )
+  func oneOutputFolderOneLockfile() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+    let sandbox = try Sandbox()
+    let (a, b) = (Faults.twoEntries(emulator)[0], Faults.twoEntries(emulator)[1])
+    try sandbox.writeManifest([a], name: "m1.json")
+    try sandbox.writeManifest([b], name: "m2.json")
+    #expect(
+      try await sandbox.swapsync(Faults.sync + ["m1.json", "--no-wait"], emulator: emulator).status == 75)
+    let lock = try #require(sandbox.read("m1.lock.json"))
+    let entries = try #require(
+      (try JSONSerialization.jsonObject(with: lock) as? [String: Any])?["entries"] as? [String: Any])
+    // What a run of m1 killed after its job id arrived leaves: the record in the journal.
+    let line = try JSONSerialization.data(withJSONObject: ["a.png": entries["a.png"]!]) + Data("\n".utf8)
+    try line.write(to: URL(fileURLWithPath: sandbox.path("out/.swapsync/journal.jsonl")))
+
+    for command in [Faults.sync, ["status"], ["plan"], ["verify"], ["prune"]] {
+      let refused = try await sandbox.swapsync(command + ["m2.json"], emulator: emulator)
+      #expect(refused.status == 65, "\(command): \(refused.stderr)")
+      #expect(refused.stderr.contains("already belongs to \(sandbox.path("m1.json"))"), "\(refused.stderr)")
+    }
+    #expect(!sandbox.exists("m2.lock.json"))
+    #expect(sandbox.read("out/.swapsync/journal.jsonl") == line)
+    #expect(try await emulator.stats().jobsCreated == 1)
+
+    // m1 collects its job; then renamed together with its lockfile, it keeps its folder.
+    #expect(try await sandbox.swapsync(Faults.sync + ["m1.json"], emulator: emulator).status == 0)
+    try FileManager.default.moveItem(atPath: sandbox.path("m1.json"), toPath: sandbox.path("renamed.json"))
+    try FileManager.default.moveItem(
+      atPath: sandbox.path("m1.lock.json"), toPath: sandbox.path("renamed.lock.json"))
+    let renamed = try await sandbox.swapsync(Faults.sync + ["renamed.json"], emulator: emulator)
+    #expect(renamed.status == 0, "\(renamed.stderr)")
+    #expect(try await emulator.stats().jobsCreated == 1)
+  }
+
+  @Test("renaming an output buys nothing: the orphan's file is copied, or its job fetched again when gone")
+  func renamedOutputsAreNotBoughtAgain() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+    let sandbox = try Sandbox()
+    let (a, b) = (Faults.twoEntries(emulator)[0], Faults.twoEntries(emulator)[1])
+    try sandbox.writeManifest([a, b])
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    let bytes = try #require(sandbox.read("out/a.png"))
+    // a.png renamed; b.png renamed and its old file deleted by hand.
+    try FileManager.default.removeItem(atPath: sandbox.path("out/b.png"))
+    try sandbox.writeManifest([("sub/a2.png", a.1, a.2), ("b2.png", b.1, b.2)])
+    let preview = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(preview.stdout.contains("restore  sub/a2.png (copy of a.png)"), "\(preview.stdout)")
+    #expect(preview.stdout.contains("restore  b2.png (download from job"), "\(preview.stdout)")
+    #expect(preview.stdout.contains("submits:   0"), "\(preview.stdout)")
+    let status = try await sandbox.swapsync(["status"], emulator: nil)
+    #expect(status.stdout.contains("instead of buying it again"), "\(status.stdout)")
+    let fetchesBefore = try await emulator.stats().requests["fetch"] ?? 0
+    let run = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(run.status == 0, "\(run.stderr)")
+    let stats = try await emulator.stats()
+    #expect(stats.jobsCreated == 2)
+    #expect(stats.requests["fetch"] == fetchesBefore + 1)
+    #expect(sandbox.read("out/sub/a2.png") == bytes)
+    #expect(isPNG(sandbox.read("out/b2.png")))
+    #expect(try await sandbox.swapsync(["verify"], emulator: nil).status == 0)
+  }
 }

@@ -150,4 +150,31 @@ struct PlannerTests {
       manifest([("1.png", a)]), ["1.png": adopted], files: ["1.png": .differs("x")], present: ["1.png": 3])
     #expect(theirs[0].action == .none && theirs[0].untracked == ["1.png"])
   }
+
+  @Test(
+    "a renamed output reuses its orphan's job: copied when intact, fetched again when gone, followed when running"
+  )
+  func renamedOutputReusesTheOrphansJob() {
+    let renamed = manifest([("new.png", a)])
+    let done = entry(a, .done, sha: "s1")
+    #expect(plan(renamed, ["old.png": done]).first?.action == .restore(jobId: "J1", copyFrom: "old.png"))
+    #expect(
+      plan(renamed, ["old.png": done], files: ["old.png": .missing]).first?.action
+        == .restore(jobId: "J1", copyFrom: nil))
+    #expect(plan(renamed, ["old.png": entry(a, .running)]).first?.action == .poll(jobId: "J1"))
+    // Another pair's orphan is nothing to this one.
+    #expect(plan(renamed, ["old.png": entry(b, .done, sha: "s1")]).first?.action == .submit(reason: .missing))
+  }
+
+  @Test("an orphan's paid job that needs a decision still needs --resubmit after a rename")
+  func renamedOutputKeepsThePaidDecision() {
+    let renamed = manifest([("new.png", a)])
+    for state in [EntryState.failed, .uncertain, .lost] {
+      let status = EntryStatus(rawValue: state.rawValue)!
+      #expect(plan(renamed, ["old.png": entry(a, state)]).first?.action == .blocked(status))
+      #expect(
+        plan(renamed, ["old.png": entry(a, state)], resubmit: [state]).first?.action
+          == .submit(reason: status))
+    }
+  }
 }

@@ -22,7 +22,7 @@ extension JobRunner {
         await sleep(wait)
       }
       guard await !control.stopped else { return nil }
-      if let base = await store.entry(plan.pending[0]), base.state == .running,
+      if let base = await store.entry(plan.pending[0]) ?? plan.current, base.state == .running,
         let deadline = deadline(of: base), Date() > deadline
       {
         let message = "no result after \(UnitParsing.format(duration: options.jobDeadline))"

@@ -90,7 +90,8 @@ struct JobRunner: Sendable {
 
   /// The records `event` would give the pending outputs, without recording them. Every pending
   /// output shares the job of the plan, so the event is applied once, to the plan's own record
-  /// (an output added to the manifest later has none yet), and the result goes to all of them.
+  /// (an output added to the manifest later has none yet; a renamed one has its orphan's,
+  /// `plan.current`), and the result goes to all of them.
   func proposed(_ plan: JobPlan, _ event: LifecycleEvent) async throws(LifecycleError) -> [String: LockEntry?]
   {
     var records: [LockEntry] = []
@@ -102,7 +103,7 @@ struct JobRunner: Sendable {
     let base =
       records.first { $0.state == .submitting } ?? records.first { $0.state == .running && $0.sha256 != nil }
       ?? records.first { $0.state == .running } ?? records.first { $0.state == .done && $0.jobId != nil }
-      ?? records.first ?? first
+      ?? records.first ?? first ?? plan.current
     let next = try Lifecycle.apply(event, to: base, pair: plan.pair)
     return Dictionary(uniqueKeysWithValues: plan.pending.map { ($0, next) })
   }

@@ -14,19 +14,38 @@ public struct Planner: Sendable {
       if groups[entry.pair] == nil { order.append(entry.pair) }
       groups[entry.pair, default: []].append(entry)
     }
+    let orphans = Self.orphanJobs(lock: lock, manifest: groups)
     return order.map { pair in
       let entries = groups[pair] ?? []
-      return planGroup(pair: pair, entries: entries, lock: lock, files: files)
+      return planGroup(pair: pair, entries: entries, orphans: orphans[pair] ?? [], lock: lock, files: files)
     }
   }
 
-  private func planGroup(pair: SwapPair, entries: [ManifestEntry], lock: Lockfile, files: FileView) -> JobPlan
+  /// Orphans (lockfile entries the manifest no longer names) that hold a job, by pair, in output
+  /// order. A pair is one job, whatever its outputs are called: renaming an output reuses the
+  /// orphan's job (its file when intact, else its result fetched again) instead of buying it
+  /// again, and an orphan's failed or uncertain job still needs `--resubmit` (docs/states.md).
+  static func orphanJobs(lock: Lockfile, manifest groups: [SwapPair: [ManifestEntry]])
+    -> [SwapPair: [(output: String, entry: LockEntry)]]
   {
+    var named: Set<String> = []
+    var found: [SwapPair: [(output: String, entry: LockEntry)]] = [:]
+    for (output, entry) in lock.entries where entry.jobId != nil && groups[entry.pair] != nil {
+      if named.isEmpty { named = Set(groups.values.joined().map(\.output)) }
+      if !named.contains(output) { found[entry.pair, default: []].append((output, entry)) }
+    }
+    return found.mapValues { $0.sorted { $0.output < $1.output } }
+  }
+
+  private func planGroup(
+    pair: SwapPair, entries: [ManifestEntry], orphans: [(output: String, entry: LockEntry)], lock: Lockfile,
+    files: FileView
+  ) -> JobPlan {
     let outputs = entries.map(\.output)
     var plan = JobPlan(
       pair: pair, hookUrl: entries.first?.hookUrl, outputs: outputs, pending: [], action: .none, current: nil)
-    // Lock entries made from this very pair (anything else is stale).
-    let matching = outputs.compactMap { lock.entries[$0] }.filter { $0.pair == pair }
+    // Lock entries made from this very pair (anything else is stale), the manifest's own first.
+    let matching = outputs.compactMap { lock.entries[$0] }.filter { $0.pair == pair } + orphans.map(\.entry)
     let done =
       matching.first { $0.state == .done && $0.jobId != nil } ?? matching.first { $0.state == .done }
     var verified: String?
@@ -53,7 +72,12 @@ public struct Planner: Sendable {
     }
     guard !plan.pending.isEmpty else { return plan }
     if let done, verified != nil || done.jobId != nil {
-      plan.action = .restore(jobId: done.jobId ?? "", copyFrom: verified)
+      // An orphan's intact file is as good a copy source as a sibling's.
+      let orphanCopy = orphans.first { orphan in
+        orphan.entry.state == .done && orphan.entry.sha256 == done.sha256
+          && files.check(orphan.output, orphan.entry) == .matches
+      }
+      plan.action = .restore(jobId: done.jobId ?? "", copyFrom: verified ?? orphanCopy?.output)
       return plan
     }
     if let running = matching.first(where: { $0.state == .running && $0.jobId != nil }),
@@ -146,14 +170,31 @@ public struct Planner: Sendable {
       else { continue }
       decisions[entry.pair] = (entry.output, recorded.state == .submitting ? .uncertain : recorded.state)
     }
+    // An orphan's job is the pair's job too (`orphanJobs`): a renamed output reuses it.
+    var reusable: [SwapPair: (output: String, jobId: String)] = [:]
+    let pairs = Set(manifest.entries.map(\.pair))
+    for (output, recorded) in lock.entries where !wanted.contains(output) && pairs.contains(recorded.pair) {
+      guard let jobId = recorded.jobId else { continue }
+      if recorded.state == .done || recorded.state == .running {
+        if reusable[recorded.pair].map({ output < $0.output }) ?? true {
+          reusable[recorded.pair] = (output, jobId)
+        }
+      } else if decisions[recorded.pair].map({ output < $0.output }) ?? true {
+        decisions[recorded.pair] = (output, recorded.state == .submitting ? .uncertain : recorded.state)
+      }
+    }
     for entry in manifest.entries {
       var report = report(entry, lock: lock, files: files, runInProgress: runInProgress)
-      if report.status == .missing, report.detail == nil, lock.entries[entry.output] == nil,
-        let mate = decisions[entry.pair]
-      {
-        report.detail =
-          "its inputs are those of \(mate.output), which is \(mate.state.rawValue); it is bought with that one, "
-          + "by `swapsync sync --resubmit \(mate.state.rawValue)`"
+      if report.status == .missing, report.detail == nil, lock.entries[entry.output] == nil {
+        if let orphan = reusable[entry.pair] {
+          report.detail =
+            "its inputs are those of \(orphan.output), no longer in the manifest: sync takes its result from "
+            + "that one's job \(orphan.jobId) instead of buying it again"
+        } else if let mate = decisions[entry.pair] {
+          report.detail =
+            "its inputs are those of \(mate.output), which is \(mate.state.rawValue); it is bought with that "
+            + "one, by `swapsync sync --resubmit \(mate.state.rawValue)`"
+        }
       }
       reports.append(report)
     }

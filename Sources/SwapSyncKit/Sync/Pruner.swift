@@ -1,6 +1,6 @@
 /// Deletes the files of lockfile orphans — outputs swapsync wrote whose entry left the
 /// manifest — and forgets them. A file whose bytes no longer match the lockfile is kept:
-/// swapsync did not write those bytes.
+/// swapsync did not write those bytes. An orphan whose paid job is still running is kept too.
 public struct Pruner: Sendable {
   public var workspace: Workspace
   public var dryRun: Bool
@@ -38,6 +38,17 @@ public struct Pruner: Sendable {
         continue
       }
       guard let digest else {
+        // A paid job whose result was never collected is not a file: forgetting it would lose
+        // the result, and putting the output back in the manifest would buy it again.
+        if entry.state == .running, let jobId = entry.jobId {
+          outcome.kept.append(
+            (
+              output,
+              "its job \(jobId) is paid and its result not collected yet; put the output back in the "
+                + "manifest and run `swapsync sync` to collect it (docs/lockfile.md, \"Orphans\")"
+            ))
+          continue
+        }
         outcome.forgotten.append(output)
         updates[output] = .some(nil)
         continue
