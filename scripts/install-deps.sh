@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing swapsync needs, only what is missing: libcurl with headers
 # and pkg-config (build), zlib headers (the emulator's compression), nginx and openssl (TLS
-# tests), curl (emulator wire tests), python3 with jsonschema (schema test) and moto's server
+# tests), curl (emulator wire tests), git (the merge tests), python3 with jsonschema (schema test) and moto's server
 # (the S3 cache tests), chromium (the gallery's browser test), GNU time (`make bench`'s peak RSS).
 # Needs root or sudo for apt-get; works without a terminal (CI: root, CI=true, no stdin).
 set -euo pipefail
@@ -15,6 +15,7 @@ need 'command -v pkg-config' pkg-config
 need 'pkg-config --exists libcurl' libcurl4-openssl-dev
 need 'test -e /usr/include/zlib.h' zlib1g-dev
 need 'command -v curl' curl
+need 'command -v git' git
 need 'command -v nginx || test -x /usr/sbin/nginx' nginx
 need 'command -v openssl' openssl
 need 'command -v python3' python3

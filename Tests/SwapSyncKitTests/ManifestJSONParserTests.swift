@@ -151,4 +151,22 @@ struct ManifestJSONParserTests {
     #expect(error.location == "line 2, column 8")
     #expect(error.message == "unexpected word \"tru\"; text values must be in double quotes")
   }
+
+  @Test("a git conflict left in the file is named as one, at its first marker line")
+  func mergeConflictMarkers() throws {
+    let conflicted = "{\n  \"a\": 1,\n<<<<<<< HEAD\n  \"b\": 2\n=======\n  \"b\": 3\n>>>>>>> branch\n}\n"
+    let error = try #require(throws: JSONSyntaxError.self) { try JSONParser.parse(Array(conflicted.utf8)) }
+    #expect(error.isMergeConflict)
+    #expect(error.line == 3 && error.column == 1)
+    #expect(error.message.contains("\"<<<<<<<\""))
+    // A lone separator (the other markers already resolved away) is found too, CRLF or not.
+    let separator = "{\r\n  \"a\": 1\r\n=======\r\n}\r\n"
+    let second = try #require(throws: JSONSyntaxError.self) { try JSONParser.parse(Array(separator.utf8)) }
+    #expect(second.isMergeConflict && second.line == 3)
+    // Other broken JSON keeps its own message.
+    let plain = try #require(throws: JSONSyntaxError.self) {
+      try JSONParser.parse(Array("{\n<<<< x\n}".utf8))
+    }
+    #expect(!plain.isMergeConflict)
+  }
 }

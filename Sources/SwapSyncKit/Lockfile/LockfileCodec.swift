@@ -141,6 +141,9 @@ public enum LockfileCodec {
 
   /// A parser error as a lockfile error: a duplicate key at its place, anything else as invalid JSON.
   static func syntaxError(_ error: JSONSyntaxError, path: String) -> LockfileError {
+    if error.isMergeConflict {
+      return .located(path: path, line: error.line, column: error.column, detail: error.message)
+    }
     guard error.isDuplicateKey else {
       return .malformed(path: path, detail: "invalid JSON at \(error.location): \(error.message)")
     }

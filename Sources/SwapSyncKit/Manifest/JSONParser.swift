@@ -14,7 +14,35 @@ public struct JSONParser {
   /// Parses one JSON document (UTF-8, no byte order mark, nothing but whitespace after the value).
   public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
     var parser = JSONParser(bytes: bytes)
-    return try parser.parseDocument()
+    do {
+      return try parser.parseDocument()
+    } catch {
+      throw mergeConflict(in: bytes) ?? error
+    }
+  }
+
+  /// The first line left by an unresolved git merge (`<<<<<<< `, `=======`, `>>>>>>> `), as the
+  /// error to report instead of the syntax error it causes.
+  static func mergeConflict(in bytes: [UInt8]) -> JSONSyntaxError? {
+    var line = 1
+    var start = 0
+    while start < bytes.count {
+      let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+      let text = bytes[start..<end]
+      for marker in ["<<<<<<<", "=======", ">>>>>>>"] where text.starts(with: marker.utf8) {
+        let rest = text.dropFirst(7)
+        if rest.isEmpty || rest.first == UInt8(ascii: " ") || rest.first == UInt8(ascii: "\r") {
+          return JSONSyntaxError(
+            line: line, column: 1,
+            message:
+              "an unresolved merge conflict (\"\(marker)\") is left in the file; resolve it, keeping both "
+              + "sides' entries (docs/lockfile.md, \"Merging branches\")")
+        }
+      }
+      line += 1
+      start = end + 1
+    }
+    return nil
   }
 
   // MARK: - Document

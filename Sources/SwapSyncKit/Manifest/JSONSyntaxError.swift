@@ -18,6 +18,9 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
   /// Whether this is the parser's duplicate-key error: the syntax is fine but an object names a
   /// key twice, which a lockfile reports as a bad merge rather than as broken JSON.
   public var isDuplicateKey: Bool { message.hasPrefix("duplicate key ") }
+
+  /// Whether this is a conflict marker left by git (`JSONParser.mergeConflict`).
+  public var isMergeConflict: Bool { message.hasPrefix("an unresolved merge conflict") }
 }
 
 /// Byte-level helpers shared by the JSON parser: positions and UTF-8 validation.
