@@ -37,6 +37,8 @@ struct ManifestOutputPathTests {
       (".swapsync", "output path is inside \".swapsync/\", which swapsync reserves for its own state"),
       (".swapsync/x.jpg", "output path is inside \".swapsync/\", which swapsync reserves for its own state"),
       (".SWAPSYNC/x.jpg", "output path is inside \".swapsync/\", which swapsync reserves for its own state"),
+      (".git/hooks/post-checkout", "output path is inside a \".git/\" folder, which belongs to git"),
+      ("sub/.Git/x.png", "output path is inside a \".git/\" folder, which belongs to git"),
       ("a.txt", "output path has extension \".txt\"; use one of .jpg .jpeg .png .webp .gif or no extension"),
       (
         "a.jpg.txt",

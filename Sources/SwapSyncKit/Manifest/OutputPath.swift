@@ -25,6 +25,10 @@ public enum OutputPath {
     if segments[0].lowercased() == stateFolderName {
       return "output path is inside \"\(stateFolderName)/\", which swapsync reserves for its own state"
     }
+    // With `"outputDir": "."` an output could land in the repository's own metadata (a hook).
+    if segments.contains(where: { $0.lowercased() == ".git" }) {
+      return "output path is inside a \".git/\" folder, which belongs to git"
+    }
     if let ext = fileExtension(of: segments[segments.count - 1]),
       !allowedExtensions.contains(ext.lowercased())
     {
