@@ -35,7 +35,7 @@ struct PushCommand: AsyncParsableCommand {
         logger: workspace.makeLogger())
       let say: @Sendable (String) -> Void = { [workspace] line in workspace.say(line) }
       let summary = try await engine.run { say(CacheRendering.progress($0)) }
-      for warning in summary.warnings { workspace.say("warning: \(warning)") }
+      for warning in summary.warnings { workspace.say("warning: \(TerminalText.escaped(warning))") }
       var line =
         "cache \(summary.cache): \(summary.pushed) pushed, \(summary.alreadyThere) already there"
       if summary.replaced > 0 { line += ", \(summary.replaced) damaged copies replaced" }

@@ -83,7 +83,9 @@ public struct SyncReport: Sendable {
     }
     if let note = Self.orphanNote(count(.orphan)) { lines.append(note) }
     if let failure { lines.append("error: \(failure.message)") }
-    return lines.joined(separator: "\n")
+    // Each line may carry the service's text (messages, job ids): shown escaped, so it can
+    // neither act on the terminal nor start a line of its own.
+    return lines.map(TerminalText.escaped).joined(separator: "\n")
   }
 
   /// The summary of a run with nothing to do; also said by `sync` when the no-op index answers.
