@@ -99,7 +99,8 @@ public struct SyncReport: Sendable {
       ? "\(orphans) outputs are no longer in the manifest; `swapsync prune` deletes their files" : nil
   }
 
-  static func signalName(_ signal: Int32) -> String {
+  /// `SIGINT`, `SIGTERM`, `SIGHUP`, or `signal N`.
+  public static func signalName(_ signal: Int32) -> String {
     switch signal {
     case 1: "SIGHUP"
     case 2: "SIGINT"
