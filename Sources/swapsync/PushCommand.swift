@@ -26,6 +26,7 @@ struct PushCommand: AsyncParsableCommand {
 
   func validate() throws {
     guard uploads >= 1 else { throw ValidationError("--uploads must be at least 1") }
+    if let cacert, let problem = CACertificateFile.problem(at: cacert) { throw ValidationError(problem) }
   }
 
   func run() async throws {
