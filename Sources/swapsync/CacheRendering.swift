@@ -17,8 +17,9 @@ enum CacheRendering {
   static func pendingPushes(_ outputs: [String], cache: CacheLocation) -> String {
     let shown = outputs.prefix(10).joined(separator: ", ")
     let more = outputs.count > 10 ? ", and \(outputs.count - 10) more" : ""
-    return "not yet in the cache \(cache): \(outputs.count) outputs (\(shown)\(more)); "
-      + "`swapsync push` uploads them (so does the next `swapsync sync`)"
+    return TerminalText.escaped(
+      "not yet in the cache \(cache): \(outputs.count) outputs (\(shown)\(more)); "
+        + "`swapsync push` uploads them (so does the next `swapsync sync`)")
   }
 
   /// One line of `swapsync push` progress.
@@ -30,7 +31,8 @@ enum CacheRendering {
     case .replaced: what = "replaced a damaged copy"
     case .failed(let reason): what = "FAILED: \(reason)"
     }
-    return "[\(step.done)/\(step.total)] \(step.outputs.joined(separator: ", ")): \(what)"
+    return TerminalText.escaped(
+      "[\(step.done)/\(step.total)] \(step.outputs.joined(separator: ", ")): \(what)")
   }
 }
 

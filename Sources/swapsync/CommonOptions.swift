@@ -62,7 +62,7 @@ struct WorkspaceOptions: ParsableArguments {
   }
 
   func makeLogger() -> Logger {
-    var logger = Logger(label: "swapsync") { StreamLogHandler.standardError(label: $0) }
+    var logger = Logger(label: "swapsync") { TerminalLogHandler(StreamLogHandler.standardError(label: $0)) }
     logger.logLevel = verbose ? .debug : (quiet ? .error : .warning)
     return logger
   }
@@ -74,9 +74,11 @@ struct WorkspaceOptions: ParsableArguments {
   }
 }
 
-/// Writes one line to stderr.
+/// Writes text to stderr, each of its lines with what could act on a terminal escaped
+/// (`TerminalText.escapedLines`). A message that may hold a line break of its own is escaped
+/// whole (`TerminalText.escaped`) before it gets here.
 func printError(_ text: String) {
-  var line = text
+  var line = TerminalText.escapedLines(text)
   if !line.hasSuffix("\n") { line += "\n" }
   FileHandle.standardError.write(Data(line.utf8))
 }
@@ -87,7 +89,7 @@ func withExitStatus(_ body: () async throws(SwapSyncFailure) -> ExitStatus) asyn
   do {
     status = try await body()
   } catch {
-    printError("swapsync: \(error.message)")
+    printError("swapsync: \(TerminalText.escaped(error.message))")
     status = error.status
   }
   throw ExitCode(status.rawValue)

@@ -42,7 +42,7 @@ struct GalleryCommand: AsyncParsableCommand {
       options.say("gallery: \(path)")
       return .inSync
     } catch {
-      printError("swapsync: \(error.message)")
+      printError("swapsync: \(TerminalText.escaped(error.message))")
       return error.status
     }
   }

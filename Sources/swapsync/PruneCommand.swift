@@ -22,11 +22,11 @@ struct PruneCommand: AsyncParsableCommand {
       let pruner = Pruner(workspace: try workspace.openWorkspace(), dryRun: dryRun, maxDelete: maxDelete)
       let outcome = try await pruner.run()
       let verb = dryRun ? "would delete" : "deleted"
-      for output in outcome.deleted { print("\(verb) \(output)") }
+      for output in outcome.deleted { print(TerminalText.escaped("\(verb) \(output)")) }
       for output in outcome.forgotten {
-        print("\(dryRun ? "would forget" : "forgot") \(output) (file already gone)")
+        print(TerminalText.escaped("\(dryRun ? "would forget" : "forgot") \(output) (file already gone)"))
       }
-      for kept in outcome.kept { printError("kept \(kept.output): \(kept.reason)") }
+      for kept in outcome.kept { printError(TerminalText.escaped("kept \(kept.output): \(kept.reason)")) }
       workspace.say("\(verb) \(outcome.deleted.count) files, kept \(outcome.kept.count)")
       return outcome.kept.isEmpty ? .inSync : .attention
     }

@@ -12,7 +12,10 @@ struct PushCommand: AsyncParsableCommand {
       The cache is the manifest's "cache" or --cache: a folder, or s3://bucket/prefix with \
       credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, the region \
       from AWS_REGION and an S3-compatible endpoint from AWS_ENDPOINT_URL. Every object is checked \
-      (a HEAD, or the folder's file) and only missing ones are sent.
+      (a HEAD, or the folder's file) and only missing ones are sent. \
+      Ctrl-C (SIGINT), SIGTERM or SIGHUP stops the push: no new upload starts, the ones under way \
+      finish, what was pushed is recorded, and swapsync exits with 130 (SIGINT), 143 (SIGTERM) or \
+      129 (SIGHUP). A second signal exits at once; the next push checks again what the cache holds.
       """)
 
   @OptionGroup var workspace: WorkspaceOptions
@@ -23,6 +26,7 @@ struct PushCommand: AsyncParsableCommand {
 
   func validate() throws {
     guard uploads >= 1 else { throw ValidationError("--uploads must be at least 1") }
+    if let cacert, let problem = CACertificateFile.problem(at: cacert) { throw ValidationError(problem) }
   }
 
   func run() async throws {
@@ -34,14 +38,21 @@ struct PushCommand: AsyncParsableCommand {
         http: HTTPEngine.Configuration(caCertPath: cacert, allowHTTP: workspace.allowHTTP), parallel: uploads,
         logger: workspace.makeLogger())
       let say: @Sendable (String) -> Void = { [workspace] line in workspace.say(line) }
-      let summary = try await engine.run { say(CacheRendering.progress($0)) }
-      for warning in summary.warnings { workspace.say("warning: \(warning)") }
+      let trap = SignalTrap()
+      let summary = try await engine.run(trap: trap, announce: say) { say(CacheRendering.progress($0)) }
+      for warning in summary.warnings { workspace.say("warning: \(TerminalText.escaped(warning))") }
       var line =
         "cache \(summary.cache): \(summary.pushed) pushed, \(summary.alreadyThere) already there"
       if summary.replaced > 0 { line += ", \(summary.replaced) damaged copies replaced" }
       if summary.failedObjects > 0 { line += ", \(summary.failedObjects) failed" }
       if summary.notAttempted > 0 { line += ", \(summary.notAttempted) not tried" }
       workspace.say(line)
+      if let signal = trap.received {
+        workspace.say(
+          "interrupted by \(SyncReport.signalName(signal)): what was pushed is recorded; "
+            + "run `swapsync push` again to continue")
+        return .stopped(by: signal)
+      }
       if !summary.complete {
         printError("swapsync: some outputs could not be pushed; run `swapsync push` again")
       }

@@ -1,16 +1,19 @@
 import Foundation
 import SwapSyncKit
 
-/// Text and JSON renderings of command results.
+/// Text and JSON renderings of command results. Text shows the service's messages and job ids
+/// through `TerminalText`, which escapes whatever could act on a terminal.
 enum Rendering {
   static func table(_ entries: [EntryReport]) -> String {
     guard !entries.isEmpty else { return "no entries" }
-    let width = min(60, entries.map(\.output.count).max() ?? 6)
+    let width = min(60, entries.map { TerminalText.escaped($0.output).count }.max() ?? 6)
     var lines = ["\("OUTPUT".padded(width))  \("STATE".padded(9))  \("JOB".padded(28))  DETAIL"]
     lines.reserveCapacity(entries.count + 1)
     for entry in entries {
-      var line = entry.output.padded(width) + "  " + entry.status.rawValue.padded(9) + "  "
-      line += (entry.jobId ?? "-").padded(28) + "  " + (entry.detail ?? "")
+      var line =
+        TerminalText.escaped(entry.output).padded(width) + "  " + entry.status.rawValue.padded(9) + "  "
+      line +=
+        TerminalText.escaped(entry.jobId ?? "-").padded(28) + "  " + TerminalText.escaped(entry.detail ?? "")
       while line.utf8.last == UInt8(ascii: " ") { line.removeLast() }
       lines.append(line)
     }
@@ -66,7 +69,7 @@ enum Rendering {
         lines.append("  \(adopt ? "adopt    " : "untracked") \(output)")
       }
     }
-    return lines.joined(separator: "\n")
+    return lines.map(TerminalText.escaped).joined(separator: "\n")
   }
 
   static func json<T: Encodable>(_ value: T) -> String {

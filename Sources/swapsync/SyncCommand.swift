@@ -181,6 +181,10 @@ struct APIOptions: ParsableArguments {
   @Option(help: ArgumentHelp("Trust the CAs in this PEM file for TLS.", valueName: "path"))
   var cacert: String?
 
+  func validate() throws {
+    if let cacert, let problem = CACertificateFile.problem(at: cacert) { throw ValidationError(problem) }
+  }
+
   func baseURL(allowHTTP: Bool) throws(SwapSyncFailure) -> String {
     let base = apiBase ?? ProcessInfo.processInfo.environment["TTAPI_BASE_URL"] ?? "https://api.ttapi.io"
     if let problem = URLPolicy.problem(with: base, allowHTTP: allowHTTP) {

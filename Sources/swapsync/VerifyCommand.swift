@@ -11,7 +11,7 @@ struct VerifyCommand: AsyncParsableCommand {
   func run() async throws {
     try await withExitStatus { () throws(SwapSyncFailure) -> ExitStatus in
       let (checked, mismatches) = try Verifier.verify(try workspace.openWorkspace())
-      for mismatch in mismatches { print("\(mismatch.output): \(mismatch.problem)") }
+      for mismatch in mismatches { print(TerminalText.escaped("\(mismatch.output): \(mismatch.problem)")) }
       workspace.say(
         "verified \(checked) outputs: \(checked - mismatches.count) match, \(mismatches.count) do not")
       return mismatches.isEmpty ? .inSync : .attention

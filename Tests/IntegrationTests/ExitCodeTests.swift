@@ -1,6 +1,12 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Exit codes 64, 65 and 77 of docs/exit-codes.md, each before any request.
 @Suite("exit codes", .timeLimit(.minutes(3)))
 struct ExitCodeTests {
@@ -42,6 +48,51 @@ struct ExitCodeTests {
     }
     #expect(try await emulator.stats().apiRequests == 0)
     #expect(!sandbox.exists("out"))
+  }
+
+  @Test(
+    "a --cacert that does not exist, is a folder or cannot be read exits 64 naming it, for sync and push, even with nothing to do"
+  )
+  func unusableCACert() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest(
+      [("a.png", emulator.sample("target-beach"), emulator.sample("face-alice"))],
+      extra: #""cache": "cache","#)
+    // In sync and pushed: neither command has anything to do, so no request would ever read the file.
+    #expect(try await sandbox.swapsync(["sync", "--poll-interval", "20ms"], emulator: emulator).status == 0)
+    let requests = try await emulator.totalRequests()
+    try FileManager.default.createDirectory(atPath: sandbox.path("certs"), withIntermediateDirectories: true)
+    try sandbox.write("plain.txt", "not a folder")
+    #expect(mkfifo(sandbox.path("ca.fifo"), 0o600) == 0)
+    var cases = [
+      ("nowhere.pem", "no such file"), ("certs", "is a folder"), ("plain.txt/ca.pem", "cannot be read"),
+      ("ca.fifo", "is not a regular file"),
+    ]
+    if getuid() != 0 {
+      // Root reads any file whatever its mode.
+      try sandbox.write("locked.pem", "-----BEGIN CERTIFICATE-----")
+      #expect(chmod(sandbox.path("locked.pem"), 0) == 0)
+      cases.append(("locked.pem", "cannot be read"))
+    }
+    for command in ["sync", "push"] {
+      for (file, problem) in cases {
+        let result = try await sandbox.swapsync(
+          [command, "--cacert", sandbox.path(file)], emulator: emulator)
+        #expect(result.status == 64, "\(command) \(file): \(result.stderr)")
+        #expect(
+          result.stderr.contains("--cacert \(sandbox.path(file)): \(problem)"),
+          "\(command) \(file): \(result.stderr)")
+      }
+    }
+    #expect(try await emulator.totalRequests() == requests)
+    // A readable file is accepted (whether it holds the right CA is for TLS to say).
+    try sandbox.write("ca.pem", "-----BEGIN CERTIFICATE-----")
+    #expect(
+      try await sandbox.swapsync(["sync", "--cacert", sandbox.path("ca.pem")], emulator: emulator).status == 0
+    )
+    #expect(
+      try await sandbox.swapsync(["push", "--cacert", sandbox.path("ca.pem")], emulator: nil).status == 0)
   }
 
   @Test("a low open-file limit is raised where it may be, and said where it may not")

@@ -217,9 +217,15 @@ public final class HTTPEngine: Sendable {
     }
   }
 
-  /// The URL without its query, for logs: signed result URLs carry secrets in the query.
-  static func redacted(_ url: String) -> String {
-    guard let query = url.firstIndex(of: "?") else { return url }
-    return String(url[..<query]) + "?…"
+  /// `url` without its query and fragment (`http://host/path?…`), for every message, log line,
+  /// event and lockfile field that names a URL: result URLs are signed and expire, their query
+  /// (`ex=`, `sig=`) is a secret while it is valid, and swapsync never stores it (docs/http.md).
+  /// Cut at the first `?` or `#` byte, whatever follows it.
+  public static func redacted(_ url: String) -> String {
+    let bytes = url.utf8
+    guard let cut = bytes.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) else {
+      return url
+    }
+    return String(decoding: bytes[...cut], as: UTF8.self) + "…"
   }
 }

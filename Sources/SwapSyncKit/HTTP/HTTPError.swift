@@ -12,7 +12,8 @@ public enum HTTPError: Error, Sendable, CustomStringConvertible {
   case bodyTooLarge(limit: Int)
   /// Writing the downloaded body to disk failed.
   case localWriteFailed(errno: Int32)
-  /// A URL (requested or redirected to) was refused by the URL rule (docs/manifest.md).
+  /// A URL (requested or redirected to) was refused by the URL rule (docs/manifest.md). The
+  /// description shows it without its query (`HTTPEngine.redacted`).
   case refusedURL(String, reason: String)
   case tooManyRedirects(Int)
   /// libcurl could not set up the transfer (no handle, or an option this libcurl refuses).
@@ -37,7 +38,7 @@ public enum HTTPError: Error, Sendable, CustomStringConvertible {
     case .transferFailed(let detail): "no complete answer: \(detail)"
     case .bodyTooLarge(let limit): "answer larger than the limit of \(limit) bytes"
     case .localWriteFailed(let code): "could not write the download: \(String(cString: strerror(code)))"
-    case .refusedURL(let url, let reason): "refused URL \(url): \(reason)"
+    case .refusedURL(let url, let reason): "refused URL \(HTTPEngine.redacted(url)): \(reason)"
     case .tooManyRedirects(let count): "more than \(count) redirects"
     case .setupFailed(let detail): "cannot set up the HTTP request: \(detail)"
     case .notStarted: "not sent: the run is stopping"

@@ -80,7 +80,7 @@ public final class ProgressDisplay: SyncObserver {
   public func warn(_ line: String) {
     let text = state.withLock { state in
       defer { state.shown = false }
-      return (state.shown ? "\r\u{1B}[2K" : "") + line + "\n"
+      return (state.shown ? "\r\u{1B}[2K" : "") + TerminalText.escaped(line) + "\n"
     }
     Self.write(text)
     redraw()

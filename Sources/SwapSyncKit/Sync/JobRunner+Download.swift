@@ -116,7 +116,7 @@ extension JobRunner {
 
   private func attempt(_ plan: JobPlan, url: String, snapshot: JobSnapshot) async throws -> Attempt {
     if let reason = URLPolicy.problem(with: url, allowHTTP: engine.allowsHTTP) {
-      return .refused("result URL \(url) refused: \(reason)")
+      return .refused("result URL \(HTTPEngine.redacted(url)) refused: \(reason)")
     }
     let folder = folder
     let temp = try await BlockingIO.run { () throws(FileSystemError) in try folder.makeTempFile() }

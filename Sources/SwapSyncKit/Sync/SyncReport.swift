@@ -83,7 +83,9 @@ public struct SyncReport: Sendable {
     }
     if let note = Self.orphanNote(count(.orphan)) { lines.append(note) }
     if let failure { lines.append("error: \(failure.message)") }
-    return lines.joined(separator: "\n")
+    // Each line may carry the service's text (messages, job ids): shown escaped, so it can
+    // neither act on the terminal nor start a line of its own.
+    return lines.map(TerminalText.escaped).joined(separator: "\n")
   }
 
   /// The summary of a run with nothing to do; also said by `sync` when the no-op index answers.
@@ -97,7 +99,8 @@ public struct SyncReport: Sendable {
       ? "\(orphans) outputs are no longer in the manifest; `swapsync prune` deletes their files" : nil
   }
 
-  static func signalName(_ signal: Int32) -> String {
+  /// `SIGINT`, `SIGTERM`, `SIGHUP`, or `signal N`.
+  public static func signalName(_ signal: Int32) -> String {
     switch signal {
     case 1: "SIGHUP"
     case 2: "SIGINT"

@@ -51,7 +51,7 @@ public struct TTAPIClient: Sendable {
     case 429, 499:
       return .retryable(Self.overloaded(response))
     case 300..<400:
-      return .redirected(status: response.status, location: response.headers[.location] ?? "(no Location)")
+      return .redirected(status: response.status, location: Self.location(of: response))
     default:
       return .uncertain("HTTP \(response.status): \(Self.message(in: response))")
     }
@@ -85,7 +85,7 @@ public struct TTAPIClient: Sendable {
     case 429, 499:
       return .retryable(Self.overloaded(response))
     case 300..<400:
-      let location = response.headers[.location] ?? "(no Location)"
+      let location = Self.location(of: response)
       return .unreachable(
         "TTAPI answered the fetch with a redirect (HTTP \(response.status)) to \(location); check --api-base")
     default:
@@ -109,6 +109,11 @@ public struct TTAPIClient: Sendable {
   private static func overloaded(_ response: HTTPResponse) -> Retry {
     let what = response.status == 499 ? "the account's queue of running jobs is full" : "rate limit exceeded"
     return Retry(reason: "HTTP \(response.status): \(what)", after: response.retryAfter, overloaded: true)
+  }
+
+  /// A redirect's `Location`, without its query (`HTTPEngine.redacted`), for messages.
+  private static func location(of response: HTTPResponse) -> String {
+    response.headers[.location].map(HTTPEngine.redacted) ?? "(no Location)"
   }
 
   /// The error message of an answer, or a short description of its body.

@@ -115,17 +115,20 @@ enum CacheSupport {
     return Faults.Run(process: process, logs: logs)
   }
 
-  /// Kills `run` with SIGKILL as soon as `condition` holds. Polls (there is no event to wait on)
-  /// from a thread of its own, every half millisecond, because the cooperative pool may be busy
-  /// with other tests. Returns whether the kill was sent while the process still ran.
-  static func killWhen(_ run: Faults.Run, _ condition: @escaping @Sendable () -> Bool) async -> Bool {
+  /// Sends `signal` (SIGKILL unless told) to `run` as soon as `condition` holds. Polls (there is
+  /// no event to wait on) from a thread of its own, every half millisecond, because the
+  /// cooperative pool may be busy with other tests. Returns whether the signal was sent while the
+  /// process still ran.
+  static func killWhen(
+    _ run: Faults.Run, signal: Int32 = SIGKILL, _ condition: @escaping @Sendable () -> Bool
+  ) async -> Bool {
     await withCheckedContinuation { continuation in
       Thread {
         let deadline = Date().addingTimeInterval(120)
         var killed = false
         while Date() < deadline && run.process.isRunning {
           if condition() {
-            killed = run.process.signal(SIGKILL)
+            killed = run.process.signal(signal)
             break
           }
           usleep(500)

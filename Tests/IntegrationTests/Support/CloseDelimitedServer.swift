@@ -9,18 +9,24 @@ import Synchronization
 /// `Content-Length` and no chunked encoding, then closes the connection: the body ends where the
 /// connection does (RFC 9112 §6.3, rule 8). The emulator's HTTP stack always frames its bodies,
 /// so this is the server that can cut a result short without any client seeing a broken frame.
-/// The body served is `body`, changed by the test between runs.
+/// The body served is `body`, changed by the test between runs. A test may also give the head
+/// of the answer (status line and fields, up to the blank line), for a redirect for example.
 final class CloseDelimitedServer: @unchecked Sendable {
+  static let imageHead = "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nConnection: close\r\n\r\n"
+
   let port: Int
   var baseURL: String { "http://127.0.0.1:\(port)" }
   /// The bytes every answer carries; read by the accept thread, written by the test.
   let body: Mutex<[UInt8]>
+  /// The status line and header fields of every answer, blank line included.
+  private let head: String
   /// The listening socket, closed by `stop()`; the accept thread then ends.
   private let listener: Int32
   private let stopped = Atomic<Bool>(false)
 
-  init(body: [UInt8]) throws {
+  init(body: [UInt8], head: String = CloseDelimitedServer.imageHead) throws {
     self.body = Mutex(body)
+    self.head = head
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw FaultSupportError.socket(errno) }
     var address = sockaddr_in()
@@ -72,9 +78,7 @@ final class CloseDelimitedServer: @unchecked Sendable {
       if count <= 0 { return }
       request += buffer[0..<count]
     }
-    let bytes =
-      Array("HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nConnection: close\r\n\r\n".utf8)
-      + body.withLock { $0 }
+    let bytes = Array(head.utf8) + body.withLock { $0 }
     var offset = 0
     while offset < bytes.count {
       let written = bytes[offset...].withUnsafeBytes { write(connection, $0.baseAddress, $0.count) }

@@ -1,0 +1,57 @@
+import Foundation
+import SwapSyncKit
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// SIGINT, SIGTERM and SIGHUP during `swapsync push` (docs/exit-codes.md, "Interrupts"): no new
+/// upload starts, the ones under way finish, what was pushed is recorded and said, and the exit
+/// status is 128 + the signal number. A later push sends only the rest.
+@Suite("interrupts: push", .timeLimit(.minutes(3)))
+struct PushInterruptTests {
+  static let outputs = 24
+
+  @Test(
+    "a first signal during push records every object pushed, says what was done and exits 128 + N",
+    arguments: InterruptTests.signals)
+  func firstSignalRecordsPushes(_ signal: InterruptTests.SignalCase) async throws {
+    let sandbox = try Sandbox()
+    let files = try await CacheSupport.adoptLargeOutputs(sandbox, count: Self.outputs, size: 2 << 20)
+    let run = try CacheSupport.start(
+      sandbox, ["push", "--cache", "cache", "--uploads", "2"], environment: [:])
+    let sent = await CacheSupport.killWhen(run, signal: signal.signal) {
+      run.stderr.contains("[2/\(Self.outputs)]")
+    }
+    #expect(sent, "the push ended before its second object: \(run.stderr)")
+    let result = await run.finish()
+    #expect(result.status == signal.exit, "\(result.stderr)")
+    #expect(result.stderr.contains("\(signal.name) received: stopping"), "\(result.stderr)")
+    #expect(result.stderr.contains("interrupted by \(signal.name)"), "\(result.stderr)")
+    #expect(result.stderr.contains("run `swapsync push` again"), "\(result.stderr)")
+    // What was printed `pushed` is what the summary counts, what is in the cache, and what the
+    // record says is there.
+    let pushed = result.stderr.split(separator: "\n").filter { $0.hasSuffix(": pushed") }.count
+    #expect(pushed >= 2 && pushed < Self.outputs, "\(result.stderr)")
+    let left = Self.outputs - pushed
+    #expect(
+      result.stderr.contains("\(pushed) pushed, 0 already there, \(left) not tried"), "\(result.stderr)")
+    let objects = CacheSupport.folderObjects(sandbox.path("cache"))
+    #expect(objects.count == pushed)
+    for (name, bytes) in objects {
+      #expect(try TestDigest.sha256(Array(bytes)) == name, "partial or wrong object \(name)")
+    }
+    let recorded = try await CacheSupport.inCache(sandbox, arguments: ["--cache", "cache"])
+    #expect(recorded.values.filter { $0 == true }.count == pushed, "\(recorded)")
+    #expect(recorded.values.filter { $0 == false }.count == left, "\(recorded)")
+
+    let again = try await sandbox.swapsync(["push", "--cache", "cache"], emulator: nil)
+    #expect(again.status == 0, "\(again.stderr)")
+    #expect(again.stderr.contains("\(left) pushed, \(pushed) already there"), "\(again.stderr)")
+    let complete = CacheSupport.folderObjects(sandbox.path("cache"))
+    #expect(complete.count == files.count)
+  }
+}
