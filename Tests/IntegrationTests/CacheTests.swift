@@ -179,6 +179,7 @@ struct CacheTests {
     let retried = try await sandbox.swapsync(CacheSupport.sync, emulator: emulator)
     #expect(retried.status == 0, "\(retried.stderr)")
     #expect(retried.stderr.contains("2 pushed to the cache"), "\(retried.stderr)")
+    #expect(!retried.stderr.contains("nothing to do"), "\(retried.stderr)")
     #expect(try await emulator.totalRequests() == requests)
     #expect(CacheSupport.folderObjects(sandbox.path("blocked/cache")).count == 2)
     #expect(try await CacheSupport.inCache(sandbox).values.allSatisfy { $0 == true })

@@ -31,7 +31,12 @@ public struct SyncReport: Sendable {
   public func humanSummary() -> String {
     var lines: [String] = []
     let managed = entries.filter { $0.status != .orphan }
-    if !didWork && exitStatus == .inSync {
+    if !didWork && exitStatus == .inSync && tally.pushedToCache > 0 {
+      // Pushing what an earlier run could not is work too: not "nothing to do".
+      lines.append(
+        "all \(managed.count) outputs are in sync in \(workspace.outputRoot); \(tally.pushedToCache) pushed to the cache"
+      )
+    } else if !didWork && exitStatus == .inSync {
       lines.append(Self.inSyncLine(outputs: managed.count, outputRoot: workspace.outputRoot))
     } else {
       let states = EntryStatus.allCases.filter { $0 != .orphan }.compactMap { status -> String? in
@@ -50,8 +55,8 @@ public struct SyncReport: Sendable {
         "\(managed.count) outputs: \(states.isEmpty ? "none" : states.joined(separator: ", "))"
           + (did.isEmpty ? "" : " — \(did.joined(separator: ", "))"))
       lines.append("outputs in \(workspace.outputRoot), lockfile \(workspace.lockPath)")
+      if tally.pushedToCache > 0 { lines.append("\(tally.pushedToCache) pushed to the cache") }
     }
-    if tally.pushedToCache > 0 { lines.append("\(tally.pushedToCache) pushed to the cache") }
     lines += tally.warnings.map { "warning: \($0)" }
     for entry in entries where entry.status.needsAttention {
       lines.append(
