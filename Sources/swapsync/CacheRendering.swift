@@ -30,6 +30,7 @@ enum CacheRendering {
     case .alreadyThere: what = "already in the cache"
     case .replaced: what = "replaced a damaged copy"
     case .failed(let reason): what = "FAILED: \(reason)"
+    case .noLocalCopy: what = "FAILED: \(PushOutcome.noLocalCopyReason)"
     }
     return TerminalText.escaped(
       "[\(step.done)/\(step.total)] \(step.outputs.joined(separator: ", ")): \(what)")

@@ -198,6 +198,27 @@ struct CacheTests {
     #expect(none.stderr.contains("no cache configured"))
   }
 
+  @Test("sync's push does not warn about an output the run already reports; push still counts it")
+  func outputWithoutLocalCopyIsNotWarnedTwice() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest(CacheSupport.entries(emulator), extra: #""cache": "blocked/cache","#)
+    try sandbox.write("blocked", "not a folder")
+    #expect(try await sandbox.swapsync(CacheSupport.sync, emulator: emulator).status == 0)
+    try FileManager.default.removeItem(atPath: sandbox.path("blocked"))
+    // b.png's path now holds a link, which sync refuses (73) and reports; its object has no copy.
+    try FileManager.default.removeItem(atPath: sandbox.path("out/b.png"))
+    try FileManager.default.createSymbolicLink(
+      atPath: sandbox.path("out/b.png"), withDestinationPath: "/dev/null")
+    let run = try await sandbox.swapsync(CacheSupport.sync, emulator: emulator)
+    #expect(run.status == 73, "\(run.stderr)")
+    #expect(run.stderr.contains("1 pushed to the cache"), "\(run.stderr)")
+    #expect(!run.stderr.contains("not pushed"), "\(run.stderr)")
+    let push = try await sandbox.swapsync(["push"], emulator: nil)
+    #expect(push.status == 1, "\(push.stderr)")
+    #expect(push.stderr.contains("b.png: FAILED: no output file matches the lockfile"), "\(push.stderr)")
+  }
+
   @Test("kill -9 during a push leaves no partial object under a content address; the next push completes")
   func killDuringPush() async throws {
     let sandbox = try Sandbox()

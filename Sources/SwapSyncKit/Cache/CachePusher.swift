@@ -60,7 +60,7 @@ struct CachePusher: Sendable {
   private func pushOne(_ object: CacheObject, outputs: [String]) async -> PushOutcome {
     guard let backend = cache.backend else { return .failed(await cache.unusable ?? "no cache") }
     guard let source = verifiedCopy(of: object, among: outputs) else {
-      return .failed("no output file matches the lockfile; run `swapsync sync` first")
+      return .noLocalCopy
     }
     defer { Posix.closeQuietly(source) }
     do throws(CacheError) {
@@ -107,6 +107,12 @@ public enum PushOutcome: Sendable, Equatable {
   /// A damaged object was replaced by verified bytes.
   case replaced
   case failed(String)
+  /// No output of the object holds its verified bytes (gone or changed): nothing to send.
+  /// `sync` reports such outputs itself and says nothing more; `push` counts them as failed.
+  case noLocalCopy
+
+  /// Why a `noLocalCopy` object was not pushed, for `push`.
+  public static let noLocalCopyReason = "no output file matches the lockfile; run `swapsync sync` first"
 }
 
 /// One object done, for a progress line.
@@ -129,8 +135,10 @@ public struct PushSummary: Sendable {
   public var replaced = 0
   /// Outputs whose object could not be pushed, with the reason.
   public var failed: [(output: String, reason: String)] = []
-  /// Objects that could not be pushed.
+  /// Objects that could not be pushed, `withoutLocalCopy` included.
   public var failedObjects = 0
+  /// Objects with no output holding their bytes (`PushOutcome.noLocalCopy`).
+  public var withoutLocalCopy = 0
   /// Objects not tried because the cache stopped answering or the run stopped.
   public var notAttempted = 0
   public var warnings: [String] = []
@@ -151,6 +159,10 @@ public struct PushSummary: Sendable {
     case .failed(let reason):
       failedObjects += 1
       failed += outputs.map { (output: $0, reason: reason) }
+    case .noLocalCopy:
+      failedObjects += 1
+      withoutLocalCopy += 1
+      failed += outputs.map { (output: $0, reason: PushOutcome.noLocalCopyReason) }
     }
   }
 }

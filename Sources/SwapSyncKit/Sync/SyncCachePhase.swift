@@ -28,9 +28,12 @@ enum SyncCachePhase {
       let summary = await pusher.push(lock, outputs: Set(manifest.entries.map(\.output)), everything: false)
       pushed = summary.pushed + summary.replaced
       warnings = summary.warnings
-      let left = summary.failedObjects + summary.notAttempted
+      // An output whose file is gone or changed is reported by the run already; its object
+      // is pushed once the output is back.
+      let left = summary.failedObjects - summary.withoutLocalCopy + summary.notAttempted
       if left > 0 {
-        let reason = summary.failed.first.map { ": \($0.reason)" } ?? ""
+        let reason =
+          summary.failed.first { $0.reason != PushOutcome.noLocalCopyReason }.map { ": \($0.reason)" } ?? ""
         warnings.append(
           "cache \(cache.name): \(left) objects not pushed\(reason); "
             + "the next run tries again (or run `swapsync push`)")
