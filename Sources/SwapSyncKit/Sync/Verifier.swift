@@ -19,7 +19,7 @@ public enum Verifier {
       switch files.check(output, entry) {
       case .matches: break
       case .missing: mismatches.append(Mismatch(output: output, problem: "missing"))
-      case .differs(let why): mismatches.append(Mismatch(output: output, problem: why))
+      case .differs(let why), .blocked(let why): mismatches.append(Mismatch(output: output, problem: why))
       }
     }
     return (checked, mismatches)
