@@ -35,15 +35,15 @@ struct GalleryCommand: AsyncParsableCommand {
   }
 
   /// For `sync --gallery`: writes the page at its default place after a run. A failure is reported
-  /// on stderr and returned as a status to combine with the run's; the run's own work stands.
-  static func refresh(_ workspace: Workspace, options: WorkspaceOptions) -> ExitStatus {
+  /// on stderr and returned, for its status to combine with the run's; the run's own work stands.
+  static func refresh(_ workspace: Workspace, options: WorkspaceOptions) -> SwapSyncFailure? {
     do throws(SwapSyncFailure) {
       let path = try Gallery.write(try Inspection.load(workspace))
       options.say("gallery: \(path)")
-      return .inSync
+      return nil
     } catch {
       printError("swapsync: \(TerminalText.escaped(error.message))")
-      return error.status
+      return error
     }
   }
 }

@@ -74,97 +74,137 @@ struct SyncCommand: AsyncParsableCommand {
   var gallery = false
 
   func validate() throws {
-    guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-    guard downloads >= 1 else { throw ValidationError("--downloads must be at least 1") }
-    if let maxSubmits, maxSubmits < 0 { throw ValidationError("--max-submits must not be negative") }
+    if let problem = invalidOption() {
+      // The options were parsed: --json is known, and its one summary object is owed (64).
+      if json {
+        print(
+          SyncReport.json(
+            failure: SwapSyncFailure(.usage, problem), outputDir: nil, lockfile: workspace.lockPath))
+      }
+      throw ValidationError(problem)
+    }
+  }
+
+  /// What is wrong with the options' values, if anything.
+  private func invalidOption() -> String? {
+    if jobs < 1 { return "--jobs must be at least 1" }
+    if downloads < 1 { return "--downloads must be at least 1" }
+    if let maxSubmits, maxSubmits < 0 { return "--max-submits must not be negative" }
     // 0 would poll without pause, fail every job at its first poll, or call every download stalled.
     for (name, duration) in [
       ("--poll-interval", pollInterval), ("--job-deadline", jobDeadline), ("--stall-timeout", stallTimeout),
     ] where duration.value <= .zero {
-      throw ValidationError("\(name) must be more than 0")
+      return "\(name) must be more than 0"
     }
+    return nil
+  }
+
+  /// What a run that stops early still reports: its summary object goes to `--json` and to
+  /// `--events`, as a run's would (docs/exit-codes.md).
+  private struct Started {
+    var outputRoot: String?
+    var events: EventStream?
   }
 
   func run() async throws {
     try await withExitStatus { () throws(SwapSyncFailure) -> ExitStatus in
-      let environment = ProcessInfo.processInfo.environment
-      let lockPath = workspace.lockPath
-      let index = workspace.noopIndexPath(environment: environment)
-      // Checked before the shortcut: a bad --api-base is 64 whether or not there is work to do.
-      let apiBase = try api.baseURL(allowHTTP: workspace.allowHTTP)
-      // Nothing changed since a run ended in sync: say so without parsing anything, in the words
-      // of the full path (SyncReport.humanSummary).
-      if !json, events == nil, let proof = workspace.noopProof(withReports: false) {
-        workspace.say(
-          ([SyncReport.inSyncLine(outputs: proof.outputs, outputRoot: proof.outputRoot)]
-            + [SyncReport.orphanNote(proof.orphans)].compactMap { $0 }).joined(separator: "\n"))
-        return .inSync
+      var started = Started()
+      do throws(SwapSyncFailure) {
+        return try await converge(&started)
+      } catch {
+        let summary = SyncReport.json(
+          failure: error, outputDir: started.outputRoot, lockfile: workspace.lockPath)
+        started.events?.runEnded(summary: summary)
+        if json { print(summary) }
+        throw error
       }
-      let space = try workspace.openWorkspace()
-      var options = SyncOptions()
-      options.jobs = jobs
-      options.downloads = downloads
-      options.noWait = noWait
-      options.timeout = timeout.value
-      options.pollInterval = pollInterval.value
-      options.maxSubmits = maxSubmits
-      options.resubmit = resubmit.reduce(into: []) { $0.formUnion($1.states) }
-      options.jobDeadline = jobDeadline.value
-      options.maxImageSize = maxImageSize.value
-      options.apiBase = apiBase
-      options.adopt = adopt
-      options.stallTimeout = stallTimeout.value
-      options.stopGrace = interruptGrace.value
-      options.cache = workspace.cacheConfiguration(space)
-      options.announce = { [workspace] in workspace.say($0) }
-      var observers: [any SyncObserver] = []
-      var stream: EventStream?
-      if let events {
-        do {
-          let opened = try EventStream(path: events)
-          stream = opened
-          observers.append(opened)
-        } catch {
-          throw SwapSyncFailure(.cannotWrite, "--events: \(error)")
-        }
-      }
-      let progress =
-        workspace.quiet
-        ? nil : ProgressDisplay.forStandardError(environment: ProcessInfo.processInfo.environment)
-      if let progress { observers.append(progress) }
-      let observer = observers.isEmpty ? nil : ObserverGroup(observers)
-      options.observer = observer
-      if let warning = DescriptorLimit.ensure(jobs: jobs, downloads: downloads) {
-        printError("swapsync: warning: \(warning)")
-      }
-      let engine = SyncEngine(
-        workspace: space, options: options, http: api.httpConfiguration(allowHTTP: workspace.allowHTTP),
-        logger: workspace.makeLogger())
-      let trap = SignalTrap()
-      let report = try await engine.run(trap: trap) { () throws(SwapSyncFailure) -> String in try api.key() }
-      observer?.runEnded(summary: report.json())
-      if let events, let failure = stream?.writeFailure {
-        printError(
-          "swapsync: warning: --events \(events): could not write: \(failure); the event stream is incomplete"
-        )
-      }
-      if json { print(report.json()) }
-      workspace.say(report.humanSummary())
-      var status = report.exitStatus
-      if gallery { status = status.combined(with: GalleryCommand.refresh(space, options: workspace)) }
-      if let signal = trap.received { return status.combined(with: .stopped(by: signal)) }
-      if let index {
-        if status == .inSync && report.failure == nil && !report.pushesPending {
-          NoopIndex.record(
-            at: index, manifestPath: workspace.manifest, lockPath: lockPath, outputRoot: space.outputRoot,
-            outputs: space.manifest.entries.map(\.output), reports: report.entries,
-            cacheConfigured: options.cache != nil)
-        } else {
-          NoopIndex.forget(at: index)
-        }
-      }
-      return status
     }
+  }
+
+  private func converge(_ started: inout Started) async throws(SwapSyncFailure) -> ExitStatus {
+    let environment = ProcessInfo.processInfo.environment
+    let lockPath = workspace.lockPath
+    let index = workspace.noopIndexPath(environment: environment)
+    // Checked before the shortcut: a bad --api-base is 64 whether or not there is work to do.
+    let apiBase = try api.baseURL(allowHTTP: workspace.allowHTTP)
+    // Nothing changed since a run ended in sync: say so without parsing anything, in the words
+    // of the full path (SyncReport.humanSummary).
+    if !json, events == nil, let proof = workspace.noopProof(withReports: false) {
+      workspace.say(
+        ([SyncReport.inSyncLine(outputs: proof.outputs, outputRoot: proof.outputRoot)]
+          + [SyncReport.orphanNote(proof.orphans)].compactMap { $0 }).joined(separator: "\n"))
+      return .inSync
+    }
+    let space = try workspace.openWorkspace()
+    started.outputRoot = space.outputRoot
+    var options = SyncOptions()
+    options.jobs = jobs
+    options.downloads = downloads
+    options.noWait = noWait
+    options.timeout = timeout.value
+    options.pollInterval = pollInterval.value
+    options.maxSubmits = maxSubmits
+    options.resubmit = resubmit.reduce(into: []) { $0.formUnion($1.states) }
+    options.jobDeadline = jobDeadline.value
+    options.maxImageSize = maxImageSize.value
+    options.apiBase = apiBase
+    options.adopt = adopt
+    options.stallTimeout = stallTimeout.value
+    options.stopGrace = interruptGrace.value
+    options.cache = workspace.cacheConfiguration(space)
+    options.announce = { [workspace] in workspace.say($0) }
+    var observers: [any SyncObserver] = []
+    var stream: EventStream?
+    if let events {
+      do {
+        let opened = try EventStream(path: events)
+        stream = opened
+        started.events = opened
+        observers.append(opened)
+      } catch {
+        throw SwapSyncFailure(.cannotWrite, "--events: \(error)")
+      }
+    }
+    let progress =
+      workspace.quiet
+      ? nil : ProgressDisplay.forStandardError(environment: ProcessInfo.processInfo.environment)
+    if let progress { observers.append(progress) }
+    let observer = observers.isEmpty ? nil : ObserverGroup(observers)
+    options.observer = observer
+    if let warning = DescriptorLimit.ensure(jobs: jobs, downloads: downloads) {
+      printError("swapsync: warning: \(warning)")
+    }
+    let engine = SyncEngine(
+      workspace: space, options: options, http: api.httpConfiguration(allowHTTP: workspace.allowHTTP),
+      logger: workspace.makeLogger())
+    let trap = SignalTrap()
+    let report = try await engine.run(trap: trap) { () throws(SwapSyncFailure) -> String in try api.key() }
+    observer?.runEnded(summary: report.json())
+    if let events, let failure = stream?.writeFailure {
+      printError(
+        "swapsync: warning: --events \(events): could not write: \(failure); the event stream is incomplete"
+      )
+    }
+    workspace.say(report.humanSummary())
+    var status = report.exitStatus
+    let galleryFailure = gallery ? GalleryCommand.refresh(space, options: workspace) : nil
+    if let galleryFailure { status = status.combined(with: galleryFailure.status) }
+    let signal = trap.received
+    if let signal { status = status.combined(with: .stopped(by: signal)) }
+    // Printed last, with the status the process exits with.
+    if json { print(report.json(exitStatus: status, error: galleryFailure)) }
+    if signal != nil { return status }
+    if let index {
+      if status == .inSync && report.failure == nil && !report.pushesPending {
+        NoopIndex.record(
+          at: index, manifestPath: workspace.manifest, lockPath: lockPath, outputRoot: space.outputRoot,
+          outputs: space.manifest.entries.map(\.output), reports: report.entries,
+          cacheConfigured: options.cache != nil)
+      } else {
+        NoopIndex.forget(at: index)
+      }
+    }
+    return status
   }
 }
 

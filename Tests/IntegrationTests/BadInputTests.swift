@@ -90,7 +90,26 @@ struct BadInputTests {
   static let entry =
     #""targetImage": "https://img.example.com/t.png", "swapImage": "https://img.example.com/f.png""#
   static let done =
-    #"{"a.png": {\#(entry), "state": "done", "jobId": "J1", "sha256": "\#(String(repeating: "ab", count: 32))", "size": 3}}"#
+    #"{"a.png": {\#(entry), "state": "done", "jobId": "J1", "sha256": "\#(String(repeating: "ab", count: 32))", "size": 3, "imageType": "png"}}"#
+
+  /// A lockfile as swapsync lays it out, one entry whose fields are one a line: the entry's key is
+  /// at line 3, column 5, and the field at `index` of `fields` at line 4 + index, column 7.
+  static func pretty(_ output: String, _ fields: [(String, String)]) -> String {
+    let members = fields.map { #"      "\#($0.0)" : \#($0.1)"# }.joined(separator: ",\n")
+    return "{\n  \"entries\" : {\n    \"\(output)\" : {\n\(members)\n    }\n  },\n  \"version\" : 1\n}\n"
+  }
+
+  /// The fields of a done entry for the manifest's one output, with `changes` made.
+  static func doneFields(_ changes: [String: String] = [:]) -> [(String, String)] {
+    let fields = [
+      ("finishedAt", #""2026-11-30T06:12:41Z""#), ("imageType", #""png""#), ("jobId", #""SWAP-FACE-1""#),
+      ("quota", "2"), ("sha256", "\"\(String(repeating: "ab", count: 32))\""), ("size", "3"),
+      ("state", #""done""#), ("submittedAt", #""2026-11-30T06:12:39Z""#),
+      ("swapImage", #""https://img.example.com/f.png""#),
+      ("targetImage", #""https://img.example.com/t.png""#),
+    ]
+    return fields.map { ($0.0, changes[$0.0] ?? $0.1) }
+  }
 
   static let badStates: [BadState] = [
     BadState(
@@ -130,6 +149,44 @@ struct BadInputTests {
       #"{"version": 1, "entries": {"a.png": {\#(entry), "state": "failed", "mesage": "m"}}}"#,
       #"swaps.lock.json: line 1, column 151: unknown key "mesage" in entries["a.png"] (did you mean "message"?)"#
     ),
+    // Values of the right type in a form swapsync never writes (docs/lockfile.md): refused at the
+    // line and column of their key, not read into a plan. An ftp:// input made the entry stale,
+    // and sync bought a new job.
+    BadState(
+      "an entry key leaving the output folder", pretty("../evil.png", doneFields()),
+      #"swaps.lock.json: line 3, column 5: entries["../evil.png"]: output path contains a ".." segment"#),
+    BadState(
+      "an absolute entry key", pretty("/etc/evil.png", doneFields()),
+      #"swaps.lock.json: line 3, column 5: entries["/etc/evil.png"]: output path must be relative"#),
+    BadState(
+      "an entry key inside the state folder", pretty(".swapsync/journal.jsonl", doneFields()),
+      #"swaps.lock.json: line 3, column 5: entries[".swapsync/journal.jsonl"]: output path is inside ".swapsync/""#
+    ),
+    BadState(
+      "an ftp:// input", pretty("a.png", doneFields(["targetImage": #""ftp://img.example.com/t.png""#])),
+      #"swaps.lock.json: line 13, column 7: entries["a.png"].targetImage: not an https URL (scheme "ftp" is not allowed)"#
+    ),
+    BadState(
+      "a job id that is a path",
+      pretty("a.png", doneFields(["jobId": #""../../v1/fetch""#, "state": #""running""#])),
+      #"swaps.lock.json: line 6, column 7: entries["a.png"].jobId: not a TTAPI job id"#),
+    BadState(
+      "an uppercase checksum",
+      pretty("a.png", doneFields(["sha256": "\"\(String(repeating: "AB", count: 32))\""])),
+      #"swaps.lock.json: line 8, column 7: entries["a.png"].sha256: expected 64 lowercase hex digits"#),
+    BadState(
+      "a negative quota", pretty("a.png", doneFields(["quota": "-2"])),
+      #"swaps.lock.json: line 7, column 7: entries["a.png"].quota: must not be negative, found -2"#),
+    BadState(
+      "a time in another format", pretty("a.png", doneFields(["submittedAt": #""2026-11-30 06:12:39""#])),
+      #"swaps.lock.json: line 11, column 7: entries["a.png"].submittedAt: expected a UTC time like 2026-11-30T06:12:41Z"#
+    ),
+    BadState(
+      "a journal record with a job id that is a path",
+      #"{"a.png":{"jobId":"a/b","state":"running","swapImage":"https://img.example.com/f.png","targetImage":"https://img.example.com/t.png"}}"#
+        + "\n",
+      #"journal.jsonl: line 1 is corrupt (column 11: ["a.png"].jobId: not a TTAPI job id"#,
+      file: "out/.swapsync/journal.jsonl"),
     // A journal line that is not the torn final one holds facts that must not be dropped silently.
     BadState(
       "corrupt journal line", "{garbage}\n{\"more\": 1}\n", "journal.jsonl: line 1 is corrupt",

@@ -161,6 +161,61 @@ struct SchemaTests {
     #expect(verdicts["extra-key.lock.json"]?.contains { $0.contains("'lastRun' was unexpected") } == true)
   }
 
+  @Test("a lockfile value swapsync refuses, the schema refuses too; the docs' examples pass both")
+  func lockfileRulesAgree() async throws {
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([("a.png", "https://img.example.com/t.png", "https://img.example.com/f.png")])
+    let changed: [String: [String: String?]] = [
+      "ftp-input": ["targetImage": #""ftp://img.example.com/t.png""#],
+      "job-id-path": ["jobId": #""../../v1/fetch""#], "job-id-dots": ["jobId": #""a..b""#],
+      "sha-uppercase": ["sha256": "\"\(String(repeating: "AB", count: 32))\""],
+      "size-negative": ["size": "-1"], "quota-negative": ["quota": "-2"],
+      "time-fraction": ["submittedAt": #""2026-11-30T06:12:39.250Z""#],
+      "time-offset": ["finishedAt": #""2026-11-30T06:12:41+00:00""#],
+      "time-month-13": ["finishedAt": #""2026-13-30T06:12:41Z""#], "image-type-bmp": ["imageType": #""bmp""#],
+      "adopted-false": ["adopted": "false"], "adopted-with-job": ["adopted": "true"],
+      "unusable-runs-0": ["unusableRuns": "0"], "null-quota": ["quota": "null"],
+      "done-without-type": ["imageType": nil], "running-without-job": ["state": #""running""#, "jobId": nil],
+      "failed-without-message": ["state": #""failed""#],
+    ]
+    var names: [String] = []
+    func add(_ name: String, _ text: String) throws {
+      try sandbox.write(name + ".lock.json", text)
+      names.append(name + ".lock.json")
+    }
+    for (name, changes) in changed {
+      var fields = BadInputTests.doneFields().compactMap { key, value in
+        changes[key].map { $0.map { (key, $0) } } ?? (key, value)
+      }
+      for (key, value) in changes where !fields.contains(where: { $0.0 == key }) {
+        if let value { fields.append((key, value)) }
+      }
+      try add(name, BadInputTests.pretty("a.png", fields.sorted { $0.0 < $1.0 }))
+    }
+    for key in ["../evil.png", "/etc/evil.png", ".swapsync/journal.jsonl", "", "notes.txt"] {
+      try add("key-\(names.count)", BadInputTests.pretty(key, BadInputTests.doneFields()))
+    }
+    let verdicts = try await Self.validate(schema: Self.lockfileSchema, names, in: sandbox)
+    for name in names {
+      #expect(verdicts[name] != ["ok"], "\(name) was accepted by the schema")
+      let plan = try await sandbox.swapsync(["plan", "--lock", name], emulator: nil, key: nil)
+      #expect(plan.status == 65, "\(name): \(plan.status) \(plan.stderr)")
+    }
+    var good: [String] = []
+    for (index, text) in try Self.jsonBlocks(inDoc: "lockfile.md", withKey: "entries").enumerated() {
+      try sandbox.write("doc-\(index).lock.json", text)
+      good.append("doc-\(index).lock.json")
+    }
+    try sandbox.write("pretty.lock.json", BadInputTests.pretty("a.png", BadInputTests.doneFields()))
+    good.append("pretty.lock.json")
+    let accepted = try await Self.validate(schema: Self.lockfileSchema, good, in: sandbox)
+    for name in good {
+      #expect(accepted[name] == ["ok"], "\(name): \(accepted[name] ?? [])")
+      let plan = try await sandbox.swapsync(["plan", "--lock", name], emulator: nil, key: nil)
+      #expect([0, 1, 2].contains(plan.status), "\(name): \(plan.status) \(plan.stderr)")
+    }
+  }
+
   @Test("the definitions both schemas share (url, outputPath) are identical")
   func sharedDefinitionsAgree() throws {
     func definitions(_ path: String) throws -> [String: Any] {

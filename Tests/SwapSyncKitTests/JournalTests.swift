@@ -72,8 +72,9 @@ import Testing
   @Test func corruptionBeforeTheEndIsReported() throws {
     let box = try StoreTestSandbox()
     let path = box.url("journal.jsonl")
-    let good = #"{"a.jpg":{"state":"running","swapImage":"s","targetImage":"t","jobId":"J1"}}"#
-    let bad = #"{"b.jpg":{"state":"exploded","swapImage":"s","targetImage":"t"}}"#
+    let good =
+      #"{"a.jpg":{"state":"running","swapImage":"https://f/s","targetImage":"https://t/t","jobId":"J1"}}"#
+    let bad = #"{"b.jpg":{"state":"exploded","swapImage":"https://f/s","targetImage":"https://t/t"}}"#
     try box.write(Array("\(good)\n\(bad)\n\(good)\n".utf8), to: "journal.jsonl")
     #expect {
       try Journal.replay(path: path)

@@ -52,7 +52,7 @@ import Testing
   @Test func unknownEntryKeyIsRejectedWithItsPlaceAndANearMiss() {
     let json = """
       {"version": 1, "entries": {
-        "a.jpg": {\(Self.entry), "state": "lost", "colour": "red"},
+        "a.jpg": {\(Self.entry), "state": "lost", "colour": "red", "message": "m"},
         "b.jpg": {\(Self.entry), "stat": "done"}
       }}
       """
@@ -92,14 +92,29 @@ import Testing
     let full = LockEntry(
       targetImage: "https://i.example/t.jpg", swapImage: "https://i.example/f.jpg", state: .done, jobId: "J1",
       sha256: String(repeating: "0f", count: 32), size: 99, imageType: "png", quota: 3, message: "m",
-      submittedAt: "2026-11-30T06:12:41Z", finishedAt: "2026-11-30T06:13:00Z", adopted: true, unusableRuns: 2)
-    let lock = Lockfile(entries: ["x/y.png": full, "z.gif": LockfileCodecTests.failed])
+      submittedAt: "2026-11-30T06:12:41Z", finishedAt: "2026-11-30T06:13:00Z", unusableRuns: 2)
+    let adopted = LockEntry(
+      targetImage: "https://i.example/t.jpg", swapImage: "http://198.51.100.7:8080/f.gif?x#y", state: .done,
+      sha256: String(repeating: "a1", count: 32), size: 0, imageType: "gif", adopted: true)
+    let lock = Lockfile(entries: ["x/y.png": full, "z.gif": LockfileCodecTests.failed, "a/b/.c": adopted])
     #expect(try LockfileCodec.decode(LockfileCodec.encode(lock), path: "p") == lock)
   }
 
-  @Test func nullOptionalsReadAsAbsentButNullRequiredFieldsDoNot() throws {
-    let json = #"{"version": 1, "entries": {"a.jpg": {\#(Self.entry), "state": "running", "jobId": null}}}"#
-    #expect(try LockfileCodec.decode(Array(json.utf8), path: "p").entries["a.jpg"]?.jobId == nil)
+  @Test("null is refused, as the schema refuses it: an absent value is a missing key")
+  func nullIsRefused() throws {
+    let fields: [(String, String)] = [
+      (#""state": "running", "jobId": "J1", "quota": null"#, "quota: expected an integer, found null"),
+      (#""state": "running", "jobId": null"#, "jobId: expected a string, found null"),
+      (#""state": "failed", "message": "m", "adopted": null"#, "adopted: expected true, found null"),
+    ]
+    for (members, detail) in fields {
+      let json = #"{"version": 1, "entries": {"a.jpg": {\#(Self.entry), \#(members)}}}"#
+      #expect {
+        try LockfileCodec.decode(Array(json.utf8), path: "p")
+      } throws: { error in
+        "\(error)" == #"p: entries["a.jpg"]."# + detail + "; leave the key out when there is no value"
+      }
+    }
     let nullState = #"{"version": 1, "entries": {"a.jpg": {\#(Self.entry), "state": null}}}"#
     #expect(
       throws: LockfileError.invalid(
@@ -131,13 +146,26 @@ import Testing
     }
   }
 
-  @Test("a done entry without its checksum, size, or (unless adopted) job is refused, naming the field")
+  @Test("a done entry without its checksum, size, type or (unless adopted) job is refused, naming the field")
   func doneEntryNeedsItsFacts() throws {
     let sha = String(repeating: "a", count: 64)
     let cases: [(String, String)] = [
-      (#""state": "done", "jobId": "J1", "size": 5"#, #"entries["a.jpg"].sha256: missing"#),
-      (#""state": "done", "jobId": "J1", "sha256": "\#(sha)""#, #"entries["a.jpg"].size: missing"#),
-      (#""state": "done", "sha256": "\#(sha)", "size": 5"#, #"entries["a.jpg"].jobId: missing"#),
+      (
+        #""state": "done", "jobId": "J1", "size": 5, "imageType": "png""#,
+        #"entries["a.jpg"].sha256: missing"#
+      ),
+      (
+        #""state": "done", "jobId": "J1", "sha256": "\#(sha)", "imageType": "png""#,
+        #"entries["a.jpg"].size: missing"#
+      ),
+      (
+        #""state": "done", "jobId": "J1", "sha256": "\#(sha)", "size": 5"#,
+        #"entries["a.jpg"].imageType: missing"#
+      ),
+      (
+        #""state": "done", "sha256": "\#(sha)", "size": 5, "imageType": "png""#,
+        #"entries["a.jpg"].jobId: missing"#
+      ),
     ]
     for (fields, field) in cases {
       let json = #"{"version": 1, "entries": {"a.jpg": {\#(Self.entry), \#(fields)}}}"#
@@ -148,12 +176,13 @@ import Testing
       }
     }
     let adopted =
-      #"{"version": 1, "entries": {"a.jpg": {\#(Self.entry), "state": "done", "adopted": true, "sha256": "\#(sha)", "size": 5}}}"#
+      #"{"version": 1, "entries": {"a.jpg": {\#(Self.entry), "state": "done", "adopted": true, "sha256": "\#(sha)", "size": 5, "imageType": "png"}}}"#
     #expect(try LockfileCodec.decode(Array(adopted.utf8), path: "p").entries["a.jpg"]?.adopted == true)
   }
 
   @Test func integralNumbersAreIntegers() throws {
-    let json = #"{"version": 1.0, "entries": {"a.jpg": {\#(Self.entry), "state": "failed", "size": 2e3}}}"#
+    let json =
+      #"{"version": 1.0, "entries": {"a.jpg": {\#(Self.entry), "state": "failed", "message": "m", "size": 2e3}}}"#
     #expect(try LockfileCodec.decode(Array(json.utf8), path: "p").entries["a.jpg"]?.size == 2000)
   }
 

@@ -177,4 +177,24 @@ struct PlannerTests {
           == .submit(reason: status))
     }
   }
+
+  @Test("a link in the way of a done output: sync tries and refuses; status says so, not 'downloaded again'")
+  func linkInTheWay() {
+    let link = "out/bob is a symbolic link; swapsync never follows links inside the output folder"
+    let files = view(["1.png": .blocked(link)])
+    let plans = Planner(resubmit: []).plan(
+      manifest: manifest([("1.png", a)]), lock: Lockfile(entries: ["1.png": entry(a, .done, sha: "s")]),
+      files: files)
+    #expect(plans[0].action == .restore(jobId: "J1", copyFrom: nil))
+    let report = Planner(resubmit: []).report(
+      manifest: manifest([("1.png", a)]), lock: Lockfile(entries: ["1.png": entry(a, .done, sha: "s")]),
+      files: files, runInProgress: false)
+    #expect(report[0].status == .modified)
+    #expect(report[0].detail == link + "; until then `swapsync sync` cannot put the output back (exit 73)")
+    var adopted = entry(a, .done, job: nil, sha: "s")
+    adopted.adopted = true
+    let kept = Planner(resubmit: []).plan(
+      manifest: manifest([("1.png", a)]), lock: Lockfile(entries: ["1.png": adopted]), files: files)
+    #expect(kept[0].action == .blocked(.lost))
+  }
 }

@@ -60,6 +60,10 @@ struct TTAPIDecodingTests {
     let c = try fetch(#"{"status":"SUCCESS","data":{"discordImage":"https://d/x","quota":"n/a"}}"#)
     #expect(c.resultURLs == ["https://d/x"])
     #expect(c.quota == nil)
+    // A negative cost is not one the lockfile can record (its reader refuses it): not reported.
+    #expect(try fetch(#"{"status":"SUCCESS","data":{"cdnImage":"https://c/x","quota":-2}}"#).quota == nil)
+    #expect(try fetch(#"{"status":"SUCCESS","data":{"cdnImage":"https://c/x","quota":"-1"}}"#).quota == nil)
+    #expect(try fetch(#"{"status":"SUCCESS","data":{"cdnImage":"https://c/x","quota":0}}"#).quota == 0)
   }
 
   @Test("status vocabulary: queued, running, failed with message, unknown treated as running")

@@ -186,7 +186,8 @@ public final class Journal: Sendable {
     return (batches, offset)
   }
 
-  /// A problem in one valid JSON line, for `corruptJournal`: the field, or the unknown key's column.
+  /// A problem in one valid JSON line, for `corruptJournal`: the field, with the column of the
+  /// unknown key or of the bad value's key.
   private static func describe(_ problem: LockReadProblem, line: [UInt8]) -> String {
     switch problem {
     case .field(let field, let detail):
@@ -196,6 +197,11 @@ public final class Journal: Sendable {
         return "\(field): \(detail)"
       }
       return "column \(column): \(detail)"
+    case .value(let keyPath, let field, let detail):
+      guard let (_, column) = JSONParser.position(ofKey: keyPath, in: line) else {
+        return "\(field): \(detail)"
+      }
+      return "column \(column): \(field): \(detail)"
     }
   }
 

@@ -71,7 +71,7 @@ public enum LockfileCodec {
 
   /// Decodes a lockfile with the manifest's located JSON parser, checking the version first.
   /// Errors name `path` and the line and column or the field: syntax errors, duplicate keys (a
-  /// bad merge), unknown keys, missing or mistyped fields.
+  /// bad merge), unknown keys, missing or mistyped fields, values in a form swapsync never writes.
   public static func decode(_ bytes: [UInt8], path: String) throws(LockfileError) -> Lockfile {
     if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
       throw .malformed(path: path, detail: "the file is empty")
@@ -152,7 +152,8 @@ public enum LockfileCodec {
       detail: "\(error.message); keep one of the two (a merge may have kept both sides)")
   }
 
-  /// A problem in valid JSON as a lockfile error; an unknown key with its line and column.
+  /// A problem in valid JSON as a lockfile error; an unknown key or a bad value with its line and
+  /// column (the place of the value's key).
   static func describe(_ problem: LockReadProblem, path: String, bytes: [UInt8]) -> LockfileError {
     switch problem {
     case .field(let field, let detail):
@@ -162,6 +163,11 @@ public enum LockfileCodec {
         return .invalid(path: path, field: field, detail: detail)
       }
       return .located(path: path, line: line, column: column, detail: detail)
+    case .value(let keyPath, let field, let detail):
+      guard let (line, column) = JSONParser.position(ofKey: keyPath, in: bytes) else {
+        return .invalid(path: path, field: field, detail: detail)
+      }
+      return .located(path: path, line: line, column: column, detail: "\(field): \(detail)")
     }
   }
 }

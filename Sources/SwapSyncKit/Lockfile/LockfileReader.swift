@@ -5,14 +5,19 @@ enum LockReadProblem: Error, Equatable {
   /// A key that does not belong. `keyPath` leads from the document's root to it, to find its line
   /// and column; `field` names the object holding it, for when it cannot be found.
   case unknownKey(keyPath: [String], field: String, detail: String)
+  /// A value of the right type in a form swapsync never writes (`LockEntryRules`), or an entry key
+  /// that is not an output path. `keyPath` leads to the key holding it, for its line and column;
+  /// `field` names it, like `entries["a/b.jpg"].jobId`.
+  case value(keyPath: [String], field: String, detail: String)
 }
 
 /// Builds lockfile values from what the located JSON parser read (the parser already rejected
 /// syntax errors and duplicate keys, with their line and column).
 ///
-/// Strict on purpose: every key must be known and every field of its type, so that a hand edit or
-/// a bad merge is reported instead of silently dropped (docs/schema/lockfile.schema.json).
-/// Absent optional fields and optional fields set to `null` both read as absent.
+/// Strict on purpose: every key must be known, every field of its type and in the form swapsync
+/// writes (`LockEntryRules`), so that a hand edit or a bad merge is reported instead of silently
+/// dropped or acted on (docs/schema/lockfile.schema.json). An absent value is a missing key:
+/// `null` is refused, as the schema refuses it (swapsync never writes one).
 enum LockfileReader {
   static let topLevelKeys = ["version", "entries"]
   static let entryKeys = [
@@ -52,8 +57,11 @@ enum LockfileReader {
     }
     var entries: [String: LockEntry] = [:]
     entries.reserveCapacity(outputs.count)
+    var knownURLs: Set<String> = []
     for output in outputs {
-      entries[output.key] = try entry(output.value, at: EntryPlace(output: output.key, inJournal: false))
+      let place = EntryPlace(output: output.key, inJournal: false)
+      try LockEntryRules.checkOutput(place)
+      entries[output.key] = try entry(output.value, at: place, knownURLs: &knownURLs)
     }
     return Lockfile(version: Lockfile.currentVersion, entries: entries)
   }
@@ -65,11 +73,14 @@ enum LockfileReader {
     }
     var batch: [String: LockEntry?] = [:]
     batch.reserveCapacity(outputs.count)
+    var knownURLs: Set<String> = []
     for output in outputs {
+      let place = EntryPlace(output: output.key, inJournal: true)
+      try LockEntryRules.checkOutput(place)
       if case .null = output.value {
         batch.updateValue(nil, forKey: output.key)
       } else {
-        batch[output.key] = try entry(output.value, at: EntryPlace(output: output.key, inJournal: true))
+        batch[output.key] = try entry(output.value, at: place, knownURLs: &knownURLs)
       }
     }
     return batch
@@ -87,8 +98,10 @@ enum LockfileReader {
     var keyPath: [String] { inJournal ? [output] : ["entries", output] }
   }
 
-  /// One entry object.
-  static func entry(_ value: JSONValue, at place: EntryPlace) throws(LockReadProblem) -> LockEntry {
+  /// One entry object. `knownURLs`: URLs already found good in this document.
+  static func entry(_ value: JSONValue, at place: EntryPlace, knownURLs: inout Set<String>)
+    throws(LockReadProblem) -> LockEntry
+  {
     guard case .object(let members) = value else {
       throw .field(place.field, detail: "expected an object, found \(value.kindDescription)")
     }
@@ -121,7 +134,7 @@ enum LockfileReader {
       case "finishedAt": entry.finishedAt = try optionalString(value, place, name)
       case "adopted":
         switch value {
-        case .null: entry.adopted = nil
+        case .null: throw .field("\(place.field).adopted", detail: nullDetail("true"))
         case .bool(let flag): entry.adopted = flag
         default: throw .field("\(place.field).adopted", detail: "expected true or false")
         }
@@ -137,18 +150,7 @@ enum LockfileReader {
     entry.targetImage = targetImage
     entry.swapImage = swapImage
     entry.state = state
-    if state == .done {
-      // A done entry stands for a verified file: its checksum, its size, and the job it came
-      // from unless it was adopted (docs/lockfile.md). Without them a restore could not check
-      // the bytes it gets, and a done entry with no job would look like one to buy again.
-      for (name, present) in [("sha256", entry.sha256 != nil), ("size", entry.size != nil)] where !present {
-        throw .field("\(place.field).\(name)", detail: "missing; a done entry records its file's \(name)")
-      }
-      guard entry.jobId != nil || entry.adopted == true else {
-        throw .field(
-          "\(place.field).jobId", detail: "missing; a done entry that is not adopted records its job")
-      }
-    }
+    try LockEntryRules.check(entry, at: place, knownURLs: &knownURLs)
     return entry
   }
 
@@ -165,26 +167,33 @@ enum LockfileReader {
     }
   }
 
+  /// An optional field's string: when the key is there, its value is a string.
   private static func optionalString(_ value: JSONValue, _ place: EntryPlace, _ name: String)
     throws(LockReadProblem)
-    -> String?
+    -> String
   {
     switch value {
     case .string(let text): return text
-    case .null: return nil
+    case .null: throw .field("\(place.field).\(name)", detail: nullDetail("a string"))
     default: throw .field("\(place.field).\(name)", detail: "expected a string")
     }
   }
 
+  /// An optional field's integer: when the key is there, its value is an integer.
   private static func optionalInteger(_ value: JSONValue, _ place: EntryPlace, _ name: String)
     throws(LockReadProblem)
-    -> Int?
+    -> Int
   {
-    if case .null = value { return nil }
+    if case .null = value { throw .field("\(place.field).\(name)", detail: nullDetail("an integer")) }
     guard let number = integer(value) else {
       throw .field("\(place.field).\(name)", detail: "expected an integer")
     }
     return number
+  }
+
+  /// Why `null` is refused where `expected` may stand.
+  private static func nullDetail(_ expected: String) -> String {
+    "expected \(expected), found null; leave the key out when there is no value"
   }
 
   /// A number written as an integer (`3`), or with a zero fraction or an exponent (`3.0`, `3e0`).

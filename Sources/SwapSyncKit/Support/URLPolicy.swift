@@ -162,12 +162,12 @@ public enum URLPolicy {
     guard host.utf8.count <= 253 else { return false }
     let trimmed = host.hasSuffix(".") ? host.dropLast() : host
     let labels = trimmed.split(separator: ".", omittingEmptySubsequences: false)
+    // Bytes, not scalars: every allowed character is ASCII, and Unicode properties are slow to look up.
     return labels.allSatisfy { label in
       !label.isEmpty && label.utf8.count <= 63
-        && label.unicodeScalars.allSatisfy { scalar in
-          scalar.isASCII
-            && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "-"
-              || scalar == "_")
+        && label.utf8.allSatisfy { byte in
+          (0x61...0x7A).contains(byte) || (0x41...0x5A).contains(byte) || (0x30...0x39).contains(byte)
+            || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
         }
     }
   }

@@ -56,6 +56,10 @@ public enum FileCheck: Sendable, Equatable {
   case matches
   case missing
   case differs(String)
+  /// Something swapsync refuses to read or write through stands at the path: a symbolic link
+  /// (the output's or a folder's), a folder, a special file. `sync` cannot put the output there
+  /// (exit 73) until the user moves it; the text says what and where.
+  case blocked(String)
 }
 
 /// What stands at an output path that has no verified record.

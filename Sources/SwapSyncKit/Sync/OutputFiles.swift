@@ -8,7 +8,11 @@ enum OutputFiles {
   static func cached(folder: OutputFolder, cache: StatCache) -> FileView {
     FileView(
       check: { output, entry in
-        compare((try? cache.digest(for: output, in: folder)) ?? nil, entry, error: nil)
+        do throws(FileSystemError) {
+          return compare(try cache.digest(for: output, in: folder), entry)
+        } catch {
+          return unreadable(error)
+        }
       },
       probe: { output in probe(root: folder.rootPath, output) })
   }
@@ -26,19 +30,28 @@ enum OutputFiles {
     return FileView(
       check: { output, entry in
         guard let folder else { return .missing }
-        do {
-          return compare(try folder.hash(relativePath: output), entry, error: nil)
+        do throws(FileSystemError) {
+          return compare(try folder.hash(relativePath: output), entry)
         } catch {
-          return .differs("cannot read the output: \(error)")
+          return unreadable(error)
         }
       },
       probe: { output in probe(root: root, output) })
   }
 
-  private static func compare(_ digest: FileDigest?, _ entry: LockEntry, error: String?) -> FileCheck {
+  private static func compare(_ digest: FileDigest?, _ entry: LockEntry) -> FileCheck {
     guard let digest else { return .missing }
     return digest.sha256 == entry.sha256 && digest.size == entry.size
       ? .matches : .differs("output bytes differ from the lockfile")
+  }
+
+  /// An output that could not be read: in the way of `sync` when a link, a folder or a special
+  /// file stands there (the same refusals `sync` meets writing it), else unreadable bytes.
+  private static func unreadable(_ error: FileSystemError) -> FileCheck {
+    switch error {
+    case .symlinkRefused, .notADirectory, .notARegularFile, .outsideRoot: .blocked("\(error)")
+    case .io, .encoding: .differs("cannot read the output: \(error)")
+    }
   }
 
   /// What stands at `root/output`, links not followed. A name with non-ASCII characters that is

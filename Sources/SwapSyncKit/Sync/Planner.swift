@@ -122,9 +122,11 @@ public struct Planner: Sendable {
       case .matches:
         if recorded.sha256 == reference?.sha256 { return .verified }
         return recorded.adopted == true ? .kept : .pending
-      case .missing where recorded.adopted == true:
+      // Something in the way (a link, a folder) is no file of the entry's: sync tries to put the
+      // output back as for a missing one, and refuses to write through it (exit 73).
+      case .missing where recorded.adopted == true, .blocked where recorded.adopted == true:
         return resubmit.contains(.lost) ? .pending : .adoptedMissing
-      case .missing: return .pending
+      case .missing, .blocked: return .pending
       // A changed file of ours is repaired from its job; a changed adopted file is the user's.
       case .differs: return recorded.adopted == true ? .untracked : .pending
       }
@@ -263,6 +265,10 @@ public struct Planner: Sendable {
     case .differs(let why):
       report.status = .modified
       report.detail = "\(why); \(repair)"
+    case .blocked(let why):
+      // What `verify` says, and what `sync` will do about it: refuse, not download again.
+      report.status = adopted ? .lost : .modified
+      report.detail = "\(why); until then `swapsync sync` cannot put the output back (exit 73)"
     }
     return report
   }

@@ -143,25 +143,41 @@ public struct SyncReport: Sendable {
     return lines
   }
 
-  /// The `--json` summary object.
-  public func json() -> String {
+  /// The `--json` summary object. `exitStatus` is the status the process exits with when it is
+  /// not the run's own (a failed `--gallery`, a signal after the run), and `error` then says why.
+  public func json(exitStatus: ExitStatus? = nil, error extra: SwapSyncFailure? = nil) -> String {
     var counts: [String: Int] = [:]
     for status in EntryStatus.allCases { counts[status.rawValue] = count(status) }
+    let messages = [failure?.message, extra?.message].compactMap { $0 }
     let summary = JSONSummary(
-      exitCode: exitStatus.rawValue, outputDir: workspace.outputRoot, lockfile: workspace.lockPath,
-      entries: counts, submitted: tally.submitted, quotaSpent: tally.quotaSpent, polls: tally.fetches,
-      downloaded: tally.downloaded, copied: tally.copied, restoredFromCache: tally.restoredFromCache,
-      pushedToCache: tally.pushedToCache, submitsDeferred: submitsDeferred,
-      warnings: tally.warnings, error: failure?.message,
+      exitCode: (exitStatus ?? self.exitStatus).rawValue, outputDir: workspace.outputRoot,
+      lockfile: workspace.lockPath, entries: counts, submitted: tally.submitted, quotaSpent: tally.quotaSpent,
+      polls: tally.fetches, downloaded: tally.downloaded, copied: tally.copied,
+      restoredFromCache: tally.restoredFromCache, pushedToCache: tally.pushedToCache,
+      submitsDeferred: submitsDeferred, warnings: tally.warnings,
+      error: messages.isEmpty ? nil : messages.joined(separator: "; "),
       attention: entries.filter { $0.status.needsAttention })
+    return JSONSummary.encode(summary)
+  }
+
+  /// The `--json` summary of a `sync` that stopped before its run began: an invalid manifest or
+  /// lockfile, another run holding the lock, a usage error (docs/exit-codes.md). The same shape
+  /// as a run's, every count 0, `outputDir` null when the manifest could not be read.
+  public static func json(failure: SwapSyncFailure, outputDir: String?, lockfile: String) -> String {
+    let counts = Dictionary(uniqueKeysWithValues: EntryStatus.allCases.map { ($0.rawValue, 0) })
+    let summary = JSONSummary(
+      exitCode: failure.status.rawValue, outputDir: outputDir, lockfile: lockfile, entries: counts,
+      submitted: 0, quotaSpent: 0, polls: 0, downloaded: 0, copied: 0, restoredFromCache: 0, pushedToCache: 0,
+      submitsDeferred: 0, warnings: [], error: failure.message, attention: [])
     return JSONSummary.encode(summary)
   }
 }
 
-/// The shape of `sync --json`.
+/// The shape of `sync --json`. Every key is always there: `error` and `outputDir` are null when
+/// there is nothing to say.
 struct JSONSummary: Codable {
   var exitCode: Int32
-  var outputDir: String
+  var outputDir: String?
   var lockfile: String
   var entries: [String: Int]
   var submitted: Int
@@ -175,6 +191,25 @@ struct JSONSummary: Codable {
   var warnings: [String]
   var error: String?
   var attention: [EntryReport]
+
+  func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(exitCode, forKey: .exitCode)
+    try container.encode(outputDir, forKey: .outputDir)
+    try container.encode(lockfile, forKey: .lockfile)
+    try container.encode(entries, forKey: .entries)
+    try container.encode(submitted, forKey: .submitted)
+    try container.encode(quotaSpent, forKey: .quotaSpent)
+    try container.encode(polls, forKey: .polls)
+    try container.encode(downloaded, forKey: .downloaded)
+    try container.encode(copied, forKey: .copied)
+    try container.encode(restoredFromCache, forKey: .restoredFromCache)
+    try container.encode(pushedToCache, forKey: .pushedToCache)
+    try container.encode(submitsDeferred, forKey: .submitsDeferred)
+    try container.encode(warnings, forKey: .warnings)
+    try container.encode(error, forKey: .error)
+    try container.encode(attention, forKey: .attention)
+  }
 
   static func encode<T: Encodable>(_ value: T) -> String {
     let encoder = JSONEncoder()

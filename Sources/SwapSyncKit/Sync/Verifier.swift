@@ -25,7 +25,7 @@ public enum Verifier {
       switch check {
       case .matches: break
       case .missing: mismatches.append(Mismatch(output: output, problem: "missing"))
-      case .differs(let why): mismatches.append(Mismatch(output: output, problem: why))
+      case .differs(let why), .blocked(let why): mismatches.append(Mismatch(output: output, problem: why))
       }
     }
     return (checked, mismatches)

@@ -33,7 +33,8 @@ struct FetchAnswer: Decodable, Equatable {
     jobId = top.lenientString("jobId", "job_id") ?? data?.lenientString("jobId", "job_id")
     cdnImage = data?.lenientString("cdnImage")
     discordImage = data?.lenientString("discordImage")
-    quota = data?.lenientInt("quota")
+    // A negative cost is no cost swapsync can record (docs/lockfile.md): read as not reported.
+    quota = data?.lenientInt("quota").flatMap { $0 >= 0 ? $0 : nil }
   }
 
   /// Result URLs to try, best first: `cdnImage`, then a distinct `discordImage`.
