@@ -28,11 +28,11 @@ public struct Planner: Sendable {
   static func orphanJobs(lock: Lockfile, manifest groups: [SwapPair: [ManifestEntry]])
     -> [SwapPair: [(output: String, entry: LockEntry)]]
   {
-    var named: Set<String> = []
     var found: [SwapPair: [(output: String, entry: LockEntry)]] = [:]
-    for (output, entry) in lock.entries where entry.jobId != nil && groups[entry.pair] != nil {
-      if named.isEmpty { named = Set(groups.values.joined().map(\.output)) }
-      if !named.contains(output) { found[entry.pair, default: []].append((output, entry)) }
+    for (output, entry) in lock.entries where entry.jobId != nil {
+      // A pair names one or two outputs as a rule: a look at them, not a set of every output.
+      guard let named = groups[entry.pair], !named.contains(where: { $0.output == output }) else { continue }
+      found[entry.pair, default: []].append((output, entry))
     }
     return found.mapValues { $0.sorted { $0.output < $1.output } }
   }
