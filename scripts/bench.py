@@ -58,7 +58,8 @@ def env_with(**extra):
 
 def line(name, value, unit, peer_name, peer, goal, rss=None, rss_goal=None, extra=""):
     ratio = value / peer if peer > 0 else float("inf")
-    text = f"{name:<34} {value:9.3f} {unit}  {peer_name} {peer:9.3f} {unit}  ratio {ratio:6.2f}x (goal <= {goal}x)"
+    target = f"goal <= {goal}x" if goal is not None else "no goal at this size"
+    text = f"{name:<34} {value:9.3f} {unit}  {peer_name} {peer:9.3f} {unit}  ratio {ratio:6.2f}x ({target})"
     if rss is not None:
         text += f"  peak RSS {rss:7.1f} MiB" + (f" (goal <= {rss_goal})" if rss_goal else "")
     print(text + extra, flush=True)
@@ -117,7 +118,10 @@ def bench_noop(count):
         run = best(3, [SWAPSYNC, command], folder, env)
         if run.code != 0:
             print(f"  {command} exited {run.code}: {run.err.strip()[:200]}")
-        line(f"no-op {command} N={count}", run.wall, "s", "git status", git.wall, goal, run.rss, "64 MiB")
+        # Issue 10 sets the time goals at 100,000 entries; smaller trees are shown for scale (at
+        # 10,000, starting the binary is about half of the run).
+        line(f"no-op {command} N={count}", run.wall, "s", "git status", git.wall,
+             goal if count >= 100000 else None, run.rss, "64 MiB")
     size = os.path.getsize(os.path.join(folder, "swaps.lock.json"))
     print(f"{'lockfile N=' + str(count):<34} {size / count:9.1f} bytes per entry", flush=True)
     # The measurement itself: a process that does nothing, started now that this Python

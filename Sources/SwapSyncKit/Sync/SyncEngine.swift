@@ -154,7 +154,7 @@ public struct SyncEngine: Sendable {
     // A run that only put adopted outputs back from the cache did work too.
     let didWork = worked || (cacheRestores && tallied.restoredFromCache > 0)
     var report = SyncReport(
-      entries: entries, tally: tallied, failure: failure, submitsDeferred: await control.submitsDeferred,
+      entries: entries, tally: tallied, failure: failure, submitsDeferred: control.submitsDeferred,
       didWork: didWork, stopReason: stopReason, workspace: workspace)
     report.pushesPending = SyncCachePhase.pushesPending(
       options.cache, lock: final, manifest: workspace.manifest, stateDir: folder.stateDir)
