@@ -192,7 +192,8 @@ extension JobRunner {
     if result.sha256 == sha256 && (recorded.size == nil || recorded.size == result.size) { return nil }
     let size = recorded.size.map { "\($0) bytes, " } ?? ""
     return "the downloaded result (\(result.size) bytes, sha256 \(result.sha256)) is not the one the "
-      + "lockfile records (\(size)sha256 \(sha256))"
+      + "lockfile records (\(size)sha256 \(sha256)); the record is kept. If it was edited by hand or by a merge, "
+      + "restore it from version control"
   }
 
   /// Whether the downloaded file `temp` holds a whole image of `type` (`ImageType.endsWhole`).

@@ -218,7 +218,8 @@ public struct Planner: Sendable {
       return EntryReport(
         output: entry.output, status: .untracked, jobId: recorded?.jobId,
         detail: "a file swapsync did not write is at this path (\(size) bytes); it is never replaced: "
-          + "`swapsync sync --adopt` records it as the output, or move it away to buy the image")
+          + "`swapsync sync --adopt` records it as the output if it is a JPEG, PNG, WebP or GIF image; or move it away to buy the image"
+      )
     }
     guard let recorded else {
       var report = EntryReport(output: entry.output, status: .missing, jobId: nil, detail: nil)
