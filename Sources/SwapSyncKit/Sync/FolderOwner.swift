@@ -12,11 +12,28 @@ struct FolderOwner: Codable, Equatable {
 
   static func path(stateDir: String) -> String { stateDir + "/owner.json" }
 
-  /// The owner `workspace` would record.
+  /// The owner `workspace` would record, from the paths with their folders' symbolic links
+  /// resolved: the same files reached through a link (a linked output folder or project) give
+  /// the same record.
   init(_ workspace: Workspace) {
-    let root = workspace.outputRoot
-    manifest = Self.relative(Posix.absolutePath(workspace.manifest.path), from: root)
-    lockfile = Self.relative(Posix.absolutePath(workspace.lockPath), from: root)
+    let root = Self.real(workspace.outputRoot)
+    manifest = Self.relative(Self.real(folderOf: workspace.manifest.path), from: root)
+    lockfile = Self.relative(Self.real(folderOf: workspace.lockPath), from: root)
+  }
+
+  /// `path`, absolute, with every symbolic link resolved (`realpath(3)`); as given when it
+  /// cannot be resolved (it does not exist yet).
+  static func real(_ path: String) -> String {
+    let absolute = Posix.absolutePath(path)
+    guard let resolved = realpath(absolute, nil) else { return absolute }
+    defer { free(resolved) }
+    return String(cString: resolved)
+  }
+
+  /// `path` with its folder resolved: the file itself (a lockfile not written yet) may not exist.
+  static func real(folderOf path: String) -> String {
+    let absolute = Posix.absolutePath(path)
+    return real(Posix.directoryName(absolute)) + "/" + Posix.baseName(absolute)
   }
 
   /// Refuses a workspace whose output folder belongs to another manifest or lockfile that still
@@ -27,7 +44,7 @@ struct FolderOwner: Codable, Equatable {
   static func check(_ workspace: Workspace) throws(SwapSyncFailure) {
     let mine = FolderOwner(workspace)
     guard let recorded = read(stateDir: workspace.stateDir), recorded != mine else { return }
-    let root = workspace.outputRoot
+    let root = real(workspace.outputRoot)
     let alive = [recorded.lockfile, recorded.manifest].filter { $0 != mine.lockfile && $0 != mine.manifest }
       .contains { FileManager.default.fileExists(atPath: absolute($0, from: root)) }
     guard alive else { return }
@@ -37,8 +54,9 @@ struct FolderOwner: Codable, Equatable {
       "\(root) already belongs to \(absolute(recorded.manifest, from: root)) (lockfile "
         + "\(absolute(recorded.lockfile, from: root)); recorded in \(owner)). \(workspace.manifest.path) "
         + "(lockfile \(workspace.lockPath)) cannot use it too: the folder's journal would hand one lockfile's "
-        + "paid job ids to the other. Give each manifest its own outputDir (or --out); if the other manifest "
-        + "is no longer used, delete \(owner). Nothing was done")
+        + "paid job ids to the other. Give each manifest its own outputDir (or --out). If the other manifest "
+        + "is no longer used, run `swapsync sync` on it once (its journal goes to its own lockfile), then "
+        + "delete \(owner). Nothing was done")
   }
 
   /// Records `workspace` as the folder's owner unless it already is. Call under the run lock,
