@@ -64,6 +64,14 @@ struct TTAPIDecodingTests {
     #expect(try fetch(#"{"status":"SUCCESS","data":{"cdnImage":"https://c/x","quota":-2}}"#).quota == nil)
     #expect(try fetch(#"{"status":"SUCCESS","data":{"cdnImage":"https://c/x","quota":"-1"}}"#).quota == nil)
     #expect(try fetch(#"{"status":"SUCCESS","data":{"cdnImage":"https://c/x","quota":0}}"#).quota == 0)
+    // Nor a cost past any real price: a run adds its jobs' costs up, and Int64's maximum twice
+    // would trap.
+    #expect(
+      try fetch(#"{"status":"SUCCESS","data":{"cdnImage":"https://c/x","quota":9223372036854775807}}"#).quota
+        == nil)
+    #expect(
+      try fetch(#"{"status":"SUCCESS","data":{"cdnImage":"https://c/x","quota":1000000000}}"#).quota
+        == 1_000_000_000)
   }
 
   @Test("status vocabulary: queued, running, failed with message, unknown treated as running")

@@ -18,6 +18,8 @@ struct SubmitAnswer: Decodable, Equatable {
 
 /// The body of a fetch answer (also what TTAPI posts to `hookUrl`), decoded leniently.
 struct FetchAnswer: Decodable, Equatable {
+  /// The largest cost read from an answer: sums over a run's jobs then cannot overflow.
+  static let maxQuota = 1_000_000_000
   var status: String?
   var message: String?
   var jobId: String?
@@ -33,8 +35,9 @@ struct FetchAnswer: Decodable, Equatable {
     jobId = top.lenientString("jobId", "job_id") ?? data?.lenientString("jobId", "job_id")
     cdnImage = data?.lenientString("cdnImage")
     discordImage = data?.lenientString("discordImage")
-    // A negative cost is no cost swapsync can record (docs/lockfile.md): read as not reported.
-    quota = data?.lenientInt("quota").flatMap { $0 >= 0 ? $0 : nil }
+    // A negative cost, or one past any real price, is no cost swapsync can record or add up
+    // (docs/lockfile.md): read as not reported.
+    quota = data?.lenientInt("quota").flatMap { (0...Self.maxQuota).contains($0) ? $0 : nil }
   }
 
   /// Result URLs to try, best first: `cdnImage`, then a distinct `discordImage`.
