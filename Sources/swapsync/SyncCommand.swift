@@ -90,6 +90,8 @@ struct SyncCommand: AsyncParsableCommand {
     if jobs < 1 { return "--jobs must be at least 1" }
     if downloads < 1 { return "--downloads must be at least 1" }
     if let maxSubmits, maxSubmits < 0 { return "--max-submits must not be negative" }
+    // Checked here, not by APIOptions: a ValidationError there would come before --json's summary.
+    if let cacert = api.cacert, let problem = CACertificateFile.problem(at: cacert) { return problem }
     // 0 would poll without pause, fail every job at its first poll, or call every download stalled.
     for (name, duration) in [
       ("--poll-interval", pollInterval), ("--job-deadline", jobDeadline), ("--stall-timeout", stallTimeout),
@@ -220,10 +222,6 @@ struct APIOptions: ParsableArguments {
   var apiKeyFile: String?
   @Option(help: ArgumentHelp("Trust the CAs in this PEM file for TLS.", valueName: "path"))
   var cacert: String?
-
-  func validate() throws {
-    if let cacert, let problem = CACertificateFile.problem(at: cacert) { throw ValidationError(problem) }
-  }
 
   func baseURL(allowHTTP: Bool) throws(SwapSyncFailure) -> String {
     let base = apiBase ?? ProcessInfo.processInfo.environment["TTAPI_BASE_URL"] ?? "https://api.ttapi.io"

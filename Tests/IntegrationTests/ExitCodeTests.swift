@@ -85,6 +85,13 @@ struct ExitCodeTests {
           "\(command) \(file): \(result.stderr)")
       }
     }
+    // `sync --json` still prints its one summary object (docs/exit-codes.md, "In scripts").
+    let json = try await sandbox.swapsync(
+      ["sync", "--json", "--cacert", sandbox.path("nowhere.pem")], emulator: emulator)
+    #expect(json.status == 64, "\(json.stderr)")
+    let summary = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+    #expect(summary?["exitCode"] as? Int == 64, "\(json.stdout)")
+    #expect((summary?["error"] as? String)?.contains("no such file") == true, "\(json.stdout)")
     #expect(try await emulator.totalRequests() == requests)
     // A readable file is accepted (whether it holds the right CA is for TLS to say).
     try sandbox.write("ca.pem", "-----BEGIN CERTIFICATE-----")
