@@ -42,7 +42,7 @@ struct PruneTests {
     #expect(try await sandbox.swapsync(["verify"], emulator: nil).status == 1, "edited.png differs")
   }
 
-  @Test("an orphan whose paid job is still running is kept by prune, and collected once it is back")
+  @Test("an orphan whose paid job is still running is kept by prune until an output collects its job")
   func runningOrphanIsKept() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "200ms"])
     let sandbox = try Sandbox()
@@ -54,10 +54,14 @@ struct PruneTests {
     #expect(pruned.status == 1, "\(pruned.stdout)")
     #expect(pruned.stderr.contains("kept a.png: its job "), "\(pruned.stderr)")
     #expect(pruned.stderr.contains("is paid and its result not collected yet"), "\(pruned.stderr)")
-    try sandbox.writeManifest([entry])
+    // Collected under a new name, the job is no longer the orphan's to keep.
+    try sandbox.writeManifest([("renamed.png", entry.1, entry.2)])
     let collected = try await sandbox.swapsync(Faults.sync, emulator: emulator)
     #expect(collected.status == 0, "\(collected.stderr)")
-    #expect(isPNG(sandbox.read("out/a.png")))
+    #expect(isPNG(sandbox.read("out/renamed.png")))
     #expect(try await emulator.stats().jobsCreated == 1)
+    let pruned2 = try await sandbox.swapsync(["prune"], emulator: nil)
+    #expect(pruned2.status == 0, "\(pruned2.stderr)")
+    #expect(pruned2.stdout.contains("forgot a.png"), "\(pruned2.stdout)")
   }
 }

@@ -264,6 +264,32 @@ struct SyncTests {
     #expect(try await emulator.stats().jobsCreated == 1)
   }
 
+  @Test("the output folder reached through a link is the same folder: another manifest using its real path is refused")
+  func ownerThroughALink() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+    let sandbox = try Sandbox()
+    let (a, b) = (Faults.twoEntries(emulator)[0], Faults.twoEntries(emulator)[1])
+    try FileManager.default.createDirectory(
+      atPath: sandbox.path("elsewhere/realout"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(atPath: sandbox.path("proj"), withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(
+      atPath: sandbox.path("proj/out"), withDestinationPath: "../elsewhere/realout")
+    try sandbox.writeManifest([a], name: "proj/a.json")
+    try sandbox.write(
+      "elsewhere/c.json",
+      #"{"version": 1, "outputDir": "realout", "swaps": [{"output": "c.png", "targetImage": "\#(b.1)", "swapImage": "\#(b.2)"}]}"#)
+    #expect(try await sandbox.swapsync(Faults.sync + ["proj/a.json"], emulator: emulator).status == 0)
+    let refused = try await sandbox.swapsync(Faults.sync + ["elsewhere/c.json"], emulator: emulator)
+    #expect(refused.status == 65, "\(refused.stderr)")
+    #expect(refused.stderr.contains("already belongs to"), "\(refused.stderr)")
+    // The owner itself, through the link or through the real folder with --out, is at home.
+    #expect(try await sandbox.swapsync(["status", "proj/a.json"], emulator: nil).status == 0)
+    let direct = try await sandbox.swapsync(
+      ["status", "proj/a.json", "--out", sandbox.path("elsewhere/realout")], emulator: nil)
+    #expect(direct.status == 0, "\(direct.stderr)")
+    #expect(try await emulator.stats().jobsCreated == 1)
+  }
+
   @Test("renaming an output buys nothing: the orphan's file is copied, or its job fetched again when gone")
   func renamedOutputsAreNotBoughtAgain() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])

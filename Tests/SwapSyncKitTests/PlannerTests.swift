@@ -169,6 +169,14 @@ struct PlannerTests {
   @Test("an orphan's paid job that needs a decision still needs --resubmit after a rename")
   func renamedOutputKeepsThePaidDecision() {
     let renamed = manifest([("new.png", a)])
+    // An uncertain submit has no job id, a rejected one neither: they still count.
+    let noJob = ["old.png": entry(a, .uncertain, job: nil)]
+    #expect(plan(renamed, noJob).first?.action == .blocked(.uncertain))
+    #expect(plan(renamed, ["old.png": entry(a, .failed, job: nil)]).first?.action == .blocked(.failed))
+    let report = Planner(resubmit: []).report(
+      manifest: renamed, lock: Lockfile(entries: noJob), files: view([:]), runInProgress: false)
+    #expect(
+      report.first { $0.output == "new.png" }?.status == .uncertain, "the pair needs a decision: exit 1")
     for state in [EntryState.failed, .uncertain, .lost] {
       let status = EntryStatus(rawValue: state.rawValue)!
       #expect(plan(renamed, ["old.png": entry(a, state)]).first?.action == .blocked(status))
@@ -176,6 +184,20 @@ struct PlannerTests {
         plan(renamed, ["old.png": entry(a, state)], resubmit: [state]).first?.action
           == .submit(reason: status))
     }
+  }
+
+  @Test("a renamed adopted output: its intact file is copied; once gone, it waits for --resubmit lost")
+  func renamedAdoptedOutput() {
+    let renamed = manifest([("new.png", a)])
+    var adopted = entry(a, .done, job: nil, sha: "s1")
+    adopted.adopted = true
+    #expect(plan(renamed, ["old.png": adopted]).first?.action == .restore(jobId: "", copyFrom: "old.png"))
+    let gone = plan(renamed, ["old.png": adopted], files: ["old.png": .missing])
+    #expect(gone.first?.action == .blocked(.lost))
+    #expect(gone.first?.current?.adopted == true, "a cache holding its bytes may still restore it")
+    #expect(
+      plan(renamed, ["old.png": adopted], resubmit: [.lost], files: ["old.png": .missing]).first?.action
+        == .submit(reason: .lost))
   }
 
   @Test("a link in the way of a done output: sync tries and refuses; status says so, not 'downloaded again'")

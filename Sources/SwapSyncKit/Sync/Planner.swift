@@ -14,22 +14,24 @@ public struct Planner: Sendable {
       if groups[entry.pair] == nil { order.append(entry.pair) }
       groups[entry.pair, default: []].append(entry)
     }
-    let orphans = Self.orphanJobs(lock: lock, manifest: groups)
+    let orphans = Self.orphans(lock: lock, manifest: groups)
     return order.map { pair in
       let entries = groups[pair] ?? []
       return planGroup(pair: pair, entries: entries, orphans: orphans[pair] ?? [], lock: lock, files: files)
     }
   }
 
-  /// Orphans (lockfile entries the manifest no longer names) that hold a job, by pair, in output
-  /// order. A pair is one job, whatever its outputs are called: renaming an output reuses the
-  /// orphan's job (its file when intact, else its result fetched again) instead of buying it
-  /// again, and an orphan's failed or uncertain job still needs `--resubmit` (docs/states.md).
-  static func orphanJobs(lock: Lockfile, manifest groups: [SwapPair: [ManifestEntry]])
+  /// Orphans (lockfile entries the manifest no longer names) of the manifest's pairs, by pair,
+  /// in output order. A pair is one job, whatever its outputs are called: a renamed output reuses
+  /// the orphan's job (its file when intact, else its result fetched again, or the job followed
+  /// while it runs) or its adopted file instead of buying it again, and an orphan that is
+  /// failed, uncertain or lost (an adopted one whose file is gone, too) still needs `--resubmit`
+  /// (docs/lockfile.md, "Orphans").
+  static func orphans(lock: Lockfile, manifest groups: [SwapPair: [ManifestEntry]])
     -> [SwapPair: [(output: String, entry: LockEntry)]]
   {
     var found: [SwapPair: [(output: String, entry: LockEntry)]] = [:]
-    for (output, entry) in lock.entries where entry.jobId != nil {
+    for (output, entry) in lock.entries {
       // A pair names one or two outputs as a rule: a look at them, not a set of every output.
       guard let named = groups[entry.pair], !named.contains(where: { $0.output == output }) else { continue }
       found[entry.pair, default: []].append((output, entry))
@@ -71,12 +73,14 @@ public struct Planner: Sendable {
       return plan
     }
     guard !plan.pending.isEmpty else { return plan }
-    if let done, verified != nil || done.jobId != nil {
-      // An orphan's intact file is as good a copy source as a sibling's.
-      let orphanCopy = orphans.first { orphan in
+    // An orphan's intact file is as good a copy source as a sibling's.
+    let orphanCopy = done.flatMap { done in
+      orphans.first { orphan in
         orphan.entry.state == .done && orphan.entry.sha256 == done.sha256
           && files.check(orphan.output, orphan.entry) == .matches
       }
+    }
+    if let done, verified != nil || orphanCopy != nil || done.jobId != nil {
       plan.action = .restore(jobId: done.jobId ?? "", copyFrom: verified ?? orphanCopy?.output)
       return plan
     }
@@ -88,8 +92,11 @@ public struct Planner: Sendable {
       return plan
     }
     if let done, done.adopted == true {
-      // Only adopted outputs named by `--resubmit lost` are pending here (`classify`).
-      plan.action = .submit(reason: .lost)
+      // The adopted file is gone and has no job: bought only by `--resubmit lost` (an adopted
+      // output of the manifest is pending here only then, `classify`; a renamed one's orphan
+      // waits the same way), else restored from a cache that holds its bytes (JobRunner.run).
+      plan.current = done
+      plan.action = resubmit.contains(.lost) ? .submit(reason: .lost) : .blocked(.lost)
       return plan
     }
     let paidStates = matching.map(\.state).filter { [.failed, .uncertain, .lost, .submitting].contains($0) }
@@ -155,122 +162,5 @@ public struct Planner: Sendable {
     case .lost: 1
     default: 2
     }
-  }
-
-  /// Per-output view for `status` and the run summary.
-  public func report(manifest: Manifest, lock: Lockfile, files: FileView, runInProgress: Bool)
-    -> [EntryReport]
-  {
-    var reports: [EntryReport] = []
-    let wanted = Set(manifest.entries.map(\.output))
-    // Entries whose pair was paid for and needs a decision: a new output of that pair waits with
-    // them (`plan` shows it blocked), and says so.
-    var decisions: [SwapPair: (output: String, state: EntryState)] = [:]
-    for entry in manifest.entries {
-      guard let recorded = lock.entries[entry.output], recorded.pair == entry.pair,
-        [.failed, .uncertain, .lost, .submitting].contains(recorded.state)
-      else { continue }
-      decisions[entry.pair] = (entry.output, recorded.state == .submitting ? .uncertain : recorded.state)
-    }
-    // An orphan's job is the pair's job too (`orphanJobs`): a renamed output reuses it.
-    var reusable: [SwapPair: (output: String, jobId: String)] = [:]
-    let pairs = Set(manifest.entries.map(\.pair))
-    for (output, recorded) in lock.entries where !wanted.contains(output) && pairs.contains(recorded.pair) {
-      guard let jobId = recorded.jobId else { continue }
-      if recorded.state == .done || recorded.state == .running {
-        if reusable[recorded.pair].map({ output < $0.output }) ?? true {
-          reusable[recorded.pair] = (output, jobId)
-        }
-      } else if decisions[recorded.pair].map({ output < $0.output }) ?? true {
-        decisions[recorded.pair] = (output, recorded.state == .submitting ? .uncertain : recorded.state)
-      }
-    }
-    for entry in manifest.entries {
-      var report = report(entry, lock: lock, files: files, runInProgress: runInProgress)
-      if report.status == .missing, report.detail == nil, lock.entries[entry.output] == nil {
-        if let orphan = reusable[entry.pair] {
-          report.detail =
-            "its inputs are those of \(orphan.output), no longer in the manifest: sync takes its result from "
-            + "that one's job \(orphan.jobId) instead of buying it again"
-        } else if let mate = decisions[entry.pair] {
-          report.detail =
-            "its inputs are those of \(mate.output), which is \(mate.state.rawValue); it is bought with that "
-            + "one, by `swapsync sync --resubmit \(mate.state.rawValue)`"
-        }
-      }
-      reports.append(report)
-    }
-    for (output, recorded) in lock.entries where !wanted.contains(output) {
-      reports.append(
-        EntryReport(
-          output: output, status: .orphan, jobId: recorded.jobId,
-          detail: "no longer in the manifest; `swapsync prune` deletes its file"))
-    }
-    return reports.sorted { $0.output.utf8.lexicographicallyPrecedes($1.output.utf8) }
-  }
-
-  private func report(_ entry: ManifestEntry, lock: Lockfile, files: FileView, runInProgress: Bool)
-    -> EntryReport
-  {
-    let recorded = lock.entries[entry.output]
-    let isDoneForPair = recorded.map { $0.pair == entry.pair && $0.state == .done } ?? false
-    if !isDoneForPair, let size = untrackedSize(entry.output, lock: lock, files: files) {
-      return EntryReport(
-        output: entry.output, status: .untracked, jobId: recorded?.jobId,
-        detail: "a file swapsync did not write is at this path (\(size) bytes); it is never replaced: "
-          + "`swapsync sync --adopt` records it as the output if it is a JPEG, PNG, WebP or GIF image; or move it away to buy the image"
-      )
-    }
-    guard let recorded else {
-      var report = EntryReport(output: entry.output, status: .missing, jobId: nil, detail: nil)
-      if case .otherSpelling(let name) = files.probe(entry.output) {
-        report.detail =
-          "a file named \"\(name)\" (another Unicode spelling of this output) exists; rename it to the "
-          + "manifest's spelling, or it stays beside the new output"
-      }
-      return report
-    }
-    if recorded.pair != entry.pair {
-      return EntryReport(
-        output: entry.output, status: .stale, jobId: recorded.jobId,
-        detail: "manifest inputs changed; a new job is needed")
-    }
-    var report = EntryReport(
-      output: entry.output, status: EntryStatus(rawValue: recorded.state.rawValue) ?? .uncertain,
-      jobId: recorded.jobId, detail: recorded.message)
-    if recorded.state == .submitting && !runInProgress {
-      report.status = .uncertain
-      report.detail = "a run stopped after sending the submit; its answer was never recorded"
-    }
-    guard recorded.state == .done else { return report }
-    let adopted = recorded.adopted == true
-    let repair =
-      adopted
-      ? "it was adopted, so there is no job to download it from: put the file back, restore it from a "
-        + "cache that holds it (`swapsync sync --cache ...`), or buy it again with `swapsync sync --resubmit lost`"
-      : "it will be downloaded again from the recorded job"
-    switch files.check(entry.output, recorded) {
-    case .matches: break
-    case .missing:
-      report.status = adopted ? .lost : .modified
-      var detail = "output file is missing; \(repair)"
-      if case .otherSpelling(let name) = files.probe(entry.output) {
-        detail +=
-          "; a file named \"\(name)\" (another Unicode spelling of this output) is there: rename it to the "
-          + "manifest's spelling, or it stays beside the output put back"
-      }
-      report.detail = detail
-    case .differs(let why) where adopted:
-      report.status = .untracked
-      report.detail = "\(why); an adopted file is yours: `swapsync sync --adopt` records it as it is now"
-    case .differs(let why):
-      report.status = .modified
-      report.detail = "\(why); \(repair)"
-    case .blocked(let why):
-      // What `verify` says, and what `sync` will do about it: refuse, not download again.
-      report.status = adopted ? .lost : .modified
-      report.detail = "\(why); until then `swapsync sync` cannot put the output back (exit 73)"
-    }
-    return report
   }
 }

@@ -27,6 +27,8 @@ public struct Pruner: Sendable {
     let (lock, onDisk) = try workspace.loadState()
     let wanted = Set(workspace.manifest.entries.map(\.output))
     let orphans = lock.entries.filter { !wanted.contains($0.key) }.sorted { $0.key < $1.key }
+    // A running orphan's job that a renamed output collected is no longer kept.
+    let uncollected = Planner.uncollectedOrphanJobs(lock: lock, wanted: wanted)
     var outcome = Outcome()
     var updates: [String: LockEntry?] = [:]
     for (output, entry) in orphans {
@@ -40,7 +42,7 @@ public struct Pruner: Sendable {
       guard let digest else {
         // A paid job whose result was never collected is not a file: forgetting it would lose
         // the result, and putting the output back in the manifest would buy it again.
-        if entry.state == .running, let jobId = entry.jobId {
+        if entry.state == .running, let jobId = entry.jobId, uncollected.contains(jobId) {
           outcome.kept.append(
             (
               output,

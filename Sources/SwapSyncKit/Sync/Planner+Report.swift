@@ -1,0 +1,145 @@
+/// What `status` and the run summary show for each output (docs/states.md).
+extension Planner {
+  /// Per-output view for `status` and the run summary.
+  public func report(manifest: Manifest, lock: Lockfile, files: FileView, runInProgress: Bool)
+    -> [EntryReport]
+  {
+    var reports: [EntryReport] = []
+    let wanted = Set(manifest.entries.map(\.output))
+    // Entries whose pair was paid for and needs a decision: a new output of that pair waits with
+    // them (`plan` shows it blocked), and says so.
+    var decisions: [SwapPair: (output: String, state: EntryState)] = [:]
+    for entry in manifest.entries {
+      guard let recorded = lock.entries[entry.output], recorded.pair == entry.pair,
+        [.failed, .uncertain, .lost, .submitting].contains(recorded.state)
+      else { continue }
+      decisions[entry.pair] = (entry.output, recorded.state == .submitting ? .uncertain : recorded.state)
+    }
+    // An orphan's job is the pair's job too (`orphans`): a renamed output reuses it.
+    var reusable: [SwapPair: (output: String, jobId: String?)] = [:]
+    let pairs = Set(manifest.entries.map(\.pair))
+    for (output, recorded) in lock.entries where !wanted.contains(output) && pairs.contains(recorded.pair) {
+      let jobId = recorded.jobId
+      // An adopted file has no job: once gone, only the user (`--resubmit lost`) or a cache brings it back.
+      let adoptedGone = recorded.adopted == true && files.check(output, recorded) != .matches
+      let state: EntryState? =
+        switch recorded.state {
+        case .done where adoptedGone: .lost
+        case .done, .running: nil
+        case .submitting: .uncertain
+        case .failed, .uncertain, .lost: recorded.state
+        }
+      if let state {
+        if decisions[recorded.pair].map({ output < $0.output }) ?? true {
+          decisions[recorded.pair] = (output, state)
+        }
+      } else if jobId != nil || recorded.adopted == true,
+        reusable[recorded.pair].map({ output < $0.output }) ?? true
+      {
+        reusable[recorded.pair] = (output, jobId)
+      }
+    }
+    for entry in manifest.entries {
+      var report = report(entry, lock: lock, files: files, runInProgress: runInProgress)
+      if report.status == .missing, report.detail == nil, lock.entries[entry.output] == nil {
+        if let orphan = reusable[entry.pair] {
+          let source =
+            orphan.jobId.map { "its result from that one's job \($0)" } ?? "that one's adopted file"
+          report.detail =
+            "its inputs are those of \(orphan.output), no longer in the manifest: sync takes \(source) instead "
+            + "of buying it again"
+        } else if let mate = decisions[entry.pair] {
+          // The pair needs the user's decision: so does this output (exit 1, not "try later").
+          report.status = EntryStatus(rawValue: mate.state.rawValue) ?? .uncertain
+          report.detail =
+            "its inputs are those of \(mate.output), which is \(mate.state.rawValue); it is bought with that "
+            + "one, by `swapsync sync --resubmit \(mate.state.rawValue)`"
+        }
+      }
+      reports.append(report)
+    }
+    let uncollected = Self.uncollectedOrphanJobs(lock: lock, wanted: wanted)
+    for (output, recorded) in lock.entries where !wanted.contains(output) {
+      let detail =
+        recorded.jobId.map(uncollected.contains) == true
+        ? "no longer in the manifest; its job is paid and its result not collected yet: put the output back "
+          + "in the manifest to collect it (`swapsync prune` keeps it)"
+        : "no longer in the manifest; `swapsync prune` deletes its file"
+      reports.append(EntryReport(output: output, status: .orphan, jobId: recorded.jobId, detail: detail))
+    }
+    return reports.sorted { $0.output.utf8.lexicographicallyPrecedes($1.output.utf8) }
+  }
+
+  private func report(_ entry: ManifestEntry, lock: Lockfile, files: FileView, runInProgress: Bool)
+    -> EntryReport
+  {
+    let recorded = lock.entries[entry.output]
+    let isDoneForPair = recorded.map { $0.pair == entry.pair && $0.state == .done } ?? false
+    if !isDoneForPair, let size = untrackedSize(entry.output, lock: lock, files: files) {
+      return EntryReport(
+        output: entry.output, status: .untracked, jobId: recorded?.jobId,
+        detail: "a file swapsync did not write is at this path (\(size) bytes); it is never replaced: "
+          + "`swapsync sync --adopt` records it as the output if it is a JPEG, PNG, WebP or GIF image; or move it away to buy the image"
+      )
+    }
+    guard let recorded else {
+      var report = EntryReport(output: entry.output, status: .missing, jobId: nil, detail: nil)
+      if case .otherSpelling(let name) = files.probe(entry.output) {
+        report.detail =
+          "a file named \"\(name)\" (another Unicode spelling of this output) exists; rename it to the "
+          + "manifest's spelling, or it stays beside the new output"
+      }
+      return report
+    }
+    if recorded.pair != entry.pair {
+      return EntryReport(
+        output: entry.output, status: .stale, jobId: recorded.jobId,
+        detail: "manifest inputs changed; a new job is needed")
+    }
+    var report = EntryReport(
+      output: entry.output, status: EntryStatus(rawValue: recorded.state.rawValue) ?? .uncertain,
+      jobId: recorded.jobId, detail: recorded.message)
+    if recorded.state == .submitting && !runInProgress {
+      report.status = .uncertain
+      report.detail = "a run stopped after sending the submit; its answer was never recorded"
+    }
+    guard recorded.state == .done else { return report }
+    let adopted = recorded.adopted == true
+    let repair =
+      adopted
+      ? "it was adopted, so there is no job to download it from: put the file back, restore it from a "
+        + "cache that holds it (`swapsync sync --cache ...`), or buy it again with `swapsync sync --resubmit lost`"
+      : "it will be downloaded again from the recorded job"
+    switch files.check(entry.output, recorded) {
+    case .matches: break
+    case .missing:
+      report.status = adopted ? .lost : .modified
+      var detail = "output file is missing; \(repair)"
+      if case .otherSpelling(let name) = files.probe(entry.output) {
+        detail +=
+          "; a file named \"\(name)\" (another Unicode spelling of this output) is there: rename it to the "
+          + "manifest's spelling, or it stays beside the output put back"
+      }
+      report.detail = detail
+    case .differs(let why) where adopted:
+      report.status = .untracked
+      report.detail = "\(why); an adopted file is yours: `swapsync sync --adopt` records it as it is now"
+    case .differs(let why):
+      report.status = .modified
+      report.detail = "\(why); \(repair)"
+    case .blocked(let why):
+      // What `verify` says, and what `sync` will do about it: refuse, not download again.
+      report.status = adopted ? .lost : .modified
+      report.detail = "\(why); until then `swapsync sync` cannot put the output back (exit 73)"
+    }
+    return report
+  }
+
+  /// Job ids of running orphans that no entry holds the result of (what `Pruner` keeps).
+  static func uncollectedOrphanJobs(lock: Lockfile, wanted: Set<String>) -> Set<String> {
+    let running = lock.entries.filter { !wanted.contains($0.key) && $0.value.state == .running }
+    guard !running.isEmpty else { return [] }
+    let collected = Set(lock.entries.values.lazy.filter { $0.state == .done }.compactMap(\.jobId))
+    return Set(running.values.compactMap(\.jobId)).subtracting(collected)
+  }
+}
