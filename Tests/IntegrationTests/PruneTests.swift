@@ -64,4 +64,29 @@ struct PruneTests {
     #expect(pruned2.status == 0, "\(pruned2.stderr)")
     #expect(pruned2.stdout.contains("forgot a.png"), "\(pruned2.stdout)")
   }
+
+  @Test(
+    "prune keeps an orphan whose inputs a renamed output still waits for, then deletes it once it is copied")
+  func orphanOfARenamedOutputIsKeptUntilSynced() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+    let sandbox = try Sandbox()
+    let entry = Faults.twoEntries(emulator)[0]
+    try sandbox.writeManifest([entry])
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    try sandbox.writeManifest([("renamed.png", entry.1, entry.2)])
+    let early = try await sandbox.swapsync(["prune"], emulator: nil)
+    #expect(early.status == 1, "\(early.stdout)")
+    #expect(
+      early.stderr.contains("kept a.png: renamed.png has the same inputs and no result yet"),
+      "\(early.stderr)")
+    #expect(sandbox.exists("out/a.png"))
+    let status = try await sandbox.swapsync(["status"], emulator: nil)
+    #expect(status.stdout.contains("so `swapsync prune` keeps it until then"), "\(status.stdout)")
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    #expect(isPNG(sandbox.read("out/renamed.png")))
+    let pruned = try await sandbox.swapsync(["prune"], emulator: nil)
+    #expect(pruned.status == 0, "\(pruned.stderr)")
+    #expect(pruned.stdout.contains("deleted a.png"), "\(pruned.stdout)")
+    #expect(try await emulator.stats().jobsCreated == 1)
+  }
 }

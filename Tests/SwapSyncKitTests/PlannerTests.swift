@@ -186,6 +186,15 @@ struct PlannerTests {
     }
   }
 
+  @Test("another manifest output's record is not a source: swapping two names is a change of inputs (stale)")
+  func swappedNamesAreStale() {
+    // Taking y's running job for x while y is rewritten for a's pair would lose the job.
+    let plans = plan(
+      manifest([("x.png", b), ("y.png", a)]),
+      ["x.png": entry(a, .done, sha: "s1"), "y.png": entry(b, .running, job: "J2")])
+    #expect(plans.map(\.action) == [.submit(reason: .stale), .submit(reason: .stale)])
+  }
+
   @Test("a renamed adopted output: its intact file is copied; once gone, it waits for --resubmit lost")
   func renamedAdoptedOutput() {
     let renamed = manifest([("new.png", a)])

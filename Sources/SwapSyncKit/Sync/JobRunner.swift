@@ -103,7 +103,7 @@ struct JobRunner: Sendable {
     let base =
       records.first { $0.state == .submitting } ?? records.first { $0.state == .running && $0.sha256 != nil }
       ?? records.first { $0.state == .running } ?? records.first { $0.state == .done && $0.jobId != nil }
-      ?? records.first ?? first ?? plan.current
+      ?? records.first ?? plan.current ?? first
     let next = try Lifecycle.apply(event, to: base, pair: plan.pair)
     return Dictionary(uniqueKeysWithValues: plan.pending.map { ($0, next) })
   }

@@ -59,12 +59,18 @@ extension Planner {
       reports.append(report)
     }
     let uncollected = Self.uncollectedOrphanJobs(lock: lock, wanted: wanted)
+    let waiting = Self.pairsWaiting(manifest: manifest, lock: lock)
     for (output, recorded) in lock.entries where !wanted.contains(output) {
       let detail =
-        recorded.jobId.map(uncollected.contains) == true
-        ? "no longer in the manifest; its job is paid and its result not collected yet: put the output back "
-          + "in the manifest to collect it (`swapsync prune` keeps it)"
-        : "no longer in the manifest; `swapsync prune` deletes its file"
+        if let heir = waiting[recorded.pair] {
+          "no longer in the manifest; \(heir) has its inputs and takes its result (or its need for "
+            + "`--resubmit`) from this entry, so `swapsync prune` keeps it until then"
+        } else if recorded.jobId.map(uncollected.contains) == true {
+          "no longer in the manifest; its job is paid and its result not collected yet: put the output back "
+            + "in the manifest to collect it (`swapsync prune` keeps it)"
+        } else {
+          "no longer in the manifest; `swapsync prune` deletes its file"
+        }
       reports.append(EntryReport(output: output, status: .orphan, jobId: recorded.jobId, detail: detail))
     }
     return reports.sorted { $0.output.utf8.lexicographicallyPrecedes($1.output.utf8) }
@@ -133,6 +139,18 @@ extension Planner {
       report.detail = "\(why); until then `swapsync sync` cannot put the output back (exit 73)"
     }
     return report
+  }
+
+  /// Pairs the manifest wants under an output that has no result of that pair yet, with that
+  /// output: an orphan of such a pair is where the output gets its result from, or the record
+  /// that the pair was paid for (`Pruner` keeps it).
+  static func pairsWaiting(manifest: Manifest, lock: Lockfile) -> [SwapPair: String] {
+    var waiting: [SwapPair: String] = [:]
+    for entry in manifest.entries {
+      let recorded = lock.entries[entry.output]
+      if recorded?.pair != entry.pair || recorded?.state != .done { waiting[entry.pair] = entry.output }
+    }
+    return waiting
   }
 
   /// Job ids of running orphans that no entry holds the result of (what `Pruner` keeps).

@@ -31,9 +31,14 @@ public struct Planner: Sendable {
     -> [SwapPair: [(output: String, entry: LockEntry)]]
   {
     var found: [SwapPair: [(output: String, entry: LockEntry)]] = [:]
+    var manifestOutputs: Set<String> = []
     for (output, entry) in lock.entries {
-      // A pair names one or two outputs as a rule: a look at them, not a set of every output.
+      // A pair names one or two outputs as a rule: a look at them first, not a set of every output.
       guard let named = groups[entry.pair], !named.contains(where: { $0.output == output }) else { continue }
+      // The record of an output the manifest names with other inputs is that output's (stale),
+      // not a source: taking its job while that output is rewritten would lose the job.
+      if manifestOutputs.isEmpty { manifestOutputs = Set(groups.values.joined().map(\.output)) }
+      if manifestOutputs.contains(output) { continue }
       found[entry.pair, default: []].append((output, entry))
     }
     return found.mapValues { $0.sorted { $0.output < $1.output } }

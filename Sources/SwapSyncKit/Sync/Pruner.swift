@@ -29,9 +29,21 @@ public struct Pruner: Sendable {
     let orphans = lock.entries.filter { !wanted.contains($0.key) }.sorted { $0.key < $1.key }
     // A running orphan's job that a renamed output collected is no longer kept.
     let uncollected = Planner.uncollectedOrphanJobs(lock: lock, wanted: wanted)
+    // Pairs the manifest wants under a name that has no result yet: an orphan of such a pair is
+    // what that name gets its result (or the record that it was paid for) from.
+    let waiting = Planner.pairsWaiting(manifest: workspace.manifest, lock: lock)
     var outcome = Outcome()
     var updates: [String: LockEntry?] = [:]
     for (output, entry) in orphans {
+      if let heir = waiting[entry.pair] {
+        outcome.kept.append(
+          (
+            output,
+            "\(heir) has the same inputs and no result yet; this entry is where it gets it from (or the "
+              + "record that the image was paid for): run `swapsync sync` first (docs/lockfile.md, \"Orphans\")"
+          ))
+        continue
+      }
       let digest: FileDigest?
       do {
         digest = try folder.hash(relativePath: output)
