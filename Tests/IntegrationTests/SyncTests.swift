@@ -264,7 +264,9 @@ struct SyncTests {
     #expect(try await emulator.stats().jobsCreated == 1)
   }
 
-  @Test("the output folder reached through a link is the same folder: another manifest using its real path is refused")
+  @Test(
+    "the output folder reached through a link is the same folder: another manifest using its real path is refused"
+  )
   func ownerThroughALink() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
     let sandbox = try Sandbox()
@@ -277,7 +279,8 @@ struct SyncTests {
     try sandbox.writeManifest([a], name: "proj/a.json")
     try sandbox.write(
       "elsewhere/c.json",
-      #"{"version": 1, "outputDir": "realout", "swaps": [{"output": "c.png", "targetImage": "\#(b.1)", "swapImage": "\#(b.2)"}]}"#)
+      #"{"version": 1, "outputDir": "realout", "swaps": [{"output": "c.png", "targetImage": "\#(b.1)", "swapImage": "\#(b.2)"}]}"#
+    )
     #expect(try await sandbox.swapsync(Faults.sync + ["proj/a.json"], emulator: emulator).status == 0)
     let refused = try await sandbox.swapsync(Faults.sync + ["elsewhere/c.json"], emulator: emulator)
     #expect(refused.status == 65, "\(refused.stderr)")
@@ -287,6 +290,20 @@ struct SyncTests {
     let direct = try await sandbox.swapsync(
       ["status", "proj/a.json", "--out", sandbox.path("elsewhere/realout")], emulator: nil)
     #expect(direct.status == 0, "\(direct.stderr)")
+    // Reached through a bind mount at another depth, the relative paths resolve to nothing;
+    // the absolute ones beside them still name the owner.
+    let ownerPath = sandbox.path("elsewhere/realout/.swapsync/owner.json")
+    var owner = try #require(
+      try JSONSerialization.jsonObject(with: sandbox.read("elsewhere/realout/.swapsync/owner.json") ?? Data())
+        as? [String: Any])
+    #expect(
+      owner["manifestPath"] as? String
+        == URL(fileURLWithPath: sandbox.path("proj/a.json")).resolvingSymlinksInPath().path)
+    owner["manifest"] = "../../../nowhere/a.json"
+    owner["lockfile"] = "../../../nowhere/a.lock.json"
+    try JSONSerialization.data(withJSONObject: owner).write(to: URL(fileURLWithPath: ownerPath))
+    let mounted = try await sandbox.swapsync(Faults.sync + ["elsewhere/c.json"], emulator: emulator)
+    #expect(mounted.status == 65, "\(mounted.stderr)")
     #expect(try await emulator.stats().jobsCreated == 1)
   }
 

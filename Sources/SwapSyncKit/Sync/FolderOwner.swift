@@ -6,9 +6,14 @@ import Foundation
 /// manifests sharing an output folder would fold each other's paid job ids into the wrong
 /// lockfile, and the other one would buy them again (docs/lockfile.md, "One output folder, one
 /// lockfile").
+///
+/// The absolute paths (links resolved) are kept beside them for the refusal only: a folder
+/// reached through a bind mount at another depth would resolve the relative paths to nothing.
 struct FolderOwner: Codable, Equatable {
   var manifest: String
   var lockfile: String
+  var manifestPath: String?
+  var lockfilePath: String?
 
   static func path(stateDir: String) -> String { stateDir + "/owner.json" }
 
@@ -17,9 +22,15 @@ struct FolderOwner: Codable, Equatable {
   /// the same record.
   init(_ workspace: Workspace) {
     let root = Self.real(workspace.outputRoot)
-    manifest = Self.relative(Self.real(folderOf: workspace.manifest.path), from: root)
-    lockfile = Self.relative(Self.real(folderOf: workspace.lockPath), from: root)
+    manifestPath = Self.real(folderOf: workspace.manifest.path)
+    lockfilePath = Self.real(folderOf: workspace.lockPath)
+    manifest = Self.relative(manifestPath ?? "", from: root)
+    lockfile = Self.relative(lockfilePath ?? "", from: root)
   }
+
+  /// Whether `other` names the same manifest and lockfile, relative to the folder (a moved
+  /// project is the same owner).
+  func isSame(as other: FolderOwner) -> Bool { manifest == other.manifest && lockfile == other.lockfile }
 
   /// `path`, absolute, with every symbolic link resolved (`realpath(3)`); as given when it
   /// cannot be resolved (it does not exist yet).
@@ -43,16 +54,21 @@ struct FolderOwner: Codable, Equatable {
   /// - Throws: exit 65 naming both lockfiles and the way out.
   static func check(_ workspace: Workspace) throws(SwapSyncFailure) {
     let mine = FolderOwner(workspace)
-    guard let recorded = read(stateDir: workspace.stateDir), recorded != mine else { return }
+    guard let recorded = read(stateDir: workspace.stateDir), !recorded.isSame(as: mine) else { return }
     let root = real(workspace.outputRoot)
-    let alive = [recorded.lockfile, recorded.manifest].filter { $0 != mine.lockfile && $0 != mine.manifest }
-      .contains { FileManager.default.fileExists(atPath: absolute($0, from: root)) }
-    guard alive else { return }
+    let mineAbsolute = [mine.manifestPath, mine.lockfilePath]
+    let recordedFiles =
+      [recorded.lockfile, recorded.manifest].filter { $0 != mine.lockfile && $0 != mine.manifest }.map {
+        absolute($0, from: root)
+      }
+      + [recorded.lockfilePath, recorded.manifestPath].compactMap { $0 }.filter { !mineAbsolute.contains($0) }
+    guard recordedFiles.contains(where: { FileManager.default.fileExists(atPath: $0) }) else { return }
     let owner = path(stateDir: workspace.stateDir)
     throw SwapSyncFailure(
       .invalidInput,
-      "\(root) already belongs to \(absolute(recorded.manifest, from: root)) (lockfile "
-        + "\(absolute(recorded.lockfile, from: root)); recorded in \(owner)). \(workspace.manifest.path) "
+      "\(root) already belongs to \(recorded.manifestPath ?? absolute(recorded.manifest, from: root)) (lockfile "
+        + "\(recorded.lockfilePath ?? absolute(recorded.lockfile, from: root)); recorded in \(owner)). "
+        + "\(workspace.manifest.path) "
         + "(lockfile \(workspace.lockPath)) cannot use it too: the folder's journal would hand one lockfile's "
         + "paid job ids to the other. Give each manifest its own outputDir (or --out). If the other manifest "
         + "is no longer used, run `swapsync sync` on it once (its journal goes to its own lockfile), then "
@@ -65,6 +81,7 @@ struct FolderOwner: Codable, Equatable {
   /// - Throws: `FileSystemError` when `.swapsync/owner.json` cannot be written.
   static func claim(_ workspace: Workspace) throws(FileSystemError) {
     let mine = FolderOwner(workspace)
+    // Rewritten when the relative paths changed, or the absolute ones (a moved project).
     guard read(stateDir: workspace.stateDir) != mine else { return }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
