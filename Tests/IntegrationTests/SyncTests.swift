@@ -307,6 +307,28 @@ struct SyncTests {
     #expect(try await emulator.stats().jobsCreated == 1)
   }
 
+  @Test(
+    "changed inputs whose new job outlives the run: the old file stays ours and is replaced, not untracked")
+  func staleOutputWithAJobRunningPastTheRun() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "300ms"])
+    let sandbox = try Sandbox()
+    let (a, b) = (Faults.twoEntries(emulator)[0], Faults.twoEntries(emulator)[1])
+    try sandbox.writeManifest([a])
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    let old = try #require(sandbox.read("out/a.png"))
+    try sandbox.writeManifest([("a.png", b.1, b.2)])
+    let started = try await sandbox.swapsync(Faults.sync + ["--no-wait"], emulator: emulator)
+    #expect(started.status == 75, "\(started.stderr)")
+    #expect(!started.stderr.contains("untracked"), "\(started.stderr)")
+    let status = try await sandbox.swapsync(["status"], emulator: nil)
+    #expect(status.stdout.contains("running"), "\(status.stdout)")
+    let collected = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(collected.status == 0, "\(collected.stderr)")
+    let new = try #require(sandbox.read("out/a.png"))
+    #expect(isPNG(new) && new != old)
+    #expect(try await emulator.stats().jobsCreated == 2)
+  }
+
   @Test("renaming an output buys nothing: the orphan's file is copied, or its job fetched again when gone")
   func renamedOutputsAreNotBoughtAgain() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])

@@ -92,6 +92,13 @@ public enum Lifecycle {
       try require(from != .submitting && (!settledPaid || stale || (from == .done && entry?.jobId == nil)))
       var next = fresh(.submitting)
       next.submittedAt = at
+      // A stale output's file is swapsync's own until the new result replaces it: its checksum
+      // stays with the new job's record, so that file is never taken for one the user put there
+      // (`Planner.untrackedSize`) while the job runs past this run.
+      if stale, from == .done, entry?.adopted != true {
+        next.sha256 = entry?.sha256
+        next.size = entry?.size
+      }
       return next
     case .jobCreated(let jobId):
       try require(from == .submitting && !stale)

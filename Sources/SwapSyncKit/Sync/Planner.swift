@@ -150,10 +150,11 @@ public struct Planner: Sendable {
   /// or the unchanged file of the entry recorded there before the manifest changed (stale).
   func untrackedSize(_ output: String, lock: Lockfile, files: FileView) -> Int? {
     guard case .present(let size) = files.probe(output) else { return nil }
-    // Our own file: a stale entry's verified output, or a result renamed into place by a run
-    // that stopped before recording it (`installIntended` wrote its checksum first).
-    if let recorded = lock.entries[output], recorded.state == .done || recorded.state == .running,
-      recorded.sha256 != nil, recorded.adopted != true, files.check(output, recorded) == .matches
+    // Our own file: a stale entry's verified output (still named by the checksum its new job's
+    // record carries, `Lifecycle`'s submitIntended), or a result renamed into place by a run that
+    // stopped before recording it (`installIntended` wrote its checksum first).
+    if let recorded = lock.entries[output], recorded.sha256 != nil, recorded.adopted != true,
+      files.check(output, recorded) == .matches
     {
       return nil
     }
