@@ -329,6 +329,33 @@ struct SyncTests {
     #expect(try await emulator.stats().jobsCreated == 2)
   }
 
+  @Test("a renamed output keeps its orphan's running job and uncertain decision when the old name comes back")
+  func renamedOutputsKeepTheirJobWhenTheOldNameReturns() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "1h"])
+    let sandbox = try Sandbox()
+    let pairs = Faults.entries(emulator, count: 3).map { ($0.1, $0.2) }
+    // b.png's job runs for an hour; u.png's submit answer is lost (uncertain).
+    try await emulator.configure(#"{"faults":[{"endpoint":"submit","kind":"ambiguousSubmit","count":1}]}"#)
+    try sandbox.writeManifest([("u.png", pairs[0].0, pairs[0].1)])
+    #expect(try await sandbox.swapsync(Faults.sync + ["--no-wait"], emulator: emulator).status == 1)
+    try sandbox.writeManifest([("u.png", pairs[0].0, pairs[0].1), ("b.png", pairs[1].0, pairs[1].1)])
+    #expect(try await sandbox.swapsync(Faults.sync + ["--no-wait"], emulator: emulator).status == 1)
+    // Renamed: z.png takes b.png's running job, w.png u.png's uncertain decision.
+    try sandbox.writeManifest([("w.png", pairs[0].0, pairs[0].1), ("z.png", pairs[1].0, pairs[1].1)])
+    #expect(try await sandbox.swapsync(Faults.sync + ["--no-wait"], emulator: emulator).status == 1)
+    // The old names come back with other inputs.
+    try sandbox.writeManifest([
+      ("w.png", pairs[0].0, pairs[0].1), ("z.png", pairs[1].0, pairs[1].1), ("b.png", pairs[2].0, pairs[2].1),
+      ("u.png", pairs[2].0, pairs[2].1),
+    ])
+    let preview = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(preview.stdout.contains("poll     z.png"), "\(preview.stdout)")
+    #expect(preview.stdout.contains("blocked  w.png (uncertain)"), "\(preview.stdout)")
+    #expect(try await sandbox.swapsync(Faults.sync + ["--no-wait"], emulator: emulator).status == 1)
+    let stats = try await emulator.stats()
+    for (target, face) in pairs { #expect(stats.jobs(target: target, face: face) == 1, "\(target)") }
+  }
+
   @Test("renaming an output buys nothing: the orphan's file is copied, or its job fetched again when gone")
   func renamedOutputsAreNotBoughtAgain() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])

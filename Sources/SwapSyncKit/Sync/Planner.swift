@@ -44,6 +44,27 @@ public struct Planner: Sendable {
     return found.mapValues { $0.sorted { $0.output < $1.output } }
   }
 
+  /// The records a run gives, before any job runs, to renamed outputs: a pending output with no
+  /// record of its pair takes the orphan's record its plan takes its job, its file or its need
+  /// for `--resubmit` from. The output then holds it itself, so it survives the orphan's name
+  /// coming back with other inputs, or a kill (docs/lockfile.md, "Orphans").
+  static func inheritances(_ plans: [JobPlan], lock: Lockfile) -> [String: LockEntry?] {
+    var updates: [String: LockEntry?] = [:]
+    for plan in plans {
+      switch plan.action {
+      case .restore, .poll, .blocked:
+        // Only an orphan's record: a sibling the manifest still names keeps its own.
+        guard let source = plan.current, !plan.outputs.contains(where: { lock.entries[$0] == source }) else {
+          continue
+        }
+        for output in plan.pending where lock.entries[output]?.pair != plan.pair { updates[output] = source }
+      case .submit, .none:
+        continue
+      }
+    }
+    return updates
+  }
+
   private func planGroup(
     pair: SwapPair, entries: [ManifestEntry], orphans: [(output: String, entry: LockEntry)], lock: Lockfile,
     files: FileView
@@ -108,6 +129,7 @@ public struct Planner: Sendable {
     if let worst = paidStates.min(by: { attentionRank($0) < attentionRank($1) }) {
       let state = worst == .submitting ? EntryState.uncertain : worst
       let status = EntryStatus(rawValue: state.rawValue) ?? .uncertain
+      plan.current = matching.first { $0.state == worst }
       plan.action =
         paidStates.allSatisfy { resubmit.contains($0 == .submitting ? .uncertain : $0) }
         ? .submit(reason: status) : .blocked(status)

@@ -110,6 +110,11 @@ public struct SyncEngine: Sendable {
         if await !control.stopped { stopper.stop(.timeout) }
       }
       await announceStart()
+      do {
+        try await store.record(Planner.inheritances(plans, lock: await store.lock), cause: "inherited")
+      } catch {
+        await control.halt(SwapSyncFailure(.cannotWrite, "\(error)"))
+      }
       // Jobs already paid for go first, so they get the slots before new submits. Lazily: a
       // reordered copy of 100,000 plans would be 30 MB more at the peak.
       await Self.runAll(
