@@ -195,6 +195,22 @@ struct PlannerTests {
     #expect(plans.map(\.action) == [.submit(reason: .stale), .submit(reason: .stale)])
   }
 
+  @Test("a renamed output inherits its orphan's record; a stale file at its path keeps its checksum")
+  func renamedOutputInheritsTheOrphansRecord() {
+    let running = entry(b, .running, job: "J2")
+    let lock = ["old.png": running, "new.png": entry(a, .done, sha: "s1")]
+    let plans = plan(manifest([("new.png", b)]), lock)
+    #expect(plans.first?.action == .poll(jobId: "J2"))
+    let inherited = Planner.inheritances(plans, lock: Lockfile(entries: lock))
+    var expected = running
+    expected.sha256 = "s1"  // new.png's file is the stale output swapsync wrote, until J2's result
+    expected.size = 1
+    #expect(inherited == ["new.png": .some(expected)])
+    // A sibling the manifest still names keeps its own record: nothing is inherited.
+    let siblings = plan(manifest([("x.png", a), ("y.png", a)]), ["x.png": entry(a, .running)])
+    #expect(Planner.inheritances(siblings, lock: Lockfile(entries: ["x.png": entry(a, .running)])).isEmpty)
+  }
+
   @Test("a renamed adopted output: its intact file is copied; once gone, it waits for --resubmit lost")
   func renamedAdoptedOutput() {
     let renamed = manifest([("new.png", a)])

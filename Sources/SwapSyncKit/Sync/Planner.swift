@@ -57,7 +57,16 @@ public struct Planner: Sendable {
         guard let source = plan.current, !plan.outputs.contains(where: { lock.entries[$0] == source }) else {
           continue
         }
-        for output in plan.pending where lock.entries[output]?.pair != plan.pair { updates[output] = source }
+        for output in plan.pending where lock.entries[output]?.pair != plan.pair {
+          var inherited = source
+          // The file at this path is swapsync's own (a stale output) until the result replaces
+          // it: its checksum stays, as `Lifecycle`'s submitIntended keeps it for a new job.
+          if let old = lock.entries[output], old.state == .done, old.adopted != true, source.sha256 == nil {
+            inherited.sha256 = old.sha256
+            inherited.size = old.size
+          }
+          updates[output] = inherited
+        }
       case .submit, .none:
         continue
       }
