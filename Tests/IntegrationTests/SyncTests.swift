@@ -356,6 +356,30 @@ struct SyncTests {
     for (target, face) in pairs { #expect(stats.jobs(target: target, face: face) == 1, "\(target)") }
   }
 
+  @Test(
+    "a renamed output keeps a failed orphan's decision when the old name comes back, in a run with nothing else to do"
+  )
+  func renamedFailedOutputKeepsItsDecision() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "20ms", "--fail-when", "face-bob=boom"])
+    let sandbox = try Sandbox()
+    let failing = (emulator.sample("target-beach"), emulator.sample("face-bob"))
+    let other = (emulator.sample("target-office"), emulator.sample("face-alice"))
+    try sandbox.writeManifest([("a.png", failing.0, failing.1)])
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 1)
+    // Renamed: the run has only the blocked decision to record.
+    try sandbox.writeManifest([("c.png", failing.0, failing.1)])
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 1)
+    let lock = String(decoding: try #require(sandbox.read("swaps.lock.json")), as: UTF8.self)
+    #expect(lock.contains("\"c.png\""), "c.png holds the failed record itself: \(lock)")
+    // The old name comes back with other inputs: c.png still waits for --resubmit failed.
+    try sandbox.writeManifest([("c.png", failing.0, failing.1), ("a.png", other.0, other.1)])
+    let run = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(run.status == 1, "\(run.stderr)")
+    let stats = try await emulator.stats()
+    #expect(stats.jobs(target: failing.0, face: failing.1) == 1)
+    #expect(stats.jobs(target: other.0, face: other.1) == 1)
+  }
+
   @Test("renaming an output buys nothing: the orphan's file is copied, or its job fetched again when gone")
   func renamedOutputsAreNotBoughtAgain() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])

@@ -69,6 +69,17 @@ public struct SyncEngine: Sendable {
     // (docs/exit-codes.md, "plan"): the rest are held back before any task starts.
     let submitBudget = Self.submitBudget(plans, cap: options.maxSubmits)
     let held = plans.count(where: \.action.isSubmit) - submitBudget
+    // Renamed outputs take their orphans' records first, also in a run with nothing else to do
+    // (a decision waiting for `--resubmit` is all such a run has): Planner.inheritances.
+    let inherited = Planner.inheritances(plans, lock: await store.lock)
+    if !inherited.isEmpty {
+      await announceStart()
+      do {
+        try await store.record(inherited, cause: "inherited")
+      } catch {
+        throw SwapSyncFailure(.cannotWrite, "\(error)")
+      }
+    }
     let control = RunControl(submitsDeferred: held, timeout: options.timeout)
     if held > 0 { await tally.update { $0.notSubmitted += held } }
     let needsNetwork =
@@ -110,11 +121,6 @@ public struct SyncEngine: Sendable {
         if await !control.stopped { stopper.stop(.timeout) }
       }
       await announceStart()
-      do {
-        try await store.record(Planner.inheritances(plans, lock: await store.lock), cause: "inherited")
-      } catch {
-        await control.halt(SwapSyncFailure(.cannotWrite, "\(error)"))
-      }
       // Jobs already paid for go first, so they get the slots before new submits. Lazily: a
       // reordered copy of 100,000 plans would be 30 MB more at the peak.
       await Self.runAll(
