@@ -17,8 +17,8 @@ extension Planner {
     }
     // An orphan's job is the pair's job too (`orphans`): a renamed output reuses it.
     var reusable: [SwapPair: (output: String, jobId: String?)] = [:]
-    let pairs = Set(manifest.entries.map(\.pair))
-    for (output, recorded) in lock.entries where !wanted.contains(output) && pairs.contains(recorded.pair) {
+    let orphans = Self.orphans(lock: lock, manifest: Dictionary(grouping: manifest.entries, by: \.pair))
+    for (output, recorded) in orphans.values.joined() {
       let jobId = recorded.jobId
       // An adopted file has no job: once gone, only the user (`--resubmit lost`) or a cache brings it back.
       let adoptedGone = recorded.adopted == true && files.check(output, recorded) != .matches
