@@ -29,23 +29,26 @@ struct PlanCommand: AsyncParsableCommand {
       if let reports = workspace.noopProof(withReports: true)?.reports {
         var summary = PlanSummary()
         summary.orphans = reports.count { $0.status == .orphan }
-        return show(summary, plans: [], cache: nil, exit: .inSync)
+        return show(summary, plans: [], cache: nil, givenUp: [:], exit: .inSync)
       }
       let space = try workspace.openWorkspace()
       let states = resubmit.reduce(into: Set<EntryState>()) { $0.formUnion($1.states) }
       let inspection = try Inspection.load(space, resubmit: states, adopt: adopt, maxSubmits: maxSubmits)
       if let pid = inspection.runnerPID { workspace.say("note: a sync run (pid \(pid)) is in progress") }
-      return show(inspection.summary, plans: inspection.plans, cache: space.cache, exit: inspection.planExit)
+      return show(
+        inspection.summary, plans: inspection.plans, cache: space.cache, givenUp: inspection.jobsGivenUp,
+        exit: inspection.planExit)
     }
   }
 
-  private func show(_ summary: PlanSummary, plans: [JobPlan], cache: CacheLocation?, exit: ExitStatus)
-    -> ExitStatus
-  {
+  private func show(
+    _ summary: PlanSummary, plans: [JobPlan], cache: CacheLocation?, givenUp: [String: String],
+    exit: ExitStatus
+  ) -> ExitStatus {
     if json {
       print(Rendering.json(PlanJSON(summary: summary, exitCode: exit.rawValue)))
     } else {
-      print(Rendering.plan(summary, plans: plans, cache: cache, adopt: adopt))
+      print(Rendering.plan(summary, plans: plans, cache: cache, adopt: adopt, givenUp: givenUp))
     }
     return exit
   }

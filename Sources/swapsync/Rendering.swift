@@ -6,7 +6,8 @@ import SwapSyncKit
 enum Rendering {
   static func table(_ entries: [EntryReport]) -> String {
     guard !entries.isEmpty else { return "no entries" }
-    let width = min(60, entries.map { TerminalText.escaped($0.output).count }.max() ?? 6)
+    // At least the header's width: outputs shorter than "OUTPUT" would shift the columns under it.
+    let width = min(60, max(6, entries.map { TerminalText.escaped($0.output).count }.max() ?? 6))
     var lines = ["\("OUTPUT".padded(width))  \("STATE".padded(9))  \("JOB".padded(28))  DETAIL"]
     lines.reserveCapacity(entries.count + 1)
     for entry in entries {
@@ -21,7 +22,9 @@ enum Rendering {
   }
 
   /// `plan`'s text: the counts, then one line per job plan and untracked file.
-  static func plan(_ s: PlanSummary, plans: [JobPlan], cache: CacheLocation?, adopt: Bool) -> String {
+  static func plan(
+    _ s: PlanSummary, plans: [JobPlan], cache: CacheLocation?, adopt: Bool, givenUp: [String: String]
+  ) -> String {
     var lines = [
       "submits:   \(s.submits) (each one spends quota)",
       "polls:     \(s.polls)",
@@ -53,7 +56,9 @@ enum Rendering {
       case .submit(let reason):
         submitsListed += 1
         let verb = submitsListed > s.submits ? "held   " : "submit "
-        let why = submitsListed > s.submits ? "; held back by --max-submits" : ""
+        let held = submitsListed > s.submits ? "; held back by --max-submits" : ""
+        let dropped = Set(plan.pending.compactMap { givenUp[$0] }).sorted()
+        let why = held + (dropped.isEmpty ? "" : "; gives up running job \(dropped.joined(separator: ", "))")
         lines.append("  \(verb)  \(plan.pending.joined(separator: ", ")) (\(reason.rawValue)\(why))")
       case .poll(let jobId): lines.append("  poll     \(plan.pending.joined(separator: ", ")) (job \(jobId))")
       case .restore(let jobId, let copyFrom):

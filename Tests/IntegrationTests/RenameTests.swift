@@ -28,6 +28,41 @@ struct RenameTests {
     #expect(try await emulator.stats().jobsCreated == 2)
   }
 
+  @Test(
+    "changed inputs of a running entry: plan, status and sync name the job given up; put back, it is kept")
+  func changedInputsOfARunningEntryNameTheJobGivenUp() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "1h"])
+    let sandbox = try Sandbox()
+    let (a, b) = (Faults.twoEntries(emulator)[0], Faults.twoEntries(emulator)[1])
+    try sandbox.writeManifest([a])
+    #expect(try await sandbox.swapsync(Faults.sync + ["--no-wait"], emulator: emulator).status == 75)
+    let lock = try JSONSerialization.jsonObject(with: try #require(sandbox.read("swaps.lock.json")))
+    let entries = (lock as? [String: Any])?["entries"] as? [String: [String: Any]]
+    let jobId = try #require(entries?["a.png"]?["jobId"] as? String)
+    try sandbox.writeManifest([("a.png", b.1, b.2)])
+    let preview = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(
+      preview.stdout.contains("submit   a.png (stale; gives up running job \(jobId))"), "\(preview.stdout)")
+    let status = try await sandbox.swapsync(["status"], emulator: nil)
+    #expect(status.stdout.contains("will not be collected"), "\(status.stdout)")
+    // The columns line up under the header, also for an output shorter than "OUTPUT".
+    let rows = status.stdout.split(separator: "\n").map(String.init)
+    #expect(
+      rows.count == 2
+        && rows[0].firstRange(of: "STATE")?.lowerBound.utf16Offset(in: rows[0])
+          == rows[1].firstRange(of: "stale")?.lowerBound.utf16Offset(in: rows[1]),
+      "\(status.stdout)")
+    // Put back before a sync: the job is followed again, nothing is bought.
+    try sandbox.writeManifest([a])
+    let kept = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(kept.stdout.contains("poll     a.png (job \(jobId))"), "\(kept.stdout)")
+    try sandbox.writeManifest([("a.png", b.1, b.2)])
+    let run = try await sandbox.swapsync(Faults.sync + ["--no-wait"], emulator: emulator)
+    #expect(run.status == 75, "\(run.stderr)")
+    #expect(run.stderr.contains("job \(jobId), bought for the manifest's old inputs"), "\(run.stderr)")
+    #expect(try await emulator.stats().jobsCreated == 2)
+  }
+
   @Test("a renamed output keeps its orphan's running job and uncertain decision when the old name comes back")
   func renamedOutputsKeepTheirJobWhenTheOldNameReturns() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "1h"])

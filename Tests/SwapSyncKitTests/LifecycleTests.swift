@@ -144,6 +144,17 @@ struct LifecycleTests {
     }
   }
 
+  @Test("a submit for new inputs gives up only a job of the old inputs still running")
+  func jobGivenUp() {
+    #expect(Lifecycle.jobGivenUp(at: Self.entry(.running, pair: Self.other), for: Self.pair) == "J1")
+    #expect(Lifecycle.jobGivenUp(at: Self.entry(.running), for: Self.pair) == nil)
+    for state in Self.states where state != .running {
+      #expect(
+        Lifecycle.jobGivenUp(at: Self.entry(state, pair: Self.other), for: Self.pair) == nil,
+        "\(String(describing: state))")
+    }
+  }
+
   @Test(
     "adopting records the file's facts, marks it adopted, and buys nothing; a job-less record may be bought")
   func adopt() throws {

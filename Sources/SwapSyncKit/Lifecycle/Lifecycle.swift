@@ -71,6 +71,15 @@ public enum Lifecycle {
   /// States in which a job id is known and its result can still be collected.
   public static func isCollectable(_ state: EntryState) -> Bool { state == .running || state == .done }
 
+  /// The job a submit for `pair` gives up at `entry`'s output: a job bought for the manifest's
+  /// old inputs and not collected yet (`running`). Changing a running entry's inputs makes it
+  /// `stale` and buys the new pair; the old job's result is then never downloaded, so `plan`,
+  /// `status` and `sync` name it (docs/states.md, "Changing the inputs of a running entry").
+  public static func jobGivenUp(at entry: LockEntry?, for pair: SwapPair) -> String? {
+    guard let entry, entry.pair != pair, entry.state == .running else { return nil }
+    return entry.jobId
+  }
+
   /// The new record for `entry` after `event`, for an entry whose desired inputs are `pair`.
   /// `entry` belongs to another pair when the manifest changed (a stale entry).
   ///

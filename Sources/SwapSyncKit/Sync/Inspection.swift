@@ -69,6 +69,19 @@ public struct Inspection: Sendable {
     return summary
   }
 
+  /// The jobs `sync` would give up, by output: bought for the manifest's old inputs, still
+  /// running, and replaced by a submit for the new ones (`Lifecycle.jobGivenUp`).
+  public var jobsGivenUp: [String: String] {
+    var jobs: [String: String] = [:]
+    for plan in plans {
+      guard case .submit = plan.action else { continue }
+      for output in plan.pending {
+        if let jobId = Lifecycle.jobGivenUp(at: lock.entries[output], for: plan.pair) { jobs[output] = jobId }
+      }
+    }
+    return jobs
+  }
+
   /// Exit status for `plan`: 2 changes pending, else 1 attention needed, else 0.
   public var planExit: ExitStatus {
     let summary = self.summary

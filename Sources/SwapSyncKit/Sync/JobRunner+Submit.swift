@@ -95,6 +95,7 @@ extension JobRunner {
         return .finished
       }
       await tally.update { $0.submitted += 1 }
+      await warnGivenUp(plan, previous: previous)
       await control.apiSucceeded()
       logger.info("submitted \(plan.pending.joined(separator: ", ")) as job \(jobId)")
       return .created(jobId: jobId, answeredAt: answeredAt)
@@ -121,12 +122,29 @@ extension JobRunner {
       try await withdraw(plan, restoring: previous)
       logger.info("submit of \(plan.pending[0]) not sent: \(reason)")
     case .uncertain(let reason):
+      await warnGivenUp(plan, previous: previous)
       try await transition(
         plan,
         .submitAnswerLost(
           reason: "the answer to the submit was lost (\(reason)); the job may exist and be billed"))
     }
     return .finished
+  }
+
+  /// Names the jobs bought for the manifest's old inputs that this submit left uncollected
+  /// (`Lifecycle.jobGivenUp`): their records are replaced, their results never downloaded.
+  private func warnGivenUp(_ plan: JobPlan, previous: [String: LockEntry?]) async {
+    var outputs: [String: [String]] = [:]
+    for output in plan.pending {
+      if let jobId = Lifecycle.jobGivenUp(at: previous[output] ?? nil, for: plan.pair) {
+        outputs[jobId, default: []].append(output)
+      }
+    }
+    for (jobId, names) in outputs.sorted(by: { $0.key < $1.key }) {
+      await warn(
+        "\(names.joined(separator: ", ")): job \(jobId), bought for the manifest's old inputs, was still running; "
+          + "its result is given up (never downloaded) and the new inputs were bought")
+    }
   }
 
   /// Puts every pending output back to its record before the intent: no job was created.

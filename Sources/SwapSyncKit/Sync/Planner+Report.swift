@@ -100,7 +100,10 @@ extension Planner {
     if recorded.pair != entry.pair {
       return EntryReport(
         output: entry.output, status: .stale, jobId: recorded.jobId,
-        detail: "manifest inputs changed; a new job is needed")
+        detail: Lifecycle.jobGivenUp(at: recorded, for: entry.pair) == nil
+          ? "manifest inputs changed; a new job is needed"
+          : "manifest inputs changed while this job ran; a new job is needed, and this one's result will "
+            + "not be collected (put the old inputs back before the next sync to keep it)")
     }
     var report = EntryReport(
       output: entry.output, status: EntryStatus(rawValue: recorded.state.rawValue) ?? .uncertain,
