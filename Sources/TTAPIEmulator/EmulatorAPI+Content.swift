@@ -51,6 +51,9 @@ extension EmulatorAPI {
     case .truncatedBody:
       let response = Responses.bytes(png, contentType: "image/png", headers: headers)
       return Responses.truncated(response, keep: fault?.sizeArgument)
+    case .cutImage:
+      let kept = min(png.count, fault?.sizeArgument ?? png.count / 2)
+      return Responses.bytes(Array(png.prefix(kept)), contentType: "image/png", headers: headers)
     case .gzip:
       return Responses.gzipped(png, contentType: "image/png", headers: headers)
     case .trickle:

@@ -5,6 +5,7 @@ extension FaultKind {
     case .http429: "SECONDS (1)"
     case .slow: "DURATION (2s)"
     case .truncatedBody: "SIZE (half the body)"
+    case .cutImage: "SIZE (half the image)"
     case .oversizeBody: "SIZE (80MiB)"
     case .gzipBomb: "SIZE (256MiB)"
     case .trickle: "INTERVAL (500ms)"
@@ -34,6 +35,8 @@ extension FaultKind {
     case .redirectLoop: "302 to itself, forever"
     case .htmlBody: "200 with an HTML sign-in page instead of the image"
     case .oversizeBody: "200 image/png of SIZE bytes (PNG signature, then zeros)"
+    case .cutImage:
+      "200 image/png: the result's first SIZE bytes, with a Content-Length that says so (an object stored cut short)"
     case .gzip: "the normal body gzip-compressed, Content-Encoding: gzip, asked for or not"
     case .gzipBomb: "200 image/png, Content-Encoding: gzip, a small body that decodes to SIZE zero bytes"
     case .successWithoutURL:

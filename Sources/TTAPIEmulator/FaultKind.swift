@@ -4,7 +4,7 @@ public enum FaultKind: String, Sendable, CaseIterable {
   case closeConnection, truncatedBody, slow
   case ambiguousSubmit, jobIdTraversal
   case resultFileURL, resultHTTPRemote
-  case redirectToFile, redirectLoop, htmlBody, oversizeBody
+  case redirectToFile, redirectLoop, htmlBody, oversizeBody, cutImage
   case gzip, gzipBomb, successWithoutURL, jsonBody, trickle, retryAfterDate, redirect
 
   /// Kinds that only make sense on fetch answers that carry a result: only fetches of a
@@ -25,7 +25,7 @@ public enum FaultKind: String, Sendable, CaseIterable {
       return endpoint == .submit
     case .resultFileURL, .resultHTTPRemote, .successWithoutURL:
       return endpoint == .fetch
-    case .redirectToFile, .redirectLoop, .htmlBody, .oversizeBody, .gzipBomb, .jsonBody:
+    case .redirectToFile, .redirectLoop, .htmlBody, .oversizeBody, .cutImage, .gzipBomb, .jsonBody:
       return endpoint == .cdn || endpoint == .discord
     }
   }

@@ -128,7 +128,7 @@ public struct FaultRule: Sendable, Equatable {
       guard UnitParsing.duration(arg) != nil else {
         throw EmulatorError("slow argument must be a duration like 2s")
       }
-    case .truncatedBody, .oversizeBody:
+    case .truncatedBody, .oversizeBody, .cutImage:
       guard UnitParsing.byteSize(arg) != nil else {
         throw EmulatorError("\(kind.rawValue) argument must be a size")
       }
@@ -168,7 +168,7 @@ public struct FaultRule: Sendable, Equatable {
   var trickleInterval: Duration { arg.flatMap { UnitParsing.duration($0) } ?? .milliseconds(500) }
   /// Status of the `redirect` answer.
   var redirectStatus: Int { arg.flatMap { Int($0) } ?? 308 }
-  /// Bytes for `truncatedBody` (nil: half the body), `oversizeBody` and `gzipBomb`.
+  /// Bytes for `truncatedBody` and `cutImage` (nil: half the body), `oversizeBody` and `gzipBomb`.
   var sizeArgument: Int? { arg.flatMap { UnitParsing.byteSize($0) } }
 
   /// The control-API JSON form.

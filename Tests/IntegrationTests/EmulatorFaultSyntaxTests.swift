@@ -7,7 +7,7 @@ import Testing
 @Suite("emulator fault syntax", .timeLimit(.minutes(5)))
 struct EmulatorFaultSyntaxTests {
   static let newKinds = [
-    "gzip", "gzipBomb", "successWithoutURL", "jsonBody", "trickle", "retryAfterDate", "redirect",
+    "gzip", "gzipBomb", "successWithoutURL", "jsonBody", "trickle", "retryAfterDate", "redirect", "cutImage",
   ]
 
   /// Runs the emulator with `arguments`. A non-loopback host makes an accepted command line fail

@@ -88,19 +88,56 @@ struct ResultIntegrityTests {
   }
 
   @Test(
+    "a result stored cut short, its length stated, is refused: fetched again for fresh URLs, failed after 3 runs"
+  )
+  func statedLengthCutShort() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    // Both result URLs serve the first half of the image once; the fresh URLs then serve it whole.
+    try await emulator.configure(
+      #"{"faults":[{"endpoint":"cdn","kind":"cutImage","count":1},{"endpoint":"discord","kind":"cutImage","count":1}]}"#
+    )
+    try sandbox.writeManifest([Faults.twoEntries(emulator)[0]])
+    let recovered = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(recovered.status == 0, "\(recovered.stderr)")
+    let whole = try #require(sandbox.read("out/a.png"))
+    #expect(ImageType.png.ending(of: Array(whole)) == .whole(length: whole.count))
+    #expect(try await Wire.faults(emulator, "cdn:cutImage") == 1)
+    #expect(try await Wire.faults(emulator, "discord:cutImage") == 1)
+
+    // Cut every time: never installed; the third run that gets only cut images fails the job.
+    try await emulator.configure(
+      #"{"faults":[{"endpoint":"cdn","kind":"cutImage"},{"endpoint":"discord","kind":"cutImage"}]}"#)
+    let other = try Sandbox()
+    try other.writeManifest([Faults.twoEntries(emulator)[1]])
+    for run in 1...Lifecycle.unusableRunLimit {
+      let result = try await other.swapsync(Faults.sync, emulator: emulator)
+      #expect(result.stderr.contains("the png image is cut short"), "run \(run): \(result.stderr)")
+      #expect(other.read("out/b.png") == nil, "run \(run) installed a cut image")
+      let expected: EntryStatus = run < Lifecycle.unusableRunLimit ? .running : .failed
+      #expect(try await Faults.statuses(other)["b.png"]?.status == expected, "run \(run)")
+    }
+    #expect(try await emulator.stats().jobsCreated == 2)
+  }
+
+  @Test(
     "a restore served close-delimited is whole when it matches the recorded checksum, whatever its last bytes"
   )
   func closeDelimitedRestoreOfRecordedBytes() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
-    // The recorded result: a PNG head and zeros, with no IEND chunk at its end.
-    try await emulator.configure(
-      #"{"faults":[{"endpoint":"cdn","kind":"oversizeBody","arg":"2KiB"},{"endpoint":"discord","kind":"oversizeBody","arg":"2KiB"}]}"#
-    )
+    // The recorded result: a PNG whose first chunk length cannot be walked, with no IEND chunk
+    // at its end, served with its length stated (so installed: nothing says it was cut).
+    let odd = Wire.pngSignature + [0xFF, 0xFF, 0xFF, 0xFF] + [UInt8](repeating: 0, count: 2036)
+    let stated = try CloseDelimitedServer(
+      body: odd, head: "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: 2048\r\n\r\n")
+    defer { stated.stop() }
+    try await emulator.configure(#"{"cdnBase":"\#(stated.baseURL)"}"#)
     let sandbox = try Sandbox()
     try sandbox.writeManifest([Faults.twoEntries(emulator)[0]])
-    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    let first = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(first.status == 0, "\(first.stderr)")
     let recorded = try #require(sandbox.read("out/a.png"))
-    #expect(recorded.count == 2048)
+    #expect(recorded == Data(odd))
 
     let server = try CloseDelimitedServer(body: Array(recorded))
     defer { server.stop() }

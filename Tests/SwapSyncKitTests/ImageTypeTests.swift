@@ -95,6 +95,31 @@ import Testing
     #expect(!ImageType.jpeg.endsWhole(Array(odd.dropLast())))
   }
 
+  @Test("an end marker read from a body's first and last bytes: whole images have it, cut ones do not")
+  func endMarker() {
+    let webp = Array("RIFF".utf8) + [12, 0, 0, 0] + Array("WEBPVP8L".utf8) + [0, 0, 0, 0]
+    let images: [(ImageType, [UInt8])] = [
+      (.png, Self.png), (.jpeg, Self.jpeg), (.gif, Self.gif), (.webp, webp),
+    ]
+    for (type, image) in images {
+      func marked(_ bytes: [UInt8]) -> Bool {
+        type.hasEndMarker(prefix: Array(bytes.prefix(32)), suffix: Array(bytes.suffix(16)), size: bytes.count)
+      }
+      // The test PNG's IEND has a made-up CRC: no marker, but the walk finds it whole.
+      #expect(marked(image) == (type != .png), "\(type)")
+      #expect(marked(image) || type.ending(of: image) == .whole(length: image.count), "\(type)")
+      if type == .png {
+        #expect(marked(image.dropLast(4) + [0xAE, 0x42, 0x60, 0x82]), "a PNG with IEND's real CRC")
+      }
+      // Cut anywhere past the signature: either the marker is gone, or the walk finds the cut.
+      for cut in 8..<image.count {
+        let part = Array(image.prefix(cut))
+        #expect(!marked(part) || type.ending(of: part) == .cutShort, "\(type) cut to \(cut) bytes")
+        #expect(type.ending(of: part) != .whole(length: part.count), "\(type) cut to \(cut) bytes")
+      }
+    }
+  }
+
   @Test("bytes that stop inside a signature may be an image cut short; other bytes are not")
   func signaturePrefixes() {
     #expect(ImageType.mayBeginSignature([]))

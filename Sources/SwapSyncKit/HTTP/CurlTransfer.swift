@@ -20,6 +20,7 @@ struct TransferOutcome: Sendable {
   var fileBytes: Int
   var sha256: String
   var prefix: [UInt8]
+  var suffix: [UInt8]
   /// The body ended only because the server closed the connection (`DownloadResult.endedByClose`).
   var endedByClose: Bool
   var redirectURL: String?
@@ -59,6 +60,8 @@ final class CurlTransfer: @unchecked Sendable {
   private var fileBytes = 0
   private var hasher = SHA256()
   private var prefix: [UInt8] = []
+  /// The body's last bytes (at most 16), for end-marker checks.
+  private var suffix: [UInt8] = []
   /// Set at a file body's first bytes.
   private var fileWriter: FileBodyWriter?
   var abort: TransferAbort?
@@ -232,6 +235,12 @@ final class CurlTransfer: @unchecked Sendable {
     }
     hasher.update(bufferPointer: chunk)
     if prefix.count < 32 { prefix.append(contentsOf: chunk.prefix(32 - prefix.count)) }
+    if chunk.count >= 16 {
+      suffix = Array(chunk.suffix(16))
+    } else {
+      suffix.append(contentsOf: chunk)
+      if suffix.count > 16 { suffix.removeFirst(suffix.count - 16) }
+    }
     fileBytes += chunk.count
     return chunk.count
   }
@@ -289,6 +298,7 @@ final class CurlTransfer: @unchecked Sendable {
       fileBytes: fileBytes,
       sha256: Hex.string(hasher.finalize()),
       prefix: prefix,
+      suffix: suffix,
       endedByClose: DownloadResult.endedByClose(httpVersion: version, headers: headers),
       redirectURL: redirect.map { String(cString: $0) },
       pretransferMicroseconds: Int64(pretransfer),

@@ -128,7 +128,7 @@ public final class HTTPEngine: Sendable {
       }
       return DownloadResult(
         status: outcome.status, headers: outcome.headers, size: outcome.fileBytes, sha256: outcome.sha256,
-        prefix: outcome.prefix, endedByClose: outcome.endedByClose,
+        prefix: outcome.prefix, suffix: outcome.suffix, endedByClose: outcome.endedByClose,
         errorBody: outcome.body, url: hop.url)
     }
     throw .tooManyRedirects(configuration.maxRedirects)

@@ -62,6 +62,8 @@ public struct DownloadResult: Sendable {
   public var sha256: String
   /// The first bytes of the body, for magic-number checks.
   public var prefix: [UInt8]
+  /// The last bytes of the body (at most 16), for end-marker checks (`ImageType.hasEndMarker`).
+  public var suffix: [UInt8]
   /// The body's end was the server closing the connection: an HTTP/1.x answer with neither
   /// `Content-Length` nor chunked `Transfer-Encoding` (RFC 9112 §6.3, rule 8). Such a body cut
   /// short by a dropped connection looks complete to HTTP; only its contents can tell

@@ -22,13 +22,32 @@ extension ImageType {
     case .cutShort: return false
     case .unreadable:
       switch self {
-      case .png: return bytes.ends(with: [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82])
+      case .png: return bytes.ends(with: Self.pngEnd)
       case .jpeg: return bytes.ends(with: [0xFF, 0xD9])
       case .gif: return bytes.last == 0x3B
       case .webp: return false
       }
     }
   }
+
+  /// Whether a body of `size` bytes that begins with `prefix` and ends with `suffix` ends the
+  /// way an image of this type ends: PNG's `IEND` chunk, JPEG's EOI `FF D9`, GIF's trailer `3B`,
+  /// WebP's RIFF size equal to the body's. Cheap, from bytes kept while downloading; a body
+  /// without it may still be whole (an image followed by a trailer), which only `ending(of:)`
+  /// can tell.
+  public func hasEndMarker(prefix: [UInt8], suffix: [UInt8], size: Int) -> Bool {
+    switch self {
+    case .png: return suffix.ends(with: Self.pngEnd)
+    case .jpeg: return suffix.ends(with: [0xFF, 0xD9])
+    case .gif: return suffix.last == 0x3B
+    case .webp:
+      guard prefix.count >= 12 else { return false }
+      return ImageWalker(bytes: prefix).littleEndian32(at: 4) + 8 == size
+    }
+  }
+
+  /// A PNG's last 12 bytes: the empty `IEND` chunk with its CRC.
+  private static let pngEnd: [UInt8] = [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
 
   /// Walks the structure of the image at the start of `bytes`:
   /// - PNG: chunks (4-byte length, type, data, CRC) up to the `IEND` chunk (PNG §5.3, §11.2.5);

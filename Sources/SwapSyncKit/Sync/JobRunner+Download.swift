@@ -171,6 +171,17 @@ extension JobRunner {
             + "server closed the connection without stating the body's length, so it may have been cut short",
           retryAfter: nil)
       }
+      // A body whose length HTTP stated can still be an image stored cut short (a damaged CDN
+      // object): without its format's end marker, the structure is walked (docs/http.md).
+      if !result.endedByClose, !Self.confirmedByRecord(plan),
+        !type.hasEndMarker(prefix: result.prefix, suffix: result.suffix, size: result.size),
+        try await Self.isCutShort(temp, type: type, in: folder)
+      {
+        folder.discard(temp)
+        return .refused(
+          "the \(type.rawValue) image is cut short: its structure goes on past the \(result.size) bytes the "
+            + "server sent (and said it would send)")
+      }
       try await install(plan, temp: temp, result: result, type: type, snapshot: snapshot)
       return .installed
     case 403, 404, 410:
@@ -200,6 +211,15 @@ extension JobRunner {
   static func holdsWholeImage(_ temp: TempFile, type: ImageType, in folder: OutputFolder) async throws -> Bool
   {
     try await BlockingIO.run { () throws(FileSystemError) in type.endsWhole(try folder.read(temp)) }
+  }
+
+  /// Whether the downloaded file `temp` holds an image of `type` whose structure the bytes stop
+  /// inside (`ImageType.ending(of:)`); an image followed by a trailer, or one whose structure
+  /// cannot be walked, is not.
+  static func isCutShort(_ temp: TempFile, type: ImageType, in folder: OutputFolder) async throws -> Bool {
+    try await BlockingIO.run { () throws(FileSystemError) in
+      type.ending(of: try folder.read(temp)) == .cutShort
+    }
   }
 
   /// Whether a download for this plan is checked against a recorded checksum (a restore).
