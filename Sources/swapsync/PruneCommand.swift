@@ -26,6 +26,12 @@ struct PruneCommand: AsyncParsableCommand {
       for output in outcome.forgotten {
         print(TerminalText.escaped("\(dryRun ? "would forget" : "forgot") \(output) (file already gone)"))
       }
+      for output in outcome.adoptedLeft {
+        print(
+          TerminalText.escaped(
+            "\(dryRun ? "would forget" : "forgot") \(output) (adopted: swapsync did not write it, so the file stays)"
+          ))
+      }
       for kept in outcome.kept { printError(TerminalText.escaped("kept \(kept.output): \(kept.reason)")) }
       workspace.say("\(verb) \(outcome.deleted.count) files, kept \(outcome.kept.count)")
       return outcome.kept.isEmpty ? .inSync : .attention

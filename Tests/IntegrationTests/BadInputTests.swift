@@ -25,7 +25,8 @@ struct BadInputTests {
   /// Every command that reads the manifest. `prune` without `--dry-run`: it must not delete either;
   /// `gallery` must not write its page.
   static let commands: [[String]] = [
-    ["sync", "--poll-interval", "20ms"], ["plan"], ["status"], ["verify"], ["prune"], ["push", "--cache", "cache"], ["gallery"],
+    ["sync", "--poll-interval", "20ms"], ["plan"], ["status"], ["verify"], ["prune"],
+    ["push", "--cache", "cache"], ["gallery"],
   ]
 
   @Test("the fixture index is complete and there are at least 40 malformed manifests")

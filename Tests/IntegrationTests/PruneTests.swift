@@ -42,6 +42,29 @@ struct PruneTests {
     #expect(try await sandbox.swapsync(["verify"], emulator: nil).status == 1, "edited.png differs")
   }
 
+  @Test("an adopted orphan's file is never deleted: prune forgets its entry and leaves the file")
+  func adoptedOrphanFileStays() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([Faults.twoEntries(emulator)[0]])
+    try FileManager.default.createDirectory(atPath: sandbox.path("out"), withIntermediateDirectories: true)
+    try UntrackedTests.userPNG.write(to: URL(fileURLWithPath: sandbox.path("out/a.png")))
+    #expect(try await sandbox.swapsync(Faults.sync + ["--adopt"], emulator: emulator).status == 0)
+    try sandbox.writeManifest([])
+    let dryRun = try await sandbox.swapsync(["prune", "--dry-run"], emulator: nil)
+    #expect(dryRun.status == 0, "\(dryRun.stderr)")
+    #expect(!dryRun.stdout.contains("would delete a.png"), "\(dryRun.stdout)")
+    #expect(
+      dryRun.stdout.contains("would forget a.png (adopted: swapsync did not write it"), "\(dryRun.stdout)")
+    let pruned = try await sandbox.swapsync(["prune"], emulator: nil)
+    #expect(pruned.status == 0, "\(pruned.stderr)")
+    #expect(pruned.stdout.contains("forgot a.png (adopted"), "\(pruned.stdout)")
+    #expect(sandbox.read("out/a.png") == UntrackedTests.userPNG, "the user's file was deleted")
+    let lock = String(decoding: try #require(sandbox.read("swaps.lock.json")), as: UTF8.self)
+    #expect(!lock.contains("a.png"), "\(lock)")
+    #expect(try await emulator.stats().jobsCreated == 0)
+  }
+
   @Test("an orphan whose paid job is still running is kept by prune until an output collects its job")
   func runningOrphanIsKept() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "200ms"])

@@ -1,6 +1,8 @@
 /// Deletes the files of lockfile orphans — outputs swapsync wrote whose entry left the
 /// manifest — and forgets them. A file whose bytes no longer match the lockfile is kept:
-/// swapsync did not write those bytes. An orphan whose paid job is still running is kept too.
+/// swapsync did not write those bytes. An orphan whose paid job is still running is kept too. An
+/// adopted orphan's file was never written by swapsync either: its record is forgotten and the
+/// file stays where it is (`Outcome.adoptedLeft`).
 public struct Pruner: Sendable {
   public var workspace: Workspace
   public var dryRun: Bool
@@ -16,6 +18,8 @@ public struct Pruner: Sendable {
   public struct Outcome: Sendable {
     public var deleted: [String] = []
     public var forgotten: [String] = []
+    /// Adopted orphans whose record is forgotten and whose file stays: swapsync did not write it.
+    public var adoptedLeft: [String] = []
     public var kept: [(output: String, reason: String)] = []
   }
 
@@ -64,6 +68,11 @@ public struct Pruner: Sendable {
           continue
         }
         outcome.forgotten.append(output)
+        updates[output] = .some(nil)
+        continue
+      }
+      if entry.adopted == true, entry.state == .done, digest.sha256 == entry.sha256 {
+        outcome.adoptedLeft.append(output)
         updates[output] = .some(nil)
         continue
       }

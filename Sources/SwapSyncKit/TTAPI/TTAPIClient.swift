@@ -45,6 +45,9 @@ public struct TTAPIClient: Sendable {
       }
       return .uncertain("HTTP \(response.status) without a job id")
     case 400, 404:
+      guard Self.isServiceAnswer(response) else {
+        return .unreachable(notTTAPI(response, answering: "the submit"))
+      }
       return .rejected(status: response.status, message: Self.message(in: response))
     case 401, 402, 403:
       return .denied(status: response.status, message: Self.message(in: response))
@@ -76,6 +79,9 @@ public struct TTAPIClient: Sendable {
         return .retryable(Retry(reason: "HTTP \(response.status) with an answer that is not JSON"))
       }
       return .job(JobSnapshot(answer: answer, jobId: jobId))
+    case 400,
+      404 where !Self.isServiceAnswer(response):
+      return .unreachable(notTTAPI(response, answering: "the fetch of job \(jobId)") + "; the job is kept")
     case 404:
       return .notFound(Self.message(in: response))
     case 400:
@@ -114,6 +120,20 @@ public struct TTAPIClient: Sendable {
   /// A redirect's `Location`, without its query (`HTTPEngine.redacted`), for messages.
   private static func location(of response: HTTPResponse) -> String {
     response.headers[.location].map(HTTPEngine.redacted) ?? "(no Location)"
+  }
+
+  /// Whether `response` carries TTAPI's own error answer, `{"status":"FAILED","message":…}` (a
+  /// JSON object with a `status`). Only then is a 400 or 404 the service's word about a request
+  /// or a job: a 404 from anything else at the address (a wrong `--api-base`, a proxy, a
+  /// gateway's page) says nothing about the job, and never fails or loses an entry (docs/http.md).
+  static func isServiceAnswer(_ response: HTTPResponse) -> Bool {
+    (try? JSONDecoder().decode(SubmitAnswer.self, from: Data(response.body)))?.status != nil
+  }
+
+  /// The message for a 400 or 404 that is not TTAPI's answer (`isServiceAnswer`).
+  private func notTTAPI(_ response: HTTPResponse, answering what: String) -> String {
+    "\(baseURL) answered \(what) with \(Self.message(in: response)), which is not TTAPI's error answer; "
+      + "check --api-base / TTAPI_BASE_URL"
   }
 
   /// The error message of an answer, or a short description of its body.
