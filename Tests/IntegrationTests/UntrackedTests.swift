@@ -11,6 +11,33 @@ struct UntrackedTests {
     0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x75, 0x73, 0x65, 0x72, 0x2D, 0x6F, 0x77, 0x6E,
   ])
 
+  @Test(
+    "a file the user drops at an output while its job runs is not replaced; moved away, the result is installed"
+  )
+  func fileDroppedWhileTheJobRuns() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "1h"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest(Faults.twoEntries(emulator))
+    let run = try Crash.Run(["sync", "--poll-interval", "20ms"], in: sandbox, emulator: emulator)
+    #expect(try await Crash.eventually { try await emulator.stats().jobsCreated == 2 })
+    try FileManager.default.createDirectory(atPath: sandbox.path("out"), withIntermediateDirectories: true)
+    try Self.userPNG.write(to: URL(fileURLWithPath: sandbox.path("out/a.png")))
+    try await emulator.finishAllJobs()
+    let (result, signalled) = await run.finish()
+    #expect(!signalled)
+    #expect(result.status == 1, "\(result.stderr)")
+    #expect(result.stderr.contains("a.png: a file swapsync did not write appeared here"), "\(result.stderr)")
+    #expect(sandbox.read("out/a.png") == Self.userPNG, "the user's file was replaced")
+    #expect(isPNG(sandbox.read("out/b.png")))
+    #expect(try await Faults.statuses(sandbox)["a.png"]?.status == .untracked)
+
+    try FileManager.default.removeItem(atPath: sandbox.path("out/a.png"))
+    let collected = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(collected.status == 0, "\(collected.stderr)")
+    #expect(isPNG(sandbox.read("out/a.png")) && sandbox.read("out/a.png") != Self.userPNG)
+    #expect(try await emulator.stats().jobsCreated == 2)
+  }
+
   @Test("the user's own file at an output survives byte for byte; --adopt records it and buys nothing")
   func usersFileSurvives() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])

@@ -49,6 +49,23 @@ struct PlannerTests {
     #expect(plan.current == nil)
   }
 
+  @Test("a file found at an output at install time is replaced only when the output's record makes it ours")
+  func mayReplace() {
+    let theirs = FileDigest(sha256: String(repeating: "b", count: 64), size: 5, type: nil)
+    let ours = FileDigest(sha256: String(repeating: "a", count: 64), size: 5, type: nil)
+    let sha = ours.sha256
+    #expect(!Planner.mayReplace(theirs, record: nil, pair: a), "no record: a file the user dropped")
+    #expect(!Planner.mayReplace(theirs, record: entry(a, .running), pair: a), "a job with no file yet")
+    #expect(Planner.mayReplace(ours, record: entry(a, .running, sha: sha), pair: a), "named by the intent")
+    #expect(Planner.mayReplace(ours, record: entry(b, .running, sha: sha), pair: a), "a stale entry's file")
+    #expect(!Planner.mayReplace(theirs, record: entry(b, .running, sha: sha), pair: a))
+    #expect(Planner.mayReplace(theirs, record: entry(a, .done, sha: sha), pair: a), "modified: repaired")
+    #expect(!Planner.mayReplace(theirs, record: entry(b, .done, sha: sha), pair: a), "another pair's bytes")
+    var adopted = entry(a, .done, job: nil, sha: sha)
+    adopted.adopted = true
+    #expect(!Planner.mayReplace(ours, record: adopted, pair: a), "an adopted file is the user's")
+  }
+
   @Test("new entries are submitted; entries sharing a pair are one job")
   func missingAndShared() {
     let plans = plan(manifest([("1.png", a), ("2.png", a), ("3.png", b)]), [:])

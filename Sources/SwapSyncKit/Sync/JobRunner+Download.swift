@@ -241,6 +241,9 @@ extension JobRunner {
     var restoring = false
     if case .restore = plan.action { restoring = true }
     let verified = VerifiedResult(sha256: result.sha256, size: result.size, imageType: type)
+    // What each output held before this result: only a file of swapsync's own is replaced.
+    var before: [String: LockEntry?] = [:]
+    for output in plan.pending { before[output] = .some(await store.entry(output)) }
     let intent: JournalMark?
     do {
       // Intent before side effect: a crash after the rename leaves a file known to be ours. The
@@ -252,7 +255,19 @@ extension JobRunner {
       folder.discard(temp)
       throw error
     }
-    try await installFile(temp, at: plan.pending, after: intent)
+    let (pair, records) = (plan.pair, before)
+    var plan = plan
+    plan.pending = try await installFile(temp, at: plan.pending, after: intent) { output, digest in
+      Planner.mayReplace(digest, record: records[output] ?? nil, pair: pair)
+    }
+    for output in records.keys.sorted() where !plan.pending.contains(output) {
+      // Its record keeps the job and the result's checksum (the intent): the file in the way is
+      // `untracked`, and once it is moved away the next run installs the result again.
+      await warn(
+        "\(output): a file swapsync did not write appeared here while job \(snapshot.jobId) ran; it was not "
+          + "replaced. Move it away and run `swapsync sync` again to install the result (already paid)")
+    }
+    guard !plan.pending.isEmpty else { return }
     rememberInstalled(plan.pending, verified)
     // Nothing acts on the done record: the next run re-checks an installed file whose record
     // a power loss took.
@@ -283,17 +298,30 @@ extension JobRunner {
 
   /// Moves `temp` into place at the first of `outputs` (consuming it, also on failure) and
   /// copies it to the others, on the blocking-I/O threads (every step is fsynced). The rename
-  /// waits until the journal's `intent` is durable.
-  func installFile(_ temp: TempFile, at outputs: [String], after intent: JournalMark? = nil)
-    async throws(FileSystemError)
-  {
+  /// waits until the journal's `intent` is durable. An output where a regular file stands that
+  /// `mayReplace` refuses (given its digest) is skipped. Returns the outputs written, in order.
+  @discardableResult
+  func installFile(
+    _ temp: TempFile, at outputs: [String], after intent: JournalMark? = nil,
+    mayReplace: @escaping @Sendable (String, FileDigest) -> Bool = { _, _ in true }
+  ) async throws(FileSystemError) -> [String] {
     let folder = folder
     let store = store
-    try await BlockingIO.run { () throws(FileSystemError) in
-      try folder.install(temp, at: outputs[0]) { () throws(FileSystemError) in
+    return try await BlockingIO.run { () throws(FileSystemError) -> [String] in
+      var writable: [String] = []
+      for output in outputs {
+        if let digest = try folder.hash(relativePath: output), !mayReplace(output, digest) { continue }
+        writable.append(output)
+      }
+      guard let first = writable.first else {
+        folder.discard(temp)
+        return []
+      }
+      try folder.install(temp, at: first) { () throws(FileSystemError) in
         if let intent { try store.waitBlocking(intent) }
       }
-      for output in outputs.dropFirst() { try folder.installCopy(of: outputs[0], at: output) }
+      for output in writable.dropFirst() { try folder.installCopy(of: first, at: output) }
+      return writable
     }
   }
 

@@ -192,6 +192,18 @@ public struct Planner: Sendable {
     return size
   }
 
+  /// Whether a file with `digest`, found at an output when a result is about to be renamed over
+  /// it, is swapsync's own to replace, judged from the output's record before this install: the
+  /// bytes that record names (a stale entry's file, a result renamed into place before a crash),
+  /// or any bytes of a downloaded `done` output of `pair` (a modified file is repaired,
+  /// docs/states.md). Anything else, such as a file the user dropped there while the job ran,
+  /// is untracked: never replaced.
+  static func mayReplace(_ digest: FileDigest, record: LockEntry?, pair: SwapPair) -> Bool {
+    guard let record, record.adopted != true else { return false }
+    if record.pair == pair && record.state == .done { return true }
+    return record.sha256 == digest.sha256
+  }
+
   /// Uncertain first: it is the state where money may already be spent without a result.
   private func attentionRank(_ state: EntryState) -> Int {
     switch state {
