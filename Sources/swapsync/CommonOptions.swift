@@ -80,7 +80,7 @@ struct WorkspaceOptions: ParsableArguments {
 func printError(_ text: String) {
   var line = TerminalText.escapedLines(text)
   if !line.hasSuffix("\n") { line += "\n" }
-  FileHandle.standardError.write(Data(line.utf8))
+  StandardError.write(line)
 }
 
 /// Runs a command body, turning failures into a message on stderr and the exit code of docs/exit-codes.md.

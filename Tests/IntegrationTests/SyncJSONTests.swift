@@ -110,4 +110,24 @@ struct SyncJSONTests {
     #expect(object["error"] is NSNull, "\(object)")
     #expect(object["submitted"] as? Int == 1 && (object["entries"] as? [String: Int])?["done"] == 1)
   }
+
+  @Test("a stderr that takes nothing (/dev/full) costs the messages, not the run: exit code and summary hold")
+  func stderrFull() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([("a.png", emulator.sample("target-beach"), emulator.sample("face-alice"))])
+    let environment = ["PATH": "/usr/bin:/bin", "HOME": sandbox.root, "TTAPI_BASE_URL": emulator.baseURL]
+    let noKey = try await ProcessRunner.run(
+      "/bin/sh", ["-c", "exec \"$0\" sync --json 2>/dev/full", Binaries.swapsync], cwd: sandbox.root,
+      environment: environment)
+    #expect(noKey.status == 77, "\(noKey.stdout)")
+    #expect(try Self.summary(noKey)["exitCode"] as? Int == 77)
+    let run = try await ProcessRunner.run(
+      "/bin/sh",
+      ["-c", "exec \"$0\" sync --json --verbose --poll-interval 20ms 2>/dev/full", Binaries.swapsync],
+      cwd: sandbox.root, environment: environment.merging(["TT_API_KEY": Emulator.apiKey]) { $1 })
+    #expect(run.status == 0, "\(run.stdout)")
+    #expect(try Self.summary(run)["submitted"] as? Int == 1)
+    #expect(isPNG(sandbox.read("out/a.png")))
+  }
 }

@@ -137,8 +137,5 @@ public final class ProgressDisplay: SyncObserver {
       : seconds >= 60 ? "\(seconds / 60)m\(String(format: "%02d", seconds % 60))s" : "\(seconds)s"
   }
 
-  private static func write(_ text: String) {
-    guard !text.isEmpty else { return }
-    FileHandle.standardError.write(Data(text.utf8))
-  }
+  private static func write(_ text: String) { StandardError.write(text) }
 }
