@@ -15,11 +15,17 @@ struct PlanCommand: AsyncParsableCommand {
   var adopt = false
   @Option(parsing: .unconditional, help: "As for sync: submit at most this many jobs in the run.")
   var maxSubmits: Int?
+  @Flag(help: "As for sync: a run that does not wait, which keeps at most --jobs jobs in flight.")
+  var noWait = false
+  @Option(
+    parsing: .unconditional, help: "As for sync: jobs in flight at TTAPI at once (matters with --no-wait).")
+  var jobs = 10
   @Flag(help: "Print the plan as JSON on stdout.")
   var json = false
 
   func validate() throws {
     if let maxSubmits, maxSubmits < 0 { throw ValidationError("--max-submits must not be negative") }
+    if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
   }
 
   func run() async throws {
@@ -33,7 +39,8 @@ struct PlanCommand: AsyncParsableCommand {
       }
       let space = try workspace.openWorkspace()
       let states = resubmit.reduce(into: Set<EntryState>()) { $0.formUnion($1.states) }
-      let inspection = try Inspection.load(space, resubmit: states, adopt: adopt, maxSubmits: maxSubmits)
+      let inspection = try Inspection.load(
+        space, resubmit: states, adopt: adopt, maxSubmits: maxSubmits, inFlight: noWait ? jobs : nil)
       if let pid = inspection.runnerPID { workspace.say("note: a sync run (pid \(pid)) is in progress") }
       return show(
         inspection.summary, plans: inspection.plans, cache: space.cache, givenUp: inspection.jobsGivenUp,

@@ -34,7 +34,9 @@ enum Rendering {
       "orphans:   \(s.orphans)",
     ]
     if s.submitsDeferred > 0 {
-      lines.insert("held back: \(s.submitsDeferred) (by --max-submits; a later run buys them)", at: 1)
+      lines.insert(
+        "held back: \(s.submitsDeferred) (by --max-submits, or by --jobs with --no-wait; a later run buys them)",
+        at: 1)
     }
     if s.blocked > 0 {
       lines.append(
@@ -56,7 +58,7 @@ enum Rendering {
       case .submit(let reason):
         submitsListed += 1
         let verb = submitsListed > s.submits ? "held   " : "submit "
-        let held = submitsListed > s.submits ? "; held back by --max-submits" : ""
+        let held = submitsListed > s.submits ? "; held back for a later run" : ""
         let dropped = Set(plan.pending.compactMap { givenUp[$0] }).sorted()
         let why = held + (dropped.isEmpty ? "" : "; gives up running job \(dropped.joined(separator: ", "))")
         lines.append("  \(verb)  \(plan.pending.joined(separator: ", ")) (\(reason.rawValue)\(why))")

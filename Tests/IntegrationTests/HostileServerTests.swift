@@ -117,6 +117,40 @@ struct HostileServerTests {
     #expect(!sandbox.exists("out/a.png"))
   }
 
+  @Test("--no-wait keeps at most --jobs jobs in flight across runs; plan --no-wait --jobs lists the same")
+  func noWaitKeepsJobsInFlight() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "1h"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest(Faults.entries(emulator, count: 5))
+    let cron = Faults.sync + ["--no-wait", "--jobs", "2"]
+    let preview = try await sandbox.swapsync(["plan", "--no-wait", "--jobs", "2"], emulator: nil)
+    #expect(
+      preview.stdout.contains("submits:   2 ") && preview.stdout.contains("held back: 3"), "\(preview.stdout)"
+    )
+    let first = try await sandbox.swapsync(cron, emulator: emulator)
+    #expect(first.status == 75, "\(first.stderr)")
+    #expect(first.stderr.contains("3 submits held back"), "\(first.stderr)")
+    #expect(try await emulator.stats().jobsCreated == 2)
+    // Both still run: nothing more is submitted.
+    let second = try await sandbox.swapsync(cron, emulator: emulator)
+    #expect(second.status == 75, "\(second.stderr)")
+    #expect(try await emulator.stats().jobsCreated == 2)
+    let idle = try await sandbox.swapsync(["plan", "--no-wait", "--jobs", "2"], emulator: nil)
+    #expect(idle.stdout.contains("submits:   0 ") && idle.stdout.contains("held back: 3"), "\(idle.stdout)")
+    // They end: that run collects them, the next one submits two more, and so on.
+    try await emulator.finishAllJobs()
+    #expect(try await sandbox.swapsync(cron, emulator: emulator).status == 75)
+    #expect(try await emulator.stats().jobsCreated == 2)
+    #expect(try await sandbox.swapsync(cron, emulator: emulator).status == 75)
+    #expect(try await emulator.stats().jobsCreated == 4)
+    // Without --no-wait, --jobs only paces the run.
+    try await emulator.finishAllJobs()
+    let waiting = try await sandbox.swapsync(
+      ["sync", "--jobs", "2", "--poll-interval", "20ms", "--timeout", "1s"], emulator: emulator)
+    #expect(waiting.status == 75, "\(waiting.stderr)")
+    #expect(try await emulator.stats().jobsCreated == 5)
+  }
+
   @Test("--max-submits 2 buys exactly the 2 entries plan listed, even when one waits out a 429; exit 75")
   func maxSubmitsCapsSpending() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])

@@ -13,9 +13,12 @@ public struct Inspection: Sendable {
   public var adopt = false
   /// `--max-submits`: at most this many of the submits happen in one run.
   public var maxSubmits: Int?
+  /// `--jobs` of a `--no-wait` run: at most this many jobs in flight (`SyncEngine.submitBudget`).
+  public var inFlight: Int?
 
   public static func load(
-    _ workspace: Workspace, resubmit: Set<EntryState> = [], adopt: Bool = false, maxSubmits: Int? = nil
+    _ workspace: Workspace, resubmit: Set<EntryState> = [], adopt: Bool = false, maxSubmits: Int? = nil,
+    inFlight: Int? = nil
   ) throws(SwapSyncFailure) -> Inspection {
     let pid = workspace.runInProgress()
     let (lock, _) = try workspace.loadState()
@@ -26,7 +29,7 @@ public struct Inspection: Sendable {
       entries: planner.report(
         manifest: workspace.manifest, lock: lock, files: files, runInProgress: pid != nil),
       plans: planner.plan(manifest: workspace.manifest, lock: lock, files: files), adopt: adopt,
-      maxSubmits: maxSubmits)
+      maxSubmits: maxSubmits, inFlight: inFlight)
   }
 
   /// Exit status for `status`: 0 in sync, 1 attention needed, 75 work pending.
@@ -59,10 +62,9 @@ public struct Inspection: Sendable {
       case .none: break
       }
     }
-    if let cap = maxSubmits, summary.submits > cap {
-      summary.submitsDeferred = summary.submits - cap
-      summary.submits = cap
-    }
+    let budget = SyncEngine.submitBudget(plans, cap: maxSubmits, inFlight: inFlight)
+    summary.submitsDeferred = summary.submits - budget
+    summary.submits = budget
     let untracked = entries.filter { $0.status == .untracked }.count
     if adopt { summary.adoptions = untracked } else { summary.untracked = untracked }
     summary.orphans = entries.filter { $0.status == .orphan }.count

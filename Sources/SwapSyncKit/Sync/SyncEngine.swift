@@ -56,7 +56,8 @@ public struct SyncEngine: Sendable {
       let states = Dictionary(grouping: now.filter { $0.status != .orphan }, by: \.status).mapValues(\.count)
       observer.runStarted(
         total: workspace.manifest.entries.count, states: states,
-        plannedSubmits: Self.submitBudget(plans, cap: options.maxSubmits))
+        plannedSubmits: Self.submitBudget(
+          plans, cap: options.maxSubmits, inFlight: options.noWait ? options.jobs : nil))
     }
     if options.adopt && plans.contains(where: { !$0.untracked.isEmpty }) {
       await announceStart()
@@ -65,9 +66,11 @@ public struct SyncEngine: Sendable {
       plans = planner.plan(manifest: workspace.manifest, lock: await store.lock, files: files)
       if let failure { throw failure }
     }
-    // `--max-submits` takes the first submits in plan order, the order `plan` lists them in
-    // (docs/exit-codes.md, "plan"): the rest are held back before any task starts.
-    let submitBudget = Self.submitBudget(plans, cap: options.maxSubmits)
+    // `--max-submits` (and `--jobs` with `--no-wait`) take the first submits in plan order, the
+    // order `plan` lists them in (docs/exit-codes.md, "plan"): the rest are held back before any
+    // task starts.
+    let submitBudget = Self.submitBudget(
+      plans, cap: options.maxSubmits, inFlight: options.noWait ? options.jobs : nil)
     let held = plans.count(where: \.action.isSubmit) - submitBudget
     // Renamed outputs take their orphans' records first, also in a run with nothing else to do
     // (a decision waiting for `--resubmit` is all such a run has): Planner.inheritances.
@@ -202,10 +205,22 @@ extension SyncEngine {
     }
   }
 
-  /// How many of `plans`' submits a run may send: all of them, or the first `cap` (`--max-submits`).
-  static func submitBudget(_ plans: [JobPlan], cap: Int?) -> Int {
-    let submits = plans.count(where: \.action.isSubmit)
-    return min(submits, cap ?? submits)
+  /// How many of `plans`' submits a run may send, the first ones in plan order: all of them, at
+  /// most `cap` (`--max-submits`), and with `inFlight` (`--jobs` of a `--no-wait` run, which
+  /// leaves every job it submits running at TTAPI) at most that many minus the jobs it finds
+  /// running (its polls); a job that ends during the run frees its place for the next run.
+  public static func submitBudget(_ plans: [JobPlan], cap: Int?, inFlight: Int? = nil) -> Int {
+    var submits = 0
+    var running = 0
+    for plan in plans {
+      switch plan.action {
+      case .submit: submits += 1
+      case .poll: running += 1
+      default: break
+      }
+    }
+    let limit = inFlight.map { max(0, $0 - running) } ?? submits
+    return min(submits, cap ?? submits, limit)
   }
 
   /// How many plans run as tasks at once: every `--jobs` and `--downloads` slot busy, and as

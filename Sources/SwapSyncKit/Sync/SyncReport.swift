@@ -70,7 +70,9 @@ public struct SyncReport: Sendable {
           + "run `swapsync sync` again to collect them")
     }
     if submitsDeferred > 0 {
-      lines.append("\(submitsDeferred) submits held back by --max-submits; run again to continue")
+      lines.append(
+        "\(submitsDeferred) submits held back by --max-submits (or by --jobs with --no-wait); run again with "
+          + "the same options to continue")
     }
     switch stopReason {
     case .signal(let signal)?:
