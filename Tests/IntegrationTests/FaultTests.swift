@@ -204,7 +204,7 @@ struct FaultTests {
   }
 
   @Test(
-    "result URLs that are always expired stay collectable for 3 runs, then lost; --resubmit lost buys once more"
+    "result URLs that are always expired stay collectable until 3 runs and --job-deadline, then lost; --resubmit lost buys once more"
   )
   func alwaysExpiredURLEndsLost() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
@@ -215,17 +215,22 @@ struct FaultTests {
     let sandbox = try Sandbox()
     let target = emulator.sample("target-park"), face = emulator.sample("face-carol")
     try sandbox.writeManifest([("a.png", target, face)])
-    for run in 1..<Lifecycle.unusableRunLimit {
+    // Three runs minutes apart (a CDN down for a while, cron every minute) end nothing: the job
+    // is younger than --job-deadline.
+    for run in 1...Lifecycle.unusableRunLimit {
       let early = try await sandbox.swapsync(Faults.sync, emulator: emulator)
       #expect(early.status == 75, "run \(run): \(early.stderr)")
       #expect(try await Faults.statuses(sandbox)["a.png"]?.status == .running)
     }
+    let waiting = try #require(try await Faults.statuses(sandbox)["a.png"])
+    #expect(waiting.detail?.contains("given up once --job-deadline has passed") == true, "\(waiting)")
+    try Faults.backdateSubmits(sandbox)
     let first = try await sandbox.swapsync(Faults.sync, emulator: emulator)
     #expect(first.status == 1, "\(first.stderr)")
     #expect(first.stderr.contains("--resubmit lost"))
     let entry = try #require(try await Faults.statuses(sandbox)["a.png"])
     #expect(entry.status == .lost)
-    #expect(entry.detail?.contains("result unusable in 3 runs") == true, "\(entry.detail ?? "")")
+    #expect(entry.detail?.contains("result unusable in 4 runs") == true, "\(entry.detail ?? "")")
     #expect(entry.detail?.contains("HTTP 403") == true || entry.detail?.contains("HTTP 404") == true)
     var stats = try await emulator.stats()
     Faults.tally("alwaysExpired", stats)

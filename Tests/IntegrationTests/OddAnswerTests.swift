@@ -95,4 +95,34 @@ struct OddAnswerTests {
     #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
     #expect(try await emulator.stats().jobsCreated == 1)
   }
+
+  @Test(
+    "a result over --max-image-size is this machine's limit: never counted against the paid job, not fetched again"
+  )
+  func overTheSizeLimitStaysCollectable() async throws {
+    let emulator = try await Emulator(arguments: [
+      "--job-duration", "0ms", "--fault", "cdn:oversizeBody:3MiB", "--fault", "discord:oversizeBody:3MiB",
+    ])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([Faults.twoEntries(emulator)[0]])
+    let capped = Faults.sync + ["--max-image-size", "1MiB"]
+    #expect(try await sandbox.swapsync(capped, emulator: emulator).status == 75)
+    try Faults.backdateSubmits(sandbox)
+    var before = try await emulator.stats()
+    for run in 2...(Lifecycle.unusableRunLimit + 1) {
+      let result = try await sandbox.swapsync(capped, emulator: emulator)
+      #expect(result.status == 75, "run \(run): \(result.stderr)")
+      #expect(result.stderr.contains("raise --max-image-size"), "run \(run): \(result.stderr)")
+      let entry = try #require(try await Faults.statuses(sandbox)["a.png"])
+      #expect(entry.status == .running && entry.detail == nil, "run \(run): \(entry)")
+      // One fetch and one try per result URL: no fresh URLs asked for a size limit.
+      let stats = try await emulator.stats()
+      #expect(stats.fetches - before.fetches == 1 && stats.cdn - before.cdn == 2, "run \(run): \(stats)")
+      before = stats
+    }
+    try await emulator.configure(#"{"faults":[]}"#)
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    #expect(isPNG(sandbox.read("out/a.png")))
+    #expect(try await emulator.stats().jobsCreated == 1)
+  }
 }

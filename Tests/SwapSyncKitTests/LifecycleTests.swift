@@ -95,6 +95,23 @@ struct LifecycleTests {
     }
   }
 
+  @Test("an unusable result ends a running entry only in its third run after --job-deadline has passed")
+  func unusableBeforeTheDeadline() throws {
+    for gone in [false, true] {
+      var entry = Self.entry(.running)
+      for run in 1...5 {
+        entry = try Lifecycle.apply(
+          .resultUnusable(reason: "r", gone: gone, at: "t", deadlinePassed: false), to: entry, pair: Self.pair
+        )
+        #expect(entry?.state == .running && entry?.unusableRuns == run && entry?.jobId == "J1")
+      }
+      #expect(entry?.message?.contains("given up once --job-deadline has passed") == true)
+      entry = try Lifecycle.apply(
+        .resultUnusable(reason: "r", gone: gone, at: "t", deadlinePassed: true), to: entry, pair: Self.pair)
+      #expect(entry?.state == (gone ? .lost : .failed) && entry?.message?.contains("in 6 runs") == true)
+    }
+  }
+
   @Test("a failed restore leaves a done record exactly as it was, in any number of runs")
   func failedRestoreKeepsRecord() throws {
     var done = try #require(Self.entry(.done))

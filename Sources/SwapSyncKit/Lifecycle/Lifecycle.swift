@@ -6,7 +6,8 @@
 ///
 /// The money rule lives in this table: once a job id is known (`running`, `done`), the entry
 /// leaves the collectable states only through `serviceFailed`, `deadlinePassed`, `jobUnknown`,
-/// or, for a `running` entry, `resultUnusable` in `unusableRunLimit` separate runs. A `done`
+/// or, for a `running` entry, `resultUnusable` in `unusableRunLimit` separate runs, the last of
+/// them after the job's `--job-deadline` has passed since its submit. A `done`
 /// entry's result was verified once and its checksum is recorded: a restore that fails leaves
 /// the record as it is, whatever the number of runs.
 public enum Lifecycle {
@@ -138,16 +139,22 @@ public enum Lifecycle {
     case .jobUnknown(let message, let at):
       try require((from == .running || from == .done) && !stale)
       return ended(entry, .lost, message, at: at)
-    case .resultUnusable(let reason, let gone, let at):
+    case .resultUnusable(let reason, let gone, let at, let deadlinePassed):
       try require((from == .running || from == .done) && !stale)
       // A failed restore is this machine's trouble (a CDN down, a mirror serving other bytes),
       // not a portable fact: the committed record stays byte for byte (docs/states.md).
       if from == .done { return entry }
       var next = entry
       let runs = (entry?.unusableRuns ?? 0) + 1
-      guard runs >= unusableRunLimit else {
+      // A few runs in a row say little when they come minutes apart (a CDN down for a while,
+      // cron every minute): the entry also needs its --job-deadline to have passed.
+      guard runs >= unusableRunLimit, deadlinePassed else {
         next?.unusableRuns = runs
-        next?.message = "result unusable in \(runs) of \(unusableRunLimit) runs so far: \(reason)"
+        next?.message =
+          runs < unusableRunLimit
+          ? "result unusable in \(runs) of \(unusableRunLimit) runs so far: \(reason)"
+          : "result unusable in \(runs) runs so far; given up once --job-deadline has passed since the "
+            + "submit: \(reason)"
         return next
       }
       next?.unusableRuns = nil

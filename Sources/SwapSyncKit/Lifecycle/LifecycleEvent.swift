@@ -27,8 +27,9 @@ public enum LifecycleEvent: Sendable, Equatable {
   case jobUnknown(message: String, at: String)
   /// One run could not get a usable result although it fetched the job for fresh URLs and tried
   /// them repeatedly. `gone` is true when the result URLs answered 403/404/410, false when the
-  /// bytes were refused (not an image, too large, a refused URL).
-  case resultUnusable(reason: String, gone: Bool, at: String)
+  /// bytes were refused (not an image, a refused URL). `deadlinePassed`: the job's
+  /// `--job-deadline` after its submit has passed (a paid entry is given up only then).
+  case resultUnusable(reason: String, gone: Bool, at: String, deadlinePassed: Bool = true)
   /// A downloaded result passed verification and is about to be renamed into place: its facts
   /// are recorded first, so that after a crash between the rename and `resultInstalled` the file
   /// at the output is known to be swapsync's own (not `untracked`). The state does not change.

@@ -24,8 +24,11 @@ extension JobRunner {
     case transient(String, retryAfter: Duration?)
     /// The URL answered 403/404/410: it expired.
     case gone(String)
-    /// The bytes or the URL are unusable (not an image, too large, refused URL).
+    /// The bytes or the URL are unusable (not an image, refused URL).
     case refused(String)
+    /// Larger than `--max-image-size`: this machine's limit, not the result's fault. It is
+    /// neither fetched again nor counted against the paid job.
+    case overLimit(String)
   }
 
   func download(_ plan: JobPlan, snapshot: JobSnapshot) async throws {
@@ -48,6 +51,7 @@ extension JobRunner {
     while true {
       var problem: (reason: String, gone: Bool)?
       var lastTransient: (reason: String, retryAfter: Duration?)?
+      var overLimit: String?
       for url in snapshot.resultURLs {
         guard await !control.stopped else { return }
         switch try await attempt(plan, url: url, snapshot: snapshot) {
@@ -55,7 +59,13 @@ extension JobRunner {
         case .transient(let reason, let after): lastTransient = (reason, after)
         case .gone(let reason): problem = problem ?? (reason, true)
         case .refused(let reason): problem = (reason, false)
+        case .overLimit(let reason): overLimit = reason
         }
+      }
+      if let overLimit, problem == nil, lastTransient == nil {
+        return await warn(
+          "\(plan.pending.joined(separator: ", ")): the result of job \(snapshot.jobId) is \(overLimit); it "
+            + "stays collectable (paid for): raise --max-image-size and run `swapsync sync` again")
       }
       if snapshot.resultURLs.isEmpty { problem = ("the job succeeded without a result URL", true) }
       guard await !control.stopped else { return }
@@ -101,7 +111,10 @@ extension JobRunner {
   /// Records that this run could not use the result; the entry stays collectable until the
   /// limit of runs is reached.
   private func giveUpForThisRun(_ plan: JobPlan, reason: String, gone: Bool) async throws {
-    let entry = try await transition(plan, .resultUnusable(reason: reason, gone: gone, at: Self.timestamp()))
+    let record = await store.entry(plan.pending[0])
+    let deadlinePassed = record.flatMap(deadline(of:)).map { $0 <= Date() } ?? true
+    let entry = try await transition(
+      plan, .resultUnusable(reason: reason, gone: gone, at: Self.timestamp(), deadlinePassed: deadlinePassed))
     if let entry, entry.state == .done {
       await warn(
         "\(plan.pending.joined(separator: ", ")): could not restore it from job \(entry.jobId ?? "?"): \(reason); "
@@ -131,7 +144,7 @@ extension JobRunner {
       folder.discard(temp)
       switch error {
       case .bodyTooLarge:
-        return .refused("larger than --max-image-size (\(options.maxImageSize) bytes)")
+        return .overLimit("larger than --max-image-size (\(options.maxImageSize) bytes)")
       case .refusedURL, .tooManyRedirects:
         return .refused("\(error)")
       case .localWriteFailed(let code):

@@ -22,13 +22,6 @@ extension JobRunner {
         await sleep(wait)
       }
       guard await !control.stopped else { return nil }
-      if let base = await store.entry(plan.pending[0]) ?? plan.current, base.state == .running,
-        let deadline = deadline(of: base), Date() > deadline
-      {
-        let message = "no result after \(UnitParsing.format(duration: options.jobDeadline))"
-        try await transition(plan, .deadlinePassed(message: message, at: Self.timestamp()))
-        return nil
-      }
       let outcome = await client.fetch(jobId: jobId)
       await tally.update { $0.fetches += 1 }
       switch outcome {
@@ -43,6 +36,15 @@ extension JobRunner {
             plan, .serviceFailed(message: message, quota: snapshot.quota, at: Self.timestamp()))
           return nil
         case .succeeded, .queued, .running, .unrecognized:
+          // The deadline is judged on the service's answer: a job that finished while nobody
+          // ran swapsync (cron down for days) is collected, not failed.
+          if let base = await store.entry(plan.pending[0]) ?? plan.current, base.state == .running,
+            let deadline = deadline(of: base), Date() > deadline
+          {
+            let message = "no result after \(UnitParsing.format(duration: options.jobDeadline))"
+            try await transition(plan, .deadlinePassed(message: message, at: Self.timestamp()))
+            return nil
+          }
           if snapshot.state == .succeeded {
             logger.info("job \(jobId) succeeded but has no result URL yet; polling again")
           }
