@@ -73,7 +73,8 @@ enum Rendering {
       case .none: break
       }
       for output in plan.untracked {
-        lines.append("  \(adopt ? "adopt    " : "untracked") \(output)")
+        let dropped = givenUp[output].map { " (gives up running job \($0))" } ?? ""
+        lines.append("  \(adopt ? "adopt    " : "untracked") \(output)\(adopt ? dropped : "")")
       }
     }
     return lines.map(TerminalText.escaped).joined(separator: "\n")

@@ -38,6 +38,25 @@ struct UntrackedTests {
     #expect(try await emulator.stats().jobsCreated == 2)
   }
 
+  @Test("--adopt over a running job says, in plan and sync, that the paid job is given up")
+  func adoptingOverARunningJob() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "1h"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([Faults.twoEntries(emulator)[0]])
+    #expect(try await sandbox.swapsync(Faults.sync + ["--no-wait"], emulator: emulator).status == 75)
+    let jobId = try #require(try await Faults.statuses(sandbox)["a.png"]?.jobId)
+    try Self.userPNG.write(to: URL(fileURLWithPath: sandbox.path("out/a.png")))
+    let preview = try await sandbox.swapsync(["plan", "--adopt"], emulator: nil)
+    #expect(preview.stdout.contains("adopt     a.png (gives up running job \(jobId))"), "\(preview.stdout)")
+    let adopted = try await sandbox.swapsync(Faults.sync + ["--adopt", "--no-wait"], emulator: emulator)
+    #expect(adopted.status == 0, "\(adopted.stderr)")
+    #expect(
+      adopted.stderr.contains("job \(jobId), bought for it and still running, is given up"),
+      "\(adopted.stderr)")
+    #expect(sandbox.read("out/a.png") == Self.userPNG)
+    #expect(try await emulator.stats().jobsCreated == 1)
+  }
+
   @Test("the user's own file at an output survives byte for byte; --adopt records it and buys nothing")
   func usersFileSurvives() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])

@@ -81,6 +81,13 @@ public enum Lifecycle {
     return entry.jobId
   }
 
+  /// The job `sync --adopt` gives up at `entry`'s output: one still `running` (bought, not
+  /// collected), whose record the adopted file's takes over (docs/states.md).
+  public static func jobGivenUpByAdopting(_ entry: LockEntry?) -> String? {
+    guard let entry, entry.state == .running else { return nil }
+    return entry.jobId
+  }
+
   /// The new record for `entry` after `event`, for an entry whose desired inputs are `pair`.
   /// `entry` belongs to another pair when the manifest changed (a stale entry).
   ///

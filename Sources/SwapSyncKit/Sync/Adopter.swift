@@ -26,7 +26,14 @@ struct Adopter: Sendable {
           let current = await store.entry(output)
           let adopted = try Lifecycle.apply(.adopted(verified), to: current, pair: plan.pair)
           try await store.record([output: adopted], cause: Lifecycle.EventKind.adopted.rawValue)
-          await tally.update { $0.adopted += 1 }
+          await tally.update {
+            $0.adopted += 1
+            if let jobId = Lifecycle.jobGivenUpByAdopting(current) {
+              $0.warnings.append(
+                "\(output): adopted as it is; job \(jobId), bought for it and still running, is given up (its "
+                  + "result is never downloaded)")
+            }
+          }
         } catch {
           return SwapSyncFailure(.cannotWrite, "\(output): could not adopt: \(error)")
         }
