@@ -42,6 +42,7 @@ struct PlanCommand: AsyncParsableCommand {
       let inspection = try Inspection.load(
         space, resubmit: states, adopt: adopt, maxSubmits: maxSubmits, inFlight: noWait ? jobs : nil)
       if let pid = inspection.runnerPID { workspace.say("note: a sync run (pid \(pid)) is in progress") }
+      if inspection.lockfileBehind { printError(inspection.behindNote) }
       return show(
         inspection.summary, plans: inspection.plans, cache: space.cache, givenUp: inspection.jobsGivenUp,
         exit: inspection.planExit)

@@ -61,7 +61,10 @@ struct StatusCommand: AsyncParsableCommand {
       let notInCache = cache.map { PushEngine.pending(space, lock: inspection.lock, cache: $0) }
       let status = show(inspection.entries, selection: selection, notInCache: notInCache, cache: cache)
       if let pid = inspection.runnerPID { workspace.say("note: a sync run (pid \(pid)) is in progress") }
-      return status
+      // A lockfile behind its journal is not in sync, whatever the entries say.
+      guard inspection.lockfileBehind else { return status }
+      printError(inspection.behindNote)
+      return status == .inSync || status == .tryLater ? .attention : status
     }
   }
 

@@ -32,6 +32,11 @@ struct RunLockTests {
     let winner = try #require(
       runs.first { $0.pid == holder }, "status named pid \(holder ?? -1): \(status.stderr)")
     #expect(winner.process.isRunning, "status returned only after the run it reports had ended")
+    // The others meet the lock whenever the machine gets to them: the jobs end only after they
+    // have (a loser reaching the lock after the winner ended would find nothing to do).
+    for run in runs where run.pid != winner.pid {
+      #expect(try await Crash.eventually { !run.process.isRunning }, "pid \(run.pid) never stopped")
+    }
     try await emulator.finishAllJobs()
 
     var results: [Int32: CommandResult] = [:]
@@ -71,12 +76,20 @@ struct RunLockTests {
     #expect(blocked.stderr.contains("pid \(holder.pid)"), "\(blocked.stderr)")
     holder.killHard()
     _ = await holder.finish()
+    // Its records (at least the submit's intent) are only in the journal: status and plan say
+    // the lockfile is behind, and status is not "in sync" whatever the entries say.
+    #expect(!sandbox.exists("swaps.lock.json"))
+    let behind = try await sandbox.swapsync(["status"], emulator: nil)
+    #expect(behind.status == 1, "\(behind.stderr)")
+    #expect(behind.stderr.contains("swaps.lock.json is behind"), "\(behind.stderr)")
+    let plan = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(plan.stderr.contains("is behind"), "\(plan.stderr)")
     // The kernel dropped the lock with the process; the job is still running at TTAPI.
     let next = try await sandbox.swapsync(["sync", "--no-wait"], emulator: emulator)
     #expect(next.status == 75, "\(next.stderr)")
     #expect(!next.stderr.contains("another swapsync run"), "\(next.stderr)")
     let status = try await sandbox.swapsync(["status"], emulator: nil)
-    #expect(!status.stderr.contains("in progress"), "\(status.stderr)")
+    #expect(!status.stderr.contains("in progress") && !status.stderr.contains("behind"), "\(status.stderr)")
     #expect(status.stdout.contains("running"), "\(status.stdout)")
     #expect(try await emulator.stats().submits == 1)
   }

@@ -15,13 +15,18 @@ public struct Inspection: Sendable {
   public var maxSubmits: Int?
   /// `--jobs` of a `--no-wait` run: at most this many jobs in flight (`SyncEngine.submitBudget`).
   public var inFlight: Int?
+  /// The journal holds records the lockfile on disk lacks, and no run is in progress to fold
+  /// them in: the last run stopped before writing the lockfile, or could not write it. The
+  /// entries shown include them; the file a user would commit does not (`behindNote`).
+  public var lockfileBehind = false
 
   public static func load(
     _ workspace: Workspace, resubmit: Set<EntryState> = [], adopt: Bool = false, maxSubmits: Int? = nil,
     inFlight: Int? = nil
   ) throws(SwapSyncFailure) -> Inspection {
     let pid = workspace.runInProgress()
-    let (lock, _) = try workspace.loadState()
+    let state = try workspace.loadState(reusing: nil)
+    let lock = state.lock
     let files = OutputFiles.readOnly(root: workspace.outputRoot, trustStatCache: true)
     let planner = Planner(resubmit: resubmit)
     return Inspection(
@@ -29,7 +34,16 @@ public struct Inspection: Sendable {
       entries: planner.report(
         manifest: workspace.manifest, lock: lock, files: files, runInProgress: pid != nil),
       plans: planner.plan(manifest: workspace.manifest, lock: lock, files: files), adopt: adopt,
-      maxSubmits: maxSubmits, inFlight: inFlight)
+      maxSubmits: maxSubmits, inFlight: inFlight, lockfileBehind: pid == nil && !(state.journal ?? []).isEmpty
+    )
+  }
+
+  /// What `status`, `plan` and `verify` say when `lockfileBehind` (docs/lockfile.md, "Replay").
+  public var behindNote: String {
+    "note: \(workspace.lockPath) is behind: records of the last run are only in "
+      + "\(workspace.journalPath) (it stopped before writing the lockfile, or could not write it). The "
+      + "entries above include them; do not commit the lockfile as it is: run `swapsync sync --max-submits 0 "
+      + "--no-wait` (it buys nothing) once the lockfile can be written"
   }
 
   /// Exit status for `status`: 0 in sync, 1 attention needed, 75 work pending.
