@@ -172,6 +172,30 @@ import Testing
       #expect(Crash.isCompletePNG(FileManager.default.contents(atPath: mount.path + "/r0.png")))
     }
 
+    @Test(
+      "a lockfile that cannot be replaced (read-only folder): exit 73 before any submit; writable, it converges"
+    )
+    func readOnlyLockfileFolder() async throws {
+      guard let mount = Crash.TmpfsMount.make(size: "2m") else { return }
+      defer { mount.unmount() }
+      let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+      let sandbox = try Sandbox()
+      let place = ["--lock", mount.path + "/swaps.lock.json"]
+      try sandbox.writeManifest(Self.swaps(1, emulator))
+      #expect(try await sandbox.swapsync(["sync"] + place + Self.fast, emulator: emulator).status == 0)
+      try mount.remount(readOnly: true)
+      try sandbox.writeManifest(Self.swaps(2, emulator))
+      let refused = try await sandbox.swapsync(["sync"] + place + Self.fast, emulator: emulator)
+      #expect(refused.status == 73, "\(refused.stderr)")
+      #expect(
+        refused.stderr.contains(mount.path) && refused.stderr.contains("nothing was bought"),
+        "\(refused.stderr)")
+      #expect(try await emulator.stats().jobsCreated == 1)
+      try mount.remount(readOnly: false)
+      #expect(try await sandbox.swapsync(["sync"] + place + Self.fast, emulator: emulator).status == 0)
+      #expect(try await emulator.stats().jobsCreated == 2)
+    }
+
     @Test("an event stream on a disk that fills up holds whole lines only")
     func eventsOnAFullDisk() async throws {
       guard let mount = Crash.TmpfsMount.make(size: "200k") else { return }

@@ -38,6 +38,20 @@ public enum AtomicFile {
       unlessDigest: unchanged, produce)
   }
 
+  /// Throws when `write(_:to:)` could not replace `path`: its folder cannot take a new file
+  /// (permissions, a read-only file system, `chattr +i`) or the file itself is immutable. A
+  /// check made before money is spent (`sync` buys nothing it could not record in the
+  /// lockfile), not a promise: a full disk shows only when writing.
+  public static func checkReplaceable(_ path: String) throws(FileSystemError) {
+    let folder = Posix.directoryName(path)
+    if access(folder, W_OK | X_OK) != 0 {
+      throw .io(operation: "write a new lockfile in", path: folder, errno: errno)
+    }
+    if access(path, W_OK) != 0, errno == EPERM || errno == EROFS {
+      throw .io(operation: "replace", path: path, errno: errno)
+    }
+  }
+
   /// `write(_:to:)` relative to an open folder descriptor (used inside the output folder).
   static func write(
     _ bytes: [UInt8], named name: String, inFolder folderFD: Int32, folderPath: String, displayPath: String

@@ -101,6 +101,14 @@ public struct SyncEngine: Sendable {
     let cacheRestores = options.cache != nil && plans.contains(where: \.isAdoptedAndGone)
     if plans.contains(where: { $0.action != .none && !$0.action.isBlocked }) || pushes || cacheRestores {
       let key = needsNetwork ? try apiKey() : ""
+      // A job bought now must reach the lockfile a user commits: refused before any submit.
+      if submitBudget > 0 {
+        do {
+          try AtomicFile.checkReplaceable(workspace.lockPath)
+        } catch {
+          throw SwapSyncFailure(.cannotWrite, "\(error); nothing was bought")
+        }
+      }
       let engine = HTTPEngine(configuration: http, logger: logger)
       let cacheRun = options.cache.map {
         CacheRun(configuration: $0, engine: engine, stateDir: folder.stateDir)
