@@ -4,7 +4,7 @@ import Testing
 /// A symbolic link put where a recorded output's folder was (docs/safety.md, confinement): `sync`
 /// refuses to write through it (73), `verify` names it, and `status` says the same, not that the
 /// output will be downloaded again.
-@Suite("a link in the way of a done output", .timeLimit(.minutes(5)))
+@Suite("a link in the way of an output", .timeLimit(.minutes(5)))
 struct LinkInTheWayTests {
   @Test("status, verify and sync all name the link; nothing is written outside or bought again")
   func symlinkedFolderAfterASync() async throws {
@@ -42,5 +42,32 @@ struct LinkInTheWayTests {
     #expect(sync.stderr.contains(link), "\(sync.stderr)")
     #expect(FileTree(outside.path).nodes.isEmpty, "\(FileTree(outside.path).nodes.keys.sorted())")
     #expect(try await emulator.stats().submits == 2)
+  }
+
+  @Test("a folder or a dangling link where a new output goes: untracked, nothing bought until it is moved")
+  func somethingInTheWayOfANewOutput() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest(Faults.twoEntries(emulator))
+    try FileManager.default.createDirectory(
+      atPath: sandbox.path("out/a.png/inside"), withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(
+      atPath: sandbox.path("out/b.png"), withDestinationPath: sandbox.path("nowhere.png"))
+
+    let plan = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(plan.stdout.contains("submits:   0 ") && plan.stdout.contains("untracked: 2"), "\(plan.stdout)")
+    let statuses = try await Faults.statuses(sandbox)
+    #expect(statuses["a.png"]?.status == .untracked && statuses["b.png"]?.status == .untracked)
+    #expect(statuses["a.png"]?.detail?.contains("a folder is at this path") == true, "\(statuses)")
+    #expect(statuses["b.png"]?.detail?.contains("a symbolic link is at this path") == true, "\(statuses)")
+    let adopt = try await sandbox.swapsync(Faults.sync + ["--adopt"], emulator: emulator)
+    #expect(adopt.status == 1, "\(adopt.stderr)")
+    #expect(adopt.stderr.contains("not adopted: not a regular file"), "\(adopt.stderr)")
+    #expect(try await emulator.stats().jobsCreated == 0)
+
+    try FileManager.default.removeItem(atPath: sandbox.path("out/a.png"))
+    try FileManager.default.removeItem(atPath: sandbox.path("out/b.png"))
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    #expect(try await emulator.stats().jobsCreated == 2)
   }
 }

@@ -14,7 +14,16 @@ struct Adopter: Sendable {
     for plan in plans {
       for output in plan.untracked {
         do {
-          guard let digest = try folder.hash(relativePath: output) else { continue }
+          let found: FileDigest?
+          do {
+            found = try folder.hash(relativePath: output)
+          } catch .symlinkRefused, .notARegularFile {
+            await tally.update {
+              $0.warnings.append("\(output): not adopted: not a regular file; move it away to buy the image")
+            }
+            continue
+          }
+          guard let digest = found else { continue }
           guard let type = digest.type else {
             await tally.update {
               $0.warnings.append(

@@ -60,8 +60,13 @@ enum OutputFiles {
     let path = root + "/" + output
     var info = stat()
     if lstat(path, &info) == 0 {
-      // A link or folder there is refused when the output is written (exit 73), not adopted.
-      return (info.st_mode & S_IFMT) == S_IFREG ? .present(size: Int(info.st_size)) : .absent
+      // A link or folder there would be refused when the output is written (exit 73).
+      switch info.st_mode & S_IFMT {
+      case S_IFREG: return .present(size: Int(info.st_size))
+      case S_IFDIR: return .blocked(what: "a folder")
+      case S_IFLNK: return .blocked(what: "a symbolic link")
+      default: return .blocked(what: "a special file")
+      }
     }
     guard output.utf8.contains(where: { $0 >= 0x80 }) else { return .absent }
     let url = URL(fileURLWithPath: path)

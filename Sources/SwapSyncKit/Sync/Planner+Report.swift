@@ -82,6 +82,13 @@ extension Planner {
     let recorded = lock.entries[entry.output]
     let isDoneForPair = recorded.map { $0.pair == entry.pair && $0.state == .done } ?? false
     if !isDoneForPair, let size = untrackedSize(entry.output, lock: lock, files: files) {
+      if case .blocked(let what) = files.probe(entry.output) {
+        return EntryReport(
+          output: entry.output, status: .untracked, jobId: recorded?.jobId,
+          detail:
+            "\(what) is at this path; swapsync never writes through it, and buys nothing for it until you "
+            + "move it away")
+      }
       return EntryReport(
         output: entry.output, status: .untracked, jobId: recorded?.jobId,
         detail: "a file swapsync did not write is at this path (\(size) bytes); it is never replaced: "

@@ -180,7 +180,13 @@ public struct Planner: Sendable {
   /// The size of a file swapsync did not write at `output`, or nil when there is none: no file,
   /// or the unchanged file of the entry recorded there before the manifest changed (stale).
   func untrackedSize(_ output: String, lock: Lockfile, files: FileView) -> Int? {
-    guard case .present(let size) = files.probe(output) else { return nil }
+    let size: Int
+    switch files.probe(output) {
+    case .present(let bytes): size = bytes
+    // Never ours, never written through: untracked (nothing is bought that could not be put there).
+    case .blocked: return 0
+    case .absent, .otherSpelling: return nil
+    }
     // Our own file: a stale entry's verified output (still named by the checksum its new job's
     // record carries, `Lifecycle`'s submitIntended), or a result renamed into place by a run that
     // stopped before recording it (`installIntended` wrote its checksum first).
