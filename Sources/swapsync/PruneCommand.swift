@@ -34,6 +34,12 @@ struct PruneCommand: AsyncParsableCommand {
       }
       for kept in outcome.kept { printError(TerminalText.escaped("kept \(kept.output): \(kept.reason)")) }
       workspace.say("\(verb) \(outcome.deleted.count) files, kept \(outcome.kept.count)")
+      if dryRun, outcome.deleted.count > maxDelete {
+        printError(
+          "prune would delete \(outcome.deleted.count) files, more than --max-delete \(maxDelete): pass "
+            + "--max-delete \(outcome.deleted.count) once the list above is what you want deleted")
+        return .attention
+      }
       return outcome.kept.isEmpty ? .inSync : .attention
     }
   }

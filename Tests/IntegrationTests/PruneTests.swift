@@ -23,6 +23,10 @@ struct PruneTests {
     #expect(dryRun.stdout.contains("would delete gone.png"), "\(dryRun.stdout)")
     #expect(sandbox.exists("out/gone.png"))
 
+    // Over the cap, --dry-run still lists what prune would delete, and says how to allow it.
+    let over = try await sandbox.swapsync(["prune", "--dry-run", "--max-delete", "0"], emulator: nil)
+    #expect(over.status == 1 && over.stdout.contains("would delete gone.png"), "\(over.stdout)")
+    #expect(over.stderr.contains("pass --max-delete 1"), "\(over.stderr)")
     let capped = try await sandbox.swapsync(["prune", "--max-delete", "0"], emulator: nil)
     #expect(capped.status == 1)
     #expect(capped.stderr.contains("--max-delete"))

@@ -84,13 +84,14 @@ public struct Pruner: Sendable {
       outcome.deleted.append(output)
       updates[output] = .some(nil)
     }
+    // A dry run lists everything, so that the list can be checked before raising the cap.
+    if dryRun { return outcome }
     guard outcome.deleted.count <= maxDelete else {
       throw SwapSyncFailure(
         .attention,
         "prune would delete \(outcome.deleted.count) files, more than --max-delete \(maxDelete); "
           + "check with --dry-run, then pass --max-delete \(outcome.deleted.count)")
     }
-    if dryRun { return outcome }
     do {
       let store = StateStore(
         lock: lock, lockPath: workspace.lockPath, journal: try Journal(path: workspace.journalPath),
