@@ -127,8 +127,11 @@ struct SyncCommand: AsyncParsableCommand {
     let environment = ProcessInfo.processInfo.environment
     let lockPath = workspace.lockPath
     let index = workspace.noopIndexPath(environment: environment)
-    // Checked before the shortcut: a bad --api-base is 64 whether or not there is work to do.
+    // Checked before the shortcut: a bad --api-base is 64 whether or not there is work to do, and
+    // a key file named on the command line that cannot be used is 77 (a typo in a cron line
+    // shows on the first run, not on the first one with work).
     let apiBase = try api.baseURL(allowHTTP: workspace.allowHTTP)
+    if api.apiKeyFile != nil { _ = try api.key() }
     // Nothing changed since a run ended in sync: say so without parsing anything, in the words
     // of the full path (SyncReport.humanSummary).
     if !json, events == nil, let proof = workspace.noopProof(withReports: false) {

@@ -25,11 +25,12 @@ public enum APIKey {
       throw SwapSyncFailure(.denied, "no API key: set TT_API_KEY or pass --api-key-file FILE")
     }
     let key = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+    let source = file.map { "the API key file \($0)" } ?? "TT_API_KEY"
     guard !key.isEmpty else {
-      throw SwapSyncFailure(.denied, "the API key is empty: set TT_API_KEY or pass --api-key-file FILE")
+      throw SwapSyncFailure(.denied, "\(source) is empty: put the key there, or pass --api-key-file FILE")
     }
     guard key.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value < 0x7F }) else {
-      throw SwapSyncFailure(.denied, "the API key contains spaces or control characters")
+      throw SwapSyncFailure(.denied, "the API key in \(source) contains spaces or control characters")
     }
     return key
   }
