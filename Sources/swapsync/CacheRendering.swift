@@ -18,7 +18,7 @@ enum CacheRendering {
     let shown = outputs.prefix(10).joined(separator: ", ")
     let more = outputs.count > 10 ? ", and \(outputs.count - 10) more" : ""
     return TerminalText.escaped(
-      "not yet in the cache \(cache): \(outputs.count) outputs (\(shown)\(more)); "
+      "not yet in the cache \(cache): \(Wording.count(outputs.count, "output")) (\(shown)\(more)); "
         + "`swapsync push` uploads them (so does the next `swapsync sync`)")
   }
 

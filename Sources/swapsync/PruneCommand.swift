@@ -33,10 +33,10 @@ struct PruneCommand: AsyncParsableCommand {
           ))
       }
       for kept in outcome.kept { printError(TerminalText.escaped("kept \(kept.output): \(kept.reason)")) }
-      workspace.say("\(verb) \(outcome.deleted.count) files, kept \(outcome.kept.count)")
+      workspace.say("\(verb) \(Wording.count(outcome.deleted.count, "file")), kept \(outcome.kept.count)")
       if dryRun, outcome.deleted.count > maxDelete {
         printError(
-          "prune would delete \(outcome.deleted.count) files, more than --max-delete \(maxDelete): pass "
+          "prune would delete \(Wording.count(outcome.deleted.count, "file")), more than --max-delete \(maxDelete): pass "
             + "--max-delete \(outcome.deleted.count) once the list above is what you want deleted")
         return .attention
       }

@@ -13,7 +13,8 @@ struct VerifyCommand: AsyncParsableCommand {
       let (checked, mismatches) = try Verifier.verify(try workspace.openWorkspace())
       for mismatch in mismatches { print(TerminalText.escaped("\(mismatch.output): \(mismatch.problem)")) }
       workspace.say(
-        "verified \(checked) outputs: \(checked - mismatches.count) match, \(mismatches.count) do not")
+        "verified \(Wording.count(checked, "output")): \(checked - mismatches.count) match, "
+          + "\(mismatches.count) \(mismatches.count == 1 ? "does" : "do") not")
       return mismatches.isEmpty ? .inSync : .attention
     }
   }

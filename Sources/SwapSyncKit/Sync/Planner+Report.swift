@@ -68,8 +68,17 @@ extension Planner {
         } else if recorded.jobId.map(uncollected.contains) == true {
           "no longer in the manifest; its job is paid and its result not collected yet: put the output back "
             + "in the manifest to collect it (`swapsync prune` keeps it)"
+        } else if recorded.adopted == true {
+          "no longer in the manifest; `swapsync prune` forgets its entry and leaves the file (swapsync did not "
+            + "write it)"
         } else {
-          "no longer in the manifest; `swapsync prune` deletes its file"
+          switch files.check(output, recorded) {
+          case .matches: "no longer in the manifest; `swapsync prune` deletes its file"
+          case .missing: "no longer in the manifest; its file is gone: `swapsync prune` forgets it"
+          case .differs, .blocked:
+            "no longer in the manifest; what is at its path is not what swapsync wrote, so `swapsync prune` "
+              + "keeps it (delete it yourself if unwanted)"
+          }
         }
       reports.append(EntryReport(output: output, status: .orphan, jobId: recorded.jobId, detail: detail))
     }

@@ -89,7 +89,7 @@ public struct Pruner: Sendable {
     guard outcome.deleted.count <= maxDelete else {
       throw SwapSyncFailure(
         .attention,
-        "prune would delete \(outcome.deleted.count) files, more than --max-delete \(maxDelete); "
+        "prune would delete \(Wording.count(outcome.deleted.count, "file")), more than --max-delete \(maxDelete); "
           + "check with --dry-run, then pass --max-delete \(outcome.deleted.count)")
     }
     do {

@@ -35,7 +35,7 @@ enum SyncCachePhase {
         let reason =
           summary.failed.first { $0.reason != PushOutcome.noLocalCopyReason }.map { ": \($0.reason)" } ?? ""
         warnings.append(
-          "cache \(cache.name): \(left) objects not pushed\(reason); "
+          "cache \(cache.name): \(Wording.count(left, "object")) not pushed\(reason); "
             + "the next run tries again (or run `swapsync push`)")
       }
     } else {

@@ -34,7 +34,7 @@ public struct SyncReport: Sendable {
     if !didWork && exitStatus == .inSync && tally.pushedToCache > 0 {
       // Pushing what an earlier run could not is work too: not "nothing to do".
       lines.append(
-        "all \(managed.count) outputs are in sync in \(workspace.outputRoot); \(tally.pushedToCache) pushed to the cache"
+        "\(Self.allInSync(managed.count)) in \(workspace.outputRoot); \(tally.pushedToCache) pushed to the cache"
       )
     } else if !didWork && exitStatus == .inSync {
       lines.append(Self.inSyncLine(outputs: managed.count, outputRoot: workspace.outputRoot))
@@ -49,10 +49,10 @@ public struct SyncReport: Sendable {
       if tally.copied > 0 { did.append("\(tally.copied) copied") }
       if tally.restoredFromCache > 0 { did.append("\(tally.restoredFromCache) restored from the cache") }
       if tally.adopted > 0 { did.append("\(tally.adopted) adopted") }
-      if tally.fetches > 0 { did.append("\(tally.fetches) polls") }
+      if tally.fetches > 0 { did.append(Wording.count(tally.fetches, "fetch", "fetches")) }
       if tally.quotaSpent > 0 { did.append("quota spent \(tally.quotaSpent)") }
       lines.append(
-        "\(managed.count) outputs: \(states.isEmpty ? "none" : states.joined(separator: ", "))"
+        "\(Wording.count(managed.count, "output")): \(states.isEmpty ? "none" : states.joined(separator: ", "))"
           + (did.isEmpty ? "" : " — \(did.joined(separator: ", "))"))
       lines.append("outputs in \(workspace.outputRoot), lockfile \(workspace.lockPath)")
       if tally.pushedToCache > 0 { lines.append("\(tally.pushedToCache) pushed to the cache") }
@@ -66,19 +66,21 @@ public struct SyncReport: Sendable {
     lines += Self.advice(for: entries)
     if count(.running) > 0 {
       lines.append(
-        "\(count(.running)) jobs not collected yet (running at TTAPI, or finished and not downloaded); "
+        "\(Wording.count(count(.running), "job")) not collected yet (running at TTAPI, or finished and not "
+          + "downloaded); "
           + "run `swapsync sync` again to collect them")
     }
     if submitsDeferred > 0 {
       lines.append(
-        "\(submitsDeferred) submits held back by --max-submits (or by --jobs with --no-wait); run again with "
+        "\(Wording.count(submitsDeferred, "submit")) held back by --max-submits (or by --jobs with --no-wait); run again with "
           + "the same options to continue")
     }
     switch stopReason {
     case .signal(let signal)?:
       lines.append(
-        "interrupted by \(Self.signalName(signal)): \(tally.submitted) job ids recorded, "
-          + "\(count(.running)) jobs left running at TTAPI; run `swapsync sync` again to continue")
+        "interrupted by \(Self.signalName(signal)): \(Wording.count(tally.submitted, "job id")) recorded, "
+          + "\(Wording.count(count(.running), "job")) left running at TTAPI; run `swapsync sync` again to continue"
+      )
     case .timeout?:
       // "Again" only helps entries still pending; what is uncertain or failed has its advice above.
       let pending = entries.contains { $0.status.isPending }
@@ -97,13 +99,22 @@ public struct SyncReport: Sendable {
 
   /// The summary of a run with nothing to do; also said by `sync` when the no-op index answers.
   public static func inSyncLine(outputs: Int, outputRoot: String) -> String {
-    "nothing to do: all \(outputs) outputs are in sync in \(outputRoot)"
+    "nothing to do: \(allInSync(outputs)) in \(outputRoot)"
+  }
+
+  /// "all 3 outputs are in sync", "the 1 output is in sync".
+  static func allInSync(_ outputs: Int) -> String {
+    outputs == 1 ? "the 1 output is in sync" : "all \(outputs) outputs are in sync"
   }
 
   /// The note about outputs no longer in the manifest, if there are any.
   public static func orphanNote(_ orphans: Int) -> String? {
-    orphans > 0
-      ? "\(orphans) outputs are no longer in the manifest; `swapsync prune` deletes their files" : nil
+    switch orphans {
+    case 0: nil
+    case 1: "1 output is no longer in the manifest; `swapsync prune` deletes its file if swapsync wrote it"
+    default:
+      "\(orphans) outputs are no longer in the manifest; `swapsync prune` deletes the files swapsync wrote"
+    }
   }
 
   /// `SIGINT`, `SIGTERM`, `SIGHUP`, or `signal N`.
@@ -125,21 +136,24 @@ public struct SyncReport: Sendable {
     var lines: [String] = []
     if untracked > 0 {
       lines.append(
-        "\(untracked) outputs hold files swapsync did not write; they were left alone: "
-          + "run `swapsync sync --adopt` to record them as they are (no purchase), or move them away")
+        (untracked == 1
+          ? "1 output holds something swapsync did not write; it was left alone: "
+          : "\(untracked) outputs hold things swapsync did not write; they were left alone: ")
+          + "run `swapsync sync --adopt` to record image files as they are (no purchase), or move them away")
     }
     if uncertain > 0 {
       lines.append(
-        "\(uncertain) entries uncertain: the answer to their submit was lost and they may have been billed; "
+        "\(Wording.count(uncertain, "entry", "entries")) uncertain: the answer to their submit was lost and they may have been billed; "
           + "run `swapsync sync --resubmit uncertain` to buy them again")
     }
     if failed > 0 {
       lines.append(
-        "\(failed) entries failed; fix their inputs, or run `swapsync sync --resubmit failed` to try again")
+        "\(Wording.count(failed, "entry", "entries")) failed; fix their inputs, or run `swapsync sync --resubmit failed` to try again"
+      )
     }
     if lost > 0 {
       lines.append(
-        "\(lost) entries lost: their results can no longer be downloaded; run `swapsync sync --resubmit lost` to buy them again"
+        "\(Wording.count(lost, "entry", "entries")) lost: their results can no longer be downloaded; run `swapsync sync --resubmit lost` to buy them again"
       )
     }
     return lines

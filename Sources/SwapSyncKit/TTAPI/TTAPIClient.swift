@@ -132,18 +132,23 @@ public struct TTAPIClient: Sendable {
 
   /// The message for a 400 or 404 that is not TTAPI's answer (`isServiceAnswer`).
   private func notTTAPI(_ response: HTTPResponse, answering what: String) -> String {
-    "\(baseURL) answered \(what) with \(Self.message(in: response)), which is not TTAPI's error answer; "
-      + "check --api-base / TTAPI_BASE_URL"
+    "\(baseURL) answered \(what) with HTTP \(response.status) (\(Self.bodyDescription(response))), which is not "
+      + "TTAPI's error answer; check --api-base / TTAPI_BASE_URL"
   }
 
-  /// The error message of an answer, or a short description of its body.
+  /// The error message of an answer, or a short description of its body (callers say the
+  /// status: "HTTP 502: no message (text/html, 157 bytes)").
   static func message(in response: HTTPResponse) -> String {
     if let answer = try? JSONDecoder().decode(SubmitAnswer.self, from: Data(response.body)),
       let message = meaningfulMessage(answer.message)
     {
       return message
     }
-    let contentType = response.headers[.contentType] ?? "no content type"
-    return "HTTP \(response.status) (\(contentType), \(response.body.count) bytes)"
+    return "no message (\(bodyDescription(response)))"
+  }
+
+  /// "text/html, 157 bytes": what a body was, for messages.
+  static func bodyDescription(_ response: HTTPResponse) -> String {
+    "\(response.headers[.contentType] ?? "no content type"), \(response.body.count) bytes"
   }
 }
