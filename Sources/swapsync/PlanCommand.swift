@@ -35,7 +35,7 @@ struct PlanCommand: AsyncParsableCommand {
       if let reports = workspace.noopProof(withReports: true)?.reports {
         var summary = PlanSummary()
         summary.orphans = reports.count { $0.status == .orphan }
-        return show(summary, plans: [], cache: nil, givenUp: [:], exit: .inSync)
+        return show(summary, plans: [], cache: nil, adoptable: nil, givenUp: [:], exit: .inSync)
       }
       let space = try workspace.openWorkspace()
       let states = resubmit.reduce(into: Set<EntryState>()) { $0.formUnion($1.states) }
@@ -44,19 +44,21 @@ struct PlanCommand: AsyncParsableCommand {
       if let pid = inspection.runnerPID { workspace.say("note: a sync run (pid \(pid)) is in progress") }
       if inspection.lockfileBehind { printError(inspection.behindNote) }
       return show(
-        inspection.summary, plans: inspection.plans, cache: space.cache, givenUp: inspection.jobsGivenUp,
+        inspection.summary, plans: inspection.plans, cache: space.cache,
+        adoptable: adopt ? inspection.adoptable : nil, givenUp: inspection.jobsGivenUp,
         exit: inspection.planExit)
     }
   }
 
   private func show(
-    _ summary: PlanSummary, plans: [JobPlan], cache: CacheLocation?, givenUp: [String: String],
-    exit: ExitStatus
+    _ summary: PlanSummary, plans: [JobPlan], cache: CacheLocation?, adoptable: Set<String>?,
+    givenUp: [String: String], exit: ExitStatus
   ) -> ExitStatus {
     if json {
-      print(Rendering.json(PlanJSON(summary: summary, exitCode: exit.rawValue)))
+      let steps = PlanStep.steps(plans, summary: summary, adoptable: adoptable, givenUp: givenUp)
+      print(Rendering.json(PlanJSON(summary: summary, steps: steps, exitCode: exit.rawValue)))
     } else {
-      print(Rendering.plan(summary, plans: plans, cache: cache, adopt: adopt, givenUp: givenUp))
+      print(Rendering.plan(summary, plans: plans, cache: cache, adoptable: adoptable, givenUp: givenUp))
     }
     return exit
   }
@@ -64,5 +66,7 @@ struct PlanCommand: AsyncParsableCommand {
 
 private struct PlanJSON: Encodable {
   var summary: PlanSummary
+  /// What `sync` would do, output by output, in its order (PlanStep).
+  var steps: [PlanStep]
   var exitCode: Int32
 }

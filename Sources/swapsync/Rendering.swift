@@ -23,7 +23,8 @@ enum Rendering {
 
   /// `plan`'s text: the counts, then one line per job plan and untracked file.
   static func plan(
-    _ s: PlanSummary, plans: [JobPlan], cache: CacheLocation?, adopt: Bool, givenUp: [String: String]
+    _ s: PlanSummary, plans: [JobPlan], cache: CacheLocation?, adoptable: Set<String>?,
+    givenUp: [String: String]
   ) -> String {
     var lines = [
       "submits:   \(s.submits) (each one spends quota)",
@@ -50,32 +51,8 @@ enum Rendering {
     if s.adoptions > 0 {
       lines.append("adoptions: \(s.adoptions) (untracked files recorded as they are; nothing bought)")
     }
-    // With --max-submits N, `sync` buys exactly the first N submits of this order
-    // (SyncEngine.submitBudget).
-    var submitsListed = 0
-    for plan in plans {
-      switch plan.action {
-      case .submit(let reason):
-        submitsListed += 1
-        let verb = submitsListed > s.submits ? "held   " : "submit "
-        let held = submitsListed > s.submits ? "; held back for a later run" : ""
-        let dropped = Set(plan.pending.compactMap { givenUp[$0] }).sorted()
-        let why = held + (dropped.isEmpty ? "" : "; gives up running job \(dropped.joined(separator: ", "))")
-        lines.append("  \(verb)  \(plan.pending.joined(separator: ", ")) (\(reason.rawValue)\(why))")
-      case .poll(let jobId): lines.append("  poll     \(plan.pending.joined(separator: ", ")) (job \(jobId))")
-      case .restore(let jobId, let copyFrom):
-        let download = "download from job \(jobId)"
-        let remote = cache.map { "from the cache \($0), else \(download)" } ?? download
-        let how = copyFrom.map { "copy of \($0)" } ?? remote
-        lines.append("  restore  \(plan.pending.joined(separator: ", ")) (\(how))")
-      case .blocked(let state):
-        lines.append("  blocked  \(plan.pending.joined(separator: ", ")) (\(state.rawValue))")
-      case .none: break
-      }
-      for output in plan.untracked {
-        let dropped = givenUp[output].map { " (gives up running job \($0))" } ?? ""
-        lines.append("  \(adopt ? "adopt    " : "untracked") \(output)\(adopt ? dropped : "")")
-      }
+    lines += PlanStep.steps(plans, summary: s, adoptable: adoptable, givenUp: givenUp).map {
+      $0.line(cache: cache)
     }
     return lines.map(TerminalText.escaped).joined(separator: "\n")
   }

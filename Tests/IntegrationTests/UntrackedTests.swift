@@ -96,8 +96,21 @@ struct UntrackedTests {
   func adoptRefusesNonImage() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
     let sandbox = try Sandbox()
-    try sandbox.writeManifest([Faults.twoEntries(emulator)[0]])
+    try sandbox.writeManifest(Faults.twoEntries(emulator))
     try sandbox.write("out/a.png", "not an image\n")
+    try Self.userPNG.write(to: URL(fileURLWithPath: sandbox.path("out/b.png")))
+    // plan --adopt tells the two apart as sync will, in text and in JSON.
+    let preview = try await sandbox.swapsync(["plan", "--adopt"], emulator: nil)
+    #expect(
+      preview.stdout.contains("untracked: 1 ") && preview.stdout.contains("adoptions: 1 "),
+      "\(preview.stdout)")
+    #expect(preview.stdout.contains("  untracked a.png (not a JPEG, PNG, WebP or GIF file: not adopted)"))
+    #expect(preview.stdout.contains("  adopt     b.png"), "\(preview.stdout)")
+    let json = try await sandbox.swapsync(["plan", "--adopt", "--json"], emulator: nil)
+    let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+    let steps = try #require(object?["steps"] as? [[String: Any]], "\(json.stdout)")
+    #expect(steps.map { $0["action"] as? String } == ["untracked", "adopt"], "\(steps)")
+    #expect(steps.map { ($0["outputs"] as? [String]) ?? [] } == [["a.png"], ["b.png"]])
     let result = try await sandbox.swapsync(Faults.sync + ["--adopt"], emulator: emulator)
     #expect(result.status == 1, "\(result.stderr)")
     #expect(result.stderr.contains("not adopted: not a JPEG, PNG, WebP or GIF image"), "\(result.stderr)")

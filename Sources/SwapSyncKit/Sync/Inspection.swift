@@ -19,6 +19,9 @@ public struct Inspection: Sendable {
   /// them in: the last run stopped before writing the lockfile, or could not write it. The
   /// entries shown include them; the file a user would commit does not (`behindNote`).
   public var lockfileBehind = false
+  /// With `adopt`, the untracked outputs `sync --adopt` would record: regular files that begin
+  /// like a JPEG, PNG, WebP or GIF (the test `Adopter` makes); the others stay untracked.
+  public var adoptable: Set<String> = []
 
   public static func load(
     _ workspace: Workspace, resubmit: Set<EntryState> = [], adopt: Bool = false, maxSubmits: Int? = nil,
@@ -29,13 +32,33 @@ public struct Inspection: Sendable {
     let lock = state.lock
     let files = OutputFiles.readOnly(root: workspace.outputRoot, trustStatCache: true)
     let planner = Planner(resubmit: resubmit)
-    return Inspection(
+    var inspection = Inspection(
       workspace: workspace, lock: lock, runnerPID: pid,
       entries: planner.report(
         manifest: workspace.manifest, lock: lock, files: files, runInProgress: pid != nil),
       plans: planner.plan(manifest: workspace.manifest, lock: lock, files: files), adopt: adopt,
       maxSubmits: maxSubmits, inFlight: inFlight, lockfileBehind: pid == nil && !(state.journal ?? []).isEmpty
     )
+    if adopt {
+      inspection.adoptable = Set(
+        inspection.entries.filter { $0.status == .untracked }.map(\.output).filter {
+          Self.beginsLikeAnImage(workspace.outputRoot + "/" + $0)
+        })
+    }
+    return inspection
+  }
+
+  /// Whether `path` is a regular file (links not followed) whose first bytes are an accepted
+  /// image type's signature.
+  private static func beginsLikeAnImage(_ path: String) -> Bool {
+    let fd = Posix.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
+    guard fd >= 0 else { return false }
+    defer { Posix.closeQuietly(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return false }
+    var prefix = [UInt8](repeating: 0, count: 32)
+    let count = prefix.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+    return count > 0 && ImageType.sniff(prefix.prefix(count)) != nil
   }
 
   /// What `status`, `plan` and `verify` say when `lockfileBehind` (docs/lockfile.md, "Replay").
@@ -80,7 +103,8 @@ public struct Inspection: Sendable {
     summary.submitsDeferred = summary.submits - budget
     summary.submits = budget
     let untracked = entries.filter { $0.status == .untracked }.count
-    if adopt { summary.adoptions = untracked } else { summary.untracked = untracked }
+    summary.adoptions = adopt ? adoptable.count : 0
+    summary.untracked = untracked - summary.adoptions
     summary.orphans = entries.filter { $0.status == .orphan }.count
     return summary
   }

@@ -1,0 +1,72 @@
+import SwapSyncKit
+
+/// One step `plan` lists: what `sync` would do for some outputs, in the order it would pick
+/// them (`--max-submits` and `--jobs` with `--no-wait` take the first submits of this order,
+/// SyncEngine.submitBudget). `plan --json` prints these as they are; the text shows one line each.
+struct PlanStep: Encodable, Equatable {
+  /// `submit`, `held` (a submit held back for a later run), `poll`, `restore`, `blocked`,
+  /// `adopt` or `untracked`.
+  var action: String
+  var outputs: [String]
+  /// Why: for a submit, the state that buys it (`missing`, `stale`, or the one `--resubmit`
+  /// named); for `blocked`, the state that waits for `--resubmit`.
+  var reason: String?
+  /// The job polled, restored from, or given up (a running job a submit or adoption replaces).
+  var jobId: String?
+  var jobGivenUp: String?
+  /// For a restore: the output copied from, when a verified sibling holds the result.
+  var copyFrom: String?
+
+  /// The steps of `plans`, with `summary`'s submit count (the rest are `held`).
+  static func steps(
+    _ plans: [JobPlan], summary: PlanSummary, adoptable: Set<String>?, givenUp: [String: String]
+  ) -> [PlanStep] {
+    var steps: [PlanStep] = []
+    var submits = 0
+    for plan in plans {
+      let dropped = Set(plan.pending.compactMap { givenUp[$0] }).sorted().first
+      switch plan.action {
+      case .submit(let reason):
+        submits += 1
+        steps.append(
+          PlanStep(
+            action: submits > summary.submits ? "held" : "submit", outputs: plan.pending,
+            reason: reason.rawValue,
+            jobGivenUp: dropped))
+      case .poll(let jobId): steps.append(PlanStep(action: "poll", outputs: plan.pending, jobId: jobId))
+      case .restore(let jobId, let copyFrom):
+        steps.append(PlanStep(action: "restore", outputs: plan.pending, jobId: jobId, copyFrom: copyFrom))
+      case .blocked(let state):
+        steps.append(PlanStep(action: "blocked", outputs: plan.pending, reason: state.rawValue))
+      case .none: break
+      }
+      for output in plan.untracked {
+        let adopted = adoptable?.contains(output) == true
+        steps.append(
+          PlanStep(
+            action: adopted ? "adopt" : "untracked", outputs: [output],
+            reason: adoptable != nil && !adopted ? "not a JPEG, PNG, WebP or GIF file" : nil,
+            jobGivenUp: adopted ? givenUp[output] : nil))
+      }
+    }
+    return steps
+  }
+
+  /// The step's line in `plan`'s text.
+  func line(cache: CacheLocation?) -> String {
+    let names = outputs.joined(separator: ", ")
+    let givenUp = jobGivenUp.map { "; gives up running job \($0)" } ?? ""
+    switch action {
+    case "submit": return "  submit   \(names) (\(reason ?? "")\(givenUp))"
+    case "held": return "  held     \(names) (\(reason ?? ""); held back for a later run\(givenUp))"
+    case "poll": return "  poll     \(names) (job \(jobId ?? ""))"
+    case "restore":
+      let download = "download from job \(jobId ?? "")"
+      let remote = cache.map { "from the cache \($0), else \(download)" } ?? download
+      return "  restore  \(names) (\(copyFrom.map { "copy of \($0)" } ?? remote))"
+    case "blocked": return "  blocked  \(names) (\(reason ?? ""))"
+    case "adopt": return "  adopt     \(names)\(jobGivenUp.map { " (gives up running job \($0))" } ?? "")"
+    default: return "  untracked \(names)\(reason.map { " (\($0): not adopted)" } ?? "")"
+    }
+  }
+}
