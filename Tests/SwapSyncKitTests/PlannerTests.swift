@@ -183,6 +183,25 @@ struct PlannerTests {
     #expect(plan(renamed, ["old.png": entry(b, .done, sha: "s1")]).first?.action == .submit(reason: .missing))
   }
 
+  @Test("status says what plan does for a stale output whose new inputs an orphan holds (step 2 of a swap)")
+  func staleOutputTakingAnOrphansResult() {
+    // x.png was b's, now wants a; old.png (an orphan) holds a's result.
+    let swapped = manifest([("x.png", a)])
+    let lock = ["x.png": entry(b, .done, sha: "s2"), "old.png": entry(a, .done, sha: "s1")]
+    #expect(plan(swapped, lock).first?.action == .restore(jobId: "J1", copyFrom: "old.png"))
+    let report = Planner(resubmit: []).report(
+      manifest: swapped, lock: Lockfile(entries: lock), files: view([:]), runInProgress: false)
+    let row = report.first { $0.output == "x.png" }
+    #expect(row?.status == .stale)
+    #expect(row?.detail?.contains("sync takes its result from that one's job J1 instead of buying") == true)
+    // The orphan needs a decision: so does the output (blocked in plan, exit 1 in status).
+    let waiting = ["x.png": entry(b, .done, sha: "s2"), "old.png": entry(a, .failed)]
+    #expect(plan(swapped, waiting).first?.action == .blocked(.failed))
+    let blocked = Planner(resubmit: []).report(
+      manifest: swapped, lock: Lockfile(entries: waiting), files: view([:]), runInProgress: false)
+    #expect(blocked.first { $0.output == "x.png" }?.status == .failed)
+  }
+
   @Test("an orphan's paid job that needs a decision still needs --resubmit after a rename")
   func renamedOutputKeepsThePaidDecision() {
     let renamed = manifest([("new.png", a)])

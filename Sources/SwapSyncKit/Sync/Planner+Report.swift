@@ -41,19 +41,23 @@ extension Planner {
     }
     for entry in manifest.entries {
       var report = report(entry, lock: lock, files: files, runInProgress: runInProgress)
-      if report.status == .missing, report.detail == nil, lock.entries[entry.output] == nil {
+      // A new output, or one whose inputs changed to a pair an orphan holds: what `plan` does
+      // with it (a copy, the orphan's job, or the orphan's wait for --resubmit), not a purchase.
+      let isNew = report.status == .missing && report.detail == nil && lock.entries[entry.output] == nil
+      if isNew || report.status == .stale {
+        let changed = report.status == .stale ? "manifest inputs changed; the new " : ""
         if let orphan = reusable[entry.pair] {
           let source =
             orphan.jobId.map { "its result from that one's job \($0)" } ?? "that one's adopted file"
           report.detail =
-            "its inputs are those of \(orphan.output), no longer in the manifest: sync takes \(source) instead "
-            + "of buying it again"
+            "\(changed)\(isNew ? "its " : "")inputs are those of \(orphan.output), no longer in the manifest: "
+            + "sync takes \(source) instead of buying it again"
         } else if let mate = decisions[entry.pair] {
           // The pair needs the user's decision: so does this output (exit 1, not "try later").
           report.status = EntryStatus(rawValue: mate.state.rawValue) ?? .uncertain
           report.detail =
-            "its inputs are those of \(mate.output), which is \(mate.state.rawValue); it is bought with that "
-            + "one, by `swapsync sync --resubmit \(mate.state.rawValue)`"
+            "\(changed)\(isNew ? "its " : "")inputs are those of \(mate.output), which is \(mate.state.rawValue); "
+            + "it is bought with that one, by `swapsync sync --resubmit \(mate.state.rawValue)`"
         }
       }
       reports.append(report)
