@@ -74,7 +74,10 @@ struct URLPolicyTests {
       ("https://[fe80::1%25eth0]/", "URL has an invalid IPv6 address \"[fe80::1%25eth0]\""),
       ("https://[1:2:3:4:5:6:7:8:9]/", "URL has an invalid IPv6 address \"[1:2:3:4:5:6:7:8:9]\""),
       ("https://[::1::]/", "URL has an invalid IPv6 address \"[::1::]\""),
-      ("https://bücher.example/", "URL has an invalid host \"bücher.example\""),
+      (
+        "https://bücher.example/",
+        "URL has an invalid host \"bücher.example\" (write a non-ASCII name in its xn-- form)"
+      ),
       ("https://a..b/", "URL has an invalid host \"a..b\""),
       ("https://a%2eb/", "URL has an invalid host \"a%2eb\""),
     ])

@@ -143,7 +143,9 @@ public enum URLPolicy {
       port = parts.count > 1 ? parts[1] : nil
       if host.isEmpty { return .failure("URL has no host") }
       guard isValidHostName(host) else {
-        return .failure("URL has an invalid host \"\(host)\"")
+        // An internationalised name is written in its ASCII form (docs/manifest.md).
+        let hint = host.unicodeScalars.contains { !$0.isASCII } ? " (write a non-ASCII name in its xn-- form)" : ""
+        return .failure("URL has an invalid host \"\(host)\"\(hint)")
       }
     }
     if let port {

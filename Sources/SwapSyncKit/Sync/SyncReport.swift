@@ -75,18 +75,16 @@ public struct SyncReport: Sendable {
         "\(Wording.count(submitsDeferred, "submit")) held back by --max-submits (or by --jobs with --no-wait); run again with "
           + "the same options to continue")
     }
+    // "Again" only helps entries still pending; what is uncertain or failed has its advice above.
+    let pending = entries.contains { $0.status.isPending }
+    let again = pending ? "; run `swapsync sync` again to continue" : ""
     switch stopReason {
     case .signal(let signal)?:
       lines.append(
         "interrupted by \(Self.signalName(signal)): \(Wording.count(tally.submitted, "job id")) recorded, "
-          + "\(Wording.count(count(.running), "job")) left running at TTAPI; run `swapsync sync` again to continue"
-      )
+          + "\(Wording.count(count(.running), "job")) left running at TTAPI\(again)")
     case .timeout?:
-      // "Again" only helps entries still pending; what is uncertain or failed has its advice above.
-      let pending = entries.contains { $0.status.isPending }
-      lines.append(
-        "--timeout reached: transfers under way were stopped"
-          + (pending ? "; run `swapsync sync` again to continue" : ""))
+      lines.append("--timeout reached: transfers under way were stopped\(again)")
     case .failure?, nil:
       break
     }
