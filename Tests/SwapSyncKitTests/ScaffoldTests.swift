@@ -54,4 +54,19 @@ struct ScaffoldTests {
     try Data("node_modules\n  **/.swapsync  \n".utf8).write(to: gitignore)
     #expect(try Scaffold.ignoreStateFolder(gitignore.path) == .alreadyIgnored)
   }
+
+  @Test(".gitignore lines that already ignore out/.swapsync, and lines that do not")
+  func ignoringPatterns() {
+    for line in [
+      ".swapsync", ".swapsync/", "**/.swapsync", "**/.swapsync/", "/out/.swapsync/", "out/.swapsync", "*",
+      "out", "out/", "/out", "out/*", ".swap*", "  .swapsync/  ",
+    ] {
+      #expect(Scaffold.ignoresStateFolder(Substring(line)), "\(line)")
+    }
+    for line in [
+      "", "# .swapsync/", "!.swapsync/", "*.png", "build/", "/other/.swapsync", "o", ".swapsync.bak",
+    ] {
+      #expect(!Scaffold.ignoresStateFolder(Substring(line)), "\(line)")
+    }
+  }
 }

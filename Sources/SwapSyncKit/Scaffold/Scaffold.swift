@@ -19,8 +19,21 @@ public enum Scaffold {
   /// The line `.gitignore` gets: the state folder under any output folder (docs/lockfile.md).
   public static let gitignoreLine = ".swapsync/"
 
-  /// Lines that already ignore the state folder.
-  static let ignoringLines: Set<String> = [".swapsync", ".swapsync/", "**/.swapsync", "**/.swapsync/"]
+  /// Whether a `.gitignore` line ignores the starter manifest's state folder, `out/.swapsync/`:
+  /// a pattern matching that folder, or the output folder holding it, by gitignore's rules as
+  /// far as `fnmatch(3)` follows them (a pattern without a slash matches a name at any depth;
+  /// `**/` matches any folders; a trailing `/` matches folders). Comments and negations ignore
+  /// nothing here.
+  static func ignoresStateFolder(_ line: Substring) -> Bool {
+    var pattern = line.trimmingCharacters(in: .whitespaces)
+    guard !pattern.isEmpty, !pattern.hasPrefix("#"), !pattern.hasPrefix("!") else { return false }
+    if pattern.hasSuffix("/") { pattern.removeLast() }
+    let anchored = pattern.dropLast().contains("/")
+    if pattern.hasPrefix("/") { pattern.removeFirst() }
+    while pattern.hasPrefix("**/") { pattern.removeFirst(3) }
+    let candidates = anchored && !line.contains("**/") ? ["out", "out/.swapsync"] : ["out", ".swapsync"]
+    return candidates.contains { fnmatch(pattern, $0, FNM_PATHNAME) == 0 }
+  }
 
   /// A valid version-1 manifest with a swap and a 2 × 2 matrix. The URLs are placeholders on
   /// example.com (a domain reserved for examples) to replace before the first `sync`.
@@ -85,7 +98,7 @@ public enum Scaffold {
     let existing = FileManager.default.contents(atPath: path)
     if let existing {
       let lines = String(decoding: existing, as: UTF8.self).split(whereSeparator: \.isNewline)
-      if lines.contains(where: { ignoringLines.contains($0.trimmingCharacters(in: .whitespaces)) }) {
+      if lines.contains(where: Self.ignoresStateFolder) {
         return .alreadyIgnored
       }
     }
