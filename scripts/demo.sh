@@ -28,4 +28,12 @@ find out/demo -type f -not -path '*/.swapsync/*' -not -name index.html | sort | 
 gallery=$("$bin/swapsync" gallery manifests/demo.json)
 echo "gallery: $gallery"
 echo "  open file://$gallery in a browser"
+# The target and face thumbnails are the emulator's samples at 127.0.0.1:8177 (the manifest's
+# URLs): they load only while the emulator runs there. DEMO_KEEP=1 keeps it running until Enter.
+if [ -n "${DEMO_KEEP:-}" ]; then
+  [ "$port" = 8177 ] || echo "  (the thumbnails name port 8177; this emulator listens on $port)"
+  read -r -p "the emulator keeps running for the gallery's thumbnails; press Enter to stop it " _ || true
+else
+  echo "  (its target and face thumbnails load from the emulator, stopped now: DEMO_KEEP=1 make demo keeps it running)"
+fi
 exit "$status"
