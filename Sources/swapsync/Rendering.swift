@@ -4,21 +4,46 @@ import SwapSyncKit
 /// Text and JSON renderings of command results. Text shows the service's messages and job ids
 /// through `TerminalText`, which escapes whatever could act on a terminal.
 enum Rendering {
+  /// `status`'s table: one row per entry, columns padded to the widest output (at most 60
+  /// characters) and the fixed widths of a state and a job id; no trailing spaces. Built as
+  /// bytes in one buffer: `status` of 100,000 entries prints 100,000 rows (docs/performance.md).
   static func table(_ entries: [EntryReport]) -> String {
     guard !entries.isEmpty else { return "no entries" }
+    let outputs = entries.map { TerminalText.escaped($0.output) }
     // At least the header's width: outputs shorter than "OUTPUT" would shift the columns under it.
-    let width = min(60, max(6, entries.map { TerminalText.escaped($0.output).count }.max() ?? 6))
-    var lines = ["\("OUTPUT".padded(width))  \("STATE".padded(9))  \("JOB".padded(28))  DETAIL"]
-    lines.reserveCapacity(entries.count + 1)
-    for entry in entries {
-      var line =
-        TerminalText.escaped(entry.output).padded(width) + "  " + entry.status.rawValue.padded(9) + "  "
-      line +=
-        TerminalText.escaped(entry.jobId ?? "-").padded(28) + "  " + TerminalText.escaped(entry.detail ?? "")
-      while line.utf8.last == UInt8(ascii: " ") { line.removeLast() }
-      lines.append(line)
+    let width = min(60, max(6, outputs.map(Self.columns).max() ?? 6))
+    var text: [UInt8] = []
+    text.reserveCapacity((entries.count + 1) * (width + 48))
+    func cell(_ value: String, _ columns: Int) {
+      text.append(contentsOf: value.utf8)
+      let used = Self.columns(value)
+      if used < columns { text.append(contentsOf: repeatElement(UInt8(ascii: " "), count: columns - used)) }
     }
-    return lines.joined(separator: "\n")
+    func row(_ output: String, _ state: String, _ job: String, _ detail: String) {
+      cell(output, width + 2)
+      cell(state, 11)
+      if detail.isEmpty {
+        text.append(contentsOf: job.utf8)
+      } else {
+        cell(job, 30)
+        text.append(contentsOf: detail.utf8)
+      }
+      text.append(UInt8(ascii: "\n"))
+    }
+    row("OUTPUT", "STATE", "JOB", "DETAIL")
+    for (entry, output) in zip(entries, outputs) {
+      row(
+        output, entry.status.rawValue, TerminalText.escaped(entry.jobId ?? "-"),
+        TerminalText.escaped(entry.detail ?? ""))
+    }
+    text.removeLast()
+    return String(decoding: text, as: UTF8.self)
+  }
+
+  /// How many characters `text` shows: its bytes when ASCII (the common case, without a look at
+  /// grapheme clusters).
+  private static func columns(_ text: String) -> Int {
+    text.utf8.allSatisfy { $0 < 0x80 } ? text.utf8.count : text.count
   }
 
   /// `plan`'s text: the counts, then one line per job plan and untracked file.
@@ -61,11 +86,5 @@ enum Rendering {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
     return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-  }
-}
-
-extension String {
-  fileprivate func padded(_ width: Int) -> String {
-    count >= width ? self : self + String(repeating: " ", count: width - count)
   }
 }
