@@ -33,9 +33,12 @@ struct PlanStep: Encodable, Equatable {
             action: submits > summary.submits ? "held" : "submit", outputs: plan.pending,
             reason: reason.rawValue,
             jobGivenUp: dropped))
-      case .poll(let jobId): steps.append(PlanStep(action: "poll", outputs: plan.pending, jobId: jobId))
+      case .poll(let jobId):
+        steps.append(PlanStep(action: "poll", outputs: plan.pending, jobId: jobId, jobGivenUp: dropped))
       case .restore(let jobId, let copyFrom):
-        steps.append(PlanStep(action: "restore", outputs: plan.pending, jobId: jobId, copyFrom: copyFrom))
+        steps.append(
+          PlanStep(
+            action: "restore", outputs: plan.pending, jobId: jobId, jobGivenUp: dropped, copyFrom: copyFrom))
       case .blocked(let state):
         steps.append(PlanStep(action: "blocked", outputs: plan.pending, reason: state.rawValue))
       case .none: break
@@ -59,11 +62,11 @@ struct PlanStep: Encodable, Equatable {
     switch action {
     case "submit": return "  submit   \(names) (\(reason ?? "")\(givenUp))"
     case "held": return "  held     \(names) (\(reason ?? ""); held back for a later run\(givenUp))"
-    case "poll": return "  poll     \(names) (job \(jobId ?? ""))"
+    case "poll": return "  poll     \(names) (job \(jobId ?? "")\(givenUp))"
     case "restore":
       let download = "download from job \(jobId ?? "")"
       let remote = cache.map { "from the cache \($0), else \(download)" } ?? download
-      return "  restore  \(names) (\(copyFrom.map { "copy of \($0)" } ?? remote))"
+      return "  restore  \(names) (\(copyFrom.map { "copy of \($0)" } ?? remote)\(givenUp))"
     case "blocked": return "  blocked  \(names) (\(reason ?? ""))"
     case "adopt": return "  adopt     \(names)\(jobGivenUp.map { " (gives up running job \($0))" } ?? "")"
     default: return "  untracked \(names)\(reason.map { " (\($0): not adopted)" } ?? "")"

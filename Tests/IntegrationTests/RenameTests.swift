@@ -63,6 +63,43 @@ struct RenameTests {
     #expect(try await emulator.stats().jobsCreated == 2)
   }
 
+  @Test(
+    "inputs changed to another output's: its job is taken and the old one named as given up; a job a twin keeps is not"
+  )
+  func changedInputsToAnotherOutputsPair() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "1h"])
+    let sandbox = try Sandbox()
+    let pairs = Faults.entries(emulator, count: 2).map { ($0.1, $0.2) }
+    try sandbox.writeManifest([("x.png", pairs[0].0, pairs[0].1), ("y.png", pairs[1].0, pairs[1].1)])
+    #expect(try await sandbox.swapsync(Faults.sync + ["--no-wait"], emulator: emulator).status == 75)
+    let jobs = try await Faults.statuses(sandbox).mapValues { $0.jobId ?? "" }
+    // x.png now wants y.png's pair: it takes job B, and its own job A is given up.
+    try sandbox.writeManifest([("x.png", pairs[1].0, pairs[1].1), ("y.png", pairs[1].0, pairs[1].1)])
+    let preview = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(preview.stdout.contains("submits:   0 "), "\(preview.stdout)")
+    #expect(preview.stdout.contains("gives up running job \(jobs["x.png"]!)"), "\(preview.stdout)")
+    let status = try await Faults.statuses(sandbox)
+    #expect(status["x.png"]?.detail?.contains("whose job \(jobs["y.png"]!) it takes (no new job)") == true)
+    #expect(status["x.png"]?.detail?.contains("job \(jobs["x.png"]!), bought for the old inputs") == true)
+    let run = try await sandbox.swapsync(Faults.sync + ["--no-wait"], emulator: emulator)
+    #expect(run.stderr.contains("job \(jobs["x.png"]!), bought for its old inputs"), "\(run.stderr)")
+    #expect(try await emulator.stats().jobsCreated == 2)
+
+    // The reverse: twins share one job; one of them leaves the pair the other still wants. The
+    // job is the other's to collect: not given up.
+    let twins = try Sandbox()
+    let third = Faults.entries(emulator, count: 3)[2]
+    try twins.writeManifest([("p.png", pairs[0].0, pairs[0].1), ("q.png", pairs[0].0, pairs[0].1)])
+    #expect(try await twins.swapsync(Faults.sync + ["--no-wait"], emulator: emulator).status == 75)
+    try twins.writeManifest([("p.png", third.1, third.2), ("q.png", pairs[0].0, pairs[0].1)])
+    let second = try await twins.swapsync(["plan"], emulator: nil)
+    #expect(second.stdout.contains("submit   p.png (stale)"), "\(second.stdout)")
+    #expect(!second.stdout.contains("gives up"), "\(second.stdout)")
+    let bought = try await twins.swapsync(Faults.sync + ["--no-wait"], emulator: emulator)
+    #expect(!bought.stderr.contains("given up"), "\(bought.stderr)")
+    #expect(try await emulator.stats().jobsCreated == 4)
+  }
+
   @Test("a renamed output keeps its orphan's running job and uncertain decision when the old name comes back")
   func renamedOutputsKeepTheirJobWhenTheOldNameReturns() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "1h"])

@@ -7,6 +7,7 @@ struct Adopter: Sendable {
   let folder: OutputFolder
   let store: StateStore
   let tally: TallyKeeper
+  let givenUp: GivenUpJobs
 
   /// Adopts every untracked output of `plans`. Returns a failure to report (exit 73) when a file
   /// could not be read or the journal not written; files that are not images are warnings.
@@ -37,7 +38,7 @@ struct Adopter: Sendable {
           try await store.record([output: adopted], cause: Lifecycle.EventKind.adopted.rawValue)
           await tally.update {
             $0.adopted += 1
-            if let jobId = Lifecycle.jobGivenUpByAdopting(current) {
+            if let jobId = givenUp.adopting(current) {
               $0.warnings.append(
                 "\(output): adopted as it is; job \(jobId), bought for it and still running, is given up (its "
                   + "result is never downloaded)")

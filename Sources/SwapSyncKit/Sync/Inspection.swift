@@ -109,21 +109,9 @@ public struct Inspection: Sendable {
     return summary
   }
 
-  /// The jobs `sync` would give up, by output: bought for the manifest's old inputs, still
-  /// running, and replaced by a submit for the new ones (`Lifecycle.jobGivenUp`); with
-  /// `--adopt`, running jobs whose output an untracked file takes (`jobGivenUpByAdopting`).
+  /// The jobs `sync` would give up, by output (`GivenUpJobs`).
   public var jobsGivenUp: [String: String] {
-    var jobs: [String: String] = [:]
-    for plan in plans {
-      for output in plan.untracked where adopt {
-        if let jobId = Lifecycle.jobGivenUpByAdopting(lock.entries[output]) { jobs[output] = jobId }
-      }
-      guard case .submit = plan.action else { continue }
-      for output in plan.pending {
-        if let jobId = Lifecycle.jobGivenUp(at: lock.entries[output], for: plan.pair) { jobs[output] = jobId }
-      }
-    }
-    return jobs
+    GivenUpJobs(manifest: workspace.manifest).byOutput(plans, lock: lock, adopt: adopt)
   }
 
   /// Exit status for `plan`: 2 changes pending, else 1 attention needed, else 0.

@@ -136,7 +136,7 @@ extension JobRunner {
   private func warnGivenUp(_ plan: JobPlan, previous: [String: LockEntry?]) async {
     var outputs: [String: [String]] = [:]
     for output in plan.pending {
-      if let jobId = Lifecycle.jobGivenUp(at: previous[output] ?? nil, for: plan.pair) {
+      if let jobId = givenUp?.replacing(previous[output] ?? nil, for: plan.pair) {
         outputs[jobId, default: []].append(output)
       }
     }

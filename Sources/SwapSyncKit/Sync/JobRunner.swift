@@ -22,6 +22,8 @@ struct JobRunner: Sendable {
   var cache: CacheRun? = nil
   /// The run's memory of output digests, told of every output this run installs.
   var statCache: StatCache? = nil
+  /// Which replaced records give up a paid job (warned about when a submit replaces one).
+  var givenUp: GivenUpJobs? = nil
 
   func run(_ plan: JobPlan) async {
     do {

@@ -39,26 +39,53 @@ extension Planner {
         reusable[recorded.pair] = (output, jobId)
       }
     }
+    // Outputs of the manifest whose own record holds their pair's job: a stale output whose new
+    // inputs are theirs takes that job, as `plan` does.
+    var holders: [SwapPair: (output: String, jobId: String)] = [:]
+    for entry in manifest.entries {
+      guard let recorded = lock.entries[entry.output], recorded.pair == entry.pair,
+        Lifecycle.isCollectable(recorded.state), let jobId = recorded.jobId,
+        holders[entry.pair].map({ entry.output < $0.output }) ?? true
+      else { continue }
+      holders[entry.pair] = (entry.output, jobId)
+    }
+    let givenUp = GivenUpJobs(manifest: manifest)
     for entry in manifest.entries {
       var report = report(entry, lock: lock, files: files, runInProgress: runInProgress)
-      // A new output, or one whose inputs changed to a pair an orphan holds: what `plan` does
-      // with it (a copy, the orphan's job, or the orphan's wait for --resubmit), not a purchase.
+      // A new output, or one whose inputs changed: what `plan` does with it (another output's
+      // job, an orphan's result, the orphan's wait for --resubmit, or a purchase), and whether a
+      // job of its old inputs is given up on the way (`GivenUpJobs`).
       let isNew = report.status == .missing && report.detail == nil && lock.entries[entry.output] == nil
-      if isNew || report.status == .stale {
-        let changed = report.status == .stale ? "manifest inputs changed; the new " : ""
-        if let orphan = reusable[entry.pair] {
-          let source =
-            orphan.jobId.map { "its result from that one's job \($0)" } ?? "that one's adopted file"
-          report.detail =
-            "\(changed)\(isNew ? "its " : "")inputs are those of \(orphan.output), no longer in the manifest: "
-            + "sync takes \(source) instead of buying it again"
-        } else if let mate = decisions[entry.pair] {
-          // The pair needs the user's decision: so does this output (exit 1, not "try later").
-          report.status = EntryStatus(rawValue: mate.state.rawValue) ?? .uncertain
-          report.detail =
-            "\(changed)\(isNew ? "its " : "")inputs are those of \(mate.output), which is \(mate.state.rawValue); "
-            + "it is bought with that one, by `swapsync sync --resubmit \(mate.state.rawValue)`"
-        }
+      let stale = report.status == .stale
+      guard isNew || stale else {
+        reports.append(report)
+        continue
+      }
+      let changed = stale ? "manifest inputs changed; the new inputs" : "its inputs"
+      var dropped = ""
+      if stale, let recorded = lock.entries[entry.output],
+        let jobId = givenUp.replacing(recorded, for: entry.pair)
+      {
+        dropped =
+          "; job \(jobId), bought for the old inputs and still running, is given up: its result will not be "
+          + "collected (put the old inputs back before the next sync to keep it)"
+      }
+      if stale, let holder = holders[entry.pair] {
+        report.detail =
+          "\(changed) are those of \(holder.output), whose job \(holder.jobId) it takes (no new job)\(dropped)"
+      } else if let orphan = reusable[entry.pair] {
+        let source = orphan.jobId.map { "its result from that one's job \($0)" } ?? "that one's adopted file"
+        report.detail =
+          "\(changed) are those of \(orphan.output), no longer in the manifest: sync takes \(source) instead of "
+          + "buying it again\(dropped)"
+      } else if let mate = decisions[entry.pair] {
+        // The pair needs the user's decision: so does this output (exit 1, not "try later").
+        report.status = EntryStatus(rawValue: mate.state.rawValue) ?? .uncertain
+        report.detail =
+          "\(changed) are those of \(mate.output), which is \(mate.state.rawValue); it is bought with that one, by "
+          + "`swapsync sync --resubmit \(mate.state.rawValue)`"
+      } else if stale {
+        report.detail = "manifest inputs changed; a new job is needed\(dropped)"
       }
       reports.append(report)
     }
@@ -118,12 +145,8 @@ extension Planner {
       return report
     }
     if recorded.pair != entry.pair {
-      return EntryReport(
-        output: entry.output, status: .stale, jobId: recorded.jobId,
-        detail: Lifecycle.jobGivenUp(at: recorded, for: entry.pair) == nil
-          ? "manifest inputs changed; a new job is needed"
-          : "manifest inputs changed while this job ran; a new job is needed, and this one's result will "
-            + "not be collected (put the old inputs back before the next sync to keep it)")
+      // The whole detail is said by `report(manifest:...)`, which knows the other outputs.
+      return EntryReport(output: entry.output, status: .stale, jobId: recorded.jobId, detail: nil)
     }
     var report = EntryReport(
       output: entry.output, status: EntryStatus(rawValue: recorded.state.rawValue) ?? .uncertain,

@@ -61,7 +61,8 @@ public struct SyncEngine: Sendable {
     }
     if options.adopt && plans.contains(where: { !$0.untracked.isEmpty }) {
       await announceStart()
-      let adopter = Adopter(folder: folder, store: store, tally: tally)
+      let adopter = Adopter(
+        folder: folder, store: store, tally: tally, givenUp: GivenUpJobs(manifest: workspace.manifest))
       let failure = await adopter.adopt(plans)
       plans = planner.plan(manifest: workspace.manifest, lock: await store.lock, files: files)
       if let failure { throw failure }
@@ -85,6 +86,18 @@ public struct SyncEngine: Sendable {
     }
     let control = RunControl(submitsDeferred: held, timeout: options.timeout)
     if held > 0 { await tally.update { $0.notSubmitted += held } }
+    // An output whose new inputs are another output's takes that job's result, and its own
+    // running job is given up: said before the run (a submit's, once its job exists).
+    let givenUp = GivenUpJobs(manifest: workspace.manifest)
+    let replaced = givenUp.byOutput(
+      plans.lazy.filter { !$0.action.isSubmit }, lock: await store.lock, adopt: false)
+    for (output, jobId) in replaced.sorted(by: { $0.key < $1.key }) {
+      await tally.update {
+        $0.warnings.append(
+          "\(output): its new inputs are another output's, whose job it takes; job \(jobId), bought for its old "
+            + "inputs and still running, is given up (its result is never downloaded)")
+      }
+    }
     let needsNetwork =
       submitBudget > 0
       || plans.contains { plan in
@@ -117,7 +130,7 @@ public struct SyncEngine: Sendable {
         client: TTAPIClient(engine: engine, baseURL: options.apiBase, apiKey: key), engine: engine,
         store: store, folder: folder, control: control, jobSlots: ConcurrencyLimit(options.jobs),
         downloadSlots: ConcurrencyLimit(options.downloads), tally: tally, options: options, logger: logger,
-        cache: cacheRun, statCache: cache)
+        cache: cacheRun, statCache: cache, givenUp: givenUp)
       let stopper = RunStopper(control: control, engine: engine, grace: options.stopGrace, logger: logger)
       let announce = options.announce
       let grace = UnitParsing.format(duration: options.stopGrace)
