@@ -48,4 +48,40 @@ struct APIAddressTests {
     let stats = try await emulator.stats()
     #expect(stats.jobsCreated == 3 && stats.maxJobsPerPair == 1)
   }
+
+  @Test(
+    "another API's JSON 404 (a numeric status, JSend's error) is not TTAPI's: 69, the running job kept; TTAPI's own 400 to a fetch is"
+  )
+  func otherJSONIsNotTTAPIs() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "1h"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([Faults.twoEntries(emulator)[0]])
+    #expect(try await sandbox.swapsync(Faults.sync + ["--no-wait"], emulator: emulator).status == 75)
+    let problem = #"{"type":"about:blank","title":"Not Found","status":404,"detail":"No static resource"}"#
+    let jsend = #"{"status":"error","message":"no such route"}"#
+    for body in [problem, jsend] {
+      let proxy = try await NginxProxy(
+        upstream: emulator.baseURL, tls: false,
+        extraLocations: "location /insightFace/ { default_type application/json; return 404 '\(body)'; }")
+      let run = try await sandbox.swapsync(
+        Faults.sync + ["--no-wait", "--api-base", proxy.baseURL], emulator: nil)
+      await proxy.stop()
+      #expect(run.status == 69, "\(body): \(run.stderr)")
+      #expect(run.stderr.contains("which is not TTAPI's error answer"), "\(run.stderr)")
+      #expect(try await Faults.statuses(sandbox)["a.png"]?.status == .running)
+    }
+    // TTAPI's own error answer with 400 to a fetch: the service refuses the job id (lost).
+    let refusal = #"{"status":"FAILED","message":"jobId is invalid","data":null}"#
+    let proxy = try await NginxProxy(
+      upstream: emulator.baseURL, tls: false,
+      extraLocations:
+        "location = /insightFace/v1/fetch { default_type application/json; return 400 '\(refusal)'; }")
+    let refused = try await sandbox.swapsync(
+      Faults.sync + ["--no-wait", "--api-base", proxy.baseURL], emulator: nil)
+    await proxy.stop()
+    #expect(refused.status == 1, "\(refused.stderr)")
+    #expect(refused.stderr.contains("jobId is invalid"), "\(refused.stderr)")
+    #expect(try await Faults.statuses(sandbox)["a.png"]?.status == .lost)
+    #expect(try await emulator.stats().jobsCreated == 1)
+  }
 }

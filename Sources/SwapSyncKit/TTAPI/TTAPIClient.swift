@@ -79,13 +79,12 @@ public struct TTAPIClient: Sendable {
         return .retryable(Retry(reason: "HTTP \(response.status) with an answer that is not JSON"))
       }
       return .job(JobSnapshot(answer: answer, jobId: jobId))
-    case 400,
-      404 where !Self.isServiceAnswer(response):
-      return .unreachable(notTTAPI(response, answering: "the fetch of job \(jobId)") + "; the job is kept")
-    case 404:
-      return .notFound(Self.message(in: response))
-    case 400:
-      return .rejected(status: 400, message: Self.message(in: response))
+    case 400, 404:
+      guard Self.isServiceAnswer(response) else {
+        return .unreachable(notTTAPI(response, answering: "the fetch of job \(jobId)") + "; the job is kept")
+      }
+      return response.status == 404
+        ? .notFound(Self.message(in: response)) : .rejected(status: 400, message: Self.message(in: response))
     case 401, 402, 403:
       return .denied(status: response.status, message: Self.message(in: response))
     case 429, 499:
@@ -122,12 +121,17 @@ public struct TTAPIClient: Sendable {
     response.headers[.location].map(HTTPEngine.redacted) ?? "(no Location)"
   }
 
-  /// Whether `response` carries TTAPI's own error answer, `{"status":"FAILED","message":…}` (a
-  /// JSON object with a `status`). Only then is a 400 or 404 the service's word about a request
-  /// or a job: a 404 from anything else at the address (a wrong `--api-base`, a proxy, a
-  /// gateway's page) says nothing about the job, and never fails or loses an entry (docs/http.md).
+  /// Whether `response` carries TTAPI's own error answer, `{"status":"FAILED","message":…}`: a
+  /// JSON object whose `status` is the string `FAILED` (any case). Only then is a 400 or 404 the
+  /// service's word about a request or a job: a 404 from anything else at the address (a wrong
+  /// `--api-base`, a proxy, a gateway's page, another API's JSON such as RFC 9457's numeric
+  /// `status` or JSend's `"error"`) says nothing about the job, and never fails or loses an
+  /// entry (docs/http.md).
   static func isServiceAnswer(_ response: HTTPResponse) -> Bool {
-    (try? JSONDecoder().decode(SubmitAnswer.self, from: Data(response.body)))?.status != nil
+    guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
+      let status = object["status"] as? String
+    else { return false }
+    return status.uppercased() == "FAILED"
   }
 
   /// The message for a 400 or 404 that is not TTAPI's answer (`isServiceAnswer`).
