@@ -125,6 +125,16 @@ struct HostileServerTests {
     #expect(late.status == 0, "\(late.stderr)")
     #expect(try await Faults.statuses(sandbox)["b.png"]?.status == .done)
     #expect(isPNG(sandbox.read("out/b.png")))
+
+    // Past its deadline too, a SUCCESS without its URL yet is one odd answer: polled again.
+    try sandbox.writeManifest([("c.png", emulator.sample("target-office"), emulator.sample("face-bob"))])
+    #expect(try await sandbox.swapsync(Faults.sync + ["--no-wait"], emulator: emulator).status == 75)
+    try Faults.backdateSubmits(sandbox)
+    try await emulator.finishAllJobs()
+    try await emulator.configure(#"{"faults":[{"endpoint":"fetch","kind":"successWithoutURL","count":1}]}"#)
+    let odd = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(odd.status == 0, "\(odd.stderr)")
+    #expect(try await Faults.statuses(sandbox)["c.png"]?.status == .done)
   }
 
   @Test("--no-wait keeps at most --jobs jobs in flight across runs; plan --no-wait --jobs lists the same")

@@ -37,8 +37,10 @@ extension JobRunner {
           return nil
         case .succeeded, .queued, .running, .unrecognized:
           // The deadline is judged on the service's answer: a job that finished while nobody
-          // ran swapsync (cron down for days) is collected, not failed.
-          if let base = await store.entry(plan.pending[0]) ?? plan.current, base.state == .running,
+          // ran swapsync (cron down for days) is collected, not failed; a SUCCESS without its
+          // URL yet is one odd answer, never an end (docs/states.md).
+          if snapshot.state != .succeeded,
+            let base = await store.entry(plan.pending[0]) ?? plan.current, base.state == .running,
             let deadline = deadline(of: base), Date() > deadline
           {
             let message = "no result after \(UnitParsing.format(duration: options.jobDeadline))"
