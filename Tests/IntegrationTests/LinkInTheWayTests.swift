@@ -67,7 +67,22 @@ struct LinkInTheWayTests {
 
     try FileManager.default.removeItem(atPath: sandbox.path("out/a.png"))
     try FileManager.default.removeItem(atPath: sandbox.path("out/b.png"))
+    // Where a folder of the output goes: a link, or a file.
+    try sandbox.writeManifest(
+      Faults.twoEntries(emulator).map { ("sub/" + $0.0, $0.1, $0.2) } + [
+        ("file/c.png", emulator.sample("target-park"), emulator.sample("face-carol"))
+      ])
+    try FileManager.default.createSymbolicLink(
+      atPath: sandbox.path("out/sub"), withDestinationPath: sandbox.path("elsewhere"))
+    try sandbox.write("out/file", "a file where a folder goes")
+    let parents = try await Faults.statuses(sandbox)
+    #expect(parents["sub/a.png"]?.detail?.contains("a symbolic link is at sub, where a folder goes") == true)
+    #expect(parents["file/c.png"]?.detail?.contains("a file is at file, where a folder goes") == true)
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 1)
+    #expect(try await emulator.stats().jobsCreated == 0)
+    try FileManager.default.removeItem(atPath: sandbox.path("out/sub"))
+    try FileManager.default.removeItem(atPath: sandbox.path("out/file"))
     #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
-    #expect(try await emulator.stats().jobsCreated == 2)
+    #expect(try await emulator.stats().jobsCreated == 3)
   }
 }

@@ -146,12 +146,18 @@ public final class Journal: Sendable {
   }
 
   /// Applies batches in order: a value sets the entry, null removes it.
-  public static func apply(_ batches: [[String: LockEntry?]], to lock: inout Lockfile) {
+  /// Returns whether the lockfile changed: records that net to nothing (a submit's intent, then
+  /// its withdrawal) leave it as it was.
+  @discardableResult
+  public static func apply(_ batches: [[String: LockEntry?]], to lock: inout Lockfile) -> Bool {
+    var before: [String: LockEntry?] = [:]
     for batch in batches {
       for (output, entry) in batch {
+        if before[output] == nil { before[output] = .some(lock.entries[output]) }
         lock.entries[output] = entry
       }
     }
+    return before.contains { output, entry in lock.entries[output] != entry }
   }
 
   /// Decodes journal bytes. `validLength` is the length of the accepted records (a torn tail

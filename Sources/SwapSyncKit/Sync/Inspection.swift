@@ -37,7 +37,7 @@ public struct Inspection: Sendable {
       entries: planner.report(
         manifest: workspace.manifest, lock: lock, files: files, runInProgress: pid != nil),
       plans: planner.plan(manifest: workspace.manifest, lock: lock, files: files), adopt: adopt,
-      maxSubmits: maxSubmits, inFlight: inFlight, lockfileBehind: pid == nil && !(state.journal ?? []).isEmpty
+      maxSubmits: maxSubmits, inFlight: inFlight, lockfileBehind: pid == nil && state.journalChanges
     )
     if adopt {
       inspection.adoptable = Set(

@@ -70,8 +70,9 @@ public enum FileProbe: Sendable, Equatable {
   /// Nothing under this exact name, but a file whose name is another Unicode normalisation of
   /// it (`name`, as found on disk).
   case otherSpelling(String)
-  /// Something that is not a regular file stands there (`what`: "a folder", "a symbolic link",
-  /// "a special file"): swapsync never writes through it, so nothing is bought for it.
+  /// Something that is not a regular file stands there, or where one of its folders goes
+  /// (`what` says which and where: "a folder is at this path", "a symbolic link is at sub,
+  /// where a folder goes"): swapsync never writes through it, so nothing is bought for it.
   case blocked(what: String)
 }
 

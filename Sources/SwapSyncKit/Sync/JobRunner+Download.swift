@@ -75,7 +75,9 @@ extension JobRunner {
         }
         refreshes += 1
         // Signed result URLs expire, and a mirror may serve an error page: ask for fresh ones.
-        switch await client.fetch(jobId: snapshot.jobId) {
+        let refreshed = await client.fetch(jobId: snapshot.jobId)
+        await tally.update { $0.fetches += 1 }
+        switch refreshed {
         case .job(let fresh) where fresh.state == .succeeded:
           snapshot = fresh
         case .job(let fresh):
@@ -123,7 +125,8 @@ extension JobRunner {
       await warn(
         "\(plan.pending.joined(separator: ", ")): \(entry.message ?? reason); the next run tries again")
     } else {
-      logger.warning("\(plan.pending[0]): \(entry?.message ?? reason)")
+      // Ended (failed or lost): the run's summary names it with its advice.
+      logger.info("\(plan.pending.joined(separator: ", ")): \(entry?.message ?? reason)")
     }
   }
 
@@ -323,6 +326,7 @@ extension JobRunner {
     return try await BlockingIO.run { () throws(FileSystemError) -> [String] in
       var writable: [String] = []
       for output in outputs {
+        // A link or folder in the way throws: never written through (exit 73, naming it).
         if let digest = try folder.hash(relativePath: output), !mayReplace(output, digest) { continue }
         writable.append(output)
       }

@@ -63,9 +63,22 @@ enum OutputFiles {
       // A link or folder there would be refused when the output is written (exit 73).
       switch info.st_mode & S_IFMT {
       case S_IFREG: return .present(size: Int(info.st_size))
-      case S_IFDIR: return .blocked(what: "a folder")
-      case S_IFLNK: return .blocked(what: "a symbolic link")
-      default: return .blocked(what: "a special file")
+      case S_IFDIR: return .blocked(what: "a folder is at this path")
+      case S_IFLNK: return .blocked(what: "a symbolic link is at this path")
+      default: return .blocked(what: "a special file is at this path")
+      }
+    }
+    // Nothing at the path: a link or a file where one of its folders goes blocks it just the
+    // same (the install refuses to write through it).
+    let folders = output.split(separator: "/").dropLast()
+    var prefix = ""
+    for folder in folders {
+      prefix += (prefix.isEmpty ? "" : "/") + folder
+      guard lstat(root + "/" + prefix, &info) == 0 else { break }
+      switch info.st_mode & S_IFMT {
+      case S_IFDIR: continue
+      case S_IFLNK: return .blocked(what: "a symbolic link is at \(prefix), where a folder goes")
+      default: return .blocked(what: "a file is at \(prefix), where a folder goes")
       }
     }
     guard output.utf8.contains(where: { $0 >= 0x80 }) else { return .absent }

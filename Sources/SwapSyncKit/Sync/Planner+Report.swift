@@ -122,17 +122,19 @@ extension Planner {
     let recorded = lock.entries[entry.output]
     let isDoneForPair = recorded.map { $0.pair == entry.pair && $0.state == .done } ?? false
     if !isDoneForPair, let size = untrackedSize(entry.output, lock: lock, files: files) {
+      // A job already bought for this output waits for the path to be cleared: nothing to buy.
+      let paid = recorded.map { $0.pair == entry.pair && $0.jobId != nil } ?? false
+      let moveAway =
+        paid ? "move it away to collect the result (already paid)" : "move it away to buy the image"
       if case .blocked(let what) = files.probe(entry.output) {
         return EntryReport(
           output: entry.output, status: .untracked, jobId: recorded?.jobId,
-          detail:
-            "\(what) is at this path; swapsync never writes through it, and buys nothing for it until you "
-            + "move it away")
+          detail: "\(what); swapsync never writes through it: \(moveAway)")
       }
       return EntryReport(
         output: entry.output, status: .untracked, jobId: recorded?.jobId,
         detail: "a file swapsync did not write is at this path (\(size) bytes); it is never replaced: "
-          + "`swapsync sync --adopt` records it as the output if it is a JPEG, PNG, WebP or GIF image; or move it away to buy the image"
+          + "`swapsync sync --adopt` records it as the output if it is a JPEG, PNG, WebP or GIF image; or \(moveAway)"
       )
     }
     guard let recorded else {

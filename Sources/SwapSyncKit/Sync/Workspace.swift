@@ -72,6 +72,9 @@ public struct Workspace: Sendable {
     var lock: Lockfile
     var onDisk: [UInt8]?
     var journal: [UInt8]?
+    /// Whether the journal's records change the lockfile on disk (records that net to nothing,
+    /// such as a submit's intent and its withdrawal, do not).
+    var journalChanges = false
   }
 
   /// Loads the state; when the lockfile's and the journal's bytes are those of `earlier`, its
@@ -87,12 +90,12 @@ public struct Workspace: Sendable {
       var lock =
         try onDisk.map { bytes throws(LockfileError) in try LockfileCodec.decode(bytes, path: lockPath) }
         ?? Lockfile()
-      Journal.apply(try Journal.replay(path: journalPath), to: &lock)
+      let changes = Journal.apply(try Journal.replay(path: journalPath), to: &lock)
       // Output keys in NFC, as the manifest's (a lockfile edited on macOS may hold NFD bytes).
       lock.entries = Dictionary(
         lock.entries.map { ($0.key.precomposedStringWithCanonicalMapping, $0.value) },
         uniquingKeysWith: { a, _ in a })
-      return LoadedState(lock: lock, onDisk: onDisk, journal: journalBytes)
+      return LoadedState(lock: lock, onDisk: onDisk, journal: journalBytes, journalChanges: changes)
     } catch {
       throw SwapSyncFailure(.invalidInput, "\(error)")
     }
