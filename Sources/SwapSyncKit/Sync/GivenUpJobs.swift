@@ -4,12 +4,16 @@
 /// downloaded, so `plan`, `status` and `sync` name it (docs/states.md, "Changing the inputs of a
 /// running entry"). A job another manifest output still wants is collected there: not given up.
 public struct GivenUpJobs: Sendable {
-  /// How many manifest outputs want each pair.
+  /// How many manifest outputs want each pair that a `running` record of `lock` holds (only
+  /// those can be given up: a first sync of 100,000 entries builds nothing here).
   private let wanted: [SwapPair: Int]
 
-  public init(manifest: Manifest) {
+  public init(manifest: Manifest, lock: Lockfile) {
     var wanted: [SwapPair: Int] = [:]
-    for entry in manifest.entries { wanted[entry.pair, default: 0] += 1 }
+    let running = Set(lock.entries.values.lazy.filter { $0.state == .running }.map(\.pair))
+    if !running.isEmpty {
+      for entry in manifest.entries where running.contains(entry.pair) { wanted[entry.pair, default: 0] += 1 }
+    }
     self.wanted = wanted
   }
 

@@ -111,7 +111,7 @@ public struct Inspection: Sendable {
 
   /// The jobs `sync` would give up, by output (`GivenUpJobs`).
   public var jobsGivenUp: [String: String] {
-    GivenUpJobs(manifest: workspace.manifest).byOutput(plans, lock: lock, adopt: adopt)
+    GivenUpJobs(manifest: workspace.manifest, lock: lock).byOutput(plans, lock: lock, adopt: adopt)
   }
 
   /// Exit status for `plan`: 2 changes pending, else 1 attention needed, else 0.

@@ -40,16 +40,21 @@ extension Planner {
       }
     }
     // Outputs of the manifest whose own record holds their pair's job: a stale output whose new
-    // inputs are theirs takes that job, as `plan` does.
+    // inputs are theirs takes that job, as `plan` does. Only the stale outputs' pairs are looked
+    // for (a report of 100,000 done entries builds nothing here).
+    var stalePairs: Set<SwapPair> = []
+    for entry in manifest.entries where lock.entries[entry.output].map({ $0.pair != entry.pair }) ?? false {
+      stalePairs.insert(entry.pair)
+    }
     var holders: [SwapPair: (output: String, jobId: String)] = [:]
-    for entry in manifest.entries {
+    for entry in manifest.entries where stalePairs.contains(entry.pair) {
       guard let recorded = lock.entries[entry.output], recorded.pair == entry.pair,
         Lifecycle.isCollectable(recorded.state), let jobId = recorded.jobId,
         holders[entry.pair].map({ entry.output < $0.output }) ?? true
       else { continue }
       holders[entry.pair] = (entry.output, jobId)
     }
-    let givenUp = GivenUpJobs(manifest: manifest)
+    let givenUp = GivenUpJobs(manifest: manifest, lock: lock)
     for entry in manifest.entries {
       var report = report(entry, lock: lock, files: files, runInProgress: runInProgress)
       // A new output, or one whose inputs changed: what `plan` does with it (another output's

@@ -56,13 +56,13 @@ public struct SyncEngine: Sendable {
       let states = Dictionary(grouping: now.filter { $0.status != .orphan }, by: \.status).mapValues(\.count)
       observer.runStarted(
         total: workspace.manifest.entries.count, states: states,
-        plannedSubmits: Self.submitBudget(
-          plans, cap: options.maxSubmits, inFlight: options.noWait ? options.jobs : nil))
+        plannedSubmits: Self.submitBudget(plans, cap: options.maxSubmits, inFlight: options.inFlightCap))
     }
     if options.adopt && plans.contains(where: { !$0.untracked.isEmpty }) {
       await announceStart()
       let adopter = Adopter(
-        folder: folder, store: store, tally: tally, givenUp: GivenUpJobs(manifest: workspace.manifest))
+        folder: folder, store: store, tally: tally,
+        givenUp: GivenUpJobs(manifest: workspace.manifest, lock: await store.lock))
       let failure = await adopter.adopt(plans)
       plans = planner.plan(manifest: workspace.manifest, lock: await store.lock, files: files)
       if let failure { throw failure }
@@ -70,8 +70,7 @@ public struct SyncEngine: Sendable {
     // `--max-submits` (and `--jobs` with `--no-wait`) take the first submits in plan order, the
     // order `plan` lists them in (docs/exit-codes.md, "plan"): the rest are held back before any
     // task starts.
-    let submitBudget = Self.submitBudget(
-      plans, cap: options.maxSubmits, inFlight: options.noWait ? options.jobs : nil)
+    let submitBudget = Self.submitBudget(plans, cap: options.maxSubmits, inFlight: options.inFlightCap)
     let held = plans.count(where: \.action.isSubmit) - submitBudget
     // Renamed outputs take their orphans' records first, also in a run with nothing else to do
     // (a decision waiting for `--resubmit` is all such a run has): Planner.inheritances.
@@ -88,7 +87,7 @@ public struct SyncEngine: Sendable {
     if held > 0 { await tally.update { $0.notSubmitted += held } }
     // An output whose new inputs are another output's takes that job's result, and its own
     // running job is given up: said before the run (a submit's, once its job exists).
-    let givenUp = GivenUpJobs(manifest: workspace.manifest)
+    let givenUp = GivenUpJobs(manifest: workspace.manifest, lock: await store.lock)
     let replaced = givenUp.byOutput(
       plans.lazy.filter { !$0.action.isSubmit }, lock: await store.lock, adopt: false)
     for (output, jobId) in replaced.sorted(by: { $0.key < $1.key }) {

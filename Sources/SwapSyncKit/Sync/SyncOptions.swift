@@ -3,6 +3,9 @@ public struct SyncOptions: Sendable {
   public var jobs: Int = 10
   public var downloads: Int = 8
   public var noWait = false
+  /// The jobs a run may leave in flight at TTAPI: `--jobs` for a `--no-wait` run, which leaves
+  /// every job it submits running (`SyncEngine.submitBudget`); no cap for a run that waits.
+  var inFlightCap: Int? { noWait ? jobs : nil }
   public var timeout: Duration = .seconds(30 * 60)
   public var pollInterval: Duration = .seconds(5)
   public var maxSubmits: Int?
