@@ -100,6 +100,31 @@ struct RenameTests {
     #expect(try await emulator.stats().jobsCreated == 4)
   }
 
+  @Test(
+    "running jobs given up by a one-step swap, or by taking a renamed output's job, are named by sync too")
+  func givenUpBySwapOrByAnOrphansJob() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "1h"])
+    let sandbox = try Sandbox()
+    let pairs = Faults.entries(emulator, count: 2).map { ($0.1, $0.2) }
+    try sandbox.writeManifest([("x.png", pairs[0].0, pairs[0].1), ("y.png", pairs[1].0, pairs[1].1)])
+    #expect(try await sandbox.swapsync(Faults.sync + ["--no-wait"], emulator: emulator).status == 75)
+    let jobs = try await Faults.statuses(sandbox).mapValues { $0.jobId ?? "" }
+    // A one-step swap is a change of inputs for both (docs/lockfile.md): both jobs are given up, and said.
+    let swap = try Sandbox()
+    try FileManager.default.copyItem(
+      atPath: sandbox.path("swaps.lock.json"), toPath: swap.path("swaps.lock.json"))
+    try swap.writeManifest([("x.png", pairs[1].0, pairs[1].1), ("y.png", pairs[0].0, pairs[0].1)])
+    let preview = try await swap.swapsync(["plan"], emulator: nil)
+    for output in ["x.png", "y.png"] {
+      #expect(preview.stdout.contains("gives up running job \(jobs[output]!)"), "\(preview.stdout)")
+    }
+    // y.png takes the job of x.png, now gone from the manifest: its own job is given up, and said.
+    try sandbox.writeManifest([("y.png", pairs[0].0, pairs[0].1)])
+    let run = try await sandbox.swapsync(Faults.sync + ["--no-wait"], emulator: emulator)
+    #expect(run.stderr.contains("job \(jobs["y.png"]!), bought for its old inputs"), "\(run.stderr)")
+    #expect(try await emulator.stats().jobsCreated == 2)
+  }
+
   @Test("a renamed output keeps its orphan's running job and uncertain decision when the old name comes back")
   func renamedOutputsKeepTheirJobWhenTheOldNameReturns() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "1h"])

@@ -1,35 +1,42 @@
-/// The paid jobs a run gives up: an output's record holds a job still `running` that no manifest
-/// output wants any more, and the record is replaced (by a submit for the output's new inputs,
-/// by another output's job for them, or by an adopted file). Its result is then never
-/// downloaded, so `plan`, `status` and `sync` name it (docs/states.md, "Changing the inputs of a
-/// running entry"). A job another manifest output still wants is collected there: not given up.
+/// The paid jobs a run gives up: an output's record holds a job still `running`, the record is
+/// replaced (by a submit for the output's new inputs, by another job for them, or by an adopted
+/// file), and no other manifest output's own record holds that job to collect it. Its result is
+/// then never downloaded, so `plan`, `status` and `sync` name it (docs/states.md, "Changing the
+/// inputs of a running entry"). A job a twin output still holds is collected there: not given up.
+/// (Another output that merely wants the same inputs does not collect it: only orphans are
+/// sources, docs/lockfile.md.)
 public struct GivenUpJobs: Sendable {
-  /// How many manifest outputs want each pair that a `running` record of `lock` holds (only
-  /// those can be given up: a first sync of 100,000 entries builds nothing here).
-  private let wanted: [SwapPair: Int]
+  /// How many manifest outputs hold each running job in their own record, for their own inputs
+  /// (only running jobs can be given up: a report of 100,000 done entries counts nothing here).
+  private let holders: [String: Int]
 
   public init(manifest: Manifest, lock: Lockfile) {
-    var wanted: [SwapPair: Int] = [:]
-    let running = Set(lock.entries.values.lazy.filter { $0.state == .running }.map(\.pair))
-    if !running.isEmpty {
-      for entry in manifest.entries where running.contains(entry.pair) { wanted[entry.pair, default: 0] += 1 }
+    var holders: [String: Int] = [:]
+    if lock.entries.values.contains(where: { $0.state == .running }) {
+      for entry in manifest.entries {
+        guard let recorded = lock.entries[entry.output], recorded.state == .running,
+          recorded.pair == entry.pair,
+          let jobId = recorded.jobId
+        else { continue }
+        holders[jobId, default: 0] += 1
+      }
     }
-    self.wanted = wanted
+    self.holders = holders
   }
 
   /// The job given up when a plan for `pair` replaces `entry` (`Lifecycle.jobGivenUp`), unless
-  /// a manifest output still wants the job's inputs.
+  /// another manifest output holds it.
   public func replacing(_ entry: LockEntry?, for pair: SwapPair) -> String? {
-    guard let entry, let jobId = Lifecycle.jobGivenUp(at: entry, for: pair), wanted[entry.pair] == nil else {
+    guard let entry, let jobId = Lifecycle.jobGivenUp(at: entry, for: pair), holders[jobId] == nil else {
       return nil
     }
     return jobId
   }
 
   /// The job `--adopt` gives up at an output whose record `entry` runs
-  /// (`Lifecycle.jobGivenUpByAdopting`), unless another manifest output wants that pair.
+  /// (`Lifecycle.jobGivenUpByAdopting`), unless another manifest output holds it too.
   public func adopting(_ entry: LockEntry?) -> String? {
-    guard let entry, let jobId = Lifecycle.jobGivenUpByAdopting(entry), (wanted[entry.pair] ?? 0) < 2 else {
+    guard let entry, let jobId = Lifecycle.jobGivenUpByAdopting(entry), (holders[jobId] ?? 0) < 2 else {
       return nil
     }
     return jobId

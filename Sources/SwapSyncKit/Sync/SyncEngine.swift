@@ -72,6 +72,21 @@ public struct SyncEngine: Sendable {
     // task starts.
     let submitBudget = Self.submitBudget(plans, cap: options.maxSubmits, inFlight: options.inFlightCap)
     let held = plans.count(where: \.action.isSubmit) - submitBudget
+    // An output whose new inputs another job holds (another output's, or an orphan's) takes that
+    // job's result, and its own running job is given up: said before the run, from the records
+    // as they were (an inherited record replaces the output's at once); a submit's, once its job
+    // exists (JobRunner+Submit).
+    let givenUp = GivenUpJobs(manifest: workspace.manifest, lock: await store.lock)
+    let replaced = givenUp.byOutput(
+      plans.lazy.filter { !$0.action.isSubmit }, lock: await store.lock, adopt: false)
+    for (output, jobId) in replaced.sorted(by: { $0.key < $1.key }) {
+      await tally.update {
+        $0.warnings.append(
+          "\(output): its new inputs have a job already (another output's, or a renamed one's), which it takes; "
+            + "job \(jobId), bought for its old inputs and still running, is given up (its result is never "
+            + "downloaded)")
+      }
+    }
     // Renamed outputs take their orphans' records first, also in a run with nothing else to do
     // (a decision waiting for `--resubmit` is all such a run has): Planner.inheritances.
     let inherited = Planner.inheritances(plans, lock: await store.lock)
@@ -85,18 +100,6 @@ public struct SyncEngine: Sendable {
     }
     let control = RunControl(submitsDeferred: held, timeout: options.timeout)
     if held > 0 { await tally.update { $0.notSubmitted += held } }
-    // An output whose new inputs are another output's takes that job's result, and its own
-    // running job is given up: said before the run (a submit's, once its job exists).
-    let givenUp = GivenUpJobs(manifest: workspace.manifest, lock: await store.lock)
-    let replaced = givenUp.byOutput(
-      plans.lazy.filter { !$0.action.isSubmit }, lock: await store.lock, adopt: false)
-    for (output, jobId) in replaced.sorted(by: { $0.key < $1.key }) {
-      await tally.update {
-        $0.warnings.append(
-          "\(output): its new inputs are another output's, whose job it takes; job \(jobId), bought for its old "
-            + "inputs and still running, is given up (its result is never downloaded)")
-      }
-    }
     let needsNetwork =
       submitBudget > 0
       || plans.contains { plan in
