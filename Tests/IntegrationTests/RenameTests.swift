@@ -84,6 +84,18 @@ struct RenameTests {
     let run = try await sandbox.swapsync(Faults.sync + ["--no-wait"], emulator: emulator)
     #expect(run.stderr.contains("job \(jobs["x.png"]!), bought for its old inputs"), "\(run.stderr)")
     #expect(try await emulator.stats().jobsCreated == 2)
+    // x.png holds job B itself now: y.png changing its inputs before B is collected loses nothing.
+    #expect(try await Faults.statuses(sandbox)["x.png"]?.jobId == jobs["y.png"])
+    let other = Faults.entries(emulator, count: 3)[2]
+    try sandbox.writeManifest([("x.png", pairs[1].0, pairs[1].1), ("y.png", other.1, other.2)])
+    let moved = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(!moved.stdout.contains("gives up"), "\(moved.stdout)")
+    try await emulator.finishAllJobs()
+    #expect(try await sandbox.swapsync(Faults.sync + ["--no-wait"], emulator: emulator).status == 75)
+    try await emulator.finishAllJobs()
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    let stats = try await emulator.stats()
+    #expect(stats.jobs(target: pairs[1].0, face: pairs[1].1) == 1, "pair B bought again")
 
     // The reverse: twins share one job; one of them leaves the pair the other still wants. The
     // job is the other's to collect: not given up.
@@ -97,7 +109,8 @@ struct RenameTests {
     #expect(!second.stdout.contains("gives up"), "\(second.stdout)")
     let bought = try await twins.swapsync(Faults.sync + ["--no-wait"], emulator: emulator)
     #expect(!bought.stderr.contains("given up"), "\(bought.stderr)")
-    #expect(try await emulator.stats().jobsCreated == 4)
+    // A and C (the first part's, and these twins' own), B once.
+    #expect(try await emulator.stats().jobsCreated == 5)
   }
 
   @Test(

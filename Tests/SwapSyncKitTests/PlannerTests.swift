@@ -242,9 +242,16 @@ struct PlannerTests {
     expected.sha256 = "s1"  // new.png's file is the stale output swapsync wrote, until J2's result
     expected.size = 1
     #expect(inherited == ["new.png": .some(expected)])
-    // A sibling the manifest still names keeps its own record: nothing is inherited.
+    // A sibling's running job is shared at once, so that it stays y.png's if x.png's inputs
+    // change before it is collected; a sibling's finished result is copied in the run instead.
     let siblings = plan(manifest([("x.png", a), ("y.png", a)]), ["x.png": entry(a, .running)])
-    #expect(Planner.inheritances(siblings, lock: Lockfile(entries: ["x.png": entry(a, .running)])).isEmpty)
+    #expect(
+      Planner.inheritances(siblings, lock: Lockfile(entries: ["x.png": entry(a, .running)]))
+        == ["y.png": .some(entry(a, .running))])
+    let done = ["x.png": entry(a, .done, sha: "s1")]
+    #expect(
+      Planner.inheritances(plan(manifest([("x.png", a), ("y.png", a)]), done), lock: Lockfile(entries: done))
+        .isEmpty)
   }
 
   @Test("a renamed adopted output: its intact file is copied; once gone, it waits for --resubmit lost")

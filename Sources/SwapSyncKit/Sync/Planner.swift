@@ -44,19 +44,22 @@ public struct Planner: Sendable {
     return found.mapValues { $0.sorted { $0.output < $1.output } }
   }
 
-  /// The records a run gives, before any job runs, to renamed outputs: a pending output with no
-  /// record of its pair takes the orphan's record its plan takes its job, its file or its need
-  /// for `--resubmit` from. The output then holds it itself, so it survives the orphan's name
-  /// coming back with other inputs, or a kill (docs/lockfile.md, "Orphans").
+  /// The records a run gives, before any job runs, to outputs that take another record's job: a
+  /// pending output with no record of its pair takes the orphan's record its plan takes its job,
+  /// its file or its need for `--resubmit` from, or the running job of a sibling (an output of
+  /// the manifest with the same inputs). The output then holds it itself, so it survives the
+  /// orphan's name coming back with other inputs, the sibling's inputs changing before the job
+  /// is collected, or a kill (docs/lockfile.md, "Orphans"; docs/states.md).
   static func inheritances(_ plans: [JobPlan], lock: Lockfile) -> [String: LockEntry?] {
     var updates: [String: LockEntry?] = [:]
     for plan in plans {
       switch plan.action {
       case .restore, .poll, .blocked:
-        // Only an orphan's record: a sibling the manifest still names keeps its own.
-        guard let source = plan.current, !plan.outputs.contains(where: { lock.entries[$0] == source }) else {
-          continue
-        }
+        // A sibling's record is shared only while its job runs without a result yet: a finished
+        // one is copied from in this run, and a decision (failed, uncertain, lost) stays its own.
+        guard let source = plan.current else { continue }
+        let sibling = plan.outputs.contains { lock.entries[$0] == source }
+        if sibling, source.state != .running || source.sha256 != nil { continue }
         for output in plan.pending where lock.entries[output]?.pair != plan.pair {
           var inherited = source
           // The file at this path is swapsync's own (a stale output) until the result replaces
