@@ -248,6 +248,13 @@ struct PlannerTests {
     #expect(
       Planner.inheritances(siblings, lock: Lockfile(entries: ["x.png": entry(a, .running)]))
         == ["y.png": .some(entry(a, .running))])
+    // status says the same: y.png shares x.png's job, nothing is bought.
+    let report = Planner(resubmit: []).report(
+      manifest: manifest([("x.png", a), ("y.png", a)]),
+      lock: Lockfile(entries: ["x.png": entry(a, .running)]),
+      files: view([:]), runInProgress: false)
+    #expect(
+      report.first { $0.output == "y.png" }?.detail?.contains("whose job J1 it takes (no new job)") == true)
     let done = ["x.png": entry(a, .done, sha: "s1")]
     #expect(
       Planner.inheritances(plan(manifest([("x.png", a), ("y.png", a)]), done), lock: Lockfile(entries: done))

@@ -39,11 +39,11 @@ extension Planner {
         reusable[recorded.pair] = (output, jobId)
       }
     }
-    // Outputs of the manifest whose own record holds their pair's job: a stale output whose new
-    // inputs are theirs takes that job, as `plan` does. Only the stale outputs' pairs are looked
-    // for (a report of 100,000 done entries builds nothing here).
+    // Outputs of the manifest whose own record holds their pair's job: a new or stale output
+    // whose inputs are theirs takes that job, as `plan` does. Only those outputs' pairs are
+    // looked for (a report of 100,000 done entries builds nothing here).
     var stalePairs: Set<SwapPair> = []
-    for entry in manifest.entries where lock.entries[entry.output].map({ $0.pair != entry.pair }) ?? false {
+    for entry in manifest.entries where lock.entries[entry.output].map({ $0.pair != entry.pair }) ?? true {
       stalePairs.insert(entry.pair)
     }
     var holders: [SwapPair: (output: String, jobId: String)] = [:]
@@ -75,7 +75,7 @@ extension Planner {
           "; job \(jobId), bought for the old inputs and still running, is given up: its result will not be "
           + "collected (put the old inputs back before the next sync to keep it)"
       }
-      if stale, let holder = holders[entry.pair] {
+      if let holder = holders[entry.pair] {
         report.detail =
           "\(changed) are those of \(holder.output), whose job \(holder.jobId) it takes (no new job)\(dropped)"
       } else if let orphan = reusable[entry.pair] {
