@@ -6,6 +6,17 @@ import Testing
 /// (docs/lockfile.md, "Orphans").
 @Suite("renamed outputs", .timeLimit(.minutes(5)))
 struct RenameTests {
+  /// x.png and y.png on two pairs, both running at TTAPI (jobs of an hour): the emulator, the
+  /// sandbox, the pairs (target, face) and the job id of each output.
+  static func twoRunningOutputs() async throws -> (Emulator, Sandbox, [(String, String)], [String: String]) {
+    let emulator = try await Emulator(arguments: ["--job-duration", "1h"])
+    let sandbox = try Sandbox()
+    let pairs = Faults.entries(emulator, count: 2).map { ($0.1, $0.2) }
+    try sandbox.writeManifest([("x.png", pairs[0].0, pairs[0].1), ("y.png", pairs[1].0, pairs[1].1)])
+    #expect(try await sandbox.swapsync(Faults.sync + ["--no-wait"], emulator: emulator).status == 75)
+    return (emulator, sandbox, pairs, try await Faults.statuses(sandbox).mapValues { $0.jobId ?? "" })
+  }
+
   @Test(
     "changed inputs whose new job outlives the run: the old file stays ours and is replaced, not untracked")
   func staleOutputWithAJobRunningPastTheRun() async throws {
@@ -36,9 +47,7 @@ struct RenameTests {
     let (a, b) = (Faults.twoEntries(emulator)[0], Faults.twoEntries(emulator)[1])
     try sandbox.writeManifest([a])
     #expect(try await sandbox.swapsync(Faults.sync + ["--no-wait"], emulator: emulator).status == 75)
-    let lock = try JSONSerialization.jsonObject(with: try #require(sandbox.read("swaps.lock.json")))
-    let entries = (lock as? [String: Any])?["entries"] as? [String: [String: Any]]
-    let jobId = try #require(entries?["a.png"]?["jobId"] as? String)
+    let jobId = try #require(try await Faults.statuses(sandbox)["a.png"]?.jobId)
     try sandbox.writeManifest([("a.png", b.1, b.2)])
     let preview = try await sandbox.swapsync(["plan"], emulator: nil)
     #expect(
@@ -67,12 +76,7 @@ struct RenameTests {
     "inputs changed to another output's: its job is taken and the old one named as given up; a job a twin keeps is not"
   )
   func changedInputsToAnotherOutputsPair() async throws {
-    let emulator = try await Emulator(arguments: ["--job-duration", "1h"])
-    let sandbox = try Sandbox()
-    let pairs = Faults.entries(emulator, count: 2).map { ($0.1, $0.2) }
-    try sandbox.writeManifest([("x.png", pairs[0].0, pairs[0].1), ("y.png", pairs[1].0, pairs[1].1)])
-    #expect(try await sandbox.swapsync(Faults.sync + ["--no-wait"], emulator: emulator).status == 75)
-    let jobs = try await Faults.statuses(sandbox).mapValues { $0.jobId ?? "" }
+    let (emulator, sandbox, pairs, jobs) = try await Self.twoRunningOutputs()
     // x.png now wants y.png's pair: it takes job B, and its own job A is given up.
     try sandbox.writeManifest([("x.png", pairs[1].0, pairs[1].1), ("y.png", pairs[1].0, pairs[1].1)])
     let preview = try await sandbox.swapsync(["plan"], emulator: nil)
@@ -116,12 +120,7 @@ struct RenameTests {
   @Test(
     "running jobs given up by a one-step swap, or by taking a renamed output's job, are named by sync too")
   func givenUpBySwapOrByAnOrphansJob() async throws {
-    let emulator = try await Emulator(arguments: ["--job-duration", "1h"])
-    let sandbox = try Sandbox()
-    let pairs = Faults.entries(emulator, count: 2).map { ($0.1, $0.2) }
-    try sandbox.writeManifest([("x.png", pairs[0].0, pairs[0].1), ("y.png", pairs[1].0, pairs[1].1)])
-    #expect(try await sandbox.swapsync(Faults.sync + ["--no-wait"], emulator: emulator).status == 75)
-    let jobs = try await Faults.statuses(sandbox).mapValues { $0.jobId ?? "" }
+    let (emulator, sandbox, pairs, jobs) = try await Self.twoRunningOutputs()
     // A one-step swap is a change of inputs for both (docs/lockfile.md): both jobs are given up, and said.
     let swap = try Sandbox()
     try FileManager.default.copyItem(
