@@ -84,13 +84,18 @@ func printError(_ text: String) {
 }
 
 /// Runs a command body, turning failures into a message on stderr and the exit code of docs/exit-codes.md.
+/// What it printed on stdout must have been written whole: if not, 73 (`StandardOutput`).
 func withExitStatus(_ body: () async throws(SwapSyncFailure) -> ExitStatus) async throws -> Never {
-  let status: ExitStatus
+  var status: ExitStatus
   do {
     status = try await body()
   } catch {
     printError("swapsync: \(TerminalText.escaped(error.message))")
     status = error.status
+  }
+  if StandardOutput.failed {
+    if let message = StandardOutput.failureMessage { printError("swapsync: \(message)") }
+    status = status.combined(with: .cannotWrite)
   }
   throw ExitCode(status.rawValue)
 }

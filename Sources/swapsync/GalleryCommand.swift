@@ -28,7 +28,7 @@ struct GalleryCommand: AsyncParsableCommand {
     try await withExitStatus { () throws(SwapSyncFailure) -> ExitStatus in
       let inspection = try Inspection.load(try workspace.openWorkspace())
       let path = try Gallery.write(inspection, to: output)
-      print(path)
+      StandardOutput.line(path)
       if let pid = inspection.runnerPID { workspace.say("note: a sync run (pid \(pid)) is in progress") }
       return .inSync
     }

@@ -20,13 +20,16 @@ struct InitCommand: AsyncParsableCommand {
   func run() async throws {
     try await withExitStatus { () throws(SwapSyncFailure) -> ExitStatus in
       let outcome = try Scaffold.create(manifestPath: manifest)
-      print("wrote \(outcome.manifestPath): a swap and a 2 x 2 matrix with placeholder URLs")
+      StandardOutput.line("wrote \(outcome.manifestPath): a swap and a 2 x 2 matrix with placeholder URLs")
       switch outcome.gitignore {
-      case .created: print("wrote \(outcome.gitignorePath) with the line \(Scaffold.gitignoreLine)")
-      case .appended: print("added \(Scaffold.gitignoreLine) to \(outcome.gitignorePath)")
-      case .alreadyIgnored: print("\(outcome.gitignorePath) already ignores \(Scaffold.gitignoreLine)")
+      case .created:
+        StandardOutput.line("wrote \(outcome.gitignorePath) with the line \(Scaffold.gitignoreLine)")
+      case .appended: StandardOutput.line("added \(Scaffold.gitignoreLine) to \(outcome.gitignorePath)")
+      case .alreadyIgnored:
+        StandardOutput.line("\(outcome.gitignorePath) already ignores \(Scaffold.gitignoreLine)")
       }
-      print("next: replace the example.com URLs with your images, then run `swapsync plan \(manifest)`")
+      StandardOutput.line(
+        "next: replace the example.com URLs with your images, then run `swapsync plan \(manifest)`")
       return .inSync
     }
   }

@@ -56,9 +56,10 @@ struct PlanCommand: AsyncParsableCommand {
   ) -> ExitStatus {
     if json {
       let steps = PlanStep.steps(plans, summary: summary, adoptable: adoptable, givenUp: givenUp)
-      print(Rendering.json(PlanJSON(summary: summary, steps: steps, exitCode: exit.rawValue)))
+      StandardOutput.line(Rendering.json(PlanJSON(summary: summary, steps: steps, exitCode: exit.rawValue)))
     } else {
-      print(Rendering.plan(summary, plans: plans, cache: cache, adoptable: adoptable, givenUp: givenUp))
+      StandardOutput.line(
+        Rendering.plan(summary, plans: plans, cache: cache, adoptable: adoptable, givenUp: givenUp))
     }
     return exit
   }

@@ -22,12 +22,13 @@ struct PruneCommand: AsyncParsableCommand {
       let pruner = Pruner(workspace: try workspace.openWorkspace(), dryRun: dryRun, maxDelete: maxDelete)
       let outcome = try await pruner.run()
       let verb = dryRun ? "would delete" : "deleted"
-      for output in outcome.deleted { print(TerminalText.escaped("\(verb) \(output)")) }
+      for output in outcome.deleted { StandardOutput.line(TerminalText.escaped("\(verb) \(output)")) }
       for output in outcome.forgotten {
-        print(TerminalText.escaped("\(dryRun ? "would forget" : "forgot") \(output) (file already gone)"))
+        StandardOutput.line(
+          TerminalText.escaped("\(dryRun ? "would forget" : "forgot") \(output) (file already gone)"))
       }
       for output in outcome.adoptedLeft {
-        print(
+        StandardOutput.line(
           TerminalText.escaped(
             "\(dryRun ? "would forget" : "forgot") \(output) (adopted: swapsync did not write it, so the file stays)"
           ))

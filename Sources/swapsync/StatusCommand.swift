@@ -74,14 +74,14 @@ struct StatusCommand: AsyncParsableCommand {
   ) -> ExitStatus {
     let shown = selection.map { states in entries.filter { states.contains($0.status) } } ?? entries
     if json {
-      print(Rendering.json(CacheRendering.entries(shown, notInCache: notInCache)))
+      StandardOutput.line(Rendering.json(CacheRendering.entries(shown, notInCache: notInCache)))
     } else if shown.isEmpty, let selection {
       let names = EntryStatus.allCases.filter(selection.contains).map(\.rawValue)
-      print("no entries are \(names.joined(separator: " or "))")
+      StandardOutput.line("no entries are \(names.joined(separator: " or "))")
     } else {
-      print(Rendering.table(shown))
+      StandardOutput.line(Rendering.table(shown))
       if let cache, let notInCache, !notInCache.isEmpty {
-        print(CacheRendering.pendingPushes(notInCache, cache: cache.location))
+        StandardOutput.line(CacheRendering.pendingPushes(notInCache, cache: cache.location))
       }
     }
     return Inspection.statusExit(of: shown)

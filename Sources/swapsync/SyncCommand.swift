@@ -77,7 +77,7 @@ struct SyncCommand: AsyncParsableCommand {
     if let problem = invalidOption() {
       // The options were parsed: --json is known, and its one summary object is owed (64).
       if json {
-        print(
+        StandardOutput.line(
           SyncReport.json(
             failure: SwapSyncFailure(.usage, problem), outputDir: nil, lockfile: workspace.lockPath))
       }
@@ -117,7 +117,7 @@ struct SyncCommand: AsyncParsableCommand {
         let summary = SyncReport.json(
           failure: error, outputDir: started.outputRoot, lockfile: workspace.lockPath)
         started.events?.runEnded(summary: summary)
-        if json { print(summary) }
+        if json { StandardOutput.line(summary) }
         throw error
       }
     }
@@ -197,7 +197,7 @@ struct SyncCommand: AsyncParsableCommand {
     let signal = trap.received
     if let signal { status = status.combined(with: .stopped(by: signal)) }
     // Printed last, with the status the process exits with.
-    if json { print(report.json(exitStatus: status, error: galleryFailure)) }
+    if json { StandardOutput.line(report.json(exitStatus: status, error: galleryFailure)) }
     if signal != nil { return status }
     if let index {
       if status == .inSync && report.failure == nil && !report.pushesPending {

@@ -11,7 +11,9 @@ struct VerifyCommand: AsyncParsableCommand {
   func run() async throws {
     try await withExitStatus { () throws(SwapSyncFailure) -> ExitStatus in
       let (checked, mismatches) = try Verifier.verify(try workspace.openWorkspace())
-      for mismatch in mismatches { print(TerminalText.escaped("\(mismatch.output): \(mismatch.problem)")) }
+      for mismatch in mismatches {
+        StandardOutput.line(TerminalText.escaped("\(mismatch.output): \(mismatch.problem)"))
+      }
       workspace.say(
         "verified \(Wording.count(checked, "output")): \(checked - mismatches.count) match, "
           + "\(mismatches.count) \(mismatches.count == 1 ? "does" : "do") not")

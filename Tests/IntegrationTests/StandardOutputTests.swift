@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+
+/// A stdout that cannot take what a command prints (a full disk) is a failure, not a silent 0
+/// (docs/exit-codes.md).
+@Suite("standard output")
+struct StandardOutputTests {
+  @Test("a stdout that takes nothing (/dev/full) exits 73 and says so; the run's work still holds")
+  func stdoutFull() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([("a.png", emulator.sample("target-beach"), emulator.sample("face-alice"))])
+    let environment = [
+      "PATH": "/usr/bin:/bin", "HOME": sandbox.root, "TTAPI_BASE_URL": emulator.baseURL,
+      "TT_API_KEY": Emulator.apiKey,
+    ]
+    func run(_ arguments: String) async throws -> CommandResult {
+      try await ProcessRunner.run(
+        "/bin/sh", ["-c", "exec \"$0\" \(arguments) >/dev/full", Binaries.swapsync], cwd: sandbox.root,
+        environment: environment)
+    }
+    let sync = try await run("sync --json --poll-interval 20ms")
+    #expect(sync.status == 73, "\(sync.stderr)")
+    #expect(
+      sync.stderr.contains("cannot write to standard output: No space left on device"), "\(sync.stderr)")
+    #expect(isPNG(sandbox.read("out/a.png")))
+    // `verify` prints nothing when every output matches: nothing is lost, so 0.
+    for (command, expected) in [("status", 73), ("status --json", 73), ("plan --json", 73), ("verify", 0)] {
+      let answer = try await run(command)
+      #expect(answer.status == Int32(expected), "\(command): \(answer.stderr)")
+    }
+    // With a stdout that takes it, the state the run left is whole.
+    let status = try await ProcessRunner.run(
+      Binaries.swapsync, ["status"], cwd: sandbox.root, environment: environment)
+    #expect(status.status == 0 && status.stdout.contains("a.png"), "\(status.stdout)")
+  }
+}
