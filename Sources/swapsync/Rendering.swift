@@ -11,12 +11,12 @@ enum Rendering {
     guard !entries.isEmpty else { return "no entries" }
     let outputs = entries.map { TerminalText.escaped($0.output) }
     // At least the header's width: outputs shorter than "OUTPUT" would shift the columns under it.
-    let width = min(60, max(6, outputs.map(Self.columns).max() ?? 6))
+    let width = min(60, max(6, outputs.map(TerminalText.columns).max() ?? 6))
     var text: [UInt8] = []
     text.reserveCapacity((entries.count + 1) * (width + 48))
     func cell(_ value: String, _ columns: Int) {
       text.append(contentsOf: value.utf8)
-      let used = Self.columns(value)
+      let used = TerminalText.columns(value)
       if used < columns { text.append(contentsOf: repeatElement(UInt8(ascii: " "), count: columns - used)) }
     }
     func row(_ output: String, _ state: String, _ job: String, _ detail: String) {
@@ -38,12 +38,6 @@ enum Rendering {
     }
     text.removeLast()
     return String(decoding: text, as: UTF8.self)
-  }
-
-  /// How many characters `text` shows: its bytes when ASCII (the common case, without a look at
-  /// grapheme clusters).
-  private static func columns(_ text: String) -> Int {
-    text.utf8.allSatisfy { $0 < 0x80 } ? text.utf8.count : text.count
   }
 
   /// `plan`'s text: the counts, then one line per job plan and untracked file.

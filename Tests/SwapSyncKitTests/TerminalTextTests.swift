@@ -50,4 +50,17 @@ struct TerminalTextTests {
     #expect(!shown.unicodeScalars.contains { TerminalText.needsEscape($0) })
     #expect(!shown.utf8.contains { $0 < 0x20 || $0 == 0x7F })
   }
+
+  @Test("columns: CJK, kana, Hangul and fullwidth letters take two columns, combining marks none")
+  func columns() {
+    #expect(TerminalText.columns("out/a.png") == 9)
+    #expect(TerminalText.columns("写真/猫.png") == 11)  // 3 wide characters, 5 narrow
+    #expect(TerminalText.columns("ねこ.jpg") == 8)
+    #expect(TerminalText.columns("고양이.png") == 10)
+    #expect(TerminalText.columns("ＡＢ.png") == 8)
+    #expect(TerminalText.columns("cafe\u{301}.png") == 8)  // e + combining acute: one column
+    #expect(TerminalText.columns("über.png") == 8)
+    #expect(TerminalText.columns("🐱.png") == 6)
+    #expect(TerminalText.columns("\u{2764}\u{FE0F}.png") == 6)  // a heart shown as emoji
+  }
 }
