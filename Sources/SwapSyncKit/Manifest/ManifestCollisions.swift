@@ -10,8 +10,15 @@ enum ManifestCollisions {
       let output = JSONPath.quoted(entry.output)
       let bytes = Array(entry.output.utf8)
       if let first = exact[bytes] {
-        throw ManifestError(
-          path: file, location: entry.origin, message: "output \(output) duplicates \(first.origin)")
+        var message = "output \(output) duplicates \(first.origin)"
+        if entry.spelling != nil || first.spelling != nil {
+          // They look the same and were spelled differently: say how.
+          let spellings = [entry, first].map { Self.scalars($0.spelling ?? $0.output) }
+          message +=
+            " (spelled \(spellings[0]) and \(spellings[1]), one name in Unicode normalization form C, "
+            + "which swapsync uses for every output)"
+        }
+        throw ManifestError(path: file, location: entry.origin, message: message)
       }
       exact[bytes] = entry
       let key = OutputPath.foldedKey(entry.output)
@@ -25,6 +32,22 @@ enum ManifestCollisions {
       }
       folded[key] = entry
     }
+    try checkFolders(entries, folded: folded, file: file)
+  }
+
+  /// `text` quoted, each non-ASCII scalar written as `\u{HEX}`: "cafe\u{301}.png".
+  static func scalars(_ text: String) -> String {
+    var shown = "\""
+    for scalar in text.unicodeScalars {
+      shown += scalar.isASCII ? String(scalar) : "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+    }
+    return shown + "\""
+  }
+
+  /// A file that another output needs as a folder.
+  private static func checkFolders(
+    _ entries: [ManifestEntry], folded: [String: ManifestEntry], file: String
+  ) throws(ManifestError) {
     for entry in entries {
       let segments = OutputPath.foldedKey(entry.output).split(separator: "/")
       guard segments.count > 1 else { continue }

@@ -5,6 +5,8 @@ public struct ManifestEntry: Sendable, Hashable {
   /// Path of the output relative to the output folder, `/`-separated, in Unicode NFC: one
   /// output has one spelling in the lockfile, on disk and in every command (docs/manifest.md).
   public var output: String
+  /// The output as the manifest spells it, when that is not `output` (not in NFC); for messages.
+  public var spelling: String?
   public var pair: SwapPair
   /// The innermost `hookUrl` that applies to this entry, if any.
   public var hookUrl: String?
@@ -15,6 +17,7 @@ public struct ManifestEntry: Sendable, Hashable {
 
   public init(output: String, pair: SwapPair, hookUrl: String?, origin: String, matrix: MatrixCell? = nil) {
     self.output = output.precomposedStringWithCanonicalMapping
+    if Array(self.output.utf8) != Array(output.utf8) { spelling = output }
     self.pair = pair
     self.hookUrl = hookUrl
     self.origin = origin
