@@ -38,6 +38,42 @@ struct UntrackedTests {
     #expect(try await emulator.stats().jobsCreated == 2)
   }
 
+  @Test(
+    "a folder made at an output path, or a link where its folder goes, while its job runs: nothing written through, the job kept"
+  )
+  func somethingInTheWayWhileTheJobRuns() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "1h"])
+    let sandbox = try Sandbox()
+    let pairs = Faults.twoEntries(emulator)
+    try sandbox.writeManifest([pairs[0], ("sub/b.png", pairs[1].1, pairs[1].2)])
+    let run = try Crash.Run(["sync", "--poll-interval", "20ms"], in: sandbox, emulator: emulator)
+    #expect(try await Crash.eventually { try await emulator.stats().jobsCreated == 2 })
+    let elsewhere = try Sandbox()
+    try FileManager.default.createDirectory(
+      atPath: sandbox.path("out/a.png"), withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(
+      atPath: sandbox.path("out/sub"), withDestinationPath: elsewhere.root)
+    try await emulator.finishAllJobs()
+    let (result, signalled) = await run.finish()
+    #expect(!signalled)
+    #expect(result.status == 1, "\(result.stderr)")
+    #expect(
+      result.stderr.contains("a.png: a folder is at this path (it appeared while job"), "\(result.stderr)")
+    #expect(
+      result.stderr.contains("sub/b.png: a symbolic link is at sub, where a folder goes"), "\(result.stderr)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere.root).isEmpty)
+    let states = try await Faults.statuses(sandbox)
+    #expect(states["a.png"]?.status == .untracked && states["sub/b.png"]?.status == .untracked, "\(states)")
+
+    // Moved away: the next run installs both results from the jobs already paid.
+    try FileManager.default.removeItem(atPath: sandbox.path("out/a.png"))
+    try FileManager.default.removeItem(atPath: sandbox.path("out/sub"))
+    let collected = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(collected.status == 0, "\(collected.stderr)")
+    #expect(isPNG(sandbox.read("out/a.png")) && isPNG(sandbox.read("out/sub/b.png")))
+    #expect(try await emulator.stats().jobsCreated == 2)
+  }
+
   @Test("--adopt over a running job says, in plan and sync, that the paid job is given up")
   func adoptingOverARunningJob() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "1h"])

@@ -1,0 +1,129 @@
+import Foundation
+
+/// Putting a verified result in place: the install intent is journaled first, the file is
+/// fsynced and renamed over nothing swapsync did not write, then `done` is recorded
+/// (docs/safety.md).
+extension JobRunner {
+  /// Moves the verified download into place for every pending output, then records `done`.
+  func install(
+    _ plan: JobPlan, temp: TempFile, result: DownloadResult, type: ImageType, snapshot: JobSnapshot
+  ) async throws {
+    // A restore re-downloads a result paid for in an earlier run: no quota spent now.
+    var restoring = false
+    if case .restore = plan.action { restoring = true }
+    let verified = VerifiedResult(sha256: result.sha256, size: result.size, imageType: type)
+    // What each output held before this result: only a file of swapsync's own is replaced.
+    var before: [String: LockEntry?] = [:]
+    for output in plan.pending { before[output] = .some(await store.entry(output)) }
+    let intent: JournalMark?
+    do {
+      // Intent before side effect: a crash after the rename leaves a file known to be ours. The
+      // rename waits for the intent to be durable; the file's own fsync runs meanwhile.
+      let event = LifecycleEvent.installIntended(verified)
+      intent = try await store.record(
+        try await proposed(plan, event), cause: Lifecycle.kind(of: event).rawValue, waiting: false)
+    } catch {
+      folder.discard(temp)
+      throw error
+    }
+    let (pair, records) = (plan.pair, before)
+    var plan = plan
+    plan.pending = try await installFile(temp, at: plan.pending, after: intent, skippingWhatIsInTheWay: true)
+    {
+      output, digest in
+      Planner.mayReplace(digest, record: records[output] ?? nil, pair: pair)
+    }
+    for output in records.keys.sorted() where !plan.pending.contains(output) {
+      // Its record keeps the job and the result's checksum (the intent): what is in the way
+      // makes it `untracked`, and once that is moved away the next run installs the result.
+      var found =
+        "a file swapsync did not write appeared here while job \(snapshot.jobId) ran; it was not replaced"
+      if case .blocked(let what) = OutputFiles.probe(root: folder.rootPath, output) {
+        found = "\(what) (it appeared while job \(snapshot.jobId) ran); nothing was written through it"
+      }
+      await warn(
+        "\(output): \(found). Move it away and run `swapsync sync` again to install the result (already paid)"
+      )
+    }
+    guard !plan.pending.isEmpty else { return }
+    rememberInstalled(plan.pending, verified)
+    // Nothing acts on the done record: the next run re-checks an installed file whose record
+    // a power loss took.
+    let done = try await transition(
+      plan, .resultInstalled(verified, jobId: snapshot.jobId, quota: snapshot.quota, at: Self.timestamp()),
+      waiting: false)
+    await tally.update {
+      $0.downloaded += 1
+      $0.copied += plan.pending.count - 1
+      if !restoring { $0.quotaSpent += done?.quota ?? 0 }
+    }
+    for output in plan.pending where !type.matches(extension: (output as NSString).pathExtension) {
+      await warn(
+        "\(output): the service returned a \(type.rawValue) image; the file extension does not say so")
+    }
+  }
+
+  /// Restores outputs from a verified sibling with the same job: no network at all.
+  ///
+  /// The record comes first: a crash before the copies leaves a `done` entry without its file,
+  /// which the next run copies again (copies first would leave files with no record: `untracked`).
+  func copy(_ plan: JobPlan, from source: String, entry: LockEntry) async throws {
+    try await store.record(
+      Dictionary(uniqueKeysWithValues: plan.pending.map { ($0, .some(entry)) }), cause: "copied")
+    for output in plan.pending { try folder.installCopy(of: source, at: output) }
+    await tally.update { $0.copied += plan.pending.count }
+  }
+
+  /// Moves `temp` into place at the first of `outputs` (consuming it, also on failure) and
+  /// copies it to the others, on the blocking-I/O threads (every step is fsynced). The rename
+  /// waits until the journal's `intent` is durable. An output where a regular file stands that
+  /// `mayReplace` refuses (given its digest) is skipped. A link, folder or special file at an
+  /// output or where one of its folders goes is never written through: the output is skipped
+  /// with `skippingWhatIsInTheWay`, else the install throws, naming it (exit 73). Returns the
+  /// outputs written, in order.
+  @discardableResult
+  func installFile(
+    _ temp: TempFile, at outputs: [String], after intent: JournalMark? = nil,
+    skippingWhatIsInTheWay: Bool = false,
+    mayReplace: @escaping @Sendable (String, FileDigest) -> Bool = { _, _ in true }
+  ) async throws(FileSystemError) -> [String] {
+    let folder = folder
+    let store = store
+    return try await BlockingIO.run { () throws(FileSystemError) -> [String] in
+      var writable: [String] = []
+      for output in outputs {
+        let digest: FileDigest?
+        do throws(FileSystemError) {
+          digest = try folder.hash(relativePath: output)
+        } catch {
+          switch error {
+          case .symlinkRefused, .notADirectory, .notARegularFile, .outsideRoot:
+            if skippingWhatIsInTheWay { continue }
+            throw error
+          case .io, .encoding:
+            throw error
+          }
+        }
+        if let digest, !mayReplace(output, digest) { continue }
+        writable.append(output)
+      }
+      guard let first = writable.first else {
+        folder.discard(temp)
+        return []
+      }
+      try folder.install(temp, at: first) { () throws(FileSystemError) in
+        if let intent { try store.waitBlocking(intent) }
+      }
+      for output in writable.dropFirst() { try folder.installCopy(of: first, at: output) }
+      return writable
+    }
+  }
+
+  /// Tells the stat cache that `outputs` now hold `result`, hashed on its way into the file, so
+  /// the run's final report does not read them back (`StatCache.installed`). Not for copies of
+  /// a sibling: their bytes are not hashed on the way.
+  func rememberInstalled(_ outputs: [String], _ result: VerifiedResult) {
+    let digest = FileDigest(sha256: result.sha256, size: result.size, type: result.imageType)
+    for output in outputs { statCache?.installed(output, digest: digest, in: folder) }
+  }
+}
