@@ -39,6 +39,7 @@ RELEASE = -c release --static-swift-stdlib
 bench: deps
 	$(SWIFT) build $(RELEASE) --product swapsync
 	$(SWIFT) build $(RELEASE) --product ttapi-emulator
+	cc -O2 -Wall -o .build/bench_floor scripts/bench_floor.c $$(pkg-config --cflags --libs libcurl)
 	python3 scripts/bench.py
 
 # Release build of swapsync plus its completions and man page under $(DESTDIR)$(PREFIX).

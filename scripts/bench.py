@@ -10,7 +10,9 @@ BENCH_ONLY="restore queue" runs only the workloads whose names start with those 
 that names none is an error):
   noop     a synced tree of N done entries: `swapsync sync` (0 requests), then `swapsync status`
            and `swapsync plan` on the same tree, each vs `git status --porcelain`
-  first    a first sync of N entries against the emulator (no latency): CPU per entry, peak RSS
+  first    a first sync of N entries against the emulator (no latency): CPU per entry, peak RSS;
+           for scale, curl making as many requests, and the floor: scripts/bench_floor.c doing
+           the same protocol with libcurl from C on one thread, with a durable file per result
   queue    50 jobs of 1 s with a queue cap of 10 at TTAPI: wall time vs ceil(50/10) x 1 s + a download
   latency  300 entries, 50 ms latency, --jobs 16 --downloads 8: wall time vs the ideal bound
   restore  100 x 4 MiB results from a local nginx (lockfile kept, outputs deleted) vs
@@ -38,6 +40,7 @@ from bench_support import Emulator, measure  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SWAPSYNC = os.path.join(ROOT, ".build", "release", "swapsync")
 EMULATOR = os.path.join(ROOT, ".build", "release", "ttapi-emulator")
+FLOOR = os.path.join(ROOT, ".build", "bench_floor")
 KEY = "bench-key"
 # A port nothing listens on: a no-op run that sent a request would fail loudly.
 DEAD_API = "http://127.0.0.1:9"
@@ -184,6 +187,17 @@ def bench_first(count):
             raise RuntimeError(f"curl exited {peer.code}: {peer.err.strip()[-300:]}")
         print(f"{'  (curl, 3 requests per entry)':<34} {peer.wall:9.3f} s wall  {peer.cpu:8.3f} s CPU  "
               f"{peer.cpu / count * 1000:6.3f} ms CPU per entry; swapsync/curl {run.cpu / peer.cpu:.2f}x",
+              flush=True)
+        # The floor: the same protocol against the same emulator with libcurl from C on one
+        # thread (a submit on a fresh connection, fetches, the result fsynced and renamed into
+        # place), without journal, checksum or checks (scripts/bench_floor.c).
+        floor_folder = os.path.join(folder, "floor")
+        os.makedirs(floor_folder)
+        floor = measure([FLOOR, emulator.base, KEY, str(count), floor_folder], folder)
+        if floor.code != 0:
+            raise RuntimeError(f"bench_floor exited {floor.code}: {floor.err.strip()[-300:]}")
+        print(f"{'  (floor: C + libcurl, durable)':<34} {floor.wall:9.3f} s wall  {floor.cpu:8.3f} s CPU  "
+              f"{floor.cpu / count * 1000:6.3f} ms CPU per entry; swapsync/floor {run.cpu / floor.cpu:.2f}x",
               flush=True)
     finally:
         emulator.stop()
