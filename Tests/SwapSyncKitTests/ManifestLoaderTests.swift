@@ -203,8 +203,13 @@ struct ManifestLoaderTests {
         {"output": "caf\\u00e9.jpg", "targetImage": "\(Self.beach)", "swapImage": "\(Self.alice)"},
         {"output": "cafe\\u0301.jpg", "targetImage": "\(Self.beach)", "swapImage": "\(Self.bob)"}]}
       """
-    // Outputs are read in NFC: the two spellings are one output, so the second duplicates the first.
+    // Outputs are read in NFC: the two spellings are one output, so the second duplicates the
+    // first, and the message shows how each was spelled.
     let message = Support.error(normalization)?.detail ?? ""
-    #expect(message == "swaps[1]: output \"caf\u{e9}.jpg\" duplicates swaps[0]", "\(message)")
+    #expect(
+      message
+        == "swaps[1]: output \"caf\u{e9}.jpg\" duplicates swaps[0] (spelled \"cafe\\u{301}.jpg\" and "
+        + "\"caf\\u{E9}.jpg\", one name in Unicode normalization form C, which swapsync uses for every output)",
+      "\(message)")
   }
 }

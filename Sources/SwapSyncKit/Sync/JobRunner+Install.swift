@@ -28,9 +28,11 @@ extension JobRunner {
     }
     let (pair, records) = (plan.pair, before)
     var plan = plan
-    plan.pending = try await installFile(temp, at: plan.pending, after: intent, skippingWhatIsInTheWay: true)
-    {
-      output, digest in
+    // A first install skips what appeared in the way while its job ran (the output becomes
+    // `untracked`); a restore of a recorded output stops on it (exit 73, docs/safety.md).
+    plan.pending = try await installFile(
+      temp, at: plan.pending, after: intent, skippingWhatIsInTheWay: !restoring
+    ) { output, digest in
       Planner.mayReplace(digest, record: records[output] ?? nil, pair: pair)
     }
     for output in records.keys.sorted() where !plan.pending.contains(output) {
