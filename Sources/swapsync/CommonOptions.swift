@@ -93,8 +93,8 @@ func withExitStatus(_ body: () async throws(SwapSyncFailure) -> ExitStatus) asyn
     printError("swapsync: \(TerminalText.escaped(error.message))")
     status = error.status
   }
-  if StandardOutput.failed {
-    if let message = StandardOutput.failureMessage { printError("swapsync: \(message)") }
+  if let message = StandardOutput.failureMessage {
+    printError("swapsync: \(message)")
     status = status.combined(with: .cannotWrite)
   }
   throw ExitCode(status.rawValue)

@@ -109,6 +109,7 @@ struct SyncCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
+    StandardOutput.keepWorkingIfTheReaderLeaves()
     try await withExitStatus { () throws(SwapSyncFailure) -> ExitStatus in
       var started = Started()
       do throws(SwapSyncFailure) {
@@ -185,13 +186,17 @@ struct SyncCommand: AsyncParsableCommand {
     let trap = SignalTrap()
     let report = try await engine.run(trap: trap) { () throws(SwapSyncFailure) -> String in try api.key() }
     observer?.runEnded(summary: report.json())
-    if let events, let failure = stream?.writeFailure {
+    let eventsFailure = stream?.writeFailure
+    if let events, let eventsFailure {
       printError(
-        "swapsync: warning: --events \(events): could not write: \(failure); the event stream is incomplete"
+        "swapsync: warning: --events \(events): could not write: \(eventsFailure); the event stream is incomplete"
       )
     }
     workspace.say(report.humanSummary())
     var status = report.exitStatus
+    // Events on stdout are what the command prints: stdout that cannot take them is 73
+    // (docs/exit-codes.md); an events file that fills up is a warning (docs/events.md).
+    if events == "-", eventsFailure != nil { status = status.combined(with: .cannotWrite) }
     let galleryFailure = gallery ? GalleryCommand.refresh(space, options: workspace) : nil
     if let galleryFailure { status = status.combined(with: galleryFailure.status) }
     let signal = trap.received
