@@ -15,7 +15,7 @@ struct GalleryCommand: AsyncParsableCommand {
       the lockfile and the output folder, takes no run lock, and prints the page's path. `prune` \
       never deletes the page (.html is not an output extension). `sync --gallery` writes it at \
       the end of a run. Exit 0 when written, 64 for a bad --output, 65 for an invalid manifest or \
-      lockfile, 73 when the page cannot be written.
+      lockfile, 73 when the page cannot be written or a file swapsync did not write is at its path.
       """)
 
   @OptionGroup var workspace: WorkspaceOptions

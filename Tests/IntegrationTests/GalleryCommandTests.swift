@@ -53,4 +53,31 @@ struct GalleryCommandTests {
     let invalid = try await sandbox.swapsync(["gallery"], emulator: nil)
     #expect(invalid.status == 65)
   }
+
+  @Test("a page swapsync did not write (the user's own index.html, a link, a folder) is never replaced: 73")
+  func foreignPageIsKept() async throws {
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([("a.png", "https://img.example/t", "https://img.example/f")])
+    let own = "<html><body>MY OWN PAGE</body></html>\n"
+    try sandbox.write("out/index.html", own)
+    let refused = try await sandbox.swapsync(["gallery"], emulator: nil)
+    #expect(refused.status == 73, "\(refused.stderr)")
+    #expect(
+      refused.stderr.contains("a file is at \(sandbox.path("out/index.html")), and swapsync did not write it")
+    )
+    #expect(sandbox.read("out/index.html") == Data(own.utf8))
+    try sandbox.write("notes.html", own)
+    #expect(try await sandbox.swapsync(["gallery", "--output", "notes.html"], emulator: nil).status == 73)
+    #expect(sandbox.read("notes.html") == Data(own.utf8))
+    try FileManager.default.createSymbolicLink(
+      atPath: sandbox.path("link.html"), withDestinationPath: "notes.html")
+    #expect(try await sandbox.swapsync(["gallery", "--output", "link.html"], emulator: nil).status == 73)
+
+    // Its own page, written once elsewhere, is replaced by the next run as before.
+    #expect(try await sandbox.swapsync(["gallery", "--output", "site.html"], emulator: nil).status == 0)
+    try sandbox.writeManifest([("b.png", "https://img.example/t", "https://img.example/f")])
+    #expect(try await sandbox.swapsync(["gallery", "--output", "site.html"], emulator: nil).status == 0)
+    let page = String(decoding: try #require(sandbox.read("site.html")), as: UTF8.self)
+    #expect(page.contains("b.png") && !page.contains("a.png"))
+  }
 }

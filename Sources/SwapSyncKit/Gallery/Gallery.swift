@@ -11,10 +11,17 @@ public enum Gallery {
   /// Writes the page for `inspection` to `path` (default `defaultPath`; relative to the current
   /// folder) and returns the absolute path written. A page path must end in `.html` or `.htm`, so
   /// it can never be an output image, and must stay out of `.swapsync/` (exit 64 otherwise); a
-  /// folder that cannot be made or a file that cannot be written is exit 73.
+  /// folder that cannot be made or a file that cannot be written is exit 73, and so is anything
+  /// at the path that is not a page swapsync wrote (`isOurPage`): it is never replaced.
   public static func write(_ inspection: Inspection, to path: String? = nil) throws(SwapSyncFailure) -> String
   {
     let target = try pagePath(path, workspace: inspection.workspace)
+    if let problem = notOurs(target) {
+      throw SwapSyncFailure(
+        .cannotWrite,
+        "cannot write the gallery: \(problem) is at \(target), and swapsync did not write it; move it away "
+          + "or write the page elsewhere with --output")
+    }
     let folder = Posix.directoryName(target)
     do {
       // The folder first: links are computed between real paths, symbolic links resolved.
@@ -25,6 +32,27 @@ public enum Gallery {
       throw SwapSyncFailure(.cannotWrite, "cannot write the gallery: \(error)")
     }
     return target
+  }
+
+  /// The line every page swapsync writes carries near its top (GalleryTemplate).
+  static let generatorMark = #"<meta name="generator" content="swapsync gallery">"#
+
+  /// What stands at `path` that the gallery must not replace ("a file", "a symbolic link", …),
+  /// or nil when nothing is there or it is a page swapsync wrote: a regular file whose first
+  /// 4 KiB hold `generatorMark`.
+  static func notOurs(_ path: String) -> String? {
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return nil }
+    switch info.st_mode & S_IFMT {
+    case S_IFREG:
+      guard let handle = FileHandle(forReadingAtPath: path) else { return "a file" }
+      defer { try? handle.close() }
+      let head = (try? handle.read(upToCount: 4096)) ?? Data()
+      return String(decoding: head, as: UTF8.self).contains(generatorMark) ? nil : "a file"
+    case S_IFLNK: return "a symbolic link"
+    case S_IFDIR: return "a folder"
+    default: return "a special file"
+    }
   }
 
   /// The absolute page path, checked.
