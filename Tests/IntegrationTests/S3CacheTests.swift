@@ -142,6 +142,35 @@ struct S3CacheTests {
     withExtendedLifetime(refusing) {}
   }
 
+  @Test(
+    "S3 answering every other request with 503 InternalError: push and restore retry, all objects pushed, a clone restores with 0 TTAPI requests"
+  )
+  func transientErrorsAreRetried() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+    let s3 = try await S3Server()
+    let flaky = try await FlakyS3Proxy(before: s3, failingEvery: 2)
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest(CacheSupport.entries(emulator))
+    let synced = try await sandbox.swapsync(
+      CacheSupport.sync + Self.cache, emulator: emulator, environment: flaky.environment(for: s3))
+    #expect(synced.status == 0, "\(synced.stderr)")
+    #expect(synced.stderr.contains("2 pushed to the cache"), "\(synced.stderr)")
+    #expect(!synced.stderr.contains("skipped for the rest of this run"), "\(synced.stderr)")
+    #expect(try await s3.keys().count == 2)
+    let push = try await sandbox.swapsync(
+      ["push"] + Self.cache, emulator: nil, environment: flaky.environment(for: s3))
+    #expect(push.status == 0, "\(push.stderr)")
+
+    try await CacheSupport.expireResultURLs(emulator)
+    let clone = try CacheSupport.clone(of: sandbox)
+    let requests = try await emulator.totalRequests()
+    let restored = try await clone.swapsync(
+      CacheSupport.sync + Self.cache, emulator: emulator, environment: flaky.environment(for: s3))
+    #expect(restored.status == 0, "\(restored.stderr)")
+    #expect(try await emulator.totalRequests() == requests, "every output came from the cache")
+    #expect(clone.files(under: "out") == sandbox.files(under: "out"))
+  }
+
   @Test("kill -9 during a push to S3 leaves only complete objects under their content address")
   func killDuringPush() async throws {
     let s3 = try await S3Server()

@@ -16,7 +16,51 @@ struct S3Cache: ContentCache {
 
   func url(of object: CacheObject) -> String { settings.url(forKey: settings.key(object.relativeKey)) }
 
+  /// Tries for each request: S3 answers 500 and 503 now and then by design, and asks clients to
+  /// retry with exponential backoff (AWS's "Retry behavior"; its SDKs' standard mode makes 3
+  /// attempts). Every request here may be repeated: a HEAD, a GET into a file truncated first, a
+  /// PUT of content-addressed bytes. Only `unavailable` failures (5xx, 429, a dropped or refused
+  /// connection, a timeout) are tried again; refusals are final.
+  static let attempts = 3
+
   func probe(_ object: CacheObject) async throws(CacheError) -> CacheProbe {
+    try await retrying { () async throws(CacheError) -> CacheProbe in try await probeOnce(object) }
+  }
+
+  func fetch(_ object: CacheObject, into descriptor: Int32) async throws(CacheError) -> CacheFetch {
+    try await retrying { () async throws(CacheError) -> CacheFetch in
+      try await fetchOnce(object, into: descriptor)
+    }
+  }
+
+  func store(_ object: CacheObject, from source: Int32, replacing: Bool) async throws(CacheError) {
+    try await retrying { () async throws(CacheError) in
+      try await storeOnce(object, from: source, replacing: replacing)
+    }
+  }
+
+  /// Runs `request` up to `attempts` times while it fails with `unavailable`, waiting 0.25–0.5 s,
+  /// then 0.5–1 s between tries (`Backoff`, with jitter).
+  private func retrying<T: Sendable>(_ request: () async throws(CacheError) -> T) async throws(CacheError)
+    -> T
+  {
+    var attempt = 1
+    while true {
+      do throws(CacheError) {
+        return try await request()
+      } catch {
+        guard case .unavailable = error, attempt < Self.attempts else { throw error }
+        do {
+          try await Task.sleep(for: Backoff.delay(attempt: attempt - 1))
+        } catch {
+          throw .stopped
+        }
+        attempt += 1
+      }
+    }
+  }
+
+  private func probeOnce(_ object: CacheObject) async throws(CacheError) -> CacheProbe {
     let response = try await send(
       HTTPRequest(
         method: .head, url: url(of: object), timeout: .seconds(60), maxBodyBytes: Self.answerLimit,
@@ -41,7 +85,8 @@ struct S3Cache: ContentCache {
     }
   }
 
-  func fetch(_ object: CacheObject, into descriptor: Int32) async throws(CacheError) -> CacheFetch {
+  private func fetchOnce(_ object: CacheObject, into descriptor: Int32) async throws(CacheError) -> CacheFetch
+  {
     let request = HTTPRequest(
       // At least 64 KiB: libcurl applies the limit to error answers' Content-Length too.
       method: .get, url: url(of: object), timeout: .seconds(3600), maxBodyBytes: max(object.size, 64 * 1024),
@@ -68,7 +113,8 @@ struct S3Cache: ContentCache {
     }
   }
 
-  func store(_ object: CacheObject, from source: Int32, replacing: Bool) async throws(CacheError) {
+  private func storeOnce(_ object: CacheObject, from source: Int32, replacing: Bool) async throws(CacheError)
+  {
     let request = HTTPRequest(
       method: .put, url: url(of: object),
       headers: [("Content-Type", object.contentType), ("x-amz-meta-sha256", object.sha256)],

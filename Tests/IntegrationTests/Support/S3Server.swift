@@ -100,7 +100,7 @@ final class S3Server: @unchecked Sendable {
       stdout: .file(log), stderr: .file(log + ".err"))
   }
 
-  private static func executable(_ name: String) -> String? {
+  static func executable(_ name: String) -> String? {
     let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
     return path.split(separator: ":").map { "\($0)/\(name)" }.first {
       FileManager.default.isExecutableFile(atPath: $0)
