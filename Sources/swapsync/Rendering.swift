@@ -14,10 +14,12 @@ enum Rendering {
     let width = min(60, max(6, outputs.map(TerminalText.columns).max() ?? 6))
     var text: [UInt8] = []
     text.reserveCapacity((entries.count + 1) * (width + 48))
+    // A cell as wide as its column or wider (an output over 60 columns) is followed by two
+    // spaces, so the next column never touches it: `awk '{print $2}'` still reads the state.
     func cell(_ value: String, _ columns: Int) {
       text.append(contentsOf: value.utf8)
       let used = TerminalText.columns(value)
-      if used < columns { text.append(contentsOf: repeatElement(UInt8(ascii: " "), count: columns - used)) }
+      text.append(contentsOf: repeatElement(UInt8(ascii: " "), count: used < columns ? columns - used : 2))
     }
     func row(_ output: String, _ state: String, _ job: String, _ detail: String) {
       cell(output, width + 2)

@@ -67,6 +67,18 @@ struct ManifestOutputPathTests {
     #expect(accents?.hasPrefix("output path has a segment of 202 bytes") == true)
   }
 
+  @Test("a segment may start with a combining mark: paths split at \"/\" bytes, not at characters")
+  func combiningMarkAfterSlash() {
+    // "/" and U+0301 are one Character: a split by characters kept the slash inside a segment.
+    #expect("a/\u{301}x.png".pathSegments() == ["a", "\u{301}x.png"])
+    #expect(OutputPath.problem(with: "a/\u{301}x.png") == nil)
+    #expect(OutputPath.problem(with: "a/\u{301}/x.png") == nil)
+    #expect(OutputPath.problem(with: "a/.\u{301}./x.png") == nil)  // not "..": a name of its own
+    #expect(OutputPath.problem(with: "x.\u{301}sh")?.contains("has extension") == true)
+    #expect(Posix.directoryName("/r/a/\u{301}x.png") == "/r/a")
+    #expect(Posix.baseName("/r/a/\u{301}x.png") == "\u{301}x.png")
+  }
+
   @Test("the folded key ignores letter case and Unicode normalization")
   func foldedKey() {
     #expect(OutputPath.foldedKey("Alice/Beach.JPG") == "alice/beach.jpg")

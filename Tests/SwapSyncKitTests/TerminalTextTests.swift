@@ -62,5 +62,7 @@ struct TerminalTextTests {
     #expect(TerminalText.columns("über.png") == 8)
     #expect(TerminalText.columns("🐱.png") == 6)
     #expect(TerminalText.columns("\u{2764}\u{FE0F}.png") == 6)  // a heart shown as emoji
+    #expect(TerminalText.columns("\u{FF83}\u{FF9E}\u{FF70}\u{FF80}.png") == 8)  // halfwidth ﾃﾞｰﾀ: 4 cells
+    #expect(TerminalText.columns("a\u{200B}b\u{2060}c\u{FEFF}d.png") == 8)  // zero-width characters
   }
 }

@@ -59,8 +59,8 @@ enum GalleryURL {
   /// The relative URL of `file` (an absolute path) as seen from a page in the folder `pageFolder`
   /// (absolute): `..` up to the common folder, then the remaining segments, each percent-encoded.
   static func relative(file: String, fromFolder pageFolder: String) -> String {
-    let from = pageFolder.split(separator: "/").map(String.init)
-    let to = file.split(separator: "/").map(String.init)
+    let from = pageFolder.pathSegments(omittingEmpty: true)
+    let to = file.pathSegments(omittingEmpty: true)
     var common = 0
     while common < from.count, common < to.count - 1, from[common] == to[common] { common += 1 }
     let ups = Array(repeating: "..", count: from.count - common)

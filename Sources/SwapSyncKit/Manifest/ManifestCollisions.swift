@@ -49,12 +49,12 @@ enum ManifestCollisions {
     _ entries: [ManifestEntry], folded: [String: ManifestEntry], file: String
   ) throws(ManifestError) {
     for entry in entries {
-      let segments = OutputPath.foldedKey(entry.output).split(separator: "/")
+      let segments = OutputPath.foldedKey(entry.output).pathSegments(omittingEmpty: true)
       guard segments.count > 1 else { continue }
       for length in 1..<segments.count {
         let folder = segments[0..<length].joined(separator: "/")
         if let other = folded[folder] {
-          let shownFolder = entry.output.split(separator: "/")[0..<length].joined(separator: "/")
+          let shownFolder = entry.output.pathSegments(omittingEmpty: true)[0..<length].joined(separator: "/")
           throw ManifestError(
             path: file, location: entry.origin,
             message: "output \(JSONPath.quoted(entry.output)) needs a folder "

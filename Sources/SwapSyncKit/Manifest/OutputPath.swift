@@ -20,7 +20,7 @@ public enum OutputPath {
       return "output path contains a backslash; separate folders with \"/\""
     }
     if path.hasPrefix("/") { return "output path must be relative to the output folder, not absolute" }
-    let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+    let segments = path.pathSegments()
     for segment in segments {
       if let problem = segmentProblem(segment) { return "output path " + problem }
     }
@@ -69,8 +69,10 @@ public enum OutputPath {
   /// The extension of a file name: the text after the last `.`, unless that dot starts the name.
   /// `photo.JPG` → `JPG`; `.hidden` → nil; `photo` → nil; `photo.` → `` (empty, not allowed).
   static func fileExtension<S: StringProtocol>(of name: S) -> String? {
-    guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
-    return String(name[name.index(after: dot)...])
+    // By bytes, like `pathSegments`: "." and a combining mark after it are one character.
+    let bytes = String(name).utf8
+    guard let dot = bytes.lastIndex(of: UInt8(ascii: ".")), dot != bytes.startIndex else { return nil }
+    return String(decoding: bytes[bytes.index(after: dot)...], as: UTF8.self)
   }
 
   private static func isForbiddenScalar(_ scalar: Unicode.Scalar) -> Bool {

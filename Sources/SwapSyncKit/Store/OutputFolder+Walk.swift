@@ -29,7 +29,7 @@ extension OutputFolder {
     if relativePath.isEmpty || relativePath.hasPrefix("/") || relativePath.utf8.contains(0) {
       throw .outsideRoot(path: display)
     }
-    let parts = relativePath.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+    let parts = relativePath.pathSegments()
     for part in parts where part.isEmpty || part == "." || part == ".." {
       throw .outsideRoot(path: display)
     }

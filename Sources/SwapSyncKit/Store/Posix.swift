@@ -208,7 +208,7 @@ enum Posix {
   static func makeDirectories(_ path: String) throws(FileSystemError) {
     let absolute = absolutePath(path)
     var prefix = ""
-    for component in absolute.split(separator: "/", omittingEmptySubsequences: true) {
+    for component in absolute.pathSegments(omittingEmpty: true) {
       let parent = prefix.isEmpty ? "/" : prefix
       prefix += "/" + component
       if retrying({ mkdir(prefix, directoryMode) }) == 0 {
@@ -234,15 +234,18 @@ enum Posix {
 
   /// The folder part of a path ("." when there is none).
   static func directoryName(_ path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return "." }
-    if slash == path.startIndex { return "/" }
-    return String(path[..<slash])
+    // By bytes (`pathSegments`): a "/" followed by a combining mark is one character.
+    let bytes = path.utf8
+    guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return "." }
+    if slash == bytes.startIndex { return "/" }
+    return String(decoding: bytes[..<slash], as: UTF8.self)
   }
 
   /// The last component of a path.
   static func baseName(_ path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return path }
-    return String(path[path.index(after: slash)...])
+    let bytes = path.utf8
+    guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return path }
+    return String(decoding: bytes[bytes.index(after: slash)...], as: UTF8.self)
   }
 
   /// 16 random lowercase hex digits for unique temporary names.

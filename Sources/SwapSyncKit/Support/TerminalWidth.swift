@@ -1,8 +1,8 @@
 extension TerminalText {
   /// How many terminal columns `text` takes: 2 for each East Asian wide or fullwidth character
   /// (CJK ideographs, kana, Hangul, fullwidth forms; Unicode's `EastAsianWidth.txt`, W and F)
-  /// and for each emoji shown as a picture, 1 for every other character (a grapheme cluster:
-  /// combining marks add nothing). `wcwidth(3)` answers this only under a UTF-8 locale, and
+  /// and for each emoji shown as a picture, 0 for zero-width characters, 1 for every other
+  /// character (a grapheme cluster: combining marks add nothing, halfwidth voiced marks one). `wcwidth(3)` answers this only under a UTF-8 locale, and
   /// Swift's Unicode properties do not include the East Asian width. ASCII text is its length.
   public static func columns(_ text: String) -> Int {
     if text.utf8.allSatisfy({ $0 < 0x80 }) { return text.utf8.count }
@@ -10,12 +10,23 @@ extension TerminalText {
     for character in text {
       let scalars = character.unicodeScalars
       guard let first = scalars.first else { continue }
+      if isZeroWidth(first) { continue }
       let wide =
         isWide(first) || first.properties.isEmojiPresentation
         || (first.properties.isEmoji && scalars.contains("\u{FE0F}"))
       columns += wide ? 2 : 1
+      // Halfwidth katakana's voiced marks join the cluster before them but take a cell each.
+      columns += scalars.dropFirst().filter { $0 == "\u{FF9E}" || $0 == "\u{FF9F}" }.count
     }
     return columns
+  }
+
+  /// Characters a terminal shows in no cell: zero-width space, joiners, word joiner, BOM.
+  static func isZeroWidth(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.value {
+    case 0x200B...0x200D, 0x2060...0x2064, 0xFEFF: true
+    default: false
+    }
   }
 
   /// Whether `scalar` is East Asian wide (W) or fullwidth (F), by the blocks that hold them.

@@ -70,7 +70,7 @@ enum OutputFiles {
     }
     // Nothing at the path: a link or a file where one of its folders goes blocks it just the
     // same (the install refuses to write through it).
-    let folders = output.split(separator: "/").dropLast()
+    let folders = output.pathSegments(omittingEmpty: true).dropLast()
     var prefix = ""
     for folder in folders {
       prefix += (prefix.isEmpty ? "" : "/") + folder
