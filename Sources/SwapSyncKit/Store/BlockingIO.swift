@@ -6,17 +6,21 @@ import Dispatch
 /// poll, submit and timer of the run (the interrupt grace, `--timeout`) would wait for the disk.
 /// (On this project's disk it changed no `make bench` figure; it is there for slow disks.)
 ///
-/// The queue targets libdispatch's overcommitting global queue, which adds threads while its
-/// work blocks; the calling task waits without holding a thread.
+/// Each call gets a serial queue of its own. libdispatch runs serial queues on its overcommitting
+/// root queue, which starts a thread whenever none is idle, so work that blocks never waits for
+/// other blocked work. (A concurrent queue targets the non-overcommitting root queue instead,
+/// whose width on Linux grows only when libdispatch's monitor notices blocked threads: a test
+/// with more blocked closures than cores waited over a minute on a loaded machine.) The calling
+/// task waits without holding a thread.
 enum BlockingIO {
-  private static let queue = DispatchQueue(label: "swapsync.blocking-io", attributes: .concurrent)
-
-  /// Runs `body` on the blocking-I/O queue and returns its value, or throws its error.
+  /// Runs `body` on a thread of the blocking-I/O queues and returns its value, or throws its error.
   static func run<T: Sendable>(
     _ body: @escaping @Sendable () throws(FileSystemError) -> T
   ) async throws(FileSystemError) -> T {
     let result: Result<T, FileSystemError> = await withCheckedContinuation { continuation in
-      queue.async { continuation.resume(returning: Result { () throws(FileSystemError) in try body() }) }
+      DispatchQueue(label: "swapsync.blocking-io").async {
+        continuation.resume(returning: Result { () throws(FileSystemError) in try body() })
+      }
     }
     return try result.get()
   }
