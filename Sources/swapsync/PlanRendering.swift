@@ -43,6 +43,10 @@ struct PlanStep: Encodable, Equatable {
         steps.append(PlanStep(action: "blocked", outputs: plan.pending, reason: state.rawValue))
       case .none: break
       }
+      for (output, what) in plan.inTheWay {
+        steps.append(
+          PlanStep(action: "blocked", outputs: [output], reason: "\(what); sync will not write through it"))
+      }
       for output in plan.untracked {
         let adopted = adoptable?.contains(output) == true
         steps.append(

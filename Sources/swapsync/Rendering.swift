@@ -64,6 +64,11 @@ enum Rendering {
       lines.append(
         "blocked:   \(s.blocked) (paid for once, or adopted and gone; see `swapsync status`, use --resubmit)")
     }
+    if s.inTheWay > 0 {
+      lines.append(
+        "in the way: \(s.inTheWay) (a link, folder or special file where a recorded output goes; sync stops "
+          + "with 73 until it is moved)")
+    }
     if s.untracked > 0 {
       lines.append(
         "untracked: \(s.untracked) (files swapsync did not write; skipped, nothing bought: use --adopt or move them)"

@@ -37,9 +37,21 @@ struct LinkInTheWayTests {
 
     let verify = try await sandbox.swapsync(["verify"], emulator: nil)
     #expect(verify.status == 1 && (verify.stdout + verify.stderr).contains(link), "\(verify.stdout)")
+    // `plan` says what `sync` does: nothing is fetched for it, it is named, exit 1.
+    let plan = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(plan.status == 1, "\(plan.stdout)")
+    #expect(plan.stdout.contains("in the way: 1") && plan.stdout.contains("fetches:   0"), "\(plan.stdout)")
+    #expect(plan.stdout.contains("  blocked  bob/beach.png (\(link)"), "\(plan.stdout)")
+    // The other output too: each is named, and nothing is fetched or downloaded for either.
+    try FileManager.default.removeItem(atPath: sandbox.path("out/alice/beach.png"))
+    try FileManager.default.createSymbolicLink(
+      atPath: sandbox.path("out/alice/beach.png"), withDestinationPath: outside.path + "/x.png")
+    let requests = try await emulator.totalRequests()
     let sync = try await sandbox.swapsync(["sync", "--poll-interval", "20ms"], emulator: emulator)
     #expect(sync.status == 73, "\(sync.stderr)")
     #expect(sync.stderr.contains(link), "\(sync.stderr)")
+    #expect(sync.stderr.contains("alice/beach.png: \(sandbox.path("out/alice/beach.png")) is a symbolic link"))
+    #expect(try await emulator.totalRequests() == requests, "nothing fetched for outputs it cannot write")
     #expect(FileTree(outside.path).nodes.isEmpty, "\(FileTree(outside.path).nodes.keys.sorted())")
     #expect(try await emulator.stats().submits == 2)
   }

@@ -98,6 +98,7 @@ public struct Inspection: Sendable {
       case .blocked: summary.blocked += plan.pending.count
       case .none: break
       }
+      summary.inTheWay += plan.inTheWay.count
     }
     let budget = SyncEngine.submitBudget(plans, cap: maxSubmits, inFlight: inFlight)
     summary.submitsDeferred = summary.submits - budget
@@ -120,6 +121,7 @@ public struct Inspection: Sendable {
     // Submits held back by --max-submits are work too, for a later run.
     let work = summary.submits + summary.submitsDeferred + summary.polls + summary.repairs + summary.adoptions
     if work > 0 { return .changesPending }
+    if summary.inTheWay > 0 { return .attention }
     return entries.contains(where: { $0.status.needsAttention }) ? .attention : .inSync
   }
 }
@@ -143,6 +145,9 @@ public struct PlanSummary: Sendable, Codable, Equatable {
   public var blocked = 0
   /// Outputs where a file swapsync did not write stands: skipped, never bought or replaced.
   public var untracked = 0
+  /// Recorded outputs with a link, folder or special file in the way: `sync` writes nothing
+  /// through it and exits 73 (`JobPlan.inTheWay`).
+  public var inTheWay = 0
   /// Untracked files `--adopt` would record as they are (no purchase).
   public var adoptions = 0
   public var orphans = 0

@@ -22,6 +22,9 @@ public struct JobPlan: Sendable {
   public var pending: [String]
   /// Outputs where a file swapsync did not write stands: never written by this plan.
   public var untracked: [String]
+  /// Recorded outputs with a link, folder or special file at their path (or where one of their
+  /// folders goes), and what is there: never written through, so nothing is fetched for them.
+  public var inTheWay: [(output: String, what: String)] = []
   public var action: Action
   /// The lock entry of the job being continued (poll/restore), for its timestamps.
   public var current: LockEntry? {

@@ -97,6 +97,7 @@ public struct Planner: Sendable {
       case .pending: plan.pending.append(output)
       case .untracked: plan.untracked.append(output)
       case .adoptedMissing: adoptedMissing.append(output)
+      case .inTheWay(let what): plan.inTheWay.append((output, what))
       }
     }
     plan.current = done
@@ -155,7 +156,11 @@ public struct Planner: Sendable {
   /// `verified`: the pair's result in place (a copy source). `kept`: an adopted file in place
   /// whose bytes differ from the pair's result; it is the user's and stays. `adoptedMissing`: an
   /// adopted output whose file is gone, not named by `--resubmit lost`.
-  private enum OutputClass { case verified, kept, pending, untracked, adoptedMissing }
+  private enum OutputClass {
+    case verified, kept, pending, untracked, adoptedMissing
+    /// A link, folder or special file where a recorded output goes (`FileCheck.blocked`).
+    case inTheWay(String)
+  }
 
   /// Whether an output's file is the verified result, needs (re)writing, or is a file swapsync
   /// did not write, which is never replaced silently (docs/states.md, `untracked`).
@@ -168,11 +173,12 @@ public struct Planner: Sendable {
       case .matches:
         if recorded.sha256 == reference?.sha256 { return .verified }
         return recorded.adopted == true ? .kept : .pending
-      // Something in the way (a link, a folder) is no file of the entry's: sync tries to put the
-      // output back as for a missing one, and refuses to write through it (exit 73).
       case .missing where recorded.adopted == true, .blocked where recorded.adopted == true:
         return resubmit.contains(.lost) ? .pending : .adoptedMissing
-      case .missing, .blocked: return .pending
+      case .missing: return .pending
+      // Something in the way (a link, a folder) is no file of the entry's, and swapsync never
+      // writes through it: nothing is downloaded for it, and `sync` says where (exit 73).
+      case .blocked(let what): return .inTheWay(what)
       // A changed file of ours is repaired from its job; a changed adopted file is the user's.
       case .differs: return recorded.adopted == true ? .untracked : .pending
       }

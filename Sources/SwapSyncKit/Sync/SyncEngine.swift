@@ -100,6 +100,24 @@ public struct SyncEngine: Sendable {
     }
     let control = RunControl(submitsDeferred: held, timeout: options.timeout)
     if held > 0 { await tally.update { $0.notSubmitted += held } }
+    // Recorded outputs something stands in the way of: said one by one, the run goes on for the
+    // others, and it ends with 73 (docs/safety.md).
+    let inTheWay = plans.flatMap(\.inTheWay)
+    for (output, what) in inTheWay {
+      await tally.update {
+        $0.warnings.append(
+          "\(output): \(what); swapsync never writes through it: move it away and run `swapsync sync` again "
+            + "(its result is recorded, nothing is bought)")
+      }
+    }
+    if let first = inTheWay.first {
+      let more =
+        inTheWay.count > 1
+        ? " and \(Wording.count(inTheWay.count - 1, "other output")) (see the warnings)" : ""
+      await control.report(
+        SwapSyncFailure(.cannotWrite, "\(first.output): \(first.what)\(more); nothing was written through it")
+      )
+    }
     let needsNetwork =
       submitBudget > 0
       || plans.contains { plan in
