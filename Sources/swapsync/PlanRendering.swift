@@ -52,7 +52,7 @@ struct PlanStep: Encodable, Equatable {
         steps.append(
           PlanStep(
             action: adopted ? "adopt" : "untracked", outputs: [output],
-            reason: adoptable != nil && !adopted ? "not a JPEG, PNG, WebP or GIF file" : nil,
+            reason: adoptable != nil && !adopted ? "not a regular JPEG, PNG, WebP or GIF file" : nil,
             jobGivenUp: adopted ? givenUp[output] : nil))
       }
     }

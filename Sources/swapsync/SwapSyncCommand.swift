@@ -1,4 +1,5 @@
 import ArgumentParser
+import SwapSyncKit
 
 /// `swapsync`: keeps a folder of face-swapped images in step with a JSON manifest.
 @main
@@ -13,4 +14,19 @@ struct SwapSyncCommand: AsyncParsableCommand {
       GalleryCommand.self, InitCommand.self,
     ]
   )
+
+  /// ArgumentParser's own `main`, after the standard descriptors are made safe (`StandardStreams`).
+  static func main() async {
+    StandardStreams.openClosedOnes()
+    do {
+      var command = try parseAsRoot()
+      if var asynchronous = command as? AsyncParsableCommand {
+        try await asynchronous.run()
+      } else {
+        try command.run()
+      }
+    } catch {
+      exit(withError: error)
+    }
+  }
 }

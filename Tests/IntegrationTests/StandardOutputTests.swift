@@ -37,6 +37,14 @@ struct StandardOutputTests {
       let answer = try await run(command)
       #expect(answer.status == Int32(expected), "\(command): \(answer.stderr)")
     }
+    // A closed stdout: /dev/null stands in for it (no file the run opens can take its number),
+    // and what was printed went nowhere, so 73.
+    let closed = try await ProcessRunner.run(
+      "/bin/sh", ["-c", "exec \"$0\" status >&-", Binaries.swapsync], cwd: sandbox.root,
+      environment: environment)
+    #expect(closed.status == 73, "\(closed.stderr)")
+    #expect(
+      closed.stderr.contains("cannot write to standard output: Bad file descriptor"), "\(closed.stderr)")
     // With a stdout that takes it, the state the run left is whole.
     let status = try await ProcessRunner.run(
       Binaries.swapsync, ["status"], cwd: sandbox.root, environment: environment)

@@ -10,7 +10,7 @@ enum GalleryAssets {
     h1 { font-size: 1.4rem; margin: 0 0 .25rem; }
     h1 .manifest, h2 .dims { font-weight: normal; color: var(--muted); font-size: .9em; }
     h2 { font-size: 1.1rem; margin: 2rem 0 .75rem; border-bottom: 1px solid var(--line); padding-bottom: .25rem; }
-    code, .output, .url { font-family: ui-monospace, monospace; font-size: .85em; overflow-wrap: anywhere; }
+    code, .output, .url { font-family: ui-monospace, monospace; font-size: .85em; overflow-wrap: anywhere; white-space: pre-wrap; }
     .summary { margin: 0 0 .75rem; color: var(--muted); }
     .filters { border: 1px solid var(--line); border-radius: 6px; display: flex; flex-wrap: wrap; gap: .5rem; }
     .chip { cursor: pointer; user-select: none; }

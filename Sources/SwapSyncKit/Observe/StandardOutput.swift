@@ -24,6 +24,10 @@ public enum StandardOutput {
   public static func line(_ text: String) {
     failure.withLock { failure in
       guard failure == nil else { return }
+      if StandardStreams.stdoutWasClosed.load(ordering: .relaxed) {
+        failure = .badFileDescriptor
+        return
+      }
       do {
         _ = try FileDescriptor.standardOutput.writeAll((text + "\n").utf8)
       } catch {

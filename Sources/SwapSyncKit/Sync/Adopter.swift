@@ -14,13 +14,17 @@ struct Adopter: Sendable {
   func adopt(_ plans: [JobPlan]) async -> SwapSyncFailure? {
     for plan in plans {
       for output in plan.untracked {
+        // An output whose record holds a paid job gets its result once the file is moved.
+        let afterwards =
+          await store.entry(output)?.jobId != nil
+          ? "move it away to collect the result (already paid)" : "move it away to buy the image"
         do {
           let found: FileDigest?
           do {
             found = try folder.hash(relativePath: output)
           } catch .symlinkRefused, .notARegularFile {
             await tally.update {
-              $0.warnings.append("\(output): not adopted: not a regular file; move it away to buy the image")
+              $0.warnings.append("\(output): not adopted: not a regular file; \(afterwards)")
             }
             continue
           }
@@ -28,7 +32,7 @@ struct Adopter: Sendable {
           guard let type = digest.type else {
             await tally.update {
               $0.warnings.append(
-                "\(output): not adopted: not a JPEG, PNG, WebP or GIF image; move it away to buy the image")
+                "\(output): not adopted: not a JPEG, PNG, WebP or GIF image; \(afterwards)")
             }
             continue
           }

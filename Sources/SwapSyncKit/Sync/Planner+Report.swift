@@ -146,7 +146,7 @@ extension Planner {
       var report = EntryReport(output: entry.output, status: .missing, jobId: nil, detail: nil)
       if case .otherSpelling(let name) = files.probe(entry.output) {
         report.detail =
-          "a file named \"\(name)\" (another Unicode spelling of this output) exists; rename it to the "
+          "a file named \(ManifestCollisions.scalars(name)) (another Unicode spelling of this output) exists; rename it to the "
           + "manifest's spelling, or it stays beside the new output"
       }
       return report
@@ -176,7 +176,7 @@ extension Planner {
       var detail = "output file is missing; \(repair)"
       if case .otherSpelling(let name) = files.probe(entry.output) {
         detail +=
-          "; a file named \"\(name)\" (another Unicode spelling of this output) is there: rename it to the "
+          "; a file named \(ManifestCollisions.scalars(name)) (another Unicode spelling of this output) is there: rename it to the "
           + "manifest's spelling, or it stays beside the output put back"
       }
       report.detail = detail
