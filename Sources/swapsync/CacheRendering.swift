@@ -18,8 +18,9 @@ enum CacheRendering {
     let shown = outputs.prefix(10).joined(separator: ", ")
     let more = outputs.count > 10 ? ", and \(outputs.count - 10) more" : ""
     return TerminalText.escaped(
-      "not yet in the cache \(cache): \(Wording.count(outputs.count, "output")) (\(shown)\(more)); "
-        + "`swapsync push` uploads them (so does the next `swapsync sync`)")
+      "not known to be in the cache \(cache) (this machine has not pushed or found them there): "
+        + "\(Wording.count(outputs.count, "output")) (\(shown)\(more)); `swapsync push` checks and uploads what "
+        + "is missing (so does the next `swapsync sync` with the same cache)")
   }
 
   /// One line of `swapsync push` progress.

@@ -168,7 +168,7 @@ struct CacheTests {
     #expect(sandbox.files(under: "out").count == 3)
     let status = try await sandbox.swapsync(["status"], emulator: nil)
     #expect(status.status == 0)
-    #expect(status.stdout.contains("not yet in the cache"), "\(status.stdout)")
+    #expect(status.stdout.contains("not known to be in the cache"), "\(status.stdout)")
     #expect(try await CacheSupport.inCache(sandbox).values.allSatisfy { $0 == false })
     let push = try await sandbox.swapsync(["push"], emulator: nil)
     #expect(push.status == 1, "\(push.stderr)")
@@ -183,7 +183,7 @@ struct CacheTests {
     #expect(try await emulator.totalRequests() == requests)
     #expect(CacheSupport.folderObjects(sandbox.path("blocked/cache")).count == 2)
     #expect(try await CacheSupport.inCache(sandbox).values.allSatisfy { $0 == true })
-    #expect(!(try await sandbox.swapsync(["status"], emulator: nil)).stdout.contains("not yet in the cache"))
+    #expect(!(try await sandbox.swapsync(["status"], emulator: nil)).stdout.contains("not known to be in the cache"))
 
     // `push` checks the cache itself, not the local record: a lost cache is filled again.
     try FileManager.default.removeItem(atPath: sandbox.path("blocked/cache"))
@@ -243,5 +243,26 @@ struct CacheTests {
     let complete = CacheSupport.folderObjects(sandbox.path("cache"))
     #expect(complete.count == files.count)
     for bytes in files.values { #expect(complete[try TestDigest.sha256(Array(bytes))] == bytes) }
+  }
+
+  @Test(
+    "a folder cache inside the output folder (or its .swapsync/) is refused: 64 for --cache, 65 in the manifest"
+  )
+  func cacheInsideTheOutputFolder() async throws {
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([("a.png", "https://img.example/t", "https://img.example/f")])
+    for inside in ["out", "out/.swapsync", "out/cache"] {
+      let refused = try await sandbox.swapsync(["plan", "--cache", inside], emulator: nil)
+      #expect(refused.status == 64, "\(inside): \(refused.stderr)")
+      #expect(refused.stderr.contains("is inside the output folder"), "\(refused.stderr)")
+    }
+    try sandbox.writeManifest(
+      [("a.png", "https://img.example/t", "https://img.example/f")], extra: #""cache": "out/objects","#)
+    let manifest = try await sandbox.swapsync(["status"], emulator: nil)
+    #expect(manifest.status == 65, "\(manifest.stderr)")
+    #expect(manifest.stderr.contains("the manifest's cache: the cache folder"), "\(manifest.stderr)")
+    #expect(!sandbox.exists("out/objects"))
+    // Beside the output folder is fine.
+    #expect(try await sandbox.swapsync(["plan", "--cache", "objects"], emulator: nil).status == 2)
   }
 }

@@ -130,7 +130,7 @@ struct S3CacheTests {
     #expect(result.stderr.contains("the next run tries again"))
     let status = try await sandbox.swapsync(["status"] + Self.cache, emulator: nil, environment: down)
     #expect(status.status == 0)
-    #expect(status.stdout.contains("not yet in the cache"))
+    #expect(status.stdout.contains("not known to be in the cache"))
 
     let requests = try await emulator.totalRequests()
     let retried = try await sandbox.swapsync(

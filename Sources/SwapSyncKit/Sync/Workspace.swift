@@ -49,9 +49,17 @@ public struct Workspace: Sendable {
     case (nil, nil):
       cacheLocation = nil
     }
-    return Workspace(
-      manifest: manifest, lockPath: lockPath, outputRoot: outputURL.standardizedFileURL.path,
-      cache: cacheLocation)
+    let outputRoot = outputURL.standardizedFileURL.path
+    // A folder cache in the output folder would put its objects among the outputs, or in the
+    // machine-local state a fresh clone never has (docs/cache.md).
+    if case .folder(let folder)? = cacheLocation, folder == outputRoot || folder.hasPrefix(outputRoot + "/") {
+      let source = cache.map { "--cache \($0)" } ?? "the manifest's cache"
+      throw SwapSyncFailure(
+        cache == nil ? .invalidInput : .usage,
+        "\(source): the cache folder \(folder) is inside the output folder \(outputRoot); put it outside "
+          + "(a shared drive, a folder beside the project), or use s3://")
+    }
+    return Workspace(manifest: manifest, lockPath: lockPath, outputRoot: outputRoot, cache: cacheLocation)
   }
 
   /// `<manifest>.lock.json` beside the manifest (`swaps.json` → `swaps.lock.json`).
