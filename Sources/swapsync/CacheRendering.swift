@@ -32,6 +32,7 @@ enum CacheRendering {
     case .replaced: what = "replaced a damaged copy"
     case .failed(let reason): what = "FAILED: \(reason)"
     case .noLocalCopy: what = "FAILED: \(PushOutcome.noLocalCopyReason)"
+    case .stopped: what = "not tried: stopped"
     }
     return TerminalText.escaped(
       "[\(step.done)/\(step.total)] \(step.outputs.joined(separator: ", ")): \(what)")

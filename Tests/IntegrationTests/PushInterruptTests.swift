@@ -54,4 +54,43 @@ struct PushInterruptTests {
     let complete = CacheSupport.folderObjects(sandbox.path("cache"))
     #expect(complete.count == files.count)
   }
+
+  @Test(
+    "a first SIGINT while push waits for an S3 server that never answers ends it at once, not at the request's timeout"
+  )
+  func signalCutsOffProbes() async throws {
+    let sandbox = try Sandbox()
+    _ = try await CacheSupport.adoptLargeOutputs(sandbox, count: 2, size: 1 << 10)
+    // A server that takes connections (the kernel completes them) and never answers.
+    let silent = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    #expect(silent >= 0)
+    defer { close(silent) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let listening = withUnsafeMutablePointer(to: &address) { pointer in
+      pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+        bind(silent, raw, length) == 0 && listen(silent, 16) == 0 && getsockname(silent, raw, &length) == 0
+      }
+    }
+    #expect(listening)
+    let endpoint = "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))"
+    let run = try CacheSupport.start(
+      sandbox, ["push", "--cache", "s3://swapsync-cache/x", "--allow-http"],
+      environment: [
+        "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_ENDPOINT_URL": endpoint,
+      ])
+    // A connection waiting in the listener's queue: the push's HEAD is on its way.
+    let interrupted = await CacheSupport.killWhen(run, signal: SIGINT) {
+      var entry = pollfd(fd: silent, events: Int16(POLLIN), revents: 0)
+      return poll(&entry, 1, 0) == 1
+    }
+    #expect(interrupted, "\(run.stderr)")
+    // The HEAD's timeout is 60 s; cut off, the push ends long before.
+    let end = run.process.waitBlocking(timeout: .seconds(30))
+    if end == nil { _ = run.process.signal(SIGKILL) }
+    #expect(end == .exited(130), "\(run.stderr)")
+    #expect(run.stderr.contains("not tried"), "\(run.stderr)")
+  }
 }

@@ -53,7 +53,7 @@ struct CachePusher: Sendable {
         progress(PushProgress(done: done, total: work.count, outputs: work[index].outputs, outcome: outcome))
         _ = await startNext()
       }
-      summary.notAttempted = work.count - next
+      summary.notAttempted += work.count - next
     }
   }
 
@@ -76,10 +76,13 @@ struct CachePusher: Sendable {
           replacing = true
         }
       }
+      // Stopped while looking: no upload starts now.
+      if await shouldStop() { return .stopped }
       try await backend.store(object, from: source, replacing: replacing)
       await cache.markKnown(object.sha256)
       return replacing ? .replaced : .pushed
     } catch {
+      if case .stopped = error { return .stopped }
       _ = await cache.disable(error)
       return .failed(error.description)
     }
@@ -110,6 +113,8 @@ public enum PushOutcome: Sendable, Equatable {
   /// No output of the object holds its verified bytes (gone or changed): nothing to send.
   /// `sync` reports such outputs itself and says nothing more; `push` counts them as failed.
   case noLocalCopy
+  /// The push stopped (a signal) before this object was sent: not tried.
+  case stopped
 
   /// Why a `noLocalCopy` object was not pushed, for `push`.
   public static let noLocalCopyReason = "no output file matches the lockfile; run `swapsync sync` first"
@@ -159,6 +164,8 @@ public struct PushSummary: Sendable {
     case .failed(let reason):
       failedObjects += 1
       failed += outputs.map { (output: $0, reason: reason) }
+    case .stopped:
+      notAttempted += 1
     case .noLocalCopy:
       failedObjects += 1
       withoutLocalCopy += 1

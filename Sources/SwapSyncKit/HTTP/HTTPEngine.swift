@@ -60,6 +60,8 @@ public final class HTTPEngine: Sendable {
   private struct Flight {
     var isSubmit: Bool
     var isDownload: Bool
+    /// A HEAD: a question whose answer nothing is recorded from (a cache probe).
+    var isProbe: Bool
     var loop: Int
   }
 
@@ -86,6 +88,15 @@ public final class HTTPEngine: Sendable {
       state.closedToFetches = true
       if includingSubmits { state.closedToSubmits = true }
       return state.inFlight.filter { includingSubmits || !$0.value.isSubmit }.map { ($0.key, $0.value.loop) }
+    }
+    for flight in flights { loops[flight.loop].cancel(id: flight.id) }
+  }
+
+  /// Cancels the HEAD requests under way (`HTTPError.cancelled`), for a push that is stopping:
+  /// nothing is recorded from their answers, so they need not be waited for. Other requests go on.
+  public func cancelProbes() {
+    let flights = admission.withLock { state in
+      state.inFlight.filter { $0.value.isProbe }.map { (id: $0.key, loop: $0.value.loop) }
     }
     for flight in flights { loops[flight.loop].cancel(id: flight.id) }
   }
@@ -152,7 +163,8 @@ public final class HTTPEngine: Sendable {
     let admitted = admission.withLock { state -> Int? in
       guard !(isSubmit ? state.closedToSubmits : state.closedToFetches) else { return nil }
       let index = state.loopIndex(download: isDownload)
-      state.inFlight[id] = Flight(isSubmit: isSubmit, isDownload: isDownload, loop: index)
+      state.inFlight[id] = Flight(
+        isSubmit: isSubmit, isDownload: isDownload, isProbe: request.method == .head, loop: index)
       if isDownload { state.downloads[index] += 1 }
       return index
     }

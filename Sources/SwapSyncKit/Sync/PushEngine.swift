@@ -6,8 +6,9 @@ import Synchronization
 /// Takes the run lock like `sync`: one run at a time per output folder.
 ///
 /// A first SIGINT, SIGTERM or SIGHUP (`SignalTrap`) stops it the way it stops `sync`
-/// (docs/exit-codes.md, "Interrupts"): no new object starts, the ones under way finish, the
-/// record of what is in the cache is written, and the summary says what was done.
+/// (docs/exit-codes.md, "Interrupts"): no new object starts, uploads under way finish, looks at
+/// whether an object is there (HEAD) are cut off, the record of what is in the cache is written,
+/// and the summary says what was done.
 public struct PushEngine: Sendable {
   public var workspace: Workspace
   /// The cache; nil when none is configured (exit 64 once the lockfile is known to be valid).
@@ -57,6 +58,9 @@ public struct PushEngine: Sendable {
         "\(SyncReport.signalName(signal)) received: stopping; uploads under way finish and are recorded, "
           + "no new one starts (signal again to exit at once)")
       stopped.raise()
+      // A look at whether an object is there records nothing: not waited for (a stalled server
+      // would hold the stop for the request's whole timeout).
+      engine.cancelProbes()
     }
     let pusher = CachePusher(
       cache: run, folder: folder, parallel: parallel,
