@@ -62,20 +62,9 @@ struct PushInterruptTests {
     let sandbox = try Sandbox()
     _ = try await CacheSupport.adoptLargeOutputs(sandbox, count: 2, size: 1 << 10)
     // A server that takes connections (the kernel completes them) and never answers.
-    let silent = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    #expect(silent >= 0)
+    let (silent, port) = try LoopbackListener.open()
     defer { close(silent) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let listening = withUnsafeMutablePointer(to: &address) { pointer in
-      pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-        bind(silent, raw, length) == 0 && listen(silent, 16) == 0 && getsockname(silent, raw, &length) == 0
-      }
-    }
-    #expect(listening)
-    let endpoint = "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))"
+    let endpoint = "http://127.0.0.1:\(port)"
     let run = try CacheSupport.start(
       sandbox, ["push", "--cache", "s3://swapsync-cache/x", "--allow-http"],
       environment: [

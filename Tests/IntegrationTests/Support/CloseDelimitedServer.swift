@@ -27,24 +27,7 @@ final class CloseDelimitedServer: @unchecked Sendable {
   init(body: [UInt8], head: String = CloseDelimitedServer.imageHead) throws {
     self.body = Mutex(body)
     self.head = head
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw FaultSupportError.socket(errno) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let ready = withUnsafeMutablePointer(to: &address) { pointer in
-      pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-        bind(fd, raw, length) == 0 && listen(fd, 16) == 0 && getsockname(fd, raw, &length) == 0
-      }
-    }
-    guard ready else {
-      let code = errno
-      close(fd)
-      throw FaultSupportError.socket(code)
-    }
-    listener = fd
-    port = Int(UInt16(bigEndian: address.sin_port))
+    (listener, port) = try LoopbackListener.open()
     Thread { [self] in acceptLoop() }.start()
   }
 
