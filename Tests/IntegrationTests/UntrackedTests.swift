@@ -140,7 +140,8 @@ struct UntrackedTests {
     #expect(
       preview.stdout.contains("untracked: 1 ") && preview.stdout.contains("adoptions: 1 "),
       "\(preview.stdout)")
-    #expect(preview.stdout.contains("  untracked a.png (not a regular JPEG, PNG, WebP or GIF file: not adopted)"))
+    #expect(
+      preview.stdout.contains("  untracked a.png (not a regular JPEG, PNG, WebP or GIF file: not adopted)"))
     #expect(preview.stdout.contains("  adopt     b.png"), "\(preview.stdout)")
     let json = try await sandbox.swapsync(["plan", "--adopt", "--json"], emulator: nil)
     let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]

@@ -17,7 +17,9 @@ final class FlakyS3Proxy: @unchecked Sendable {
     .deletingLastPathComponent().appendingPathComponent("Fixtures/s3/flaky-proxy.py").path
 
   init(before server: S3Server, failingEvery every: Int) async throws {
-    guard let python = S3Server.executable("python3") else { throw S3ServerError.missing("python3 is not on PATH") }
+    guard let python = S3Server.executable("python3") else {
+      throw S3ServerError.missing("python3 is not on PATH")
+    }
     process = try ChildProcess(
       python, [Self.script, server.endpoint, "\(every)"], environment: ProcessInfo.processInfo.environment,
       cwd: FileManager.default.temporaryDirectory.path, stdout: .pipe)
