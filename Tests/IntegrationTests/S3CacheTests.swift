@@ -2,6 +2,10 @@ import Foundation
 import SwapSyncKit
 import Testing
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// The S3 cache end to end (docs/cache.md): the real binary against the real emulator and a real
 /// S3-compatible server (moto) on loopback that checks every SigV4 signature.
 @Suite("cache: S3", .timeLimit(.minutes(5)))
@@ -169,6 +173,30 @@ struct S3CacheTests {
     #expect(restored.status == 0, "\(restored.stderr)")
     #expect(try await emulator.totalRequests() == requests, "every output came from the cache")
     #expect(clone.files(under: "out") == sandbox.files(under: "out"))
+  }
+
+  @Test(
+    "an S3 endpoint that takes connections and never answers is given up after --stall-timeout, not an hour")
+  func silentServerIsGivenUp() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+    let s3 = try await S3Server()
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest(CacheSupport.entries(emulator))
+    let synced = try await sandbox.swapsync(
+      CacheSupport.sync + Self.cache, emulator: emulator, environment: s3.environment())
+    #expect(synced.status == 0, "\(synced.stderr)")
+    let (silent, port) = try LoopbackListener.open()
+    defer { close(silent) }
+    var environment = s3.environment()
+    environment["AWS_ENDPOINT_URL"] = "http://127.0.0.1:\(port)"
+    // A fresh clone restores: the cache's GET waits for an answer that never comes.
+    let clone = try CacheSupport.clone(of: sandbox)
+    let restored = try await clone.swapsync(
+      CacheSupport.sync + Self.cache + ["--stall-timeout", "1s"], emulator: emulator, environment: environment
+    )
+    #expect(restored.status == 0, "\(restored.stderr)")
+    #expect(restored.stderr.contains("no answer in time"), "\(restored.stderr)")
+    #expect(clone.files(under: "out") == sandbox.files(under: "out"), "restored from the job's URLs instead")
   }
 
   @Test("kill -9 during a push to S3 leaves only complete objects under their content address")

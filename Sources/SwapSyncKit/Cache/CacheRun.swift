@@ -13,7 +13,11 @@ actor CacheRun {
   private(set) var unusable: String?
   private var warned = false
 
-  init(configuration: CacheConfiguration, engine: HTTPEngine, stateDir: String) {
+  /// `stallTimeout`: how long an S3 request may go without progress (`S3Cache.stallTimeout`).
+  init(
+    configuration: CacheConfiguration, engine: HTTPEngine, stateDir: String,
+    stallTimeout: Duration = .seconds(30)
+  ) {
     self.configuration = configuration
     self.stateDir = stateDir
     self.known = CacheLedger.known(stateDir: stateDir, identity: configuration.identity)
@@ -21,7 +25,7 @@ actor CacheRun {
     case .success(.folder(let root)):
       backend = FolderCache(root: root)
     case .success(.s3(let settings)):
-      backend = S3Cache(settings: settings, engine: engine)
+      backend = S3Cache(settings: settings, engine: engine, stallTimeout: stallTimeout)
     case .failure(let error):
       backend = nil
       unusable = error.message

@@ -74,6 +74,9 @@ enum CacheFetch: Sendable, Equatable {
 public enum CacheError: Error, Sendable, CustomStringConvertible {
   /// The cache did not answer: connection or TLS failure, timeout, a 5xx answer, an unreadable folder.
   case unavailable(String)
+  /// The cache took a request and did not answer in time: not tried again in this run (a
+  /// server that is silent for the whole timeout is not back a second later).
+  case timedOut(String)
   /// The cache answered with a refusal: wrong credentials, no permission, another region.
   case refused(String)
   /// The bytes to push no longer match the lockfile (the output changed on disk).
@@ -83,7 +86,7 @@ public enum CacheError: Error, Sendable, CustomStringConvertible {
 
   public var description: String {
     switch self {
-    case .unavailable(let detail): "unreachable: \(detail)"
+    case .unavailable(let detail), .timedOut(let detail): "unreachable: \(detail)"
     case .refused(let detail): "refused: \(detail)"
     case .sourceChanged(let detail): detail
     case .stopped: "stopped: the run is ending"
@@ -93,7 +96,7 @@ public enum CacheError: Error, Sendable, CustomStringConvertible {
   /// Whether the rest of the run should leave the cache alone.
   var disablesCache: Bool {
     switch self {
-    case .unavailable, .refused: true
+    case .unavailable, .timedOut, .refused: true
     case .sourceChanged, .stopped: false
     }
   }

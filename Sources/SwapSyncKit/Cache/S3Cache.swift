@@ -17,11 +17,18 @@ struct S3Cache: ContentCache {
   func url(of object: CacheObject) -> String { settings.url(forKey: settings.key(object.relativeKey)) }
 
   /// Tries for each request: S3 answers 500 and 503 now and then by design, and asks clients to
-  /// retry with exponential backoff (AWS's "Retry behavior"; its SDKs' standard mode makes 3
-  /// attempts). Every request here may be repeated: a HEAD, a GET into a file truncated first, a
-  /// PUT of content-addressed bytes. Only `unavailable` failures (5xx, 429, a dropped or refused
-  /// connection, a timeout) are tried again; refusals are final.
-  static let attempts = 3
+  /// retry with exponential backoff (AWS's "Retry behavior"; its SDKs make 3 to 5 attempts).
+  /// Every request here may be repeated: a HEAD, a GET into a file truncated first, a PUT of
+  /// content-addressed bytes. Only `unavailable` failures (5xx, 429, a dropped or refused
+  /// connection) are tried again; a refusal is final, and so is a server that stayed silent
+  /// (`timedOut`): waiting for it again would only multiply the wait.
+  static let attempts = 5
+
+  /// How long a request may go without a byte moving either way (libcurl's low-speed limit), and
+  /// the whole time a HEAD may take: a server that takes connections and never answers must not
+  /// hold a run for the hour a large object may legitimately take. `sync --stall-timeout` sets
+  /// it (default 30 s, as for results).
+  var stallTimeout = Duration.seconds(30)
 
   func probe(_ object: CacheObject) async throws(CacheError) -> CacheProbe {
     try await retrying { () async throws(CacheError) -> CacheProbe in try await probeOnce(object) }
@@ -40,7 +47,7 @@ struct S3Cache: ContentCache {
   }
 
   /// Runs `request` up to `attempts` times while it fails with `unavailable`, waiting 0.25–0.5 s,
-  /// then 0.5–1 s between tries (`Backoff`, with jitter).
+  /// 0.5–1 s, 1–2 s, then 2–4 s between tries (`Backoff`, with jitter).
   private func retrying<T: Sendable>(_ request: () async throws(CacheError) -> T) async throws(CacheError)
     -> T
   {
@@ -63,7 +70,7 @@ struct S3Cache: ContentCache {
   private func probeOnce(_ object: CacheObject) async throws(CacheError) -> CacheProbe {
     let response = try await send(
       HTTPRequest(
-        method: .head, url: url(of: object), timeout: .seconds(60), maxBodyBytes: Self.answerLimit,
+        method: .head, url: url(of: object), timeout: stallTimeout, maxBodyBytes: Self.answerLimit,
         signing: settings.signing(), followRedirects: false))
     switch response.status {
     case 200..<300:
@@ -90,6 +97,7 @@ struct S3Cache: ContentCache {
     let request = HTTPRequest(
       // At least 64 KiB: libcurl applies the limit to error answers' Content-Length too.
       method: .get, url: url(of: object), timeout: .seconds(3600), maxBodyBytes: max(object.size, 64 * 1024),
+      stallTimeout: stallTimeout,
       signing: settings.signing(), followRedirects: false)
     let result: DownloadResult
     do throws(HTTPError) {
@@ -118,7 +126,7 @@ struct S3Cache: ContentCache {
     let request = HTTPRequest(
       method: .put, url: url(of: object),
       headers: [("Content-Type", object.contentType), ("x-amz-meta-sha256", object.sha256)],
-      timeout: .seconds(3600), maxBodyBytes: Self.answerLimit,
+      timeout: .seconds(3600), maxBodyBytes: Self.answerLimit, stallTimeout: stallTimeout,
       upload: .file(descriptor: source, size: object.size),
       signing: settings.signing(payloadSHA256: object.sha256), followRedirects: false)
     let response = try await send(request)
@@ -143,6 +151,7 @@ struct S3Cache: ContentCache {
     switch error {
     case .notStarted, .cancelled: .stopped
     case .refusedURL, .tooManyRedirects, .setupFailed: .refused(error.description)
+    case .timedOut: .timedOut(error.description)
     default: .unavailable(error.description)
     }
   }

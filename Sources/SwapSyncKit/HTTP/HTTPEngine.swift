@@ -224,6 +224,8 @@ public final class HTTPEngine: Sendable {
     case CURLE_OPERATION_TIMEDOUT where outcome.pretransferMicroseconds == 0:
       // Timed out before the request was about to be sent: the server never saw it.
       throw .connectFailed(detail)
+    case CURLE_OPERATION_TIMEDOUT:
+      throw .timedOut(detail)
     default:
       throw .transferFailed(detail)
     }

@@ -8,6 +8,9 @@ public enum HTTPError: Error, Sendable, CustomStringConvertible {
   /// The request may have reached the server, but no complete answer came back
   /// (timeout after sending, connection reset, empty reply, truncated body).
   case transferFailed(String)
+  /// The server took the request and did not answer (or stopped answering) in time
+  /// (`CURLE_OPERATION_TIMEDOUT` after the request was sent; `timeout`, `stallTimeout`).
+  case timedOut(String)
   /// The answer was longer than the request's limit.
   case bodyTooLarge(limit: Int)
   /// Writing the downloaded body to disk failed.
@@ -27,7 +30,7 @@ public enum HTTPError: Error, Sendable, CustomStringConvertible {
   public var requestCertainlyNotSent: Bool {
     switch self {
     case .connectFailed, .tlsFailed, .refusedURL, .notStarted, .setupFailed: true
-    case .transferFailed, .bodyTooLarge, .localWriteFailed, .tooManyRedirects, .cancelled: false
+    case .transferFailed, .timedOut, .bodyTooLarge, .localWriteFailed, .tooManyRedirects, .cancelled: false
     }
   }
 
@@ -36,6 +39,7 @@ public enum HTTPError: Error, Sendable, CustomStringConvertible {
     case .connectFailed(let detail): "could not connect: \(detail)"
     case .tlsFailed(let detail): "TLS failure: \(detail) (use --cacert FILE for a private CA)"
     case .transferFailed(let detail): "no complete answer: \(detail)"
+    case .timedOut(let detail): "no answer in time: \(detail)"
     case .bodyTooLarge(let limit): "answer larger than the limit of \(limit) bytes"
     case .localWriteFailed(let code): "could not write the download: \(String(cString: strerror(code)))"
     case .refusedURL(let url, let reason): "refused URL \(HTTPEngine.redacted(url)): \(reason)"

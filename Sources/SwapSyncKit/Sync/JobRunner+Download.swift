@@ -154,7 +154,7 @@ extension JobRunner {
         throw FileSystemError.io(operation: "write", path: folder.stateDir + "/tmp", errno: code)
       case .cancelled, .notStarted:
         return .stopped
-      case .tlsFailed, .connectFailed, .transferFailed, .setupFailed:
+      case .tlsFailed, .connectFailed, .transferFailed, .timedOut, .setupFailed:
         return .transient(error.description, retryAfter: nil)
       }
     }

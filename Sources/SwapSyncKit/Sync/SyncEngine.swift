@@ -144,7 +144,8 @@ public struct SyncEngine: Sendable {
       }
       let engine = HTTPEngine(configuration: http, logger: logger)
       let cacheRun = options.cache.map {
-        CacheRun(configuration: $0, engine: engine, stateDir: folder.stateDir)
+        CacheRun(
+          configuration: $0, engine: engine, stateDir: folder.stateDir, stallTimeout: options.stallTimeout)
       }
       let runner = JobRunner(
         client: TTAPIClient(engine: engine, baseURL: options.apiBase, apiKey: key), engine: engine,
