@@ -14,15 +14,15 @@ enum Rendering {
     let width = min(60, max(6, outputs.map(TerminalText.columns).max() ?? 6))
     var text: [UInt8] = []
     text.reserveCapacity((entries.count + 1) * (width + 48))
-    // A cell as wide as its column or wider (an output over 60 columns) is followed by two
-    // spaces, so the next column never touches it: `awk '{print $2}'` still reads the state.
-    func cell(_ value: String, _ columns: Int) {
+    // A cell is padded to its column and followed by at least `gap` spaces, so an output wider
+    // than its column (over 60) never touches the state: `awk '{print $2}'` still reads it.
+    func cell(_ value: String, _ columns: Int, gap: Int = 1) {
       text.append(contentsOf: value.utf8)
       let used = TerminalText.columns(value)
-      text.append(contentsOf: repeatElement(UInt8(ascii: " "), count: used < columns ? columns - used : 2))
+      text.append(contentsOf: repeatElement(UInt8(ascii: " "), count: max(columns - used, gap)))
     }
     func row(_ output: String, _ state: String, _ job: String, _ detail: String) {
-      cell(output, width + 2)
+      cell(output, width + 2, gap: 2)
       cell(state, 11)
       if detail.isEmpty {
         text.append(contentsOf: job.utf8)

@@ -185,7 +185,13 @@ struct SyncCommand: AsyncParsableCommand {
       logger: workspace.makeLogger())
     let trap = SignalTrap()
     let report = try await engine.run(trap: trap) { () throws(SwapSyncFailure) -> String in try api.key() }
-    observer?.runEnded(summary: report.json())
+    var status = report.exitStatus
+    let galleryFailure = gallery ? GalleryCommand.refresh(space, options: workspace) : nil
+    if let galleryFailure { status = status.combined(with: galleryFailure.status) }
+    let signal = trap.received
+    if let signal { status = status.combined(with: .stopped(by: signal)) }
+    // The event stream's summary carries what `--json` says (docs/events.md).
+    observer?.runEnded(summary: report.json(exitStatus: status, error: galleryFailure))
     let eventsFailure = stream?.writeFailure
     if let events, let eventsFailure {
       printError(
@@ -193,14 +199,9 @@ struct SyncCommand: AsyncParsableCommand {
       )
     }
     workspace.say(report.humanSummary())
-    var status = report.exitStatus
     // Events on stdout are what the command prints: stdout that cannot take them is 73
     // (docs/exit-codes.md); an events file that fills up is a warning (docs/events.md).
     if events == "-", eventsFailure != nil { status = status.combined(with: .cannotWrite) }
-    let galleryFailure = gallery ? GalleryCommand.refresh(space, options: workspace) : nil
-    if let galleryFailure { status = status.combined(with: galleryFailure.status) }
-    let signal = trap.received
-    if let signal { status = status.combined(with: .stopped(by: signal)) }
     // Printed last, with the status the process exits with.
     if json { StandardOutput.line(report.json(exitStatus: status, error: galleryFailure)) }
     if signal != nil { return status }

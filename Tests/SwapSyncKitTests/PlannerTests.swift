@@ -289,7 +289,7 @@ struct PlannerTests {
     let report = Planner(resubmit: []).report(
       manifest: manifest([("1.png", a)]), lock: Lockfile(entries: ["1.png": entry(a, .done, sha: "s")]),
       files: files, runInProgress: false)
-    #expect(report[0].status == .modified)
+    #expect(report[0].status == .untracked)
     #expect(report[0].detail == link + "; until then `swapsync sync` cannot put the output back (exit 73)")
     var adopted = entry(a, .done, job: nil, sha: "s")
     adopted.adopted = true

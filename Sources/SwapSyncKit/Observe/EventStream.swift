@@ -113,6 +113,12 @@ public final class EventStream: SyncObserver {
     var line = bytes
     line.append(0x0A)
     fd.withLock { descriptor in
+      // `-` with stdout closed at start: /dev/null stands in for it (`StandardStreams`), and
+      // every line is lost.
+      if descriptor == STDOUT_FILENO, StandardStreams.stdoutWasClosed.load(ordering: .relaxed) {
+        failure.withLock { $0 = (EBADF, ($0?.lost ?? 0) + 1) }
+        return
+      }
       let start = lseek(descriptor, 0, SEEK_CUR)  // -1 for a pipe or a terminal
       line.withUnsafeBytes { buffer in
         var offset = 0

@@ -187,8 +187,10 @@ extension Planner {
       report.status = .modified
       report.detail = "\(why); \(repair)"
     case .blocked(let why):
-      // What `verify` says, and what `sync` will do about it: refuse, not download again.
-      report.status = adopted ? .lost : .modified
+      // What `verify` says, and what `sync` will do about it: refuse, not download again. A link
+      // or folder there is something swapsync did not write at the output's path: `untracked`,
+      // which needs the user (exit 1), as `plan` and `sync` say.
+      report.status = adopted ? .lost : .untracked
       report.detail = "\(why); until then `swapsync sync` cannot put the output back (exit 73)"
     }
     return report
