@@ -247,12 +247,14 @@ struct CacheTests {
   }
 
   @Test(
-    "a folder cache inside the output folder (or its .swapsync/) is refused: 64 for --cache, 65 in the manifest"
+    "a folder cache inside the output folder (or its .swapsync/, or through a link) is refused: 64 for --cache, 65 in the manifest"
   )
   func cacheInsideTheOutputFolder() async throws {
     let sandbox = try Sandbox()
     try sandbox.writeManifest([("a.png", "https://img.example/t", "https://img.example/f")])
-    for inside in ["out", "out/.swapsync", "out/cache"] {
+    try FileManager.default.createDirectory(atPath: sandbox.path("out"), withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(atPath: sandbox.path("link"), withDestinationPath: "out")
+    for inside in ["out", "out/.swapsync", "out/cache", "link", "link/objects"] {
       let refused = try await sandbox.swapsync(["plan", "--cache", inside], emulator: nil)
       #expect(refused.status == 64, "\(inside): \(refused.stderr)")
       #expect(refused.stderr.contains("is inside the output folder"), "\(refused.stderr)")

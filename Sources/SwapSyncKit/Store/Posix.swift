@@ -232,6 +232,18 @@ enum Posix {
     return result
   }
 
+  /// `realpath(3)`: the absolute path with every symbolic link resolved, or nil when a part of
+  /// it does not exist (then the deepest existing folder is resolved and the rest appended).
+  static func realPath(_ path: String) -> String? {
+    if let resolved = realpath(path, nil) {
+      defer { free(resolved) }
+      return String(cString: resolved)
+    }
+    let parent = directoryName(path)
+    guard parent != path, parent != ".", let base = realPath(parent) else { return nil }
+    return (base == "/" ? "" : base) + "/" + baseName(path)
+  }
+
   /// The folder part of a path ("." when there is none).
   static func directoryName(_ path: String) -> String {
     // By bytes (`pathSegments`): a "/" followed by a combining mark is one character.

@@ -52,7 +52,7 @@ public struct Workspace: Sendable {
     let outputRoot = outputURL.standardizedFileURL.path
     // A folder cache in the output folder would put its objects among the outputs, or in the
     // machine-local state a fresh clone never has (docs/cache.md).
-    if case .folder(let folder)? = cacheLocation, folder == outputRoot || folder.hasPrefix(outputRoot + "/") {
+    if case .folder(let folder)? = cacheLocation, Self.isInside(folder, outputRoot) {
       let source = cache.map { "--cache \($0)" } ?? "the manifest's cache"
       throw SwapSyncFailure(
         cache == nil ? .invalidInput : .usage,
@@ -60,6 +60,13 @@ public struct Workspace: Sendable {
           + "(a shared drive, a folder beside the project), or use s3://")
     }
     return Workspace(manifest: manifest, lockPath: lockPath, outputRoot: outputRoot, cache: cacheLocation)
+  }
+
+  /// Whether `path` is `folder` or inside it, as written or with symbolic links resolved (a link
+  /// to the output folder is the output folder).
+  static func isInside(_ path: String, _ folder: String) -> Bool {
+    func inside(_ path: String, _ folder: String) -> Bool { path == folder || path.hasPrefix(folder + "/") }
+    return inside(path, folder) || inside(Posix.realPath(path) ?? path, Posix.realPath(folder) ?? folder)
   }
 
   /// `<manifest>.lock.json` beside the manifest (`swaps.json` → `swaps.lock.json`).
