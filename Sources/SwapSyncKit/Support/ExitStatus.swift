@@ -58,3 +58,11 @@ public struct SwapSyncFailure: Error, CustomStringConvertible, Sendable {
 
   public var description: String { message }
 }
+
+extension SwapSyncFailure {
+  /// The more severe of `self` and `other`.
+  func worse(than other: SwapSyncFailure?) -> SwapSyncFailure {
+    guard let other else { return self }
+    return other.status.combined(with: status) == other.status ? other : self
+  }
+}

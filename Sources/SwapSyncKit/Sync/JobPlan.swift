@@ -94,3 +94,20 @@ public struct FileView: Sendable {
     self.probe = probe
   }
 }
+
+extension JobPlan {
+  /// An adopted output whose file is gone, blocked as `lost`: it has no job, so only a cache
+  /// holding its bytes can put it back (docs/lockfile.md, adopted entries).
+  var isAdoptedAndGone: Bool { action == .blocked(.lost) && current?.adopted == true }
+}
+
+extension JobPlan.Action {
+  var isSubmit: Bool {
+    if case .submit = self { return true }
+    return false
+  }
+  var isBlocked: Bool {
+    if case .blocked = self { return true }
+    return false
+  }
+}

@@ -106,17 +106,18 @@ public struct SyncEngine: Sendable {
     for (output, what) in inTheWay {
       await tally.update {
         $0.warnings.append(
-          "\(output): \(what); swapsync never writes through it: move it away and run `swapsync sync` again "
-            + "(its result is recorded, nothing is bought)")
+          "\(output): \(what); then run `swapsync sync` again (its result is recorded: nothing is bought)")
       }
     }
     if let first = inTheWay.first {
-      let more =
+      let outputs =
         inTheWay.count > 1
-        ? " and \(Wording.count(inTheWay.count - 1, "other output")) (see the warnings)" : ""
+        ? "\(Wording.count(inTheWay.count, "output")) (\(first.output) and more: see the warnings)"
+        : first.output
       await control.report(
-        SwapSyncFailure(.cannotWrite, "\(first.output): \(first.what)\(more); nothing was written through it")
-      )
+        SwapSyncFailure(
+          .cannotWrite,
+          "\(outputs): something is in the way, and nothing was written through it: \(first.what)"))
     }
     let needsNetwork =
       submitBudget > 0
@@ -286,30 +287,5 @@ extension SyncEngine {
         group.addTask { await runner.run(plan) }
       }
     }
-  }
-}
-
-extension JobPlan {
-  /// An adopted output whose file is gone, blocked as `lost`: it has no job, so only a cache
-  /// holding its bytes can put it back (docs/lockfile.md, adopted entries).
-  var isAdoptedAndGone: Bool { action == .blocked(.lost) && current?.adopted == true }
-}
-
-extension JobPlan.Action {
-  var isSubmit: Bool {
-    if case .submit = self { return true }
-    return false
-  }
-  var isBlocked: Bool {
-    if case .blocked = self { return true }
-    return false
-  }
-}
-
-extension SwapSyncFailure {
-  /// The more severe of `self` and `other`.
-  func worse(than other: SwapSyncFailure?) -> SwapSyncFailure {
-    guard let other else { return self }
-    return other.status.combined(with: status) == other.status ? other : self
   }
 }
