@@ -74,7 +74,10 @@ struct ManifestOutputPathTests {
     #expect(OutputPath.problem(with: "a/\u{301}x.png") == nil)
     #expect(OutputPath.problem(with: "a/\u{301}/x.png") == nil)
     #expect(OutputPath.problem(with: "a/.\u{301}./x.png") == nil)  // not "..": a name of its own
-    #expect(OutputPath.problem(with: "x.\u{301}sh")?.contains("has extension") == true)
+    #expect(OutputPath.problem(with: "x.\u{301}sh")?.contains("has extension \".\\u{301}sh\"") == true)
+    #expect(
+      OutputPath.problem(with: "x.\u{200B}png")?.hasPrefix("output path has extension \".\\u{200B}png\"")
+        == true)
     #expect(Posix.directoryName("/r/a/\u{301}x.png") == "/r/a")
     #expect(Posix.baseName("/r/a/\u{301}x.png") == "\u{301}x.png")
   }

@@ -35,7 +35,9 @@ public enum OutputPath {
       !allowedExtensions.contains(ext.lowercased())
     {
       let list = allowedExtensions.map { "." + $0 }.joined(separator: " ")
-      return "output path has extension \".\(ext)\"; use one of \(list) or no extension"
+      // An invisible or combining character is shown as its scalar: ".\u{200B}png" is not ".png".
+      let shown = ext.utf8.allSatisfy { $0 < 0x80 } ? "\".\(ext)\"" : ManifestCollisions.scalars("." + ext)
+      return "output path has extension \(shown); use one of \(list) or no extension"
     }
     return nil
   }
