@@ -52,7 +52,7 @@ struct EmulatorTrickleTests {
       _ = try await Wire.send(Wire.request(.get, cdn, timeout: .seconds(1)))
       Issue.record("a download stalled for an hour per byte completed")
     } catch {
-      guard case .transferFailed = error as? HTTPError else {
+      guard case .timedOut = error as? HTTPError else {
         Issue.record("unexpected error \(error)")
         return
       }
