@@ -135,7 +135,8 @@ struct SyncCommand: AsyncParsableCommand {
     if api.apiKeyFile != nil { _ = try api.key() }
     // Nothing changed since a run ended in sync: say so without parsing anything, in the words
     // of the full path (SyncReport.humanSummary).
-    if !json, events == nil, let proof = workspace.noopProof(withReports: false) {
+    // With --gallery the full path runs: the page is written (or refused) at its end.
+    if !json, events == nil, !gallery, let proof = workspace.noopProof(withReports: false) {
       workspace.say(
         ([SyncReport.inSyncLine(outputs: proof.outputs, outputRoot: proof.outputRoot)]
           + [SyncReport.orphanNote(proof.orphans)].compactMap { $0 }).joined(separator: "\n"))
@@ -199,6 +200,10 @@ struct SyncCommand: AsyncParsableCommand {
       )
     }
     workspace.say(report.humanSummary())
+    // `--quiet` prints nothing but errors: the run's own, too (the summary above carries it).
+    if workspace.quiet, let failure = report.failure {
+      printError("swapsync: \(TerminalText.escaped(failure.message))")
+    }
     // Events on stdout are what the command prints: stdout that cannot take them is 73
     // (docs/exit-codes.md); an events file that fills up is a warning (docs/events.md).
     if events == "-", eventsFailure != nil { status = status.combined(with: .cannotWrite) }

@@ -58,7 +58,7 @@ struct S3Cache: ContentCache {
       } catch {
         guard case .unavailable = error, attempt < Self.attempts else { throw error }
         do {
-          try await Task.sleep(for: Backoff.delay(attempt: attempt - 1))
+          try await Task.sleep(for: Backoff.delay(attempt: attempt))
         } catch {
           throw .stopped
         }

@@ -20,7 +20,7 @@ public enum Gallery {
       throw SwapSyncFailure(
         .cannotWrite,
         "cannot write the gallery: \(problem) is at \(target), and swapsync did not write it; move it away "
-          + "or write the page elsewhere with --output")
+          + "or write the page elsewhere with `swapsync gallery --output FILE`")
     }
     let folder = Posix.directoryName(target)
     do {

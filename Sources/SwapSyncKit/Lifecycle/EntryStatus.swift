@@ -25,4 +25,12 @@ public struct EntryReport: Sendable, Codable, Equatable {
   public var status: EntryStatus
   public var jobId: String?
   public var detail: String?
+
+  /// How a recorded output's `detail` ends when a link, folder or special file stands in its
+  /// place: `untracked`, but not for `--adopt` (swapsync wrote that output; it is put back once
+  /// the thing is moved).
+  public static let inTheWayNote = "until then `swapsync sync` cannot put the output back (exit 73)"
+
+  /// Whether this is such an output (`inTheWayNote`).
+  public var isInTheWay: Bool { status == .untracked && detail?.hasSuffix(Self.inTheWayNote) == true }
 }

@@ -103,7 +103,7 @@ public struct Inspection: Sendable {
     let budget = SyncEngine.submitBudget(plans, cap: maxSubmits, inFlight: inFlight)
     summary.submitsDeferred = summary.submits - budget
     summary.submits = budget
-    let untracked = entries.filter { $0.status == .untracked }.count
+    let untracked = entries.filter { $0.status == .untracked && !$0.isInTheWay }.count
     summary.adoptions = adopt ? adoptable.count : 0
     summary.untracked = untracked - summary.adoptions
     summary.orphans = entries.filter { $0.status == .orphan }.count

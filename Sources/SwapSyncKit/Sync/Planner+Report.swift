@@ -191,7 +191,7 @@ extension Planner {
       // or folder there is something swapsync did not write at the output's path: `untracked`,
       // which needs the user (exit 1), as `plan` and `sync` say.
       report.status = adopted ? .lost : .untracked
-      report.detail = "\(why); until then `swapsync sync` cannot put the output back (exit 73)"
+      report.detail = "\(why); \(EntryReport.inTheWayNote)"
     }
     return report
   }

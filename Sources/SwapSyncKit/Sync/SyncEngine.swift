@@ -100,24 +100,15 @@ public struct SyncEngine: Sendable {
     }
     let control = RunControl(submitsDeferred: held, timeout: options.timeout)
     if held > 0 { await tally.update { $0.notSubmitted += held } }
-    // Recorded outputs something stands in the way of: said one by one, the run goes on for the
-    // others, and it ends with 73 (docs/safety.md).
-    let inTheWay = plans.flatMap(\.inTheWay)
-    for (output, what) in inTheWay {
-      await tally.update {
-        $0.warnings.append(
-          "\(output): \(what); then run `swapsync sync` again (its result is recorded: nothing is bought)")
-      }
-    }
-    if let first = inTheWay.first {
-      let outputs =
-        inTheWay.count > 1
-        ? "\(Wording.count(inTheWay.count, "output")) (\(first.output) and more: see the warnings)"
-        : first.output
+    // Recorded outputs something stands in the way of: the run goes on for the others and ends
+    // with 73 (docs/safety.md); the summary's `untracked:` lines say what is where.
+    let inTheWay = plans.reduce(0) { $0 + $1.inTheWay.count }
+    if inTheWay > 0 {
       await control.report(
         SwapSyncFailure(
           .cannotWrite,
-          "\(outputs): something is in the way, and nothing was written through it: \(first.what)"))
+          "\(Wording.count(inTheWay, "recorded output")) could not be put back: something is in the way (see "
+            + "above), and nothing was written through it"))
     }
     let needsNetwork =
       submitBudget > 0
