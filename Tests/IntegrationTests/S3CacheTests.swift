@@ -13,6 +13,16 @@ struct S3CacheTests {
   static let cache = ["--cache", "s3://swapsync-cache/team/swaps"]
   static let prefix = "team/swaps/"
 
+  /// A project of `CacheSupport.entries` synced with the S3 cache: every object pushed.
+  static func syncedProject(_ emulator: Emulator, _ s3: S3Server) async throws -> Sandbox {
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest(CacheSupport.entries(emulator))
+    let synced = try await sandbox.swapsync(
+      CacheSupport.sync + cache, emulator: emulator, environment: s3.environment())
+    #expect(synced.status == 0, "\(synced.stderr)")
+    return sandbox
+  }
+
   @Test(
     "a wrong secret key is refused by the server: the sync still succeeds, push exits 1, nothing is stored")
   func wrongSecretIsRefused() async throws {
@@ -92,11 +102,7 @@ struct S3CacheTests {
   func damagedObjectFallsBack() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
     let s3 = try await S3Server()
-    let original = try Sandbox()
-    try original.writeManifest(CacheSupport.entries(emulator))
-    let first = try await original.swapsync(
-      CacheSupport.sync + Self.cache, emulator: emulator, environment: s3.environment())
-    #expect(first.status == 0, "\(first.stderr)")
+    let original = try await Self.syncedProject(emulator, s3)
     let good = try #require(original.read("out/b.png"))
     let key = Self.prefix + (try CacheSupport.key(of: good))
     var damaged = Array(good)
@@ -180,11 +186,7 @@ struct S3CacheTests {
   func silentServerIsGivenUp() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
     let s3 = try await S3Server()
-    let sandbox = try Sandbox()
-    try sandbox.writeManifest(CacheSupport.entries(emulator))
-    let synced = try await sandbox.swapsync(
-      CacheSupport.sync + Self.cache, emulator: emulator, environment: s3.environment())
-    #expect(synced.status == 0, "\(synced.stderr)")
+    let sandbox = try await Self.syncedProject(emulator, s3)
     let (silent, port) = try LoopbackListener.open()
     defer { close(silent) }
     var environment = s3.environment()
