@@ -23,9 +23,16 @@ struct PushCommand: AsyncParsableCommand {
   var uploads = 8
   @Option(help: ArgumentHelp("Trust the CAs in this PEM file for TLS.", valueName: "path"))
   var cacert: String?
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "An S3 request that sends nothing for this long is given up (also the whole time a HEAD may take).",
+      valueName: "duration"))
+  var stallTimeout = DurationArgument(argument: "30s")!
 
   func validate() throws {
     guard uploads >= 1 else { throw ValidationError("--uploads must be at least 1") }
+    guard stallTimeout.value > .zero else { throw ValidationError("--stall-timeout must be more than 0") }
     if let cacert, let problem = CACertificateFile.problem(at: cacert) { throw ValidationError(problem) }
   }
 
@@ -36,7 +43,7 @@ struct PushCommand: AsyncParsableCommand {
       let engine = PushEngine(
         workspace: space, cache: cache,
         http: HTTPEngine.Configuration(caCertPath: cacert, allowHTTP: workspace.allowHTTP), parallel: uploads,
-        logger: workspace.makeLogger())
+        stallTimeout: stallTimeout.value, logger: workspace.makeLogger())
       let say: @Sendable (String) -> Void = { [workspace] line in workspace.say(line) }
       let trap = SignalTrap()
       let summary = try await engine.run(trap: trap, announce: say) { say(CacheRendering.progress($0)) }

@@ -199,6 +199,16 @@ struct S3CacheTests {
     #expect(restored.status == 0, "\(restored.stderr)")
     #expect(restored.stderr.contains("no answer in time"), "\(restored.stderr)")
     #expect(clone.files(under: "out") == sandbox.files(under: "out"), "restored from the job's URLs instead")
+
+    // `push` takes the same limit; nothing is recorded as pushed, so it exits 1.
+    let pushed = try await clone.swapsync(
+      ["push", "--stall-timeout", "1s"] + Self.cache, emulator: nil, environment: environment)
+    #expect(pushed.status == 1, "\(pushed.stderr)")
+    #expect(pushed.stderr.contains("no answer in time"), "\(pushed.stderr)")
+    let refused = try await clone.swapsync(
+      ["push", "--stall-timeout", "0s"] + Self.cache, emulator: nil, environment: environment)
+    #expect(refused.status == 64)
+    #expect(refused.stderr.contains("--stall-timeout must be more than 0"), "\(refused.stderr)")
   }
 
   @Test("kill -9 during a push to S3 leaves only complete objects under their content address")

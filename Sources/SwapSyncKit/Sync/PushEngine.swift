@@ -16,16 +16,20 @@ public struct PushEngine: Sendable {
   public var http: HTTPEngine.Configuration
   /// Objects in flight at once.
   public var parallel: Int
+  /// How long an S3 request may send nothing before it is given up (`--stall-timeout`; also a
+  /// HEAD's whole time; docs/cache.md).
+  public var stallTimeout: Duration
   public var logger: Logger
 
   public init(
     workspace: Workspace, cache: CacheConfiguration?, http: HTTPEngine.Configuration, parallel: Int,
-    logger: Logger
+    stallTimeout: Duration = .seconds(30), logger: Logger
   ) {
     self.workspace = workspace
     self.cache = cache
     self.http = http
     self.parallel = parallel
+    self.stallTimeout = stallTimeout
     self.logger = logger
   }
 
@@ -51,7 +55,8 @@ public struct PushEngine: Sendable {
     defer { runLock.release() }
     let (lock, _) = try workspace.loadState()
     let engine = HTTPEngine(configuration: http, logger: logger)
-    let run = CacheRun(configuration: cache, engine: engine, stateDir: folder.stateDir)
+    let run = CacheRun(
+      configuration: cache, engine: engine, stateDir: folder.stateDir, stallTimeout: stallTimeout)
     let stopped = StopFlag()
     trap?.deliver { signal in
       announce(
