@@ -26,8 +26,8 @@ struct S3Cache: ContentCache {
 
   /// How long a request may go without a byte moving either way (libcurl's low-speed limit), and
   /// the whole time a HEAD may take: a server that takes connections and never answers must not
-  /// hold a run for the hour a large object may legitimately take. `--stall-timeout` of `sync` and `push` sets
-  /// it (default 30 s, as for results).
+  /// hold a run for the hour a large object may legitimately take. `--stall-timeout` of `sync`
+  /// and `push` sets it (default 30 s, as for results).
   var stallTimeout = Duration.seconds(30)
 
   func probe(_ object: CacheObject) async throws(CacheError) -> CacheProbe {

@@ -144,7 +144,8 @@ public enum URLPolicy {
       if host.isEmpty { return .failure("URL has no host") }
       guard isValidHostName(host) else {
         // An internationalised name is written in its ASCII form (docs/manifest.md).
-        let hint = host.unicodeScalars.contains { !$0.isASCII } ? " (write a non-ASCII name in its xn-- form)" : ""
+        let hint =
+          host.unicodeScalars.contains { !$0.isASCII } ? " (write a non-ASCII name in its xn-- form)" : ""
         return .failure("URL has an invalid host \"\(host)\"\(hint)")
       }
     }
