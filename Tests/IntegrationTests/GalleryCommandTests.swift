@@ -80,4 +80,26 @@ struct GalleryCommandTests {
     let page = String(decoding: try #require(sandbox.read("site.html")), as: UTF8.self)
     #expect(page.contains("b.png") && !page.contains("a.png"))
   }
+
+  @Test("sync --gallery with nothing to do still refuses a page it did not write (no no-op shortcut)")
+  func noopSyncStillChecksThePage() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest(Faults.twoEntries(emulator))
+    let own = "<html><body>MY OWN PAGE</body></html>\n"
+    try sandbox.write("out/index.html", own)
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    // A run ending in sync with every file older than the racy window records the no-op index.
+    try await NoopIndexCommandTests.waitUntilOlderThanRacyWindow(sandbox)
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    let indexFolder = sandbox.path(".cache/swapsync/noop")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: indexFolder).count == 1)
+
+    let requests = try await emulator.stats().apiRequests
+    let gallery = try await sandbox.swapsync(Faults.sync + ["--gallery"], emulator: emulator)
+    #expect(gallery.status == 73, "\(gallery.stderr)")
+    #expect(gallery.stderr.contains("swapsync did not write it"), "\(gallery.stderr)")
+    #expect(sandbox.read("out/index.html") == Data(own.utf8))
+    #expect(try await emulator.stats().apiRequests == requests)
+  }
 }
