@@ -130,4 +130,24 @@ struct SyncJSONTests {
     #expect(try Self.summary(run)["submitted"] as? Int == 1)
     #expect(isPNG(sandbox.read("out/a.png")))
   }
+
+  @Test("polls counts fetch requests that could reach TTAPI, not refused connections")
+  func pollsCountRequestsMade() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "1h"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([("a.png", emulator.sample("target-beach"), emulator.sample("face-alice"))])
+    let bought = try await sandbox.swapsync(["sync", "--no-wait", "--json"], emulator: emulator)
+    #expect(try Self.summary(bought)["submitted"] as? Int == 1)
+    // Polled once at the emulator: one request made.
+    let polled = try await sandbox.swapsync(["sync", "--no-wait", "--json"], emulator: emulator)
+    #expect(try Self.summary(polled)["polls"] as? Int == 1, "\(polled.stdout)")
+    // A port nobody listens on: every poll is a refused connection, none a request.
+    let (listener, port) = try LoopbackListener.open()
+    close(listener)
+    let refused = try await sandbox.swapsync(
+      ["sync", "--json", "--poll-interval", "20ms", "--timeout", "2s", "--api-base", "http://127.0.0.1:\(port)"],
+      emulator: nil)
+    #expect(refused.stderr.contains("could not connect"), "\(refused.stderr)")
+    #expect(try Self.summary(refused)["polls"] as? Int == 0, "\(refused.stdout)")
+  }
 }

@@ -76,7 +76,6 @@ extension JobRunner {
         refreshes += 1
         // Signed result URLs expire, and a mirror may serve an error page: ask for fresh ones.
         let refreshed = await client.fetch(jobId: snapshot.jobId)
-        await tally.update { $0.fetches += 1 }
         switch refreshed {
         case .job(let fresh) where fresh.state == .succeeded:
           snapshot = fresh

@@ -23,7 +23,6 @@ extension JobRunner {
       }
       guard await !control.stopped else { return nil }
       let outcome = await client.fetch(jobId: jobId)
-      await tally.update { $0.fetches += 1 }
       switch outcome {
       case .job(let snapshot):
         await control.apiSucceeded()

@@ -2,6 +2,7 @@
 public struct RunTally: Sendable, Codable, Equatable {
   public var submitted = 0
   public var quotaSpent = 0
+  /// Fetch requests that may have reached TTAPI (`TTAPIClient.fetchesSent`).
   public var fetches = 0
   public var downloaded = 0
   public var copied = 0

@@ -173,6 +173,8 @@ public struct SyncEngine: Sendable {
         parallel: options.downloads, tally: tally)
       watchdog.cancel()
       trap?.deliver { _ in }
+      let fetches = runner.client.fetchesSent
+      await tally.update { $0.fetches = fetches }
     }
 
     var failure = await control.failure

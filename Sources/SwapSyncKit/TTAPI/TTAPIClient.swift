@@ -1,11 +1,23 @@
 import Foundation
 import HTTPTypes
+import Synchronization
 
 /// Client for TTAPI SwapFace: submit and fetch, with answers classified for the sync engine.
 public struct TTAPIClient: Sendable {
   private let engine: HTTPEngine
   private let baseURL: String
   private let apiKey: String
+  /// Fetch requests that may have reached the server (not those that certainly never left: a
+  /// refused connection, a run stopping first).
+  private let fetchCount = FetchCount()
+
+  private final class FetchCount: Sendable {
+    let value = Atomic<Int>(0)
+  }
+
+  /// How many fetch requests this client sent that may have reached the server: the run's
+  /// `polls` (docs/events.md).
+  public var fetchesSent: Int { fetchCount.value.load(ordering: .relaxed) }
 
   public init(engine: HTTPEngine, baseURL: String, apiKey: String) {
     self.engine = engine
@@ -66,7 +78,9 @@ public struct TTAPIClient: Sendable {
     let response: HTTPResponse
     do {
       response = try await engine.send(request)
+      fetchCount.value.add(1, ordering: .relaxed)
     } catch {
+      if !error.requestCertainlyNotSent { fetchCount.value.add(1, ordering: .relaxed) }
       switch error {
       case .notStarted, .cancelled: return .stopped
       case .tlsFailed, .refusedURL, .setupFailed: return .unreachable(error.description)
