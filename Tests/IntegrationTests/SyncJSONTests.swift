@@ -145,7 +145,10 @@ struct SyncJSONTests {
     let (listener, port) = try LoopbackListener.open()
     close(listener)
     let refused = try await sandbox.swapsync(
-      ["sync", "--json", "--poll-interval", "20ms", "--timeout", "2s", "--api-base", "http://127.0.0.1:\(port)"],
+      [
+        "sync", "--json", "--poll-interval", "20ms", "--timeout", "2s", "--api-base",
+        "http://127.0.0.1:\(port)",
+      ],
       emulator: nil)
     #expect(refused.stderr.contains("could not connect"), "\(refused.stderr)")
     #expect(try Self.summary(refused)["polls"] as? Int == 0, "\(refused.stdout)")
