@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SwapSyncKit
 
 /// `swapsync`: keeps a folder of face-swapped images in step with a JSON manifest.
@@ -26,6 +27,17 @@ struct SwapSyncCommand: AsyncParsableCommand {
         try command.run()
       }
     } catch {
+      // `--help`, `help` and `--version` (a clean exit with text): written like every command's
+      // stdout, so a stdout that cannot take it exits 73 (docs/exit-codes.md), not 0.
+      if exitCode(for: error) == .success {
+        let text = fullMessage(for: error)
+        if !text.isEmpty { StandardOutput.line(text) }
+        if let problem = StandardOutput.failureMessage {
+          printError("swapsync: \(problem)")
+          Foundation.exit(ExitStatus.cannotWrite.rawValue)
+        }
+        Foundation.exit(0)
+      }
       exit(withError: error)
     }
   }

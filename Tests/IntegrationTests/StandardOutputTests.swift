@@ -33,7 +33,11 @@ struct StandardOutputTests {
     #expect(events.status == 73, "\(events.stderr)")
     #expect(isPNG(sandbox.read("out/b.png")))
     // `verify` prints nothing when every output matches: nothing is lost, so 0.
-    for (command, expected) in [("status", 73), ("status --json", 73), ("plan --json", 73), ("verify", 0)] {
+    // swift-argument-parser's texts too: help and the version go through the same writer.
+    for (command, expected) in [
+      ("status", 73), ("status --json", 73), ("plan --json", 73), ("verify", 0), ("--help", 73),
+      ("sync --help", 73), ("help plan", 73), ("--version", 73),
+    ] {
       let answer = try await run(command)
       #expect(answer.status == Int32(expected), "\(command): \(answer.stderr)")
     }
