@@ -141,16 +141,17 @@ struct SyncJSONTests {
     // Polled once at the emulator: one request made.
     let polled = try await sandbox.swapsync(["sync", "--no-wait", "--json"], emulator: emulator)
     #expect(try Self.summary(polled)["polls"] as? Int == 1, "\(polled.stdout)")
-    // A port nobody listens on: every poll is a refused connection, none a request.
+    // A port nobody listens on: the poll (one try with --no-wait) is a refused connection, not a
+    // request; the job stays running, and the run says why it was not collected.
     let (listener, port) = try LoopbackListener.open()
     close(listener)
     let refused = try await sandbox.swapsync(
-      [
-        "sync", "--json", "--poll-interval", "20ms", "--timeout", "2s", "--api-base",
-        "http://127.0.0.1:\(port)",
-      ],
-      emulator: nil)
-    #expect(refused.stderr.contains("could not connect"), "\(refused.stderr)")
-    #expect(try Self.summary(refused)["polls"] as? Int == 0, "\(refused.stdout)")
+      ["sync", "--no-wait", "--json", "--api-base", "http://127.0.0.1:\(port)"], emulator: nil)
+    #expect(refused.status == 75, "\(refused.stderr)")
+    let summary = try Self.summary(refused)
+    #expect(summary["polls"] as? Int == 0, "\(refused.stdout)")
+    let warnings = summary["warnings"] as? [String] ?? []
+    #expect(warnings.count == 1 && warnings[0].contains("could not connect"), "\(warnings)")
+    #expect(refused.stderr.contains("a.png: could not fetch job"), "\(refused.stderr)")
   }
 }

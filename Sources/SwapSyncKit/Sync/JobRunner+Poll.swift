@@ -76,7 +76,13 @@ extension JobRunner {
         await control.apiFailed(retry)
         failures += 1
         logger.info("fetch of job \(jobId) failed (\(retry.reason)); retrying")
-        if options.noWait && failures >= 4 { return nil }
+        // --no-wait does not wait to try again: the job stays running, and the run says why.
+        if options.noWait {
+          await warn(
+            "\(plan.pending.joined(separator: ", ")): could not fetch job \(jobId) (\(retry.reason)); it is kept "
+              + "as running: run `swapsync sync` again")
+          return nil
+        }
         wait = Backoff.delay(attempt: failures, retryAfter: retry.after)
       }
     }
