@@ -90,6 +90,10 @@ struct SyncCommand: AsyncParsableCommand {
     if jobs < 1 { return "--jobs must be at least 1" }
     if downloads < 1 { return "--downloads must be at least 1" }
     if let maxSubmits, maxSubmits < 0 { return "--max-submits must not be negative" }
+    // Each promises stdout to itself: --json one summary object, --events - a stream of them.
+    if json, events == "-" {
+      return "--json and --events - both write to standard output; write the events to a file (--events FILE)"
+    }
     // Checked here, not by APIOptions: a ValidationError there would come before --json's summary.
     if let cacert = api.cacert, let problem = CACertificateFile.problem(at: cacert) { return problem }
     // 0 would poll without pause, fail every job at its first poll, or call every download stalled.

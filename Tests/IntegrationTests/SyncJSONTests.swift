@@ -154,4 +154,15 @@ struct SyncJSONTests {
     #expect(warnings.count == 1 && warnings[0].contains("could not connect"), "\(warnings)")
     #expect(refused.stderr.contains("a.png: could not fetch job"), "\(refused.stderr)")
   }
+
+  @Test("--json with --events - is refused (64): stdout still holds exactly one summary object")
+  func jsonAndEventsOnStdout() async throws {
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([("a.png", "https://img.example/t.png", "https://img.example/f.png")])
+    let both = try await sandbox.swapsync(["sync", "--json", "--events", "-"], emulator: nil)
+    #expect(both.status == 64, "\(both.stderr)")
+    let object = try Self.summary(both)
+    #expect((object["error"] as? String)?.contains("--events FILE") == true, "\(object)")
+    Self.expectNothingCounted(object)
+  }
 }
