@@ -8,9 +8,11 @@ struct InitCommand: AsyncParsableCommand {
     abstract: "Write a starter swaps.json and a .gitignore line for .swapsync/. Never overwrites.",
     discussion: """
       The starter manifest passes validation: one swap and a 2 x 2 matrix (faces x targets) with \
-      placeholder URLs on example.com. Replace them with your images before the first sync; \
+      placeholder URLs on images.example.com, which sync refuses to buy (exit 65). Replace them \
+      with your images before the first sync; \
       `swapsync plan` shows what would be bought. The .gitignore beside the manifest gets a \
-      `.swapsync/` line (swapsync's machine-local state) unless a line already ignores it. If the \
+      `.swapsync/` line (swapsync's machine-local state) unless a line already ignores it. The \
+      outputs go to out/, or to NAME-out/ when out/ is already there. If the \
       manifest already exists, nothing is written and the exit status is 73.
       """)
 
@@ -20,7 +22,12 @@ struct InitCommand: AsyncParsableCommand {
   func run() async throws {
     try await withExitStatus { () throws(SwapSyncFailure) -> ExitStatus in
       let outcome = try Scaffold.create(manifestPath: manifest)
-      StandardOutput.line("wrote \(outcome.manifestPath): a swap and a 2 x 2 matrix with placeholder URLs")
+      var wrote = "wrote \(outcome.manifestPath): a swap and a 2 x 2 matrix with placeholder URLs"
+      if outcome.outputDir != "out" {
+        wrote +=
+          "; its outputs go to \(outcome.outputDir)/ (out/ is already there: one manifest per output folder)"
+      }
+      StandardOutput.line(wrote)
       switch outcome.gitignore {
       case .created:
         StandardOutput.line("wrote \(outcome.gitignorePath) with the line \(Scaffold.gitignoreLine)")

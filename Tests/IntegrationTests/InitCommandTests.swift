@@ -31,4 +31,28 @@ struct InitCommandTests {
     #expect(
       String(decoding: try #require(sandbox.read("team/.gitignore")), as: UTF8.self).contains(".swapsync/"))
   }
+
+  @Test(
+    "sync refuses to buy the starter's placeholders (65, 0 requests); a second manifest gets its own folder")
+  func placeholdersAreNotBought() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+    let sandbox = try Sandbox()
+    #expect(try await sandbox.swapsync(["init"], emulator: nil).status == 0)
+    let refused = try await sandbox.swapsync(["sync", "--no-wait"], emulator: emulator)
+    #expect(refused.status == 65, "\(refused.stderr)")
+    #expect(
+      refused.stderr.contains("5 outputs would be bought from the starter's placeholder URLs"),
+      "\(refused.stderr)")
+    #expect(refused.stderr.contains("Nothing was bought"))
+    #expect(try await emulator.stats().apiRequests == 0)
+
+    // After a first sync of real images, out/ is that manifest's: a second starter writes elsewhere.
+    try sandbox.writeManifest([("a.png", emulator.sample("target-beach"), emulator.sample("face-alice"))])
+    #expect(try await sandbox.swapsync(["sync", "--poll-interval", "20ms"], emulator: emulator).status == 0)
+    let extra = try await sandbox.swapsync(["init", "extra.json"], emulator: nil)
+    #expect(extra.status == 0, "\(extra.stderr)")
+    #expect(extra.stdout.contains("its outputs go to extra-out/"), "\(extra.stdout)")
+    let plan = try await sandbox.swapsync(["plan", "extra.json"], emulator: nil)
+    #expect(plan.status == 2, "\(plan.stdout) \(plan.stderr)")
+  }
 }

@@ -9,7 +9,7 @@ struct ScaffoldTests {
   @Test("the starter manifest is valid: a swap and a 2 × 2 matrix")
   func starterIsValid() throws {
     let manifest = try ManifestLoader.parse(
-      Array(Scaffold.starterManifest.utf8), path: "swaps.json", allowHTTP: false)
+      Array(Scaffold.starterManifest().utf8), path: "swaps.json", allowHTTP: false)
     #expect(manifest.entries.count == 5)
     #expect(manifest.entries.filter { $0.matrix != nil }.count == 4)
   }
@@ -21,7 +21,7 @@ struct ScaffoldTests {
     let path = folder.appendingPathComponent("swaps.json").path
     let outcome = try Scaffold.create(manifestPath: path)
     #expect(outcome.gitignore == .created)
-    #expect(FileManager.default.contents(atPath: path) == Data(Scaffold.starterManifest.utf8))
+    #expect(FileManager.default.contents(atPath: path) == Data(Scaffold.starterManifest().utf8))
     _ = try ManifestLoader.load(path: path, allowHTTP: false)
     try Data("{\"version\": 1}".utf8).write(to: URL(fileURLWithPath: path))
     do {
@@ -46,13 +46,13 @@ struct ScaffoldTests {
     defer { try? FileManager.default.removeItem(at: folder) }
     let gitignore = folder.appendingPathComponent(".gitignore")
     try Data("build/".utf8).write(to: gitignore)
-    #expect(try Scaffold.ignoreStateFolder(gitignore.path) == .appended)
+    #expect(try Scaffold.ignoreStateFolder(gitignore.path, outputDir: "out") == .appended)
     let text = try String(contentsOf: gitignore, encoding: .utf8)
     #expect(text.hasPrefix("build/\n"))
     #expect(text.hasSuffix("\n.swapsync/\n"))
-    #expect(try Scaffold.ignoreStateFolder(gitignore.path) == .alreadyIgnored)
+    #expect(try Scaffold.ignoreStateFolder(gitignore.path, outputDir: "out") == .alreadyIgnored)
     try Data("node_modules\n  **/.swapsync  \n".utf8).write(to: gitignore)
-    #expect(try Scaffold.ignoreStateFolder(gitignore.path) == .alreadyIgnored)
+    #expect(try Scaffold.ignoreStateFolder(gitignore.path, outputDir: "out") == .alreadyIgnored)
   }
 
   @Test(".gitignore lines that already ignore out/.swapsync, and lines that do not")
@@ -68,5 +68,23 @@ struct ScaffoldTests {
     ] {
       #expect(!Scaffold.ignoresStateFolder(Substring(line)), "\(line)")
     }
+  }
+
+  @Test("a second manifest beside an existing out/ gets its own output folder, <name>-out")
+  func secondManifestGetsItsOwnFolder() throws {
+    let folder = try ManifestTestSupport.makeTemporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let first = try Scaffold.create(manifestPath: folder.appendingPathComponent("swaps.json").path)
+    #expect(first.outputDir == "out")
+    try FileManager.default.createDirectory(
+      at: folder.appendingPathComponent("out"), withIntermediateDirectories: true)
+    let extra = folder.appendingPathComponent("extra.json").path
+    let second = try Scaffold.create(manifestPath: extra)
+    #expect(second.outputDir == "extra-out")
+    #expect(second.gitignore == .alreadyIgnored)
+    let manifest = try ManifestLoader.load(path: extra, allowHTTP: false)
+    #expect(manifest.outputDir == "extra-out")
+    #expect(Scaffold.isPlaceholder(manifest.entries[0].pair.targetImage))
+    #expect(!Scaffold.isPlaceholder("https://images.example.org/t.jpg"))
   }
 }

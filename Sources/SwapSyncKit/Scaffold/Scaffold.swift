@@ -7,6 +7,8 @@ public enum Scaffold {
   public struct Outcome: Sendable, Equatable {
     /// The manifest written.
     public var manifestPath: String
+    /// Its `outputDir`: `out`, or `<name>-out` when `out` is already there (`outputDir(for:)`).
+    public var outputDir: String
     public var gitignorePath: String
     public var gitignore: GitignoreChange
   }
@@ -24,20 +26,53 @@ public enum Scaffold {
   /// far as `fnmatch(3)` follows them (a pattern without a slash matches a name at any depth;
   /// `**/` matches any folders; a trailing `/` matches folders). Comments and negations ignore
   /// nothing here.
-  static func ignoresStateFolder(_ line: Substring) -> Bool {
+  static func ignoresStateFolder(_ line: Substring, outputDir: String = "out") -> Bool {
     var pattern = line.trimmingCharacters(in: .whitespaces)
     guard !pattern.isEmpty, !pattern.hasPrefix("#"), !pattern.hasPrefix("!") else { return false }
     if pattern.hasSuffix("/") { pattern.removeLast() }
     let anchored = pattern.dropLast().contains("/")
     if pattern.hasPrefix("/") { pattern.removeFirst() }
     while pattern.hasPrefix("**/") { pattern.removeFirst(3) }
-    let candidates = anchored && !line.contains("**/") ? ["out", "out/.swapsync"] : ["out", ".swapsync"]
+    let candidates =
+      anchored && !line.contains("**/") ? [outputDir, outputDir + "/.swapsync"] : [outputDir, ".swapsync"]
     return candidates.contains { fnmatch(pattern, $0, FNM_PATHNAME) == 0 }
   }
 
-  /// A valid version-1 manifest with a swap and a 2 × 2 matrix. The URLs are placeholders on
-  /// example.com (a domain reserved for examples) to replace before the first `sync`.
-  public static let starterManifest = """
+  /// The host of the starter's placeholder URLs (example.com is reserved for examples, RFC 2606):
+  /// `sync` refuses to buy a pair that still uses it (`isPlaceholder`).
+  public static let placeholderHost = "images.example.com"
+
+  /// Whether `url` is one of the starter's placeholders, which no service can fetch an image from.
+  public static func isPlaceholder(_ url: String) -> Bool {
+    url.lowercased().hasPrefix("https://\(placeholderHost)/")
+  }
+
+  /// The output folder of a starter manifest at `manifestPath`: `out`, unless something named
+  /// `out` is already beside it (another manifest's outputs: one folder has one manifest,
+  /// docs/manifest.md), then `<manifest name>-out`.
+  public static func outputDir(for manifestPath: String) -> String {
+    let folder = Posix.directoryName(manifestPath)
+    var status = stat()
+    guard lstat((folder == "." ? "" : folder + "/") + "out", &status) == 0 else { return "out" }
+    var name = Posix.baseName(manifestPath)
+    if let dot = name.lastIndex(of: "."), dot != name.startIndex { name = String(name[..<dot]) }
+    return name + "-out"
+  }
+
+  /// A valid version-1 manifest with a swap and a 2 × 2 matrix, writing to `outputDir`. The URLs
+  /// are placeholders on `placeholderHost` to replace before the first `sync`.
+  public static func starterManifest(outputDir: String = "out") -> String {
+    starterTemplate.replacingOccurrences(
+      of: "\"outputDir\": \"out\"", with: "\"outputDir\": \(jsonString(outputDir))")
+  }
+
+  private static func jsonString(_ text: String) -> String {
+    var bytes: [UInt8] = []
+    CompactJSON.appendString(text, to: &bytes)
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  private static let starterTemplate = """
     {
       "version": 1,
       "outputDir": "out",
@@ -71,10 +106,11 @@ public enum Scaffold {
   public static func create(manifestPath: String) throws(SwapSyncFailure) -> Outcome {
     let folder = Posix.directoryName(manifestPath)
     let gitignorePath = (folder == "." ? "" : folder + "/") + ".gitignore"
+    let outputDir = outputDir(for: manifestPath)
     let created: Bool
     do throws(FileSystemError) {
       try Posix.makeDirectories(folder)
-      created = try NewFile.create(Array(starterManifest.utf8), at: manifestPath)
+      created = try NewFile.create(Array(starterManifest(outputDir: outputDir).utf8), at: manifestPath)
     } catch {
       throw SwapSyncFailure(.cannotWrite, "cannot write the starter manifest: \(error)")
     }
@@ -85,8 +121,9 @@ public enum Scaffold {
           + "file: swapsync init other.json")
     }
     do throws(FileSystemError) {
-      let change = try ignoreStateFolder(gitignorePath)
-      return Outcome(manifestPath: manifestPath, gitignorePath: gitignorePath, gitignore: change)
+      let change = try ignoreStateFolder(gitignorePath, outputDir: outputDir)
+      return Outcome(
+        manifestPath: manifestPath, outputDir: outputDir, gitignorePath: gitignorePath, gitignore: change)
     } catch {
       throw SwapSyncFailure(
         .cannotWrite, "wrote \(manifestPath), but cannot update \(gitignorePath): \(error)")
@@ -94,11 +131,12 @@ public enum Scaffold {
   }
 
   /// Appends the ignore line to `path` unless a line there already ignores the state folder.
-  static func ignoreStateFolder(_ path: String) throws(FileSystemError) -> GitignoreChange {
+  static func ignoreStateFolder(_ path: String, outputDir: String) throws(FileSystemError) -> GitignoreChange
+  {
     let existing = FileManager.default.contents(atPath: path)
     if let existing {
       let lines = String(decoding: existing, as: UTF8.self).split(whereSeparator: \.isNewline)
-      if lines.contains(where: Self.ignoresStateFolder) {
+      if lines.contains(where: { Self.ignoresStateFolder($0, outputDir: outputDir) }) {
         return .alreadyIgnored
       }
     }

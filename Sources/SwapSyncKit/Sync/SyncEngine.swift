@@ -125,6 +125,19 @@ public struct SyncEngine: Sendable {
     // An adopted output that went missing can come back only from the cache (JobRunner.run).
     let cacheRestores = options.cache != nil && plans.contains(where: \.isAdoptedAndGone)
     if plans.contains(where: { $0.action != .none && !$0.action.isBlocked }) || pushes || cacheRestores {
+      // `swapsync init`'s placeholders can never become images: buying them only spends quota.
+      let placeholders = plans.lazy.filter(\.action.isSubmit).prefix(submitBudget).filter {
+        Scaffold.isPlaceholder($0.pair.targetImage) || Scaffold.isPlaceholder($0.pair.swapImage)
+      }
+      if let first = placeholders.first {
+        let count = Wording.count(placeholders.reduce(0) { $0 + $1.pending.count }, "output")
+        let host = Scaffold.placeholderHost
+        throw SwapSyncFailure(
+          .invalidInput,
+          "\(workspace.manifest.path): \(count) would be bought from the starter's placeholder URLs "
+            + "(https://\(host)/…), such as \(first.pending[0]); replace them with your images. Nothing was bought"
+        )
+      }
       let key = needsNetwork ? try apiKey() : ""
       // A job bought now must reach the lockfile a user commits: refused before any submit.
       if submitBudget > 0 {
