@@ -19,7 +19,8 @@ struct PlanStep: Encodable, Equatable {
 
   /// The steps of `plans`, with `summary`'s submit count (the rest are `held`).
   static func steps(
-    _ plans: [JobPlan], summary: PlanSummary, adoptable: Set<String>?, givenUp: [String: String]
+    _ plans: [JobPlan], summary: PlanSummary, adoptable: Set<String>?, givenUp: [String: String],
+    notAdoptable: [String: String] = [:]
   ) -> [PlanStep] {
     var steps: [PlanStep] = []
     var submits = 0
@@ -52,7 +53,8 @@ struct PlanStep: Encodable, Equatable {
         steps.append(
           PlanStep(
             action: adopted ? "adopt" : "untracked", outputs: [output],
-            reason: adoptable != nil && !adopted ? "not a regular JPEG, PNG, WebP or GIF file" : nil,
+            reason: adoptable != nil && !adopted
+              ? notAdoptable[output] ?? "not a regular JPEG, PNG, WebP or GIF file" : nil,
             jobGivenUp: adopted ? givenUp[output] : nil))
       }
     }

@@ -84,6 +84,7 @@ struct CacheTests {
     #expect(try await original.swapsync(CacheSupport.sync, emulator: emulator).status == 0)
     // The lockfile is lost and rebuilt by adopting the files, which pushes them to the cache.
     try FileManager.default.removeItem(atPath: original.path("swaps.lock.json"))
+    try Faults.forgetInstalledResults(original)
     let adopt = try await original.swapsync(
       CacheSupport.sync + ["--adopt", "--cache", shared.path("cache")], emulator: emulator)
     #expect(adopt.status == 0, "\(adopt.stderr)")

@@ -48,6 +48,7 @@ struct EventsAndProgressTests {
     try sandbox.writeManifest(Faults.twoEntries(emulator))
     #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
     try FileManager.default.removeItem(atPath: sandbox.path("swaps.lock.json"))
+    try Faults.forgetInstalledResults(sandbox)
     let adopt = try await sandbox.swapsync(
       Faults.sync + ["--adopt", "--events", "events.ndjson"], emulator: emulator)
     #expect(adopt.status == 0, "\(adopt.stderr)")

@@ -189,6 +189,7 @@ struct UntrackedTests {
     try sandbox.writeManifest(Faults.twoEntries(emulator))
     #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
     try FileManager.default.removeItem(atPath: sandbox.path("swaps.lock.json"))
+    try Faults.forgetInstalledResults(sandbox)
     #expect(try await sandbox.swapsync(Faults.sync + ["--adopt"], emulator: emulator).status == 0)
     try FileManager.default.removeItem(atPath: sandbox.path("out/a.png"))
     let lockfile = try #require(sandbox.read("swaps.lock.json"))

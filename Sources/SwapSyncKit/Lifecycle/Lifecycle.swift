@@ -19,6 +19,7 @@ public enum Lifecycle {
   public enum EventKind: String, Sendable, CaseIterable {
     case submitIntended, jobCreated, submitWithdrawn, submitRejected, submitAnswerLost
     case serviceFailed, deadlinePassed, jobUnknown, resultUnusable, installIntended, resultInstalled, adopted
+    case recognized
   }
 
   /// One allowed transition. `from == nil` is an output with no lockfile record.
@@ -66,6 +67,7 @@ public enum Lifecycle {
     add([.done], .installIntended, .done)
     add([.running, .done], .resultInstalled, .done)
     add([nil, .running, .done, .failed, .uncertain, .lost], .adopted, .done)
+    add([nil, .running, .done, .failed, .uncertain, .lost], .recognized, .done)
     return all
   }()
 
@@ -190,6 +192,13 @@ public enum Lifecycle {
       next.record(result)
       next.adopted = true
       return next
+    case .recognized(let result, let jobId, let at):
+      try require(from != .submitting)
+      var next = fresh(.done)
+      next.record(result)
+      next.jobId = jobId
+      next.finishedAt = at
+      return next
     }
   }
 
@@ -208,6 +217,7 @@ public enum Lifecycle {
     case .installIntended: .installIntended
     case .resultInstalled: .resultInstalled
     case .adopted: .adopted
+    case .recognized: .recognized
     }
   }
 

@@ -38,6 +38,10 @@ public enum LifecycleEvent: Sendable, Equatable {
   case resultInstalled(VerifiedResult, jobId: String, quota: Int?, at: String)
   /// A file swapsync did not write was recorded as the entry's output (`sync --adopt`).
   case adopted(VerifiedResult)
+  /// A file at the output is a result swapsync installed on this machine for job `jobId` and
+  /// these inputs (`ResultLedger`; another branch's lockfile records it): `sync --adopt`
+  /// records it with its job, not as adopted.
+  case recognized(VerifiedResult, jobId: String, at: String)
 }
 
 /// The facts recorded for a verified output file.

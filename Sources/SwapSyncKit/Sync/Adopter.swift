@@ -2,7 +2,9 @@
 /// are, buying nothing (docs/states.md, `untracked` → `done` by `adopted`).
 ///
 /// Only images of an accepted type (JPEG, PNG, WebP, GIF, by their first bytes) are adopted;
-/// anything else stays untracked and is reported.
+/// anything else stays untracked and is reported. A file that is a result swapsync installed in
+/// this folder (`ResultLedger`) is recorded with its job when it was bought for the entry's
+/// inputs (`recognized`), and refused when it was bought for other inputs (another pair's image).
 struct Adopter: Sendable {
   let folder: OutputFolder
   let store: StateStore
@@ -12,6 +14,7 @@ struct Adopter: Sendable {
   /// Adopts every untracked output of `plans`. Returns a failure to report (exit 73) when a file
   /// could not be read or the journal not written; files that are not images are warnings.
   func adopt(_ plans: [JobPlan]) async -> SwapSyncFailure? {
+    let ledger = OutputFiles.LazyLedger(stateDir: folder.stateDir)
     for plan in plans {
       for output in plan.untracked {
         // An output whose record holds a paid job gets its result once the file is moved.
@@ -38,8 +41,20 @@ struct Adopter: Sendable {
           }
           let verified = VerifiedResult(sha256: digest.sha256, size: digest.size, imageType: type)
           let current = await store.entry(output)
-          let adopted = try Lifecycle.apply(.adopted(verified), to: current, pair: plan.pair)
-          try await store.record([output: adopted], cause: Lifecycle.EventKind.adopted.rawValue)
+          let sha256 = digest.sha256
+          let known = ledger.lookUp { sha256 }
+          if let known, known.pair != plan.pair {
+            await tally.update {
+              $0.warnings.append(
+                "\(output): not adopted: it is the result of job \(known.jobId) for other inputs, installed here by "
+                  + "swapsync (for another branch?), not this output's image; \(afterwards)")
+            }
+            continue
+          }
+          var event = LifecycleEvent.adopted(verified)
+          if let known { event = .recognized(verified, jobId: known.jobId, at: JobRunner.timestamp()) }
+          let adopted = try Lifecycle.apply(event, to: current, pair: plan.pair)
+          try await store.record([output: adopted], cause: Lifecycle.kind(of: event).rawValue)
           await tally.update {
             $0.adopted += 1
             if let jobId = givenUp.adopting(current) {

@@ -85,13 +85,18 @@ public struct FileView: Sendable {
   public var check: @Sendable (String, LockEntry) -> FileCheck
   /// Tells what stands at an output path.
   public var probe: @Sendable (String) -> FileProbe
+  /// Whether the file at an output path is a result swapsync installed in this folder, and for
+  /// which job and inputs (`ResultLedger`); nil when not known to be.
+  public var known: @Sendable (String) -> ResultLedger.Known?
 
   public init(
     check: @escaping @Sendable (String, LockEntry) -> FileCheck,
-    probe: @escaping @Sendable (String) -> FileProbe
+    probe: @escaping @Sendable (String) -> FileProbe,
+    known: @escaping @Sendable (String) -> ResultLedger.Known? = { _ in nil }
   ) {
     self.check = check
     self.probe = probe
+    self.known = known
   }
 }
 

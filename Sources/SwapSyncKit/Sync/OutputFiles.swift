@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The planner's view of an output folder (`FileView`), for a run (through the stat cache) or
 /// for the read-only commands (hashing, creating nothing). Every command sees the same files:
@@ -6,7 +7,8 @@ import Foundation
 enum OutputFiles {
   /// For `sync`: compares through the stat cache, so unchanged files are not hashed again.
   static func cached(folder: OutputFolder, cache: StatCache) -> FileView {
-    FileView(
+    let ledger = LazyLedger(stateDir: folder.stateDir)
+    return FileView(
       check: { output, entry in
         do throws(FileSystemError) {
           return compare(try cache.digest(for: output, in: folder), entry)
@@ -14,7 +16,29 @@ enum OutputFiles {
           return unreadable(error)
         }
       },
-      probe: { output in probe(root: folder.rootPath, output) })
+      probe: { output in probe(root: folder.rootPath, output) },
+      known: { output in
+        ledger.lookUp { (try? cache.digest(for: output, in: folder))?.sha256 }
+      })
+  }
+
+  /// The folder's `ResultLedger`, read the first time a file needs it (rarely: only files the
+  /// lockfile does not account for), then kept.
+  final class LazyLedger: Sendable {
+    let stateDir: String
+    private let results = Mutex<[String: ResultLedger.Known]?>(nil)
+
+    init(stateDir: String) { self.stateDir = stateDir }
+
+    /// The known result whose SHA-256 `digest` gives (computed only when the ledger has any).
+    func lookUp(_ digest: () -> String?) -> ResultLedger.Known? {
+      let known = results.withLock { results in
+        if results == nil { results = ResultLedger.load(stateDir: stateDir) }
+        return results ?? [:]
+      }
+      guard !known.isEmpty, let sha256 = digest() else { return nil }
+      return known[sha256]
+    }
   }
 
   /// For `plan`, `status` (`trustStatCache`: the stat cache of the last run answers for files
@@ -27,6 +51,7 @@ enum OutputFiles {
     }
     // Without `.swapsync/` (a fresh clone with committed outputs) the files are hashed all the same.
     let folder = try? OutputFolder(readingRoot: root)
+    let ledger = LazyLedger(stateDir: root + "/" + OutputPath.stateFolderName)
     return FileView(
       check: { output, entry in
         guard let folder else { return .missing }
@@ -36,7 +61,10 @@ enum OutputFiles {
           return unreadable(error)
         }
       },
-      probe: { output in probe(root: root, output) })
+      probe: { output in probe(root: root, output) },
+      known: { output in
+        ledger.lookUp { folder.flatMap { try? $0.hash(relativePath: output) }?.sha256 }
+      })
   }
 
   private static func compare(_ digest: FileDigest?, _ entry: LockEntry) -> FileCheck {

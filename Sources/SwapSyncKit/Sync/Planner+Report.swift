@@ -136,6 +136,23 @@ extension Planner {
           output: entry.output, status: .untracked, jobId: recorded?.jobId,
           detail: "\(what); swapsync never writes through it: \(moveAway)")
       }
+      if let known = files.known(entry.output) {
+        // swapsync's own result, recorded in a lockfile other than this one (another branch's).
+        if known.pair == entry.pair {
+          return EntryReport(
+            output: entry.output, status: .untracked, jobId: recorded?.jobId,
+            detail:
+              "the result of job \(known.jobId) for these inputs, installed here by swapsync but not in this "
+              + "lockfile (another branch's?): `swapsync sync --adopt` records it with its job, buying nothing"
+          )
+        }
+        return EntryReport(
+          output: entry.output, status: .untracked, jobId: recorded?.jobId,
+          detail:
+            "the result of job \(known.jobId) for other inputs, installed here by swapsync (for another "
+            + "branch?); \(EntryReport.otherInputsNote): \(moveAway), or switch back to the branch that records it"
+        )
+      }
       return EntryReport(
         output: entry.output, status: .untracked, jobId: recorded?.jobId,
         detail: "a file swapsync did not write is at this path (\(size) bytes); it is never replaced: "

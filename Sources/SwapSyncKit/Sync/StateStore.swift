@@ -16,11 +16,14 @@ actor StateStore {
   private var dirty: Bool
   /// Told of every change once it is durable (`--events`, the progress line).
   private let observer: (any SyncObserver)?
+  /// Where installed results are noted (`ResultLedger`), for a run in an output folder.
+  private let ledger: ResultLedger.Writer?
 
   init(
     lock: Lockfile, lockPath: String, journal: Journal, onDisk: [UInt8]?, dirty: Bool = true,
-    observer: (any SyncObserver)? = nil
+    observer: (any SyncObserver)? = nil, ledgerDir: String? = nil
   ) {
+    self.ledger = ledgerDir.map { ResultLedger.Writer(stateDir: $0) }
     self.dirty = dirty
     self.lock = lock
     self.lockPath = lockPath
@@ -58,6 +61,9 @@ actor StateStore {
     // received), kept even if its flush fails.
     if waiting, let mark { try await journal.waitUntilDurable(mark) }
     for (output, entry) in updates { lock.entries[output] = entry }
+    if let ledger, cause == Lifecycle.EventKind.resultInstalled.rawValue {
+      ledger.note(updates.values.compactMap { $0 })
+    }
     return mark
   }
 

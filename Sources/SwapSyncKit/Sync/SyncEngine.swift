@@ -246,7 +246,7 @@ extension SyncEngine {
     do {
       let store = StateStore(
         lock: loaded.lock, lockPath: workspace.lockPath, journal: try Journal(path: workspace.journalPath),
-        onDisk: loaded.onDisk, dirty: recovered, observer: options.observer)
+        onDisk: loaded.onDisk, dirty: recovered, observer: options.observer, ledgerDir: workspace.stateDir)
       try await store.checkpoint()
       return store
     } catch {

@@ -114,6 +114,13 @@ enum FaultSupportError: Error {
 
 extension Faults {
   /// `swapsync status --json` in `sandbox`, keyed by output.
+  /// Forgets which results swapsync installed in `out` (`.swapsync/results.jsonl`), so that its
+  /// files stand for ones from elsewhere: `sync --adopt` then adopts them (no job) instead of
+  /// recognizing them (docs/lockfile.md, adopted entries).
+  static func forgetInstalledResults(_ sandbox: Sandbox, folder: String = "out") throws {
+    try FileManager.default.removeItem(atPath: sandbox.path(folder + "/.swapsync/results.jsonl"))
+  }
+
   static func statuses(_ sandbox: Sandbox) async throws -> [String: EntryReport] {
     let result = try await sandbox.swapsync(["status", "--json"], emulator: nil)
     let entries = try JSONDecoder().decode([EntryReport].self, from: Data(result.stdout.utf8))

@@ -1,0 +1,88 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Machine-local memory of the results swapsync installed in an output folder: for each
+/// result's SHA-256, its job and inputs. It lets swapsync tell its own files from the user's
+/// when the lockfile in hand does not record them (a git branch switched under an output folder
+/// that is not committed): such a file is not called "a file swapsync did not write", `sync
+/// --adopt` records it with its job when its inputs are the entry's, and refuses it when they
+/// are not (docs/states.md, `untracked`).
+///
+/// `<stateDir>/results.jsonl`, one JSON object per line (`sha256`, `jobId`, `targetImage`,
+/// `swapImage`), appended after each install and never fsynced: losing it only loses these
+/// answers (the files are then untracked, as before). Bad lines are skipped; a later line wins.
+public enum ResultLedger {
+  /// A result swapsync installed: the job that made it and the inputs it was bought for.
+  public struct Known: Sendable, Equatable {
+    public var jobId: String
+    public var pair: SwapPair
+  }
+
+  static let fileName = "results.jsonl"
+
+  static func path(stateDir: String) -> String { stateDir + "/" + fileName }
+
+  /// Appends to one folder's ledger, keeping the file open for the run.
+  final class Writer: Sendable {
+    let path: String
+    /// Not opened yet (nil), opened, or not openable (-1); guarded by the mutex.
+    private let fd = Mutex<Int32?>(nil)
+
+    init(stateDir: String) { path = ResultLedger.path(stateDir: stateDir) }
+
+    deinit { fd.withLock { if let open = $0, open >= 0 { Posix.closeQuietly(open) } } }
+
+    /// Appends the results of `entries` (those with a job and a checksum), one line each, best
+    /// effort: a failure to write is ignored.
+    func note(_ entries: [LockEntry]) {
+      let lines = ResultLedger.lines(entries)
+      guard !lines.isEmpty else { return }
+      let path = path
+      fd.withLock { fd in
+        if fd == nil {
+          fd = Posix.open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, Posix.fileMode)
+        }
+        guard let open = fd, open >= 0 else { return }
+        try? Posix.writeFully(open, lines, path: path)
+      }
+    }
+  }
+
+  /// One line per distinct result of `entries` with a job and a checksum.
+  static func lines(_ entries: [LockEntry]) -> [UInt8] {
+    var lines: [UInt8] = []
+    var seen: Set<String> = []
+    for entry in entries {
+      guard let sha256 = entry.sha256, let jobId = entry.jobId, seen.insert(sha256).inserted else { continue }
+      lines += CompactJSON.object([
+        "sha256": sha256, "jobId": jobId, "targetImage": entry.targetImage, "swapImage": entry.swapImage,
+      ])
+      lines.append(0x0A)
+    }
+    return lines
+  }
+
+  /// The results recorded under `stateDir`, by SHA-256; empty when there are none.
+  static func load(stateDir: String) -> [String: Known] {
+    guard let bytes = try? LockfileCodec.readBytes(path: path(stateDir: stateDir), flags: O_NOFOLLOW) else {
+      return [:]
+    }
+    var known: [String: Known] = [:]
+    for line in bytes.split(separator: 0x0A) {
+      guard case .object(let members)? = try? JSONParser.parse(Array(line)) else { continue }
+      var fields: [String: String] = [:]
+      for member in members { if case .string(let text) = member.value { fields[member.key] = text } }
+      guard let sha256 = fields["sha256"], let jobId = fields["jobId"], let target = fields["targetImage"],
+        let face = fields["swapImage"]
+      else { continue }
+      known[sha256] = Known(jobId: jobId, pair: SwapPair(targetImage: target, swapImage: face))
+    }
+    return known
+  }
+}
