@@ -49,9 +49,9 @@ enum Rendering {
   ) -> String {
     var lines = [
       "submits:   \(s.submits) (each one spends quota)",
-      "polls:     \(s.polls)",
-      "fetches:   \(s.fetches)",
-      "downloads: \(s.downloads)",
+      "polls:     \(s.polls) (running jobs, fetched until they end)",
+      "fetches:   \(s.fetches) (finished jobs fetched again for their results)",
+      "downloads: \(s.downloads) (at most: a result per job above; none for what a cache holds)",
       "repairs:   \(s.repairs) (\(s.copies) from a local copy)",
       "orphans:   \(s.orphans)",
     ]

@@ -15,6 +15,10 @@ struct InitCommandTests {
     let plan = try await sandbox.swapsync(["plan"], emulator: nil)
     #expect(plan.status == 2, "valid, with 5 outputs to buy: \(plan.stdout) \(plan.stderr)")
     #expect(plan.stdout.contains("submits:   4"), "alice/beach is one pair shared by a swap and the matrix")
+    // A job bought is downloaded by a run that waits for it, not by a --no-wait one.
+    #expect(plan.stdout.contains("downloads: 4 (at most"), "\(plan.stdout)")
+    let noWait = try await sandbox.swapsync(["plan", "--no-wait"], emulator: nil)
+    #expect(noWait.stdout.contains("downloads: 0 "), "\(noWait.stdout)")
     let gitignore = String(decoding: try #require(sandbox.read(".gitignore")), as: UTF8.self)
     #expect(gitignore.hasPrefix("build/\n"))
     #expect(gitignore.split(separator: "\n").filter { $0 == ".swapsync/" }.count == 1)

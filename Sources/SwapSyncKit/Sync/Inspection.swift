@@ -113,6 +113,9 @@ public struct Inspection: Sendable {
     let budget = SyncEngine.submitBudget(plans, cap: maxSubmits, inFlight: inFlight)
     summary.submitsDeferred = summary.submits - budget
     summary.submits = budget
+    // Every job polled, or bought by a run that waits (`inFlight` is set for --no-wait), ends in
+    // a download too: the figure is the most `sync` downloads, a cache aside.
+    summary.downloads += summary.polls + (inFlight == nil ? budget : 0)
     let untracked = entries.filter { $0.status == .untracked && !$0.isInTheWay }.count
     summary.adoptions = adopt ? adoptable.count : 0
     summary.untracked = untracked - summary.adoptions
@@ -142,10 +145,12 @@ public struct PlanSummary: Sendable, Codable, Equatable {
   public var submits = 0
   /// Submits `--max-submits` holds back for a later run.
   public var submitsDeferred = 0
-  /// Running jobs to poll.
+  /// Running jobs to poll (fetched until they end).
   public var polls = 0
   /// Done jobs to fetch again for a fresh result URL.
   public var fetches = 0
+  /// Results to download at most: one per job fetched again, per job polled, and (unless
+  /// `--no-wait`) per job bought. A cache that holds a result spares its download.
   public var downloads = 0
   /// Outputs to copy from a verified sibling with the same job.
   public var copies = 0
