@@ -76,7 +76,8 @@ public struct Inspection: Sendable {
     "note: \(workspace.lockPath) is behind: records of the last run are only in "
       + "\(workspace.journalPath) (it stopped before writing the lockfile, or could not write it). The "
       + "entries above include them; do not commit the lockfile as it is: run `swapsync sync --max-submits 0 "
-      + "--no-wait` (it buys nothing) once the lockfile can be written"
+      + "--no-wait` (it buys nothing) once the lockfile can be written, with the manifest that run had (the same "
+      + "git branch), so that its records land in that branch's lockfile"
   }
 
   /// Exit status for `status`: 0 in sync, 1 attention needed, 75 work pending.
