@@ -55,4 +55,57 @@ struct BranchSwitchTests {
       String(decoding: aliceLock, as: UTF8.self).split(separator: "\n").first { $0.contains("sha256") })
     #expect(lock.contains(aliceRecord), "\(lock)")
   }
+
+  @Test(
+    "a journal a killed run left with another manifest is not replayed: sync and prune refuse (65), nothing bought"
+  )
+  func killedRunOnAnotherBranch() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "1h"])
+    let sandbox = try Sandbox()
+    let main = [("a.png", emulator.sample("target-beach"), emulator.sample("face-alice"))]
+    let feature =
+      main + [
+        ("c.png", emulator.sample("target-office"), emulator.sample("face-bob")),
+        ("d.png", emulator.sample("target-beach"), emulator.sample("face-bob")),
+      ]
+    try sandbox.writeManifest(main)
+    try await emulator.configure(#"{"jobDurationMs":0}"#)
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    try await emulator.configure(#"{"jobDurationMs":3600000}"#)
+    // On the feature branch, a sync is killed once both jobs are journaled as running.
+    try sandbox.writeManifest(feature)
+    let run = try Crash.Run(["sync", "--poll-interval", "20ms"], in: sandbox, emulator: emulator)
+    #expect(
+      try await Crash.eventually {
+        let journal = String(decoding: sandbox.read("out/.swapsync/journal.jsonl") ?? Data(), as: UTF8.self)
+        return journal.components(separatedBy: "\"running\"").count - 1 >= 2
+      })
+    run.killHard()
+    _ = await run.finish()
+    let lockfile = sandbox.read("swaps.lock.json")
+    let journal = sandbox.read("out/.swapsync/journal.jsonl")
+
+    // Back on main, which does not name c.png and d.png.
+    try sandbox.writeManifest(main)
+    let requests = try await emulator.stats().apiRequests
+    let refused = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(refused.status == 65, "\(refused.stderr)")
+    #expect(refused.stderr.contains("for 2 outputs this manifest does not name (c.png and 1 more)"))
+    #expect(try await sandbox.swapsync(["prune"], emulator: nil).status == 65)
+    let status = try await sandbox.swapsync(["status"], emulator: nil)
+    #expect(
+      status.stderr.contains("`swapsync sync` refuses to replay it with this manifest"), "\(status.stderr)")
+    #expect(
+      sandbox.read("swaps.lock.json") == lockfile && sandbox.read("out/.swapsync/journal.jsonl") == journal)
+    #expect(try await emulator.stats().apiRequests == requests)
+
+    // Back on the feature branch (its lockfile as committed, the manifest that run had): the
+    // journal's jobs are collected, nothing is bought twice.
+    try sandbox.writeManifest(feature)
+    try #require(lockfile).write(to: URL(fileURLWithPath: sandbox.path("swaps.lock.json")))
+    try await emulator.finishAllJobs()
+    let collected = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(collected.status == 0, "\(collected.stderr)")
+    #expect(try await emulator.stats().jobsCreated == 3)
+  }
 }

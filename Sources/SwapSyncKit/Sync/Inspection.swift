@@ -19,6 +19,9 @@ public struct Inspection: Sendable {
   /// them in: the last run stopped before writing the lockfile, or could not write it. The
   /// entries shown include them; the file a user would commit does not (`behindNote`).
   public var lockfileBehind = false
+  /// Outputs of the journal's records that this manifest does not name: `sync` refuses to
+  /// replay it here (`Workspace.foreignJournalOutputs`).
+  public var foreignJournalOutputs: [String] = []
   /// With `adopt`, the untracked outputs `sync --adopt` would record: regular files that begin
   /// like a JPEG, PNG, WebP or GIF (the test `Adopter` makes); the others stay untracked.
   public var adoptable: Set<String> = []
@@ -48,6 +51,7 @@ public struct Inspection: Sendable {
       plans: planner.plan(manifest: workspace.manifest, lock: lock, files: files), adopt: adopt,
       maxSubmits: maxSubmits, inFlight: inFlight, lockfileBehind: pid == nil && state.journalChanges
     )
+    if inspection.lockfileBehind { inspection.foreignJournalOutputs = workspace.foreignJournalOutputs(state) }
     if adopt {
       inspection.adoptable = Set(
         inspection.entries.filter { $0.status == .untracked && !$0.isOtherInputsResult }.map(\.output).filter
@@ -78,6 +82,11 @@ public struct Inspection: Sendable {
       + "entries above include them; do not commit the lockfile as it is: run `swapsync sync --max-submits 0 "
       + "--no-wait` (it buys nothing) once the lockfile can be written, with the manifest that run had (the same "
       + "git branch), so that its records land in that branch's lockfile"
+      + (foreignJournalOutputs.isEmpty
+        ? ""
+        : ". It holds paid jobs for \(Wording.count(foreignJournalOutputs.count, "output")) this manifest does "
+          + "not name (\(foreignJournalOutputs.prefix(3).joined(separator: ", "))"
+          + "\(foreignJournalOutputs.count > 3 ? ", …" : "")): `swapsync sync` refuses to replay it with this manifest")
   }
 
   /// Exit status for `status`: 0 in sync, 1 attention needed, 75 work pending.

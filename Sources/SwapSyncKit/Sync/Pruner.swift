@@ -25,7 +25,7 @@ public struct Pruner: Sendable {
 
   public func run() async throws(SwapSyncFailure) -> Outcome {
     // A broken lockfile or journal is exit 65 before anything is created (read again under the lock).
-    _ = try workspace.loadState()
+    try workspace.refuseForeignJournal(workspace.loadState(reusing: nil))
     let (folder, runLock) = try workspace.lockOutputFolder()
     defer { runLock.release() }
     let (lock, onDisk) = try workspace.loadState()

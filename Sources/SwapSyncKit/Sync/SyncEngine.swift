@@ -29,6 +29,7 @@ public struct SyncEngine: Sendable {
   {
     // A broken lockfile or journal is exit 65 before anything is created (read again under the lock).
     let early = try workspace.loadState(reusing: nil)
+    try workspace.refuseForeignJournal(early)
     let (folder, runLock) = try workspace.lockOutputFolder()
     defer { runLock.release() }
     do {
@@ -234,6 +235,7 @@ extension SyncEngine {
     -> StateStore
   {
     var loaded = try workspace.loadState(reusing: early)
+    try workspace.refuseForeignJournal(loaded)
     // Room for every output at once: growing a 100,000-entry dictionary near the end of a first
     // sync held the old table (25 MB) and the new one (50 MB) together, the run's peak.
     loaded.lock.entries.reserveCapacity(workspace.manifest.entries.count)

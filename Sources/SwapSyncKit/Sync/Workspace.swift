@@ -90,6 +90,8 @@ public struct Workspace: Sendable {
     /// Whether the journal's records change the lockfile on disk (records that net to nothing,
     /// such as a submit's intent and its withdrawal, do not).
     var journalChanges = false
+    /// Outputs the journal gives a record that the lockfile on disk has none for (NFC).
+    var journalNewOutputs: [String] = []
   }
 
   /// Loads the state; when the lockfile's and the journal's bytes are those of `earlier`, its
@@ -105,12 +107,21 @@ public struct Workspace: Sendable {
       var lock =
         try onDisk.map { bytes throws(LockfileError) in try LockfileCodec.decode(bytes, path: lockPath) }
         ?? Lockfile()
-      let changes = Journal.apply(try Journal.replay(path: journalPath), to: &lock)
+      let batches = try Journal.replay(path: journalPath)
+      var introduced: Set<String> = []
+      for batch in batches {
+        for (output, entry) in batch where entry != nil && lock.entries[output] == nil {
+          introduced.insert(output)
+        }
+      }
+      let changes = Journal.apply(batches, to: &lock)
       // Output keys in NFC, as the manifest's (a lockfile edited on macOS may hold NFD bytes).
       lock.entries = Dictionary(
         lock.entries.map { ($0.key.precomposedStringWithCanonicalMapping, $0.value) },
         uniquingKeysWith: { a, _ in a })
-      return LoadedState(lock: lock, onDisk: onDisk, journal: journalBytes, journalChanges: changes)
+      return LoadedState(
+        lock: lock, onDisk: onDisk, journal: journalBytes, journalChanges: changes,
+        journalNewOutputs: introduced.map { $0.precomposedStringWithCanonicalMapping }.sorted())
     } catch {
       throw SwapSyncFailure(.invalidInput, "\(error)")
     }
