@@ -25,7 +25,7 @@ struct LifecycleTests {
     .serviceFailed(message: "no face", quota: 2, at: "t"), .deadlinePassed(message: "late", at: "t"),
     .jobUnknown(message: "404", at: "t"), .resultUnusable(reason: "HTML", gone: false, at: "t"),
     .resultInstalled(result, jobId: "J1", quota: 2, at: "t"), .adopted(result),
-    .recognized(result, jobId: "J3", at: "t"),
+    .recognized(result, jobId: "J3", quota: 2, submittedAt: "s", finishedAt: "t"),
   ]
   static let states: [EntryState?] = [nil] + EntryState.allCases.map { $0 }
 

@@ -192,12 +192,14 @@ public enum Lifecycle {
       next.record(result)
       next.adopted = true
       return next
-    case .recognized(let result, let jobId, let at):
+    case .recognized(let result, let jobId, let quota, let submittedAt, let finishedAt):
       try require(from != .submitting)
       var next = fresh(.done)
       next.record(result)
       next.jobId = jobId
-      next.finishedAt = at
+      next.quota = quota
+      next.submittedAt = submittedAt
+      next.finishedAt = finishedAt
       return next
     }
   }

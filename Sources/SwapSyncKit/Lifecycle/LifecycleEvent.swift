@@ -40,8 +40,8 @@ public enum LifecycleEvent: Sendable, Equatable {
   case adopted(VerifiedResult)
   /// A file at the output is a result swapsync installed on this machine for job `jobId` and
   /// these inputs (`ResultLedger`; another branch's lockfile records it): `sync --adopt`
-  /// records it with its job, not as adopted.
-  case recognized(VerifiedResult, jobId: String, at: String)
+  /// records it with its job, quota and times, as the branch that bought it did.
+  case recognized(VerifiedResult, jobId: String, quota: Int?, submittedAt: String?, finishedAt: String)
 }
 
 /// The facts recorded for a verified output file.

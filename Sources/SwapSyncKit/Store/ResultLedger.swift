@@ -15,13 +15,17 @@ import Synchronization
 /// are not (docs/states.md, `untracked`).
 ///
 /// `<stateDir>/results.jsonl`, one JSON object per line (`sha256`, `jobId`, `targetImage`,
-/// `swapImage`), appended after each install and never fsynced: losing it only loses these
+/// `swapImage`, and `quota`, `submittedAt`, `finishedAt` when known), appended after each install and never fsynced: losing it only loses these
 /// answers (the files are then untracked, as before). Bad lines are skipped; a later line wins.
 public enum ResultLedger {
-  /// A result swapsync installed: the job that made it and the inputs it was bought for.
+  /// A result swapsync installed: the job that made it, the inputs it was bought for, and the
+  /// record's times and quota (so that a record made from it is the one the buying branch has).
   public struct Known: Sendable, Equatable {
     public var jobId: String
     public var pair: SwapPair
+    public var quota: Int? = nil
+    public var submittedAt: String? = nil
+    public var finishedAt: String? = nil
   }
 
   static let fileName = "results.jsonl"
@@ -60,9 +64,13 @@ public enum ResultLedger {
     var seen: Set<String> = []
     for entry in entries {
       guard let sha256 = entry.sha256, let jobId = entry.jobId, seen.insert(sha256).inserted else { continue }
-      lines += CompactJSON.object([
+      var fields = [
         "sha256": sha256, "jobId": jobId, "targetImage": entry.targetImage, "swapImage": entry.swapImage,
-      ])
+      ]
+      fields["quota"] = entry.quota.map(String.init)
+      fields["submittedAt"] = entry.submittedAt
+      fields["finishedAt"] = entry.finishedAt
+      lines += CompactJSON.object(fields)
       lines.append(0x0A)
     }
     return lines
@@ -81,7 +89,10 @@ public enum ResultLedger {
       guard let sha256 = fields["sha256"], let jobId = fields["jobId"], let target = fields["targetImage"],
         let face = fields["swapImage"]
       else { continue }
-      known[sha256] = Known(jobId: jobId, pair: SwapPair(targetImage: target, swapImage: face))
+      known[sha256] = Known(
+        jobId: jobId, pair: SwapPair(targetImage: target, swapImage: face),
+        quota: fields["quota"].flatMap { Int($0) },
+        submittedAt: fields["submittedAt"], finishedAt: fields["finishedAt"])
     }
     return known
   }

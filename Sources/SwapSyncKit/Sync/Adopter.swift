@@ -51,8 +51,7 @@ struct Adopter: Sendable {
             }
             continue
           }
-          var event = LifecycleEvent.adopted(verified)
-          if let known { event = .recognized(verified, jobId: known.jobId, at: JobRunner.timestamp()) }
+          let event = Self.event(recording: verified, known: known)
           let adopted = try Lifecycle.apply(event, to: current, pair: plan.pair)
           try await store.record([output: adopted], cause: Lifecycle.kind(of: event).rawValue)
           await tally.update {
@@ -69,5 +68,15 @@ struct Adopter: Sendable {
       }
     }
     return nil
+  }
+
+  /// How `verified` is recorded: with its job when it is a result swapsync installed here for
+  /// the entry's inputs (`recognized`), else as it is (`adopted`).
+  private static func event(recording verified: VerifiedResult, known: ResultLedger.Known?) -> LifecycleEvent
+  {
+    guard let known else { return .adopted(verified) }
+    return .recognized(
+      verified, jobId: known.jobId, quota: known.quota, submittedAt: known.submittedAt,
+      finishedAt: known.finishedAt ?? JobRunner.timestamp())
   }
 }
