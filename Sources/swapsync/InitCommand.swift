@@ -12,7 +12,8 @@ struct InitCommand: AsyncParsableCommand {
       with your images before the first sync; \
       `swapsync plan` shows what would be bought. The .gitignore beside the manifest gets a \
       `.swapsync/` line (swapsync's machine-local state) unless a line already ignores it. The \
-      outputs go to out/, or to NAME-out/ when out/ is already there. If the \
+      outputs of swaps.json go to out/, those of another manifest NAME.json to NAME-out/ (also \
+      when out/ is already there: one output folder per manifest). If the \
       manifest already exists, nothing is written and the exit status is 73.
       """)
 
@@ -25,7 +26,7 @@ struct InitCommand: AsyncParsableCommand {
       var wrote = "wrote \(outcome.manifestPath): a swap and a 2 x 2 matrix with placeholder URLs"
       if outcome.outputDir != "out" {
         wrote +=
-          "; its outputs go to \(outcome.outputDir)/ (out/ is already there: one manifest per output folder)"
+          "; its outputs go to \(outcome.outputDir)/ (one output folder per manifest)"
       }
       StandardOutput.line(wrote)
       switch outcome.gitignore {

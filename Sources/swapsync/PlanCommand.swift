@@ -44,6 +44,13 @@ struct PlanCommand: AsyncParsableCommand {
         space, resubmit: states, adopt: adopt, maxSubmits: maxSubmits, inFlight: noWait ? jobs : nil)
       if let pid = inspection.runnerPID { workspace.say("note: a sync run (pid \(pid)) is in progress") }
       if inspection.lockfileBehind { printError(inspection.behindNote) }
+      let placeholders = Scaffold.unboughtPlaceholders(space.manifest, lock: inspection.lock)
+      if !placeholders.isEmpty {
+        printError(
+          "note: \(Wording.count(placeholders.count, "output")) still use the starter's placeholder URLs "
+            + "(https://\(Scaffold.placeholderHost)/…): `swapsync sync` refuses to buy them (exit 65); replace "
+            + "them with your images")
+      }
       return show(
         inspection.summary, plans: inspection.plans, cache: space.cache,
         adoptable: adopt ? inspection.adoptable : nil, givenUp: inspection.jobsGivenUp,

@@ -50,7 +50,7 @@ enum Rendering {
     var lines = [
       "submits:   \(s.submits) (each one spends quota)",
       "polls:     \(s.polls) (running jobs, fetched until they end)",
-      "fetches:   \(s.fetches) (finished jobs fetched again for their results)",
+      "fetches:   \(s.fetches) (at most: finished jobs fetched again for their results; none for what a cache holds)",
       "downloads: \(s.downloads) (at most: a result per job above; none for what a cache holds)",
       "repairs:   \(s.repairs) (\(s.copies) from a local copy)",
       "orphans:   \(s.orphans)",
@@ -71,7 +71,8 @@ enum Rendering {
     }
     if s.untracked > 0 {
       lines.append(
-        "untracked: \(s.untracked) (files swapsync did not write; skipped, nothing bought: use --adopt or move them)"
+        "untracked: \(s.untracked) (files this lockfile does not account for; skipped, nothing bought: use --adopt or "
+          + "move them)"
       )
     }
     if s.adoptions > 0 {

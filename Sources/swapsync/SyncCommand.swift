@@ -85,14 +85,24 @@ struct SyncCommand: AsyncParsableCommand {
     }
   }
 
+  /// Whether `path` names the file standard output already is (`/dev/stdout`, `/proc/self/fd/1`,
+  /// or the file it was redirected to): the same device and inode.
+  private static func isStandardOutput(_ path: String) -> Bool {
+    var named = stat()
+    var output = stat()
+    guard stat(path, &named) == 0, fstat(1, &output) == 0 else { return false }
+    return named.st_dev == output.st_dev && named.st_ino == output.st_ino
+  }
+
   /// What is wrong with the options' values, if anything.
   private func invalidOption() -> String? {
     if jobs < 1 { return "--jobs must be at least 1" }
     if downloads < 1 { return "--downloads must be at least 1" }
     if let maxSubmits, maxSubmits < 0 { return "--max-submits must not be negative" }
     // Each promises stdout to itself: --json one summary object, --events - a stream of them.
-    if json, events == "-" {
-      return "--json and --events - both write to standard output; write the events to a file (--events FILE)"
+    if json, let events, events == "-" || Self.isStandardOutput(events) {
+      return
+        "--json and --events \(events) both write to standard output; write the events to a file (--events FILE)"
     }
     // Checked here, not by APIOptions: a ValidationError there would come before --json's summary.
     if let cacert = api.cacert, let problem = CACertificateFile.problem(at: cacert) { return problem }

@@ -49,6 +49,10 @@ struct InitCommandTests {
       "\(refused.stderr)")
     #expect(refused.stderr.contains("Nothing was bought"))
     #expect(try await emulator.stats().apiRequests == 0)
+    #expect(!sandbox.exists("out"), "refused before anything was created")
+    let plan = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(plan.stderr.contains("5 outputs still use the starter's placeholder URLs"), "\(plan.stderr)")
+    #expect(try await sandbox.swapsync(["sync", "--max-submits", "0"], emulator: emulator).status != 65)
 
     // After a first sync of real images, out/ is that manifest's: a second starter writes elsewhere.
     try sandbox.writeManifest([("a.png", emulator.sample("target-beach"), emulator.sample("face-alice"))])
@@ -56,7 +60,7 @@ struct InitCommandTests {
     let extra = try await sandbox.swapsync(["init", "extra.json"], emulator: nil)
     #expect(extra.status == 0, "\(extra.stderr)")
     #expect(extra.stdout.contains("its outputs go to extra-out/"), "\(extra.stdout)")
-    let plan = try await sandbox.swapsync(["plan", "extra.json"], emulator: nil)
-    #expect(plan.status == 2, "\(plan.stdout) \(plan.stderr)")
+    let extraPlan = try await sandbox.swapsync(["plan", "extra.json"], emulator: nil)
+    #expect(extraPlan.status == 2, "\(extraPlan.stdout) \(extraPlan.stderr)")
   }
 }

@@ -164,5 +164,9 @@ struct SyncJSONTests {
     let object = try Self.summary(both)
     #expect((object["error"] as? String)?.contains("--events FILE") == true, "\(object)")
     Self.expectNothingCounted(object)
+    // The same file under another name is the same stdout.
+    let named = try await sandbox.swapsync(["sync", "--json", "--events", "/dev/stdout"], emulator: nil)
+    #expect(named.status == 64, "\(named.stderr)")
+    _ = try Self.summary(named)
   }
 }

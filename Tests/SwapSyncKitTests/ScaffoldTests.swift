@@ -70,12 +70,15 @@ struct ScaffoldTests {
     }
   }
 
-  @Test("a second manifest beside an existing out/ gets its own output folder, <name>-out")
+  @Test(
+    "a manifest other than swaps.json, or beside an existing out/, gets its own output folder, <name>-out")
   func secondManifestGetsItsOwnFolder() throws {
     let folder = try ManifestTestSupport.makeTemporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
     let first = try Scaffold.create(manifestPath: folder.appendingPathComponent("swaps.json").path)
     #expect(first.outputDir == "out")
+    // Before any sync made out/: still a folder of its own.
+    #expect(Scaffold.outputDir(for: folder.appendingPathComponent("early.json").path) == "early-out")
     try FileManager.default.createDirectory(
       at: folder.appendingPathComponent("out"), withIntermediateDirectories: true)
     let extra = folder.appendingPathComponent("extra.json").path

@@ -7,7 +7,7 @@ public enum Scaffold {
   public struct Outcome: Sendable, Equatable {
     /// The manifest written.
     public var manifestPath: String
-    /// Its `outputDir`: `out`, or `<name>-out` when `out` is already there (`outputDir(for:)`).
+    /// Its `outputDir`: `out`, or `<name>-out` (`outputDir(for:)`).
     public var outputDir: String
     public var gitignorePath: String
     public var gitignore: GitignoreChange
@@ -47,14 +47,24 @@ public enum Scaffold {
     url.lowercased().hasPrefix("https://\(placeholderHost)/")
   }
 
-  /// The output folder of a starter manifest at `manifestPath`: `out`, unless something named
-  /// `out` is already beside it (another manifest's outputs: one folder has one manifest,
-  /// docs/manifest.md), then `<manifest name>-out`.
+  /// The outputs of `manifest` that still use the placeholders and have no record of their pair
+  /// in `lock`: what `sync` would buy from them (it refuses, exit 65).
+  public static func unboughtPlaceholders(_ manifest: Manifest, lock: Lockfile) -> [String] {
+    manifest.entries.filter { entry in
+      (isPlaceholder(entry.pair.targetImage) || isPlaceholder(entry.pair.swapImage))
+        && lock.entries[entry.output]?.pair != entry.pair
+    }.map(\.output)
+  }
+
+  /// The output folder of a starter manifest at `manifestPath`: `out` for a `swaps.json` with no
+  /// `out` beside it yet; `<manifest name>-out` for any other manifest, or when `out` is already
+  /// there (another manifest's outputs: one folder has one manifest, docs/manifest.md).
   public static func outputDir(for manifestPath: String) -> String {
     let folder = Posix.directoryName(manifestPath)
     var status = stat()
-    guard lstat((folder == "." ? "" : folder + "/") + "out", &status) == 0 else { return "out" }
+    let outExists = lstat((folder == "." ? "" : folder + "/") + "out", &status) == 0
     var name = Posix.baseName(manifestPath)
+    if name == "swaps.json" && !outExists { return "out" }
     if let dot = name.lastIndex(of: "."), dot != name.startIndex { name = String(name[..<dot]) }
     return name + "-out"
   }

@@ -30,6 +30,7 @@ public struct SyncEngine: Sendable {
     // A broken lockfile or journal is exit 65 before anything is created (read again under the lock).
     let early = try workspace.loadState(reusing: nil)
     try workspace.refuseForeignJournal(early)
+    if options.maxSubmits != 0 { try Self.refusePlaceholders(workspace.manifest, lock: early.lock) }
     let (folder, runLock) = try workspace.lockOutputFolder()
     defer { runLock.release() }
     do {
@@ -126,19 +127,6 @@ public struct SyncEngine: Sendable {
     // An adopted output that went missing can come back only from the cache (JobRunner.run).
     let cacheRestores = options.cache != nil && plans.contains(where: \.isAdoptedAndGone)
     if plans.contains(where: { $0.action != .none && !$0.action.isBlocked }) || pushes || cacheRestores {
-      // `swapsync init`'s placeholders can never become images: buying them only spends quota.
-      let placeholders = plans.lazy.filter(\.action.isSubmit).prefix(submitBudget).filter {
-        Scaffold.isPlaceholder($0.pair.targetImage) || Scaffold.isPlaceholder($0.pair.swapImage)
-      }
-      if let first = placeholders.first {
-        let count = Wording.count(placeholders.reduce(0) { $0 + $1.pending.count }, "output")
-        let host = Scaffold.placeholderHost
-        throw SwapSyncFailure(
-          .invalidInput,
-          "\(workspace.manifest.path): \(count) would be bought from the starter's placeholder URLs "
-            + "(https://\(host)/…), such as \(first.pending[0]); replace them with your images. Nothing was bought"
-        )
-      }
       let key = needsNetwork ? try apiKey() : ""
       // A job bought now must reach the lockfile a user commits: refused before any submit.
       if submitBudget > 0 {
@@ -254,6 +242,18 @@ extension SyncEngine {
     } catch {
       throw SwapSyncFailure(.cannotWrite, "\(error)")
     }
+  }
+
+  /// Refuses (65) a manifest whose outputs would be bought from `swapsync init`'s placeholder
+  /// URLs (`Scaffold.isPlaceholder`), which can never become images: before anything is created.
+  static func refusePlaceholders(_ manifest: Manifest, lock: Lockfile) throws(SwapSyncFailure) {
+    let unbought = Scaffold.unboughtPlaceholders(manifest, lock: lock)
+    guard let first = unbought.first else { return }
+    throw SwapSyncFailure(
+      .invalidInput,
+      "\(manifest.path): \(Wording.count(unbought.count, "output")) would be bought from the starter's "
+        + "placeholder URLs (https://\(Scaffold.placeholderHost)/…), such as \(first); replace them with "
+        + "your images. Nothing was bought")
   }
 
   /// How many of `plans`' submits a run may send, the first ones in plan order: all of them, at

@@ -137,8 +137,8 @@ public struct SyncReport: Sendable {
     if untracked > 0 {
       lines.append(
         (untracked == 1
-          ? "1 output holds something swapsync did not write; it was left alone: "
-          : "\(untracked) outputs hold things swapsync did not write; they were left alone: ")
+          ? "1 output holds a file this lockfile does not account for; it was left alone: "
+          : "\(untracked) outputs hold files this lockfile does not account for; they were left alone: ")
           + "run `swapsync sync --adopt` to record image files as they are (no purchase), or move them away")
     }
     if uncertain > 0 {
