@@ -106,34 +106,4 @@ struct BranchSwitchTests {
     #expect(collected.status == 0, "\(collected.stderr)")
     #expect(try await emulator.stats().jobsCreated == 3)
   }
-
-  @Test(
-    "a pair whose result was installed here is collected from its job, not bought: inputs changed back, names swapped"
-  )
-  func knownPairsAreNotBoughtAgain() async throws {
-    let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
-    let sandbox = try Sandbox()
-    let beach = emulator.sample("target-beach")
-    let alice = emulator.sample("face-alice"), bob = emulator.sample("face-bob")
-    try sandbox.writeManifest([("a.png", beach, alice), ("b.png", beach, bob)])
-    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
-    let (aliceResult, bobResult) = (sandbox.read("out/a.png"), sandbox.read("out/b.png"))
-
-    // Swapped in one edit: each output takes the other's job; nothing is bought.
-    try sandbox.writeManifest([("a.png", beach, bob), ("b.png", beach, alice)])
-    let plan = try await sandbox.swapsync(["plan"], emulator: nil)
-    #expect(plan.stdout.contains("submits:   0"), "\(plan.stdout)")
-    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
-    #expect(sandbox.read("out/a.png") == bobResult && sandbox.read("out/b.png") == aliceResult)
-
-    // Inputs changed to a new pair, then back: only the new pair is bought.
-    let carol = emulator.sample("face-carol")
-    try sandbox.writeManifest([("a.png", beach, carol), ("b.png", beach, alice)])
-    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
-    try sandbox.writeManifest([("a.png", beach, bob), ("b.png", beach, alice), ("c.png", beach, carol)])
-    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
-    #expect(sandbox.read("out/a.png") == bobResult)
-    #expect(try await emulator.stats().jobsCreated == 3)
-    #expect(try await sandbox.swapsync(["verify"], emulator: nil).status == 0)
-  }
 }

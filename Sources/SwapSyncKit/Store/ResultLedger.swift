@@ -15,7 +15,7 @@ import Synchronization
 /// are not (docs/states.md, `untracked`).
 ///
 /// `<stateDir>/results.jsonl`, one JSON object per line (`sha256`, `jobId`, `targetImage`,
-/// `swapImage`, and `quota`, `submittedAt`, `finishedAt`, `size`, `imageType` when known), appended after each install and never fsynced: losing it only loses these
+/// `swapImage`, and `quota`, `submittedAt`, `finishedAt` when known), appended after each install and never fsynced: losing it only loses these
 /// answers (the files are then untracked, as before). Bad lines are skipped; a later line wins.
 public enum ResultLedger {
   /// A result swapsync installed: the job that made it, the inputs it was bought for, and the
@@ -26,23 +26,6 @@ public enum ResultLedger {
     public var quota: Int? = nil
     public var submittedAt: String? = nil
     public var finishedAt: String? = nil
-    public var size: Int? = nil
-    public var imageType: String? = nil
-
-    /// The `done` record of this result (`sha256` its checksum), as the run that installed it
-    /// wrote it; nil for a line without the size or type (written before they were kept).
-    func record(sha256: String) -> LockEntry? {
-      guard let size, let imageType else { return nil }
-      var entry = LockEntry(
-        targetImage: pair.targetImage, swapImage: pair.swapImage, state: .done, jobId: jobId)
-      entry.sha256 = sha256
-      entry.size = size
-      entry.imageType = imageType
-      entry.quota = quota
-      entry.submittedAt = submittedAt
-      entry.finishedAt = finishedAt
-      return entry
-    }
   }
 
   static let fileName = "results.jsonl"
@@ -87,8 +70,6 @@ public enum ResultLedger {
       fields["quota"] = entry.quota.map(String.init)
       fields["submittedAt"] = entry.submittedAt
       fields["finishedAt"] = entry.finishedAt
-      fields["size"] = entry.size.map(String.init)
-      fields["imageType"] = entry.imageType
       lines += CompactJSON.object(fields)
       lines.append(0x0A)
     }
@@ -111,9 +92,7 @@ public enum ResultLedger {
       known[sha256] = Known(
         jobId: jobId, pair: SwapPair(targetImage: target, swapImage: face),
         quota: fields["quota"].flatMap { Int($0) },
-        submittedAt: fields["submittedAt"], finishedAt: fields["finishedAt"],
-        size: fields["size"].flatMap { Int($0) },
-        imageType: fields["imageType"])
+        submittedAt: fields["submittedAt"], finishedAt: fields["finishedAt"])
     }
     return known
   }

@@ -88,20 +88,15 @@ public struct FileView: Sendable {
   /// Whether the file at an output path is a result swapsync installed in this folder, and for
   /// which job and inputs (`ResultLedger`); nil when not known to be.
   public var known: @Sendable (String) -> ResultLedger.Known?
-  /// The `done` record of a result swapsync installed in this folder for a pair (the latest), if
-  /// any: its job is one already paid for (`ResultLedger`).
-  public var knownRecord: @Sendable (SwapPair) -> LockEntry?
 
   public init(
     check: @escaping @Sendable (String, LockEntry) -> FileCheck,
     probe: @escaping @Sendable (String) -> FileProbe,
-    known: @escaping @Sendable (String) -> ResultLedger.Known? = { _ in nil },
-    knownRecord: @escaping @Sendable (SwapPair) -> LockEntry? = { _ in nil }
+    known: @escaping @Sendable (String) -> ResultLedger.Known? = { _ in nil }
   ) {
     self.check = check
     self.probe = probe
     self.known = known
-    self.knownRecord = knownRecord
   }
 }
 

@@ -19,43 +19,26 @@ enum OutputFiles {
       probe: { output in probe(root: folder.rootPath, output) },
       known: { output in
         ledger.lookUp { (try? cache.digest(for: output, in: folder))?.sha256 }
-      },
-      knownRecord: { ledger.record(for: $0) })
+      })
   }
 
   /// The folder's `ResultLedger`, read the first time a file needs it (rarely: only files the
   /// lockfile does not account for), then kept.
   final class LazyLedger: Sendable {
     let stateDir: String
-    private let results = Mutex<(bySHA: [String: ResultLedger.Known], byPair: [SwapPair: LockEntry])?>(nil)
+    private let results = Mutex<[String: ResultLedger.Known]?>(nil)
 
     init(stateDir: String) { self.stateDir = stateDir }
 
-    private var loaded: (bySHA: [String: ResultLedger.Known], byPair: [SwapPair: LockEntry]) {
-      results.withLock { results in
-        if let results { return results }
-        let bySHA = ResultLedger.load(stateDir: stateDir)
-        var byPair: [SwapPair: LockEntry] = [:]
-        for (sha256, known) in bySHA {
-          guard let record = known.record(sha256: sha256) else { continue }
-          // The latest result of a pair bought more than once (its `finishedAt`).
-          if let other = byPair[known.pair], (other.finishedAt ?? "") > (record.finishedAt ?? "") { continue }
-          byPair[known.pair] = record
-        }
-        results = (bySHA, byPair)
-        return (bySHA, byPair)
-      }
-    }
-
     /// The known result whose SHA-256 `digest` gives (computed only when the ledger has any).
     func lookUp(_ digest: () -> String?) -> ResultLedger.Known? {
-      let known = loaded.bySHA
+      let known = results.withLock { results in
+        if results == nil { results = ResultLedger.load(stateDir: stateDir) }
+        return results ?? [:]
+      }
       guard !known.isEmpty, let sha256 = digest() else { return nil }
       return known[sha256]
     }
-
-    /// The `done` record of the latest result installed here for `pair`.
-    func record(for pair: SwapPair) -> LockEntry? { loaded.byPair[pair] }
   }
 
   /// For `plan`, `status` (`trustStatCache`: the stat cache of the last run answers for files
@@ -81,8 +64,7 @@ enum OutputFiles {
       probe: { output in probe(root: root, output) },
       known: { output in
         ledger.lookUp { folder.flatMap { try? $0.hash(relativePath: output) }?.sha256 }
-      },
-      knownRecord: { ledger.record(for: $0) })
+      })
   }
 
   private static func compare(_ digest: FileDigest?, _ entry: LockEntry) -> FileCheck {

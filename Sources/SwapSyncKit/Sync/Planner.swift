@@ -17,16 +17,7 @@ public struct Planner: Sendable {
     let orphans = Self.orphans(lock: lock, manifest: groups)
     return order.map { pair in
       let entries = groups[pair] ?? []
-      var sources = orphans[pair] ?? []
-      // A pair this lockfile has no record of, whose result swapsync installed in this folder
-      // before (another branch's, or inputs changed back): its job is paid for, and taken like
-      // an orphan's (with no file of its own to copy from) instead of buying it again.
-      if sources.isEmpty, !entries.contains(where: { lock.entries[$0.output]?.pair == pair }),
-        let known = files.knownRecord(pair)
-      {
-        sources = [(output: "", entry: known)]
-      }
-      return planGroup(pair: pair, entries: entries, orphans: sources, lock: lock, files: files)
+      return planGroup(pair: pair, entries: entries, orphans: orphans[pair] ?? [], lock: lock, files: files)
     }
   }
 
@@ -124,7 +115,7 @@ public struct Planner: Sendable {
     // An orphan's intact file is as good a copy source as a sibling's.
     let orphanCopy = done.flatMap { done in
       orphans.first { orphan in
-        !orphan.output.isEmpty && orphan.entry.state == .done && orphan.entry.sha256 == done.sha256
+        orphan.entry.state == .done && orphan.entry.sha256 == done.sha256
           && files.check(orphan.output, orphan.entry) == .matches
       }
     }
