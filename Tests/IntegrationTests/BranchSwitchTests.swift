@@ -88,11 +88,14 @@ struct BranchSwitchTests {
     let requests = try await emulator.stats().apiRequests
     let refused = try await sandbox.swapsync(Faults.sync, emulator: emulator)
     #expect(refused.status == 65, "\(refused.stderr)")
-    #expect(refused.stderr.contains("for 2 outputs this manifest does not name (c.png and 1 more)"))
+    #expect(
+      refused.stderr.contains(
+        "for 2 outputs this manifest does not name with those inputs (c.png and 1 more)"))
     #expect(try await sandbox.swapsync(["prune"], emulator: nil).status == 65)
     let status = try await sandbox.swapsync(["status"], emulator: nil)
     #expect(
       status.stderr.contains("`swapsync sync` refuses to replay it with this manifest"), "\(status.stderr)")
+    #expect(try await sandbox.swapsync(["plan"], emulator: nil).status == 1)
     #expect(
       sandbox.read("swaps.lock.json") == lockfile && sandbox.read("out/.swapsync/journal.jsonl") == journal)
     #expect(try await emulator.stats().apiRequests == requests)
@@ -105,5 +108,38 @@ struct BranchSwitchTests {
     let collected = try await sandbox.swapsync(Faults.sync, emulator: emulator)
     #expect(collected.status == 0, "\(collected.stderr)")
     #expect(try await emulator.stats().jobsCreated == 3)
+  }
+
+  @Test(
+    "a killed run's job for an output this branch names with other inputs is not given up: sync refuses (65)")
+  func killedRunChangedInputsOnAnotherBranch() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    let main = [("a.png", emulator.sample("target-beach"), emulator.sample("face-alice"))]
+    let feature = [("a.png", emulator.sample("target-beach"), emulator.sample("face-bob"))]
+    try sandbox.writeManifest(main)
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    let lockfile = try #require(sandbox.read("swaps.lock.json"))
+    try await emulator.configure(#"{"jobDurationMs":3600000}"#)
+    try sandbox.writeManifest(feature)
+    let run = try Crash.Run(["sync", "--poll-interval", "20ms"], in: sandbox, emulator: emulator)
+    #expect(
+      try await Crash.eventually {
+        String(decoding: sandbox.read("out/.swapsync/journal.jsonl") ?? Data(), as: UTF8.self)
+          .contains("\"running\"")
+      })
+    run.killHard()
+    _ = await run.finish()
+
+    try sandbox.writeManifest(main)
+    let refused = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(refused.status == 65, "\(refused.stderr)")
+    #expect(refused.stderr.contains("does not name with those inputs (a.png)"), "\(refused.stderr)")
+    #expect(sandbox.read("swaps.lock.json") == lockfile)
+
+    try sandbox.writeManifest(feature)
+    try await emulator.finishAllJobs()
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    #expect(try await emulator.stats().jobsCreated == 2)
   }
 }

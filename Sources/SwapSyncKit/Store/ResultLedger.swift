@@ -29,6 +29,8 @@ public enum ResultLedger {
   }
 
   static let fileName = "results.jsonl"
+  /// 64 MiB: about 200,000 results.
+  static let sizeLimit = 64 << 20
 
   static func path(stateDir: String) -> String { stateDir + "/" + fileName }
 
@@ -76,12 +78,20 @@ public enum ResultLedger {
     return lines
   }
 
-  /// The results recorded under `stateDir`, by SHA-256; empty when there are none.
-  static func load(stateDir: String) -> [String: Known] {
-    guard let bytes = try? LockfileCodec.readBytes(path: path(stateDir: stateDir), flags: O_NOFOLLOW) else {
+  /// The results recorded under `stateDir`, by SHA-256 (two pairs may give the same bytes: each
+  /// is kept, the latest line of a pair last); empty when there are none.
+  /// Read only when a regular file (a FIFO would block, a link is not followed) of at most
+  /// `sizeLimit` bytes: an answer nobody needs is not worth a long wait.
+  static func load(stateDir: String) -> [String: [Known]] {
+    var info = stat()
+    guard lstat(path(stateDir: stateDir), &info) == 0, info.st_mode & S_IFMT == S_IFREG,
+      info.st_size <= sizeLimit,
+      let bytes = try? LockfileCodec.readBytes(path: path(stateDir: stateDir), flags: O_NOFOLLOW | O_NONBLOCK)
+    else {
       return [:]
     }
-    var known: [String: Known] = [:]
+    var known: [String: [Known]] = [:]
+    var urls: Set<String> = []
     for line in bytes.split(separator: 0x0A) {
       guard case .object(let members)? = try? JSONParser.parse(Array(line)) else { continue }
       var fields: [String: String] = [:]
@@ -89,10 +99,23 @@ public enum ResultLedger {
       guard let sha256 = fields["sha256"], let jobId = fields["jobId"], let target = fields["targetImage"],
         let face = fields["swapImage"]
       else { continue }
-      known[sha256] = Known(
+      let result = Known(
         jobId: jobId, pair: SwapPair(targetImage: target, swapImage: face),
         quota: fields["quota"].flatMap { Int($0) },
         submittedAt: fields["submittedAt"], finishedAt: fields["finishedAt"])
+      // What goes into a lockfile from here must pass the lockfile's own rules (a job id that is
+      // a path, a time that is not one, a bad checksum): a line that does not is not trusted.
+      var record = LockEntry(targetImage: target, swapImage: face, state: .done, jobId: jobId)
+      (record.sha256, record.size, record.imageType) = (sha256, 0, ImageType.png.rawValue)
+      (record.quota, record.submittedAt, record.finishedAt) = (
+        result.quota, result.submittedAt, result.finishedAt
+      )
+      guard
+        (try? LockEntryRules.check(record, at: .init(output: "ledger", inJournal: true), knownURLs: &urls))
+          != nil
+      else { continue }
+      known[sha256, default: []].removeAll { $0.pair == result.pair }
+      known[sha256, default: []].append(result)
     }
     return known
   }

@@ -42,7 +42,7 @@ struct Adopter: Sendable {
           let verified = VerifiedResult(sha256: digest.sha256, size: digest.size, imageType: type)
           let current = await store.entry(output)
           let sha256 = digest.sha256
-          let known = ledger.lookUp { sha256 }
+          let known = ledger.lookUp(plan.pair) { sha256 }
           if let known, known.pair != plan.pair {
             await tally.update {
               $0.warnings.append(

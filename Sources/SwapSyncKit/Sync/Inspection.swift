@@ -85,7 +85,7 @@ public struct Inspection: Sendable {
       + (foreignJournalOutputs.isEmpty
         ? ""
         : ". It holds paid jobs for \(Wording.count(foreignJournalOutputs.count, "output")) this manifest does "
-          + "not name (\(foreignJournalOutputs.prefix(3).joined(separator: ", "))"
+          + "not name with those inputs (\(foreignJournalOutputs.prefix(3).joined(separator: ", "))"
           + "\(foreignJournalOutputs.count > 3 ? ", …" : "")): `swapsync sync` refuses to replay it with this manifest")
   }
 
@@ -140,6 +140,8 @@ public struct Inspection: Sendable {
 
   /// Exit status for `plan`: 2 changes pending, else 1 attention needed, else 0.
   public var planExit: ExitStatus {
+    // `sync` would refuse this journal (65) and do none of the work below.
+    if !foreignJournalOutputs.isEmpty { return .attention }
     let summary = self.summary
     // Submits held back by --max-submits are work too, for a later run.
     let work = summary.submits + summary.submitsDeferred + summary.polls + summary.repairs + summary.adoptions

@@ -87,12 +87,12 @@ public struct FileView: Sendable {
   public var probe: @Sendable (String) -> FileProbe
   /// Whether the file at an output path is a result swapsync installed in this folder, and for
   /// which job and inputs (`ResultLedger`); nil when not known to be.
-  public var known: @Sendable (String) -> ResultLedger.Known?
+  public var known: @Sendable (_ output: String, _ wanted: SwapPair) -> ResultLedger.Known?
 
   public init(
     check: @escaping @Sendable (String, LockEntry) -> FileCheck,
     probe: @escaping @Sendable (String) -> FileProbe,
-    known: @escaping @Sendable (String) -> ResultLedger.Known? = { _ in nil }
+    known: @escaping @Sendable (String, SwapPair) -> ResultLedger.Known? = { _, _ in nil }
   ) {
     self.check = check
     self.probe = probe

@@ -17,8 +17,8 @@ enum OutputFiles {
         }
       },
       probe: { output in probe(root: folder.rootPath, output) },
-      known: { output in
-        ledger.lookUp { (try? cache.digest(for: output, in: folder))?.sha256 }
+      known: { output, wanted in
+        ledger.lookUp(wanted) { (try? cache.digest(for: output, in: folder))?.sha256 }
       })
   }
 
@@ -26,18 +26,20 @@ enum OutputFiles {
   /// lockfile does not account for), then kept.
   final class LazyLedger: Sendable {
     let stateDir: String
-    private let results = Mutex<[String: ResultLedger.Known]?>(nil)
+    private let results = Mutex<[String: [ResultLedger.Known]]?>(nil)
 
     init(stateDir: String) { self.stateDir = stateDir }
 
     /// The known result whose SHA-256 `digest` gives (computed only when the ledger has any).
-    func lookUp(_ digest: () -> String?) -> ResultLedger.Known? {
+    /// (The one for `wanted` when those bytes are the result of several pairs.)
+    func lookUp(_ wanted: SwapPair, _ digest: () -> String?) -> ResultLedger.Known? {
       let known = results.withLock { results in
         if results == nil { results = ResultLedger.load(stateDir: stateDir) }
         return results ?? [:]
       }
       guard !known.isEmpty, let sha256 = digest() else { return nil }
-      return known[sha256]
+      let matches = known[sha256] ?? []
+      return matches.first { $0.pair == wanted } ?? matches.last
     }
   }
 
@@ -62,8 +64,8 @@ enum OutputFiles {
         }
       },
       probe: { output in probe(root: root, output) },
-      known: { output in
-        ledger.lookUp { folder.flatMap { try? $0.hash(relativePath: output) }?.sha256 }
+      known: { output, wanted in
+        ledger.lookUp(wanted) { folder.flatMap { try? $0.hash(relativePath: output) }?.sha256 }
       })
   }
 

@@ -136,7 +136,7 @@ extension Planner {
           output: entry.output, status: .untracked, jobId: recorded?.jobId,
           detail: "\(what); swapsync never writes through it: \(moveAway)")
       }
-      if let known = files.known(entry.output) {
+      if let known = files.known(entry.output, entry.pair) {
         // swapsync's own result, recorded in a lockfile other than this one (another branch's).
         if known.pair == entry.pair {
           return EntryReport(

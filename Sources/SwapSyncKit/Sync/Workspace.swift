@@ -90,7 +90,8 @@ public struct Workspace: Sendable {
     /// Whether the journal's records change the lockfile on disk (records that net to nothing,
     /// such as a submit's intent and its withdrawal, do not).
     var journalChanges = false
-    /// Outputs the journal gives a record that the lockfile on disk has none for (NFC).
+    /// Outputs the journal gives a record for inputs that the lockfile on disk does not record
+    /// for them (no record, or one for other inputs), NFC.
     var journalNewOutputs: [String] = []
   }
 
@@ -110,8 +111,8 @@ public struct Workspace: Sendable {
       let batches = try Journal.replay(path: journalPath)
       var introduced: Set<String> = []
       for batch in batches {
-        for (output, entry) in batch where entry != nil && lock.entries[output] == nil {
-          introduced.insert(output)
+        for (output, entry) in batch {
+          if let entry, lock.entries[output]?.pair != entry.pair { introduced.insert(output) }
         }
       }
       let changes = Journal.apply(batches, to: &lock)
