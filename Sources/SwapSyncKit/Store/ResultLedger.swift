@@ -80,6 +80,7 @@ public enum ResultLedger {
 
   /// The results recorded under `stateDir`, by SHA-256 (two pairs may give the same bytes: each
   /// is kept, the latest line of a pair last); empty when there are none.
+  ///
   /// Read only when a regular file (a FIFO would block, a link is not followed) of at most
   /// `sizeLimit` bytes: an answer nobody needs is not worth a long wait.
   static func load(stateDir: String) -> [String: [Known]] {
