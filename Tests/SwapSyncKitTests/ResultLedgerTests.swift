@@ -66,5 +66,6 @@ struct ResultLedgerTests {
     try FileManager.default.removeItem(atPath: path)
     #expect(mkfifo(path, 0o600) == 0)
     #expect(ResultLedger.load(stateDir: box.path).isEmpty)  // returns at once: a FIFO is not opened
+    ResultLedger.Writer(stateDir: box.path).note([Self.done(Self.aa, job: "J1")])  // nor written to
   }
 }

@@ -52,7 +52,15 @@ public enum ResultLedger {
       let path = path
       fd.withLock { fd in
         if fd == nil {
-          fd = Posix.open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, Posix.fileMode)
+          // Never blocks (a FIFO with no reader) and writes only to a regular file, as `load` reads.
+          var opened = Posix.open(
+            path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, Posix.fileMode)
+          var info = stat()
+          if opened >= 0, fstat(opened, &info) != 0 || info.st_mode & S_IFMT != S_IFREG {
+            Posix.closeQuietly(opened)
+            opened = -1
+          }
+          fd = opened
         }
         guard let open = fd, open >= 0 else { return }
         try? Posix.writeFully(open, lines, path: path)
