@@ -45,13 +45,16 @@ final class S3Server: @unchecked Sendable {
     for _ in 0..<5 {
       let port = try NginxProxy.freePort()
       let process = try Self.spawnMoto(port: port, log: folder + "/moto.log")
-      if await Self.waitUntilListening(port: port, process: process) {
+      // Listening is not enough: another test's server may hold the port moto failed to bind.
+      let listening = await Self.waitUntilListening(port: port, process: process)
+      if listening, await Self.isMoto(port: port) {
         started = (process, port)
         break
       }
       Self.killGroup(process)
       log = NginxProxy.read(folder + "/moto.log") + NginxProxy.read(folder + "/moto.log.err")
-      if !log.contains("Address already in use") { break }
+      // Someone else's server on the port, or moto said so: another port. Else moto cannot start.
+      if !listening && !log.contains("Address already in use") { break }
     }
     guard let (process, port) = started else {
       try? FileManager.default.removeItem(atPath: folder)
@@ -119,6 +122,15 @@ final class S3Server: @unchecked Sendable {
       try? await Task.sleep(for: .milliseconds(50))
     }
     return false
+  }
+
+  /// Whether the server at `port` is moto (its dashboard, `/moto-api/data.json`, answers 200):
+  /// a port found free can be taken by another test's server before moto binds it.
+  private static func isMoto(port: Int) async -> Bool {
+    let probe = HTTPEngine(configuration: .init())
+    let answer = try? await probe.send(
+      HTTPRequest(method: .get, url: "http://127.0.0.1:\(port)/moto-api/data.json", maxBodyBytes: 1 << 20))
+    return answer?.status == 200
   }
 
   /// The IAM user, its key, its policy and the bucket; then signature checking on.
