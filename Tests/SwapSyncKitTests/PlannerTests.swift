@@ -49,21 +49,28 @@ struct PlannerTests {
     #expect(plan.current == nil)
   }
 
-  @Test("a file found at an output at install time is replaced only when the output's record makes it ours")
-  func mayReplace() {
+  @Test(
+    "a file found at an output at install time is replaced only when the output's record makes it ours, kept aside when it is not the recorded result"
+  )
+  func replacement() {
     let theirs = FileDigest(sha256: String(repeating: "b", count: 64), size: 5, type: nil)
     let ours = FileDigest(sha256: String(repeating: "a", count: 64), size: 5, type: nil)
     let sha = ours.sha256
-    #expect(!Planner.mayReplace(theirs, record: nil, pair: a), "no record: a file the user dropped")
-    #expect(!Planner.mayReplace(theirs, record: entry(a, .running), pair: a), "a job with no file yet")
-    #expect(Planner.mayReplace(ours, record: entry(a, .running, sha: sha), pair: a), "named by the intent")
-    #expect(Planner.mayReplace(ours, record: entry(b, .running, sha: sha), pair: a), "a stale entry's file")
-    #expect(!Planner.mayReplace(theirs, record: entry(b, .running, sha: sha), pair: a))
-    #expect(Planner.mayReplace(theirs, record: entry(a, .done, sha: sha), pair: a), "modified: repaired")
-    #expect(!Planner.mayReplace(theirs, record: entry(b, .done, sha: sha), pair: a), "another pair's bytes")
+    func decide(_ digest: FileDigest, _ record: LockEntry?) -> Replacement {
+      Planner.replacement(of: digest, record: record, pair: a)
+    }
+    #expect(decide(theirs, nil) == .leave, "no record: a file the user dropped")
+    #expect(decide(theirs, entry(a, .running)) == .leave, "a job with no file yet")
+    #expect(decide(ours, entry(a, .running, sha: sha)) == .replace, "named by the intent")
+    #expect(decide(ours, entry(b, .running, sha: sha)) == .replace, "a stale entry's file")
+    #expect(decide(theirs, entry(b, .running, sha: sha)) == .leave)
+    #expect(decide(ours, entry(a, .done, sha: sha)) == .replace, "the recorded result itself")
+    #expect(
+      decide(theirs, entry(a, .done, sha: sha)) == .keepAsideAndReplace, "modified: kept, then repaired")
+    #expect(decide(theirs, entry(b, .done, sha: sha)) == .leave, "another pair's bytes")
     var adopted = entry(a, .done, job: nil, sha: sha)
     adopted.adopted = true
-    #expect(!Planner.mayReplace(ours, record: adopted, pair: a), "an adopted file is the user's")
+    #expect(decide(ours, adopted) == .leave, "an adopted file is the user's")
   }
 
   @Test("new entries are submitted; entries sharing a pair are one job")

@@ -39,10 +39,15 @@ extension OutputFolder {
 
   /// Opens every parent folder of `parts` without following links. With `create`, missing
   /// folders are made (and their parent synced); without it, nil is returned when one is missing.
-  func walkParents(_ parts: [String], create: Bool) throws(FileSystemError) -> DirectoryChain? {
-    var chain = DirectoryChain(rootFD: rootFD)
+  /// `base` starts the walk in another folder of the tree, named by its relative path (for
+  /// `.swapsync/replaced/`, which `components(of:)` keeps outputs out of).
+  func walkParents(
+    _ parts: [String], create: Bool, from base: (fd: Int32, relativePath: String)? = nil
+  ) throws(FileSystemError) -> DirectoryChain? {
+    var chain = DirectoryChain(rootFD: base?.fd ?? rootFD)
+    let prefix = base.map { $0.relativePath + "/" } ?? ""
     for index in 0..<(parts.count - 1) {
-      let path = display(parts[0...index].joined(separator: "/"))
+      let path = display(prefix + parts[0...index].joined(separator: "/"))
       do throws(FileSystemError) {
         guard let fd = try Self.openFolder(parts[index], in: chain.parent, create: create, path: path) else {
           chain.close()

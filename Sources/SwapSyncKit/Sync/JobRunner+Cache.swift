@@ -49,7 +49,11 @@ extension JobRunner {
     case .damaged(let reason):
       damage = reason
     case .fetched(let sha, let size, let type?) where sha == object.sha256 && size == object.size:
-      try await installFile(temp, at: plan.pending)
+      // Bytes other than the recorded result are kept aside first (a `modified` output).
+      let installed = try await installFile(temp, at: plan.pending) { _, found in
+        found.sha256 == sha ? .replace : .keepAsideAndReplace
+      }
+      await warnKeptAside(installed.kept, restoredBy: "the cached copy \(object.relativeKey)")
       let verified = VerifiedResult(sha256: sha, size: size, imageType: type)
       rememberInstalled(plan.pending, verified)
       // An adopted output is put back as it was adopted: the same bytes, still without a job.

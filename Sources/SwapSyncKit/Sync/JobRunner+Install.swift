@@ -30,11 +30,13 @@ extension JobRunner {
     var plan = plan
     // A first install skips what appeared in the way while its job ran (the output becomes
     // `untracked`); a restore of a recorded output stops on it (exit 73, docs/safety.md).
-    plan.pending = try await installFile(
+    let installed = try await installFile(
       temp, at: plan.pending, after: intent, skippingWhatIsInTheWay: !restoring
     ) { output, digest in
-      Planner.mayReplace(digest, record: records[output] ?? nil, pair: pair)
+      Planner.replacement(of: digest, record: records[output] ?? nil, pair: pair)
     }
+    plan.pending = installed.written
+    await warnKeptAside(installed.kept, restoredBy: "the result of job \(snapshot.jobId)")
     for output in records.keys.sorted() where !plan.pending.contains(output) {
       // Its record keeps the job and the result's checksum (the intent): what is in the way
       // makes it `untracked`, and once that is moved away the next run installs the result.
@@ -72,27 +74,59 @@ extension JobRunner {
   func copy(_ plan: JobPlan, from source: String, entry: LockEntry) async throws {
     try await store.record(
       Dictionary(uniqueKeysWithValues: plan.pending.map { ($0, .some(entry)) }), cause: "copied")
-    for output in plan.pending { try folder.installCopy(of: source, at: output) }
+    var kept: [KeptFile] = []
+    for output in plan.pending {
+      // A modified copy is repaired, its bytes kept aside first (Planner.replacement).
+      if let digest = try folder.hash(relativePath: output), digest.sha256 != entry.sha256 {
+        kept.append(
+          KeptFile(output: output, digest: digest, path: try folder.keepAside(output, digest: digest)))
+      }
+      try folder.installCopy(of: source, at: output)
+    }
+    await warnKeptAside(kept, restoredBy: "a copy of \(source)")
     await tally.update { $0.copied += plan.pending.count }
+  }
+
+  /// A file an install kept aside before replacing it (`OutputFolder.keepAside`).
+  struct KeptFile: Sendable {
+    var output: String
+    var digest: FileDigest
+    /// Where its bytes are now, under `.swapsync/replaced/`.
+    var path: String
+  }
+
+  /// What `installFile` did: the outputs written, in order, and the files it kept aside first.
+  struct InstalledFiles: Sendable {
+    var written: [String] = []
+    var kept: [KeptFile] = []
+  }
+
+  /// Tells the user where the bytes of each repaired output went.
+  func warnKeptAside(_ kept: [KeptFile], restoredBy what: String) async {
+    for file in kept {
+      await warn(
+        "\(file.output): its bytes (\(file.digest.size) bytes, sha256 \(file.digest.sha256.prefix(12))…) "
+          + "were not the recorded result; they are kept as \(file.path), and \(what) was put back")
+    }
   }
 
   /// Moves `temp` into place at the first of `outputs` (consuming it, also on failure) and
   /// copies it to the others, on the blocking-I/O threads (every step is fsynced). The rename
-  /// waits until the journal's `intent` is durable. An output where a regular file stands that
-  /// `mayReplace` refuses (given its digest) is skipped. A link, folder or special file at an
+  /// waits until the journal's `intent` is durable. A regular file already at an output is
+  /// handled as `replacement` decides from its digest: left (the output is skipped), replaced,
+  /// or kept in `.swapsync/replaced/` and then replaced. A link, folder or special file at an
   /// output or where one of its folders goes is never written through: the output is skipped
-  /// with `skippingWhatIsInTheWay`, else the install throws, naming it (exit 73). Returns the
-  /// outputs written, in order.
-  @discardableResult
+  /// with `skippingWhatIsInTheWay`, else the install throws, naming it (exit 73).
   func installFile(
     _ temp: TempFile, at outputs: [String], after intent: JournalMark? = nil,
     skippingWhatIsInTheWay: Bool = false,
-    mayReplace: @escaping @Sendable (String, FileDigest) -> Bool = { _, _ in true }
-  ) async throws(FileSystemError) -> [String] {
+    replacement: @escaping @Sendable (String, FileDigest) -> Replacement
+  ) async throws(FileSystemError) -> InstalledFiles {
     let folder = folder
     let store = store
-    return try await BlockingIO.run { () throws(FileSystemError) -> [String] in
-      var writable: [String] = []
+    return try await BlockingIO.run { () throws(FileSystemError) -> InstalledFiles in
+      var installed = InstalledFiles()
+      var found: [String: FileDigest] = [:]
       for output in outputs {
         let digest: FileDigest?
         do throws(FileSystemError) {
@@ -106,18 +140,34 @@ extension JobRunner {
             throw error
           }
         }
-        if let digest, !mayReplace(output, digest) { continue }
-        writable.append(output)
+        if let digest {
+          if replacement(output, digest) == .leave { continue }
+          found[output] = digest
+        }
+        installed.written.append(output)
       }
-      guard let first = writable.first else {
+      guard let first = installed.written.first else {
         folder.discard(temp)
-        return []
+        return installed
+      }
+      do throws(FileSystemError) {
+        // Kept before anything is replaced: a failure here leaves every output as it was.
+        for output in installed.written {
+          guard let digest = found[output], replacement(output, digest) == .keepAsideAndReplace else {
+            continue
+          }
+          installed.kept.append(
+            KeptFile(output: output, digest: digest, path: try folder.keepAside(output, digest: digest)))
+        }
+      } catch {
+        folder.discard(temp)
+        throw error
       }
       try folder.install(temp, at: first) { () throws(FileSystemError) in
         if let intent { try store.waitBlocking(intent) }
       }
-      for output in writable.dropFirst() { try folder.installCopy(of: first, at: output) }
-      return writable
+      for output in installed.written.dropFirst() { try folder.installCopy(of: first, at: output) }
+      return installed
     }
   }
 

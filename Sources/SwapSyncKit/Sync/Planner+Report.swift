@@ -202,7 +202,7 @@ extension Planner {
       report.detail = "\(why); an adopted file is yours: `swapsync sync --adopt` records it as it is now"
     case .differs(let why):
       report.status = .modified
-      report.detail = "\(why); \(repair)"
+      report.detail = "\(why); \(repair), the file there now kept in .swapsync/replaced/ first"
     case .blocked(let why):
       // What `verify` says, and what `sync` will do about it: refuse, not download again. A link
       // or folder there is something swapsync did not write at the output's path: `untracked`,

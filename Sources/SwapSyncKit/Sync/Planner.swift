@@ -207,16 +207,18 @@ public struct Planner: Sendable {
     return size
   }
 
-  /// Whether a file with `digest`, found at an output when a result is about to be renamed over
-  /// it, is swapsync's own to replace, judged from the output's record before this install: the
-  /// bytes that record names (a stale entry's file, a result renamed into place before a crash),
-  /// or any bytes of a downloaded `done` output of `pair` (a modified file is repaired,
-  /// docs/states.md). Anything else, such as a file the user dropped there while the job ran,
-  /// is untracked: never replaced.
-  static func mayReplace(_ digest: FileDigest, record: LockEntry?, pair: SwapPair) -> Bool {
-    guard let record, record.adopted != true else { return false }
-    if record.pair == pair && record.state == .done { return true }
-    return record.sha256 == digest.sha256
+  /// What an install does with a file with `digest`, found at an output when a result is about
+  /// to be renamed over it, judged from the output's record before this install:
+  /// - the bytes that record names (a stale entry's file, a result renamed into place before a
+  ///   crash) are swapsync's own: `.replace`;
+  /// - any other bytes at a downloaded `done` output of `pair` make it `modified`: it is
+  ///   repaired (docs/states.md), its bytes kept in `.swapsync/replaced/` first;
+  /// - anything else, such as a file the user dropped there while the job ran, is untracked:
+  ///   `.leave` (never replaced).
+  static func replacement(of digest: FileDigest, record: LockEntry?, pair: SwapPair) -> Replacement {
+    guard let record, record.adopted != true else { return .leave }
+    if record.sha256 == digest.sha256 { return .replace }
+    return record.pair == pair && record.state == .done ? .keepAsideAndReplace : .leave
   }
 
   /// Uncertain first: it is the state where money may already be spent without a result.
