@@ -71,4 +71,75 @@ struct ReplacedFilesTests {
     #expect(Self.kept(sandbox).values.map { $0 } == [Self.edit])
     #expect(repaired.stderr.contains("the cached copy"), "\(repaired.stderr)")
   }
+
+  @Test(
+    "a branch switched and switched back: each result is kept on the way out and comes back from there, with no request"
+  )
+  func branchRoundTrip() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    let beach = emulator.sample("target-beach")
+    let alice = emulator.sample("face-alice"), bob = emulator.sample("face-bob")
+    // Branch "alice" buys a.png for alice; branch "bob" then buys it for bob (a stale entry: the
+    // manifest's own change, whose old result is swapsync's and is not kept).
+    try sandbox.writeManifest([("a.png", beach, alice)])
+    #expect(try await sandbox.swapsync(CacheSupport.sync, emulator: emulator).status == 0)
+    let aliceBranch = try (#require(sandbox.read("swaps.json")), #require(sandbox.read("swaps.lock.json")))
+    let aliceResult = try #require(sandbox.read("out/a.png"))
+    try sandbox.writeManifest([("a.png", beach, bob)])
+    #expect(try await sandbox.swapsync(CacheSupport.sync, emulator: emulator).status == 0)
+    let bobBranch = try (#require(sandbox.read("swaps.json")), #require(sandbox.read("swaps.lock.json")))
+    let bobResult = try #require(sandbox.read("out/a.png"))
+    #expect(Self.kept(sandbox).isEmpty)
+    func checkout(_ branch: (Data, Data)) throws {
+      try branch.0.write(to: URL(fileURLWithPath: sandbox.path("swaps.json")))
+      try branch.1.write(to: URL(fileURLWithPath: sandbox.path("swaps.lock.json")))
+    }
+
+    // Back on "alice": bob's result is kept, alice's is downloaded from its job.
+    try checkout(aliceBranch)
+    let first = try await sandbox.swapsync(CacheSupport.sync, emulator: emulator)
+    #expect(first.status == 0, "\(first.stderr)")
+    #expect(sandbox.read("out/a.png") == aliceResult)
+    #expect(Set(Self.kept(sandbox).values) == [bobResult])
+    #expect(sandbox.read("swaps.lock.json") == aliceBranch.1)
+
+    // From now on every switch takes the result from the kept copy: no request, nothing bought.
+    let requests = try await emulator.stats().apiRequests
+    for (branch, result) in [(bobBranch, bobResult), (aliceBranch, aliceResult), (bobBranch, bobResult)] {
+      try checkout(branch)
+      let switched = try await sandbox.swapsync(CacheSupport.sync, emulator: emulator)
+      #expect(switched.status == 0, "\(switched.stderr)")
+      #expect(sandbox.read("out/a.png") == result)
+      #expect(sandbox.read("swaps.lock.json") == branch.1, "a restore leaves the lockfile as committed")
+      #expect(try await sandbox.swapsync(["verify"], emulator: nil).status == 0)
+    }
+    #expect(try await emulator.stats().apiRequests == requests)
+    #expect(Set(Self.kept(sandbox).values) == [aliceResult, bobResult])
+    #expect(try await emulator.stats().jobsCreated == 2)
+  }
+
+  @Test("a kept file whose bytes changed since is not taken for the result: the job is asked instead")
+  func keptFileChanged() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest(Faults.twoEntries(emulator))
+    #expect(try await sandbox.swapsync(CacheSupport.sync, emulator: emulator).status == 0)
+    let result = try #require(sandbox.read("out/a.png"))
+    try Self.edit.write(to: URL(fileURLWithPath: sandbox.path("out/a.png")))
+    #expect(try await sandbox.swapsync(CacheSupport.sync, emulator: emulator).status == 0)
+    // The result's own name in the kept folder, holding other bytes (edited there, say).
+    let lock = try JSONSerialization.jsonObject(with: try #require(sandbox.read("swaps.lock.json")))
+    let entries = try #require((lock as? [String: Any])?["entries"] as? [String: [String: Any]])
+    let sha = try #require(entries["a.png"]?["sha256"] as? String)
+    let resultName = "a.\(sha.prefix(12)).png"
+    try Self.otherEdit.write(to: URL(fileURLWithPath: sandbox.path("out/.swapsync/replaced/" + resultName)))
+    try FileManager.default.removeItem(atPath: sandbox.path("out/a.png"))
+    let cdn = try await emulator.stats().cdn
+    let repaired = try await sandbox.swapsync(CacheSupport.sync, emulator: emulator)
+    #expect(repaired.status == 0, "\(repaired.stderr)")
+    #expect(sandbox.read("out/a.png") == result)
+    #expect(try await emulator.stats().cdn == cdn + 1, "downloaded from the job")
+    #expect(sandbox.read("out/.swapsync/replaced/" + resultName) == Self.otherEdit)
+  }
 }

@@ -20,40 +20,66 @@ extension OutputFolder {
   /// - Throws: `FileSystemError` when the file cannot be kept; the output must then not be
   ///   replaced.
   public func keepAside(_ relativePath: String, digest: FileDigest) throws(FileSystemError) -> String {
-    let parts = try components(of: relativePath)
-    let keptName = Self.keptName(parts[parts.count - 1], sha256: digest.sha256)
-    let keptRelative =
-      ([Self.stateFolderName, Self.replacedFolderName] + Array(parts.dropLast()) + [keptName])
-      .joined(separator: "/")
-    let keptPath = display(keptRelative)
-    let replacedRelative = Self.stateFolderName + "/" + Self.replacedFolderName
+    let kept = try keptLocation(of: relativePath, sha256: digest.sha256)
     guard
       let replacedFD = try Self.openFolder(
-        Self.replacedFolderName, in: stateFD, create: true, path: display(replacedRelative))
-    else { throw .io(operation: "create folder", path: display(replacedRelative), errno: ENOENT) }
+        Self.replacedFolderName, in: stateFD, create: true, path: display(kept.base))
+    else { throw .io(operation: "create folder", path: display(kept.base), errno: ENOENT) }
     defer { Posix.closeQuietly(replacedFD) }
-    guard
-      let kept = try walkParents(
-        Array(parts.dropLast()) + [keptName], create: true, from: (replacedFD, replacedRelative))
-    else { throw .io(operation: "create folder for", path: keptPath, errno: ENOENT) }
-    defer { kept.close() }
+    guard let folders = try walkParents(kept.parts, create: true, from: (replacedFD, kept.base)) else {
+      throw .io(operation: "create folder for", path: kept.path, errno: ENOENT)
+    }
+    defer { folders.close() }
+    let parts = try components(of: relativePath)
     guard let source = try walkParents(parts, create: false) else {
       throw .io(operation: "keep", path: display(relativePath), errno: ENOENT)
     }
     defer { source.close() }
     let name = parts[parts.count - 1]
-    if Posix.retrying({ linkat(source.parent, name, kept.parent, keptName, 0) }) != 0 {
+    if Posix.retrying({ linkat(source.parent, name, folders.parent, kept.name, 0) }) != 0 {
       switch errno {
       case EEXIST:
         break
       case EXDEV, EPERM, EMLINK, EOPNOTSUPP:
-        try copyAside(relativePath, to: keptName, in: kept.parent, path: keptPath)
+        try copyAside(relativePath, to: kept.name, in: folders.parent, path: kept.path)
       default:
-        throw .io(operation: "keep a copy of \(display(relativePath)) as", path: keptPath, errno: errno)
+        throw .io(operation: "keep a copy of \(display(relativePath)) as", path: kept.path, errno: errno)
       }
     }
-    try Posix.syncFile(kept.parent, path: Posix.directoryName(keptPath))
-    return keptPath
+    try Posix.syncFile(folders.parent, path: Posix.directoryName(kept.path))
+    return kept.path
+  }
+
+  /// Opens, read-only, the file `keepAside` makes for `relativePath` holding bytes with
+  /// `sha256`, so that a repair can take the recorded result from there (a branch switched
+  /// back). Returns its descriptor and path, or nil when there is none; the caller verifies the
+  /// bytes it reads, and closes the descriptor.
+  public func openKept(_ relativePath: String, sha256: String) throws(FileSystemError) -> (
+    fd: Int32, path: String
+  )? {
+    let kept = try keptLocation(of: relativePath, sha256: sha256)
+    guard
+      let replacedFD = try Self.openFolder(
+        Self.replacedFolderName, in: stateFD, create: false, path: display(kept.base))
+    else { return nil }
+    defer { Posix.closeQuietly(replacedFD) }
+    guard let folders = try walkParents(kept.parts, create: false, from: (replacedFD, kept.base)) else {
+      return nil
+    }
+    defer { folders.close() }
+    return try Self.openRegular(kept.name, in: folders.parent, path: kept.path).map { ($0, kept.path) }
+  }
+
+  /// Where the bytes `sha256` of output `relativePath` are kept: `parts` and `name` relative to
+  /// `base` (`.swapsync/replaced`), and the full `path` for messages.
+  private func keptLocation(of relativePath: String, sha256: String) throws(FileSystemError) -> (
+    base: String, parts: [String], name: String, path: String
+  ) {
+    let parts = try components(of: relativePath)
+    let name = Self.keptName(parts[parts.count - 1], sha256: sha256)
+    let base = Self.stateFolderName + "/" + Self.replacedFolderName
+    let keptParts = Array(parts.dropLast()) + [name]
+    return (base, keptParts, name, display(base + "/" + keptParts.joined(separator: "/")))
   }
 
   /// `photo.png` with sha256 `0123456789abcdef…` → `photo.0123456789ab.png`.

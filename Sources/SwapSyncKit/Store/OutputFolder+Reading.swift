@@ -106,13 +106,19 @@ extension OutputFolder {
     let parts = try components(of: relativePath)
     guard let chain = try walkParents(parts, create: false) else { return nil }
     defer { chain.close() }
-    let name = parts[parts.count - 1]
+    return try Self.openRegular(parts[parts.count - 1], in: chain.parent, path: path)
+  }
+
+  /// Opens `name` in `folderFD` read-only without following a link; nil when it is missing.
+  /// Throws when it is not a regular file.
+  static func openRegular(_ name: String, in folderFD: Int32, path: String) throws(FileSystemError) -> Int32?
+  {
     // O_NONBLOCK: opening a FIFO planted here must not hang the run.
-    let fd = Posix.openat(chain.parent, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
+    let fd = Posix.openat(folderFD, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
     if fd < 0 {
       let code = errno
       if code == ENOENT { return nil }
-      let error = Self.classify(name, in: chain.parent, path: path, errno: code, operation: "open")
+      let error = Self.classify(name, in: folderFD, path: path, errno: code, operation: "open")
       if case .notADirectory = error { throw .notARegularFile(path: path) }
       throw error
     }

@@ -42,6 +42,8 @@ struct JobRunner: Sendable {
       case .restore(let jobId, let copyFrom):
         if let copyFrom, let current = plan.current {
           try await copy(plan, from: copyFrom, entry: current)
+        } else if try await restoreFromKept(plan) {
+          return
         } else if try await restoreFromCache(plan) {
           return
         } else if let finished = try await follow(plan, jobId: jobId, firstWait: .zero) {
