@@ -17,6 +17,7 @@ import Synchronization
 /// `<stateDir>/results.jsonl`, one JSON object per line (`sha256`, `jobId`, `targetImage`,
 /// `swapImage`, and `quota`, `submittedAt`, `finishedAt` when known), appended after each install and never fsynced: losing it only loses these
 /// answers (the files are then untracked, as before). Bad lines are skipped; a later line wins.
+/// Past `compactionThreshold` it is rewritten without repeats and oldest lines first.
 public enum ResultLedger {
   /// A result swapsync installed: the job that made it, the inputs it was bought for, and the
   /// record's times and quota (so that a record made from it is the one the buying branch has).
@@ -40,7 +41,13 @@ public enum ResultLedger {
     /// Not opened yet (nil), opened, or not openable (-1); guarded by the mutex.
     private let fd = Mutex<Int32?>(nil)
 
-    init(stateDir: String) { path = ResultLedger.path(stateDir: stateDir) }
+    /// The size past which the first append rewrites the file (`compact(path:threshold:)`).
+    let compactionThreshold: Int
+
+    init(stateDir: String, compactionThreshold: Int = ResultLedger.compactionThreshold) {
+      path = ResultLedger.path(stateDir: stateDir)
+      self.compactionThreshold = compactionThreshold
+    }
 
     deinit { fd.withLock { if let open = $0, open >= 0 { Posix.closeQuietly(open) } } }
 
@@ -49,9 +56,10 @@ public enum ResultLedger {
     func note(_ entries: [LockEntry]) {
       let lines = ResultLedger.lines(entries)
       guard !lines.isEmpty else { return }
-      let path = path
+      let (path, compactionThreshold) = (path, compactionThreshold)
       fd.withLock { fd in
         if fd == nil {
+          ResultLedger.compact(path: path, threshold: compactionThreshold)
           // Never blocks (a FIFO with no reader) and writes only to a regular file, as `load` reads.
           var opened = Posix.open(
             path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, Posix.fileMode)
