@@ -81,7 +81,7 @@ struct ReplacedFilesTests {
     let beach = emulator.sample("target-beach")
     let alice = emulator.sample("face-alice"), bob = emulator.sample("face-bob")
     // Branch "alice" buys a.png for alice; branch "bob" then buys it for bob (a stale entry: the
-    // manifest's own change, whose old result is swapsync's and is not kept).
+    // manifest's own change, whose old result is archived without a word).
     try sandbox.writeManifest([("a.png", beach, alice)])
     #expect(try await sandbox.swapsync(CacheSupport.sync, emulator: emulator).status == 0)
     let aliceBranch = try (#require(sandbox.read("swaps.json")), #require(sandbox.read("swaps.lock.json")))
@@ -90,23 +90,21 @@ struct ReplacedFilesTests {
     #expect(try await sandbox.swapsync(CacheSupport.sync, emulator: emulator).status == 0)
     let bobBranch = try (#require(sandbox.read("swaps.json")), #require(sandbox.read("swaps.lock.json")))
     let bobResult = try #require(sandbox.read("out/a.png"))
-    #expect(Self.kept(sandbox).isEmpty)
+    #expect(Array(Self.kept(sandbox).values) == [aliceResult])
     func checkout(_ branch: (Data, Data)) throws {
       try branch.0.write(to: URL(fileURLWithPath: sandbox.path("swaps.json")))
       try branch.1.write(to: URL(fileURLWithPath: sandbox.path("swaps.lock.json")))
     }
 
-    // Back on "alice": bob's result is kept, alice's is downloaded from its job.
-    try checkout(aliceBranch)
-    let first = try await sandbox.swapsync(CacheSupport.sync, emulator: emulator)
-    #expect(first.status == 0, "\(first.stderr)")
-    #expect(sandbox.read("out/a.png") == aliceResult)
-    #expect(Set(Self.kept(sandbox).values) == [bobResult])
-    #expect(sandbox.read("swaps.lock.json") == aliceBranch.1)
-
-    // From now on every switch takes the result from the kept copy: no request, nothing bought.
+    // Every switch takes the result from the kept copy and keeps the other: no request.
     let requests = try await emulator.stats().apiRequests
-    for (branch, result) in [(bobBranch, bobResult), (aliceBranch, aliceResult), (bobBranch, bobResult)] {
+    try checkout(aliceBranch)
+    let plan = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(plan.stdout.contains("restore  a.png (copy of .swapsync/replaced/a."), "\(plan.stdout)")
+    #expect(plan.stdout.contains("downloads: 0"), "\(plan.stdout)")
+    let status = try await sandbox.swapsync(["status"], emulator: nil)
+    #expect(status.stdout.contains("it will be put back from .swapsync/replaced/a."), "\(status.stdout)")
+    for (branch, result) in [(aliceBranch, aliceResult), (bobBranch, bobResult), (aliceBranch, aliceResult)] {
       try checkout(branch)
       let switched = try await sandbox.swapsync(CacheSupport.sync, emulator: emulator)
       #expect(switched.status == 0, "\(switched.stderr)")
@@ -141,5 +139,70 @@ struct ReplacedFilesTests {
     #expect(sandbox.read("out/a.png") == result)
     #expect(try await emulator.stats().cdn == cdn + 1, "downloaded from the job")
     #expect(sandbox.read("out/.swapsync/replaced/" + resultName) == Self.otherEdit)
+  }
+
+  @Test(
+    "inputs changed and changed back: the old result was kept, and comes back with its own record, buying nothing"
+  )
+  func inputsChangedBack() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    let beach = emulator.sample("target-beach")
+    let alice = emulator.sample("face-alice"), bob = emulator.sample("face-bob")
+    try sandbox.writeManifest([("a.png", beach, alice)])
+    #expect(try await sandbox.swapsync(CacheSupport.sync, emulator: emulator).status == 0)
+    let aliceLock = try #require(sandbox.read("swaps.lock.json"))
+    let aliceResult = try #require(sandbox.read("out/a.png"))
+    try sandbox.writeManifest([("a.png", beach, bob)])
+    let changed = try await sandbox.swapsync(CacheSupport.sync, emulator: emulator)
+    #expect(changed.status == 0, "\(changed.stderr)")
+    #expect(!changed.stderr.contains("kept as"), "an old result is kept without a word: \(changed.stderr)")
+    #expect(Array(Self.kept(sandbox).values) == [aliceResult])
+    let bobLock = try #require(sandbox.read("swaps.lock.json"))
+    let bobResult = try #require(sandbox.read("out/a.png"))
+
+    // Back to alice: plan and status say the kept result comes back; no submit, no request.
+    try sandbox.writeManifest([("a.png", beach, alice)])
+    let plan = try await sandbox.swapsync(["plan", "--max-submits", "0"], emulator: nil)
+    #expect(plan.status == 2, "\(plan.stdout)")
+    #expect(plan.stdout.contains("submits:   0"), "\(plan.stdout)")
+    #expect(plan.stdout.contains("restore  a.png (copy of .swapsync/replaced/a."), "\(plan.stdout)")
+    let status = try await sandbox.swapsync(["status"], emulator: nil)
+    #expect(status.stdout.contains("sync puts it back instead of buying it again"), "\(status.stdout)")
+    let requests = try await emulator.stats().apiRequests
+    for (lock, result) in [(aliceLock, aliceResult), (bobLock, bobResult), (aliceLock, aliceResult)] {
+      let face = result == aliceResult ? alice : bob
+      try sandbox.writeManifest([("a.png", beach, face)])
+      let back = try await sandbox.swapsync(CacheSupport.sync + ["--max-submits", "0"], emulator: emulator)
+      #expect(back.status == 0, "\(back.stderr)")
+      #expect(sandbox.read("out/a.png") == result)
+      #expect(sandbox.read("swaps.lock.json") == lock, "the record the buying run made, byte for byte")
+      #expect(try await sandbox.swapsync(["status"], emulator: nil).status == 0)
+    }
+    #expect(try await emulator.stats().apiRequests == requests)
+    #expect(try await emulator.stats().jobsCreated == 2)
+    #expect(Set(Self.kept(sandbox).values) == [aliceResult, bobResult])
+  }
+
+  @Test("a kept result whose bytes changed is not put back: the changed-back inputs are bought")
+  func changedKeptResultIsBought() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    let beach = emulator.sample("target-beach")
+    let alice = emulator.sample("face-alice"), bob = emulator.sample("face-bob")
+    try sandbox.writeManifest([("a.png", beach, alice)])
+    #expect(try await sandbox.swapsync(CacheSupport.sync, emulator: emulator).status == 0)
+    try sandbox.writeManifest([("a.png", beach, bob)])
+    #expect(try await sandbox.swapsync(CacheSupport.sync, emulator: emulator).status == 0)
+    let keptName = try #require(Self.kept(sandbox).keys.first)
+    try Self.edit.write(to: URL(fileURLWithPath: sandbox.path("out/.swapsync/replaced/" + keptName)))
+
+    try sandbox.writeManifest([("a.png", beach, alice)])
+    let plan = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(plan.stdout.contains("submits:   1"), "\(plan.stdout)")
+    let bought = try await sandbox.swapsync(CacheSupport.sync, emulator: emulator)
+    #expect(bought.status == 0, "\(bought.stderr)")
+    #expect(try await emulator.stats().jobsCreated == 3)
+    #expect(sandbox.read("out/.swapsync/replaced/" + keptName) == Self.edit)
   }
 }

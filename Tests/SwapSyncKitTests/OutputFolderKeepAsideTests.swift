@@ -19,8 +19,8 @@ import Testing
     let folder = try OutputFolder(root: box.url("out"))
     let users = Array("the user's own edit".utf8)
     try OutputFolderTests.install(users, at: "alice/beach.png", in: folder)
-    let digest = try #require(try folder.hash(relativePath: "alice/beach.png"))
-    let kept = try folder.keepAside("alice/beach.png", digest: digest)
+    let (digest, _, file) = try #require(try folder.hashWithStat(relativePath: "alice/beach.png"))
+    let kept = try folder.keepAside("alice/beach.png", digest: digest, file: file)
     let name = "alice/beach.\(digest.sha256.prefix(12)).png"
     #expect(kept == box.url("out/.swapsync/replaced/" + name))
     try OutputFolderTests.install(OutputFolderTests.png, at: "alice/beach.png", in: folder)
@@ -28,7 +28,8 @@ import Testing
     #expect(box.read("out/.swapsync/replaced/" + name) == users)
     // The same bytes kept again (a later run, the same edit): the same name, no error.
     try OutputFolderTests.install(users, at: "alice/beach.png", in: folder)
-    #expect(try folder.keepAside("alice/beach.png", digest: digest) == kept)
+    let again = try #require(try folder.hashWithStat(relativePath: "alice/beach.png"))
+    #expect(try folder.keepAside("alice/beach.png", digest: digest, file: again.after) == kept)
     #expect(box.list("out/.swapsync/replaced/alice") == ["beach.\(digest.sha256.prefix(12)).png"])
     #expect(box.list("out/.swapsync/tmp").isEmpty)
   }
@@ -39,10 +40,56 @@ import Testing
     try FileManager.default.createDirectory(atPath: box.url("elsewhere"), withIntermediateDirectories: true)
     try box.symlink("out/.swapsync/replaced", to: box.url("elsewhere"))
     try OutputFolderTests.install(OutputFolderTests.png, at: "a.png", in: folder)
-    let digest = try #require(try folder.hash(relativePath: "a.png"))
+    let (digest, _, file) = try #require(try folder.hashWithStat(relativePath: "a.png"))
     #expect(throws: FileSystemError.symlinkRefused(path: box.url("out/.swapsync/replaced"))) {
-      try folder.keepAside("a.png", digest: digest)
+      try folder.keepAside("a.png", digest: digest, file: file)
     }
     #expect(box.list("elsewhere").isEmpty)
+  }
+
+  @Test func somethingElseAtTheKeptNameIsNeverTakenForTheKeptBytes() throws {
+    let box = try StoreTestSandbox()
+    let folder = try OutputFolder(root: box.url("out"))
+    let users = Array("the user's own edit".utf8)
+    try OutputFolderTests.install(users, at: "a.png", in: folder)
+    let (digest, _, file) = try #require(try folder.hashWithStat(relativePath: "a.png"))
+    let name = "a.\(digest.sha256.prefix(12)).png"
+    let keptPath = box.url("out/.swapsync/replaced/" + name)
+    try FileManager.default.createDirectory(
+      atPath: box.url("out/.swapsync/replaced"), withIntermediateDirectories: true)
+    // Other bytes, a link, a folder, a FIFO: each refused, nothing followed or replaced.
+    try Data("other bytes".utf8).write(to: URL(fileURLWithPath: keptPath))
+    #expect(throws: FileSystemError.self) { try folder.keepAside("a.png", digest: digest, file: file) }
+    #expect(box.read("out/.swapsync/replaced/" + name) == Array("other bytes".utf8))
+    try FileManager.default.removeItem(atPath: keptPath)
+    try FileManager.default.createDirectory(atPath: box.url("elsewhere"), withIntermediateDirectories: true)
+    try box.symlink("out/.swapsync/replaced/" + name, to: box.url("elsewhere/x.png"))
+    #expect(throws: FileSystemError.self) { try folder.keepAside("a.png", digest: digest, file: file) }
+    #expect(box.list("elsewhere").isEmpty)
+    try FileManager.default.removeItem(atPath: keptPath)
+    #expect(mkfifo(keptPath, 0o644) == 0)
+    #expect(throws: FileSystemError.self) { try folder.keepAside("a.png", digest: digest, file: file) }
+    try FileManager.default.removeItem(atPath: keptPath)
+    // The output itself replaced since it was hashed: not kept under the old bytes' name.
+    try OutputFolderTests.install(Array("saved meanwhile".utf8), at: "a.png", in: folder)
+    #expect(throws: FileSystemError.changed(path: box.url("out/a.png"))) {
+      try folder.keepAside("a.png", digest: digest, file: file)
+    }
+    #expect(box.read("out/.swapsync/replaced/" + name) == nil)
+  }
+
+  @Test func anInstallReplacesOnlyTheFileItExpects() throws {
+    let box = try StoreTestSandbox()
+    let folder = try OutputFolder(root: box.url("out"))
+    try OutputFolderTests.install(Array("first".utf8), at: "a.png", in: folder)
+    let (_, _, file) = try #require(try folder.hashWithStat(relativePath: "a.png"))
+    try OutputFolderTests.install(Array("saved meanwhile".utf8), at: "a.png", in: folder)
+    let temp = try folder.makeTempFile()
+    try temp.write(OutputFolderTests.png)
+    #expect(throws: FileSystemError.changed(path: box.url("out/a.png"))) {
+      try folder.install(temp, at: "a.png", expecting: file)
+    }
+    #expect(box.read("out/a.png") == Array("saved meanwhile".utf8))
+    #expect(box.list("out/.swapsync/tmp").isEmpty)
   }
 }

@@ -50,23 +50,28 @@ struct PlannerTests {
   }
 
   @Test(
-    "a file found at an output at install time is replaced only when the output's record makes it ours, kept aside when it is not the recorded result"
+    "a file found at an output at install time is replaced only when the output's record makes it ours, kept first when it is a paid result or not the recorded one"
   )
   func replacement() {
     let theirs = FileDigest(sha256: String(repeating: "b", count: 64), size: 5, type: nil)
     let ours = FileDigest(sha256: String(repeating: "a", count: 64), size: 5, type: nil)
+    let new = String(repeating: "c", count: 64)
     let sha = ours.sha256
-    func decide(_ digest: FileDigest, _ record: LockEntry?) -> Replacement {
-      Planner.replacement(of: digest, record: record, pair: a)
+    func decide(_ digest: FileDigest, _ record: LockEntry?, installing: String = new) -> Replacement {
+      Planner.replacement(of: digest, installing: installing, record: record, pair: a)
     }
     #expect(decide(theirs, nil) == .leave, "no record: a file the user dropped")
+    #expect(decide(theirs, nil, installing: theirs.sha256) == .leave, "even with the bytes being installed")
     #expect(decide(theirs, entry(a, .running)) == .leave, "a job with no file yet")
-    #expect(decide(ours, entry(a, .running, sha: sha)) == .replace, "named by the intent")
-    #expect(decide(ours, entry(b, .running, sha: sha)) == .replace, "a stale entry's file")
+    #expect(decide(ours, entry(a, .running, sha: sha), installing: sha) == .replace, "renamed before a crash")
+    #expect(
+      decide(ours, entry(a, .running, sha: sha)) == .archive, "a stale output's old result, new job running")
+    #expect(decide(ours, entry(b, .running, sha: sha)) == .archive, "a stale output's old result")
+    #expect(decide(ours, entry(b, .done, sha: sha)) == .archive, "a stale entry's paid result")
+    #expect(decide(ours, entry(b, .done, job: nil, sha: sha)) == .replace, "no job: nothing paid")
     #expect(decide(theirs, entry(b, .running, sha: sha)) == .leave)
     #expect(decide(ours, entry(a, .done, sha: sha)) == .replace, "the recorded result itself")
-    #expect(
-      decide(theirs, entry(a, .done, sha: sha)) == .keepAsideAndReplace, "modified: kept, then repaired")
+    #expect(decide(theirs, entry(a, .done, sha: sha)) == .keepAside, "modified: kept, then repaired")
     #expect(decide(theirs, entry(b, .done, sha: sha)) == .leave, "another pair's bytes")
     var adopted = entry(a, .done, job: nil, sha: sha)
     adopted.adopted = true

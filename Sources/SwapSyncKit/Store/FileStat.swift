@@ -53,4 +53,9 @@ public struct FileStat: Codable, Equatable, Sendable {
       device: UInt64(info.st_dev)
     )
   }
+
+  /// Whether both describe one file: the same device and inode (its bytes may have changed).
+  public func isSameFile(as other: FileStat) -> Bool {
+    inode == other.inode && device == other.device
+  }
 }

@@ -18,12 +18,15 @@ public enum FileSystemError: Error, CustomStringConvertible, Equatable, Sendable
   case outsideRoot(path: String)
   /// The bytes to write could not be produced (JSON encoding failed).
   case encoding(path: String, detail: String)
+  /// The file at an output changed between the moment swapsync kept its bytes and the moment it
+  /// was to be replaced (someone saved it meanwhile): it was left as it is.
+  case changed(path: String)
 
   /// The path the error is about.
   public var path: String {
     switch self {
     case .io(_, let path, _), .symlinkRefused(let path), .notADirectory(let path),
-      .notARegularFile(let path), .outsideRoot(let path), .encoding(let path, _):
+      .notARegularFile(let path), .outsideRoot(let path), .encoding(let path, _), .changed(let path):
       return path
     }
   }
@@ -43,6 +46,9 @@ public enum FileSystemError: Error, CustomStringConvertible, Equatable, Sendable
       return "\(path) is outside the output folder (or inside its .swapsync/ state folder); refusing"
     case .encoding(let path, let detail):
       return "cannot encode \(path): \(detail)"
+    case .changed(let path):
+      return
+        "\(path) changed while swapsync was replacing it, so it was left as it is; run `swapsync sync` again"
     }
   }
 }

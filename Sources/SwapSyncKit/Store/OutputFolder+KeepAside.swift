@@ -10,38 +10,53 @@
 extension OutputFolder {
   static let replacedFolderName = "replaced"
 
-  /// Keeps the regular file at `relativePath`, whose bytes are `digest`, as
+  /// Keeps the regular file at `relativePath`, whose bytes are `digest` and whose identity is
+  /// `file` (as hashed), as
   /// `.swapsync/replaced/<folders>/<stem>.<first 12 hex digits of its sha256>.<extension>`:
   /// a hard link where the file system allows one, else a copy (file fsynced). The kept file's
-  /// folder is fsynced before this returns, so the caller may then replace the output. A name
-  /// already there holds the same bytes (kept by an earlier run) and is left as it is.
+  /// folder is fsynced before this returns, so the caller may then replace the output, passing
+  /// `file` as `install`'s `expecting`. A regular file already at that name with the same bytes
+  /// (kept by an earlier run) is left as it is.
   ///
   /// - Returns: the kept file's path, for the message that tells the user where it is.
-  /// - Throws: `FileSystemError` when the file cannot be kept; the output must then not be
-  ///   replaced.
-  public func keepAside(_ relativePath: String, digest: FileDigest) throws(FileSystemError) -> String {
+  /// - Throws: `FileSystemError` when the bytes cannot be kept (the output must then not be
+  ///   replaced): `.changed` when the output is no longer `file`; a link, a special file or
+  ///   other bytes at the kept name (never followed, never replaced).
+  public func keepAside(_ relativePath: String, digest: FileDigest, file: FileStat) throws(FileSystemError)
+    -> String
+  {
     let kept = try keptLocation(of: relativePath, sha256: digest.sha256)
     guard
       let replacedFD = try Self.openFolder(
         Self.replacedFolderName, in: stateFD, create: true, path: display(kept.base))
     else { throw .io(operation: "create folder", path: display(kept.base), errno: ENOENT) }
     defer { Posix.closeQuietly(replacedFD) }
+    replacedFolderSeen.withLock { $0 = true }
     guard let folders = try walkParents(kept.parts, create: true, from: (replacedFD, kept.base)) else {
       throw .io(operation: "create folder for", path: kept.path, errno: ENOENT)
     }
     defer { folders.close() }
     let parts = try components(of: relativePath)
     guard let source = try walkParents(parts, create: false) else {
-      throw .io(operation: "keep", path: display(relativePath), errno: ENOENT)
+      throw .changed(path: display(relativePath))
     }
     defer { source.close() }
     let name = parts[parts.count - 1]
-    if Posix.retrying({ linkat(source.parent, name, folders.parent, kept.name, 0) }) != 0 {
+    if Posix.retrying({ linkat(source.parent, name, folders.parent, kept.name, 0) }) == 0 {
+      // The name was linked, not the descriptor hashed: it must still be that file.
+      let (info, _) = Posix.fileStatus(folders.parent, kept.name)
+      if info.map({ !FileStat($0).isSameFile(as: file) }) ?? true {
+        _ = unlinkat(folders.parent, kept.name, 0)
+        throw .changed(path: display(relativePath))
+      }
+    } else {
       switch errno {
       case EEXIST:
-        break
+        try checkKept(kept.name, in: folders.parent, path: kept.path, holds: digest, file: file)
+      case ENOENT:
+        throw .changed(path: display(relativePath))
       case EXDEV, EPERM, EMLINK, EOPNOTSUPP:
-        try copyAside(relativePath, to: kept.name, in: folders.parent, path: kept.path)
+        try copyAside(relativePath, to: kept.name, in: folders.parent, path: kept.path, file: file)
       default:
         throw .io(operation: "keep a copy of \(display(relativePath)) as", path: kept.path, errno: errno)
       }
@@ -50,11 +65,31 @@ extension OutputFolder {
     return kept.path
   }
 
+  /// Throws unless `name` in `folderFD` is a regular file (not followed) holding `digest`: the
+  /// output's own file (`file`), or the same bytes kept by an earlier run.
+  private func checkKept(
+    _ name: String, in folderFD: Int32, path: String, holds digest: FileDigest, file: FileStat
+  ) throws(FileSystemError) {
+    guard let fd = try Self.openRegular(name, in: folderFD, path: path) else {
+      throw .io(operation: "keep a copy as", path: path, errno: ENOENT)
+    }
+    defer { Posix.closeQuietly(fd) }
+    let found = try Self.status(of: fd, path: path)
+    if found.isSameFile(as: file) { return }
+    guard found.size == digest.size,
+      try Self.stream(fd, path: path, into: { (_: UnsafeRawBufferPointer) throws(FileSystemError) in })
+        .sha256 == digest.sha256
+    else {
+      throw .io(
+        operation: "keep a copy as (other bytes are there; move them away)", path: path, errno: EEXIST)
+    }
+  }
+
   /// Opens, read-only, the file `keepAside` makes for `relativePath` holding bytes with
   /// `sha256`, so that a repair can take the recorded result from there (a branch switched
-  /// back). Returns its descriptor and path, or nil when there is none; the caller verifies the
-  /// bytes it reads, and closes the descriptor.
-  public func openKept(_ relativePath: String, sha256: String) throws(FileSystemError) -> (
+  /// back). Returns its descriptor and path, or nil when there is none (or, given `size`, it
+  /// has another size); the caller verifies the bytes it reads, and closes the descriptor.
+  public func openKept(_ relativePath: String, sha256: String, size: Int? = nil) throws(FileSystemError) -> (
     fd: Int32, path: String
   )? {
     let kept = try keptLocation(of: relativePath, sha256: sha256)
@@ -67,7 +102,13 @@ extension OutputFolder {
       return nil
     }
     defer { folders.close() }
-    return try Self.openRegular(kept.name, in: folders.parent, path: kept.path).map { ($0, kept.path) }
+    guard let fd = try Self.openRegular(kept.name, in: folders.parent, path: kept.path) else { return nil }
+    // A file of another size is not the one wanted: not worth reading.
+    if let size, (try? Self.status(of: fd, path: kept.path))?.size != size {
+      Posix.closeQuietly(fd)
+      return nil
+    }
+    return (fd, kept.path)
   }
 
   /// Where the bytes `sha256` of output `relativePath` are kept: `parts` and `name` relative to
@@ -82,6 +123,14 @@ extension OutputFolder {
     return (base, keptParts, name, display(base + "/" + keptParts.joined(separator: "/")))
   }
 
+  /// Whether `.swapsync/replaced/` exists (looked at once per folder: most never have one).
+  var hasReplacedFolder: Bool {
+    replacedFolderSeen.withLock { seen in
+      if seen == nil { seen = Posix.fileStatus(stateFD, Self.replacedFolderName).0 != nil }
+      return seen ?? false
+    }
+  }
+
   /// `photo.png` with sha256 `0123456789abcdef…` → `photo.0123456789ab.png`.
   static func keptName(_ name: String, sha256: String) -> String {
     let tag = String(sha256.prefix(12))
@@ -91,11 +140,11 @@ extension OutputFolder {
 
   /// Copies the output's bytes into a temporary file, fsyncs it and renames it to `keptName`.
   private func copyAside(
-    _ relativePath: String, to keptName: String, in folderFD: Int32, path: String
+    _ relativePath: String, to keptName: String, in folderFD: Int32, path: String, file: FileStat
   ) throws(FileSystemError) {
-    guard let source = try openRegularFile(relativePath) else {
-      throw .io(operation: "keep", path: display(relativePath), errno: ENOENT)
-    }
+    guard let source = try openRegularFile(relativePath),
+      (try? Self.status(of: source, path: path))?.isSameFile(as: file) == true
+    else { throw .changed(path: display(relativePath)) }
     defer { Posix.closeQuietly(source) }
     let temp = try makeTempFile()
     do throws(FileSystemError) {

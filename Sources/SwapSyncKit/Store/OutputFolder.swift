@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -26,6 +28,8 @@ public final class OutputFolder: @unchecked Sendable {
   let rootFD: Int32
   let stateFD: Int32
   let tempFD: Int32
+  /// Whether `.swapsync/replaced/` was seen to exist (nil: not looked at yet).
+  let replacedFolderSeen = Mutex<Bool?>(nil)
 
   /// Opens the output folder, creating it (mkdir -p) and `.swapsync/tmp/` when missing.
   /// Refuses a `.swapsync` or `tmp` that is a symbolic link or not a folder.
@@ -121,8 +125,11 @@ public final class OutputFolder: @unchecked Sendable {
   /// `.swapsync/tmp/` too leaves a stale temporary file, which the next run deletes
   /// (`cleanTemporaries()`). When this returns, the output survives a crash. It consumes `temp`
   /// either way: on failure the temporary file is deleted and an existing output is left untouched.
+  ///
+  /// With `expecting`, the file the rename replaces must still be that one (device and inode,
+  /// as kept by `keepAside`), else nothing is renamed and `.changed` is thrown.
   public func install(
-    _ temp: TempFile, at relativePath: String,
+    _ temp: TempFile, at relativePath: String, expecting: FileStat? = nil,
     beforeRename: () throws(FileSystemError) -> Void = {}
   ) throws(FileSystemError) {
     let path = display(relativePath)
@@ -144,7 +151,7 @@ public final class OutputFolder: @unchecked Sendable {
       chain = opened
       do throws(FileSystemError) {
         let name = parts[parts.count - 1]
-        try refuseNonRegular(name, in: chain.parent, path: path)
+        try refuseNonRegular(name, in: chain.parent, path: path, expecting: expecting)
         if Posix.retrying({ renameat(tempFD, temp.name, chain.parent, name) }) != 0 {
           throw .io(operation: "move the downloaded file to", path: path, errno: errno)
         }
@@ -164,8 +171,8 @@ public final class OutputFolder: @unchecked Sendable {
   /// Copies the installed output `relativeSource` to `relativePath` (new temp file + install),
   /// for two outputs produced by one job. Returns the digest of the copied bytes.
   @discardableResult
-  public func installCopy(of relativeSource: String, at relativePath: String) throws(FileSystemError)
-    -> FileDigest
+  public func installCopy(of relativeSource: String, at relativePath: String, expecting: FileStat? = nil)
+    throws(FileSystemError) -> FileDigest
   {
     let sourcePath = display(relativeSource)
     guard let source = try openRegularFile(relativeSource) else {
@@ -182,18 +189,25 @@ public final class OutputFolder: @unchecked Sendable {
       discard(temp)
       throw error
     }
-    try install(temp, at: relativePath)
+    try install(temp, at: relativePath, expecting: expecting)
     return digest
   }
 
-  /// Throws unless `name` in `folderFD` is missing or a regular file (never a link or folder).
-  func refuseNonRegular(_ name: String, in folderFD: Int32, path: String) throws(FileSystemError) {
+  /// Throws unless `name` in `folderFD` is missing or a regular file (never a link or folder);
+  /// with `expecting`, unless it is that very file (`.changed`).
+  func refuseNonRegular(_ name: String, in folderFD: Int32, path: String, expecting: FileStat? = nil)
+    throws(FileSystemError)
+  {
     let (info, code) = Posix.fileStatus(folderFD, name)
     guard let info else {
-      if code == ENOENT { return }
+      if code == ENOENT {
+        if expecting != nil { throw .changed(path: path) }
+        return
+      }
       throw .io(operation: "inspect", path: path, errno: code)
     }
     if Posix.isKind(info, S_IFLNK) { throw .symlinkRefused(path: path) }
     if !Posix.isKind(info, S_IFREG) { throw .notARegularFile(path: path) }
+    if let expecting, !FileStat(info).isSameFile(as: expecting) { throw .changed(path: path) }
   }
 }

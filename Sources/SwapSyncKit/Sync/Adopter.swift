@@ -74,9 +74,6 @@ struct Adopter: Sendable {
   /// the entry's inputs (`recognized`), else as it is (`adopted`).
   private static func event(recording verified: VerifiedResult, known: ResultLedger.Known?) -> LifecycleEvent
   {
-    guard let known else { return .adopted(verified) }
-    return .recognized(
-      verified, jobId: known.jobId, quota: known.quota, submittedAt: known.submittedAt,
-      finishedAt: known.finishedAt ?? JobRunner.timestamp())
+    known?.recognizing(verified) ?? .adopted(verified)
   }
 }

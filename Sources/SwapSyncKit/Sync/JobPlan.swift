@@ -26,10 +26,16 @@ public struct JobPlan: Sendable {
   /// folders goes), and what is there: never written through, so nothing is fetched for them.
   public var inTheWay: [(output: String, what: String)] = []
   public var action: Action
+  /// For a restore from `.swapsync/replaced/`: the result kept there, put back instead of
+  /// downloading it or buying the pair again (docs/safety.md).
+  public var kept: KeptResult? {
+    get { currentBox?.kept }
+    set { currentBox = EntryBox(current, newValue) }
+  }
   /// The lock entry of the job being continued (poll/restore), for its timestamps.
   public var current: LockEntry? {
     get { currentBox?.entry }
-    set { currentBox = newValue.map(EntryBox.init) }
+    set { currentBox = EntryBox(newValue, kept) }
   }
   /// `current`, out of line: a plan holding a 192-byte entry inline was 300 bytes, and a run
   /// keeps one plan per pair (30 MB for 100,000 pairs); most plans (submits) have none.
@@ -49,8 +55,12 @@ public struct JobPlan: Sendable {
   }
 
   private final class EntryBox: Sendable {
-    let entry: LockEntry
-    init(_ entry: LockEntry) { self.entry = entry }
+    let entry: LockEntry?
+    let kept: KeptResult?
+    init?(_ entry: LockEntry?, _ kept: KeptResult?) {
+      guard entry != nil || kept != nil else { return nil }
+      (self.entry, self.kept) = (entry, kept)
+    }
   }
 }
 
@@ -88,15 +98,31 @@ public struct FileView: Sendable {
   /// Whether the file at an output path is a result swapsync installed in this folder, and for
   /// which job and inputs (`ResultLedger`); nil when not known to be.
   public var known: @Sendable (_ output: String, _ wanted: SwapPair) -> ResultLedger.Known?
+  /// The bytes with this SHA-256 (and size, when given) that an earlier install kept in
+  /// `.swapsync/replaced/` for one of `outputs`, hashed now: their path relative to the output
+  /// folder and digest (`OutputFolder.openKept`); nil when there are none.
+  public var keptCopy:
+    @Sendable (_ outputs: [String], _ sha256: String, _ size: Int?) -> (
+      path: String, digest: FileDigest
+    )?
+  /// Every result this folder installed for `pair`, newest first (`ResultLedger`).
+  public var knownResults: @Sendable (_ pair: SwapPair) -> [(sha256: String, known: ResultLedger.Known)]
 
   public init(
     check: @escaping @Sendable (String, LockEntry) -> FileCheck,
     probe: @escaping @Sendable (String) -> FileProbe,
-    known: @escaping @Sendable (String, SwapPair) -> ResultLedger.Known? = { _, _ in nil }
+    known: @escaping @Sendable (String, SwapPair) -> ResultLedger.Known? = { _, _ in nil },
+    keptCopy: @escaping @Sendable ([String], String, Int?) -> (path: String, digest: FileDigest)? = {
+      _, _, _ in nil
+    },
+    knownResults: @escaping @Sendable (SwapPair) -> [(sha256: String, known: ResultLedger.Known)] = { _ in []
+    }
   ) {
     self.check = check
     self.probe = probe
     self.known = known
+    self.keptCopy = keptCopy
+    self.knownResults = knownResults
   }
 }
 

@@ -49,11 +49,16 @@ extension JobRunner {
     case .damaged(let reason):
       damage = reason
     case .fetched(let sha, let size, let type?) where sha == object.sha256 && size == object.size:
-      // Bytes other than the recorded result are kept aside first (a `modified` output).
-      let installed = try await installFile(temp, at: plan.pending) { _, found in
-        found.sha256 == sha ? .replace : .keepAsideAndReplace
+      // Bytes other than the recorded result are kept first (Planner.replacement).
+      let (before, pair) = (await records(plan.pending), plan.pair)
+      let installed = try await installFile(temp, at: plan.pending) { output, found in
+        Planner.replacement(of: found, installing: sha, record: before[output] ?? nil, pair: pair)
       }
       await warnKeptAside(installed.kept, restoredBy: "the cached copy \(object.relativeKey)")
+      // A file that appeared at an output meanwhile and is not swapsync's stays (`untracked`).
+      var plan = plan
+      plan.pending = installed.written
+      guard !plan.pending.isEmpty else { return true }
       let verified = VerifiedResult(sha256: sha, size: size, imageType: type)
       rememberInstalled(plan.pending, verified)
       // An adopted output is put back as it was adopted: the same bytes, still without a job.

@@ -13,8 +13,7 @@ extension JobRunner {
     if case .restore = plan.action { restoring = true }
     let verified = VerifiedResult(sha256: result.sha256, size: result.size, imageType: type)
     // What each output held before this result: only a file of swapsync's own is replaced.
-    var before: [String: LockEntry?] = [:]
-    for output in plan.pending { before[output] = .some(await store.entry(output)) }
+    let before = await records(plan.pending)
     let intent: JournalMark?
     do {
       // Intent before side effect: a crash after the rename leaves a file known to be ours. The
@@ -33,7 +32,7 @@ extension JobRunner {
     let installed = try await installFile(
       temp, at: plan.pending, after: intent, skippingWhatIsInTheWay: !restoring
     ) { output, digest in
-      Planner.replacement(of: digest, record: records[output] ?? nil, pair: pair)
+      Planner.replacement(of: digest, installing: verified.sha256, record: records[output] ?? nil, pair: pair)
     }
     plan.pending = installed.written
     await warnKeptAside(installed.kept, restoredBy: "the result of job \(snapshot.jobId)")
@@ -72,38 +71,59 @@ extension JobRunner {
   /// The record comes first: a crash before the copies leaves a `done` entry without its file,
   /// which the next run copies again (copies first would leave files with no record: `untracked`).
   func copy(_ plan: JobPlan, from source: String, entry: LockEntry) async throws {
+    let before = await records(plan.pending)
     try await store.record(
       Dictionary(uniqueKeysWithValues: plan.pending.map { ($0, .some(entry)) }), cause: "copied")
     var kept: [KeptFile] = []
     for output in plan.pending {
-      // A modified copy is repaired, its bytes kept aside first (Planner.replacement).
-      if let digest = try folder.hash(relativePath: output), digest.sha256 != entry.sha256 {
-        kept.append(
-          KeptFile(output: output, digest: digest, path: try folder.keepAside(output, digest: digest)))
+      // What stands there is kept first when it is not the result (Planner.replacement).
+      let found = try folder.hashWithStat(relativePath: output)
+      if let (digest, _, file) = found {
+        let decision = Planner.replacement(
+          of: digest, installing: entry.sha256 ?? "", record: before[output] ?? nil, pair: plan.pair)
+        if decision.keeps {
+          let path = try folder.keepAside(output, digest: digest, file: file)
+          kept.append(KeptFile(output: output, digest: digest, path: path, archived: decision == .archive))
+        }
       }
-      try folder.installCopy(of: source, at: output)
+      try folder.installCopy(of: source, at: output, expecting: found?.after)
     }
     await warnKeptAside(kept, restoredBy: "a copy of \(source)")
     await tally.update { $0.copied += plan.pending.count }
   }
 
-  /// A file an install kept aside before replacing it (`OutputFolder.keepAside`).
+  /// A file an install kept before replacing it (`OutputFolder.keepAside`).
   struct KeptFile: Sendable {
     var output: String
     var digest: FileDigest
     /// Where its bytes are now, under `.swapsync/replaced/`.
     var path: String
+    /// A paid result for the output's old inputs (`Replacement.archive`): nothing to warn about.
+    var archived = false
   }
 
-  /// What `installFile` did: the outputs written, in order, and the files it kept aside first.
+  /// What `installFile` did: the outputs written, in order, and the files it kept first.
   struct InstalledFiles: Sendable {
     var written: [String] = []
     var kept: [KeptFile] = []
   }
 
-  /// Tells the user where the bytes of each repaired output went.
+  /// The records of `outputs` now, before an install changes them: what decides whether a file
+  /// found there is swapsync's to replace (`Planner.replacement`).
+  func records(_ outputs: [String]) async -> [String: LockEntry?] {
+    var records: [String: LockEntry?] = [:]
+    for output in outputs { records[output] = .some(await store.entry(output)) }
+    return records
+  }
+
+  /// Tells the user where the bytes of each repaired output went (an archived result only in
+  /// the verbose log).
   func warnKeptAside(_ kept: [KeptFile], restoredBy what: String) async {
     for file in kept {
+      if file.archived {
+        logger.debug("\(file.output): the result for its old inputs is kept as \(file.path)")
+        continue
+      }
       await warn(
         "\(file.output): its bytes (\(file.digest.size) bytes, sha256 \(file.digest.sha256.prefix(12))…) "
           + "were not the recorded result; they are kept as \(file.path), and \(what) was put back")
@@ -114,7 +134,7 @@ extension JobRunner {
   /// copies it to the others, on the blocking-I/O threads (every step is fsynced). The rename
   /// waits until the journal's `intent` is durable. A regular file already at an output is
   /// handled as `replacement` decides from its digest: left (the output is skipped), replaced,
-  /// or kept in `.swapsync/replaced/` and then replaced. A link, folder or special file at an
+  /// or kept in `.swapsync/replaced/` (archived or kept aside) and then replaced. A link, folder or special file at an
   /// output or where one of its folders goes is never written through: the output is skipped
   /// with `skippingWhatIsInTheWay`, else the install throws, naming it (exit 73).
   func installFile(
@@ -126,23 +146,23 @@ extension JobRunner {
     let store = store
     return try await BlockingIO.run { () throws(FileSystemError) -> InstalledFiles in
       var installed = InstalledFiles()
-      var found: [String: FileDigest] = [:]
+      // The file found at each output, by identity: the rename must replace that very file.
+      var found: [String: (digest: FileDigest, file: FileStat, decision: Replacement)] = [:]
       for output in outputs {
-        let digest: FileDigest?
         do throws(FileSystemError) {
-          digest = try folder.hash(relativePath: output)
+          if let (digest, _, file) = try folder.hashWithStat(relativePath: output) {
+            let decision = replacement(output, digest)
+            if decision == .leave { continue }
+            found[output] = (digest, file, decision)
+          }
         } catch {
           switch error {
           case .symlinkRefused, .notADirectory, .notARegularFile, .outsideRoot:
             if skippingWhatIsInTheWay { continue }
             throw error
-          case .io, .encoding:
+          case .io, .encoding, .changed:
             throw error
           }
-        }
-        if let digest {
-          if replacement(output, digest) == .leave { continue }
-          found[output] = digest
         }
         installed.written.append(output)
       }
@@ -153,20 +173,21 @@ extension JobRunner {
       do throws(FileSystemError) {
         // Kept before anything is replaced: a failure here leaves every output as it was.
         for output in installed.written {
-          guard let digest = found[output], replacement(output, digest) == .keepAsideAndReplace else {
-            continue
-          }
+          guard let (digest, file, decision) = found[output], decision.keeps else { continue }
+          let path = try folder.keepAside(output, digest: digest, file: file)
           installed.kept.append(
-            KeptFile(output: output, digest: digest, path: try folder.keepAside(output, digest: digest)))
+            KeptFile(output: output, digest: digest, path: path, archived: decision == .archive))
         }
       } catch {
         folder.discard(temp)
         throw error
       }
-      try folder.install(temp, at: first) { () throws(FileSystemError) in
+      try folder.install(temp, at: first, expecting: found[first]?.file) { () throws(FileSystemError) in
         if let intent { try store.waitBlocking(intent) }
       }
-      for output in installed.written.dropFirst() { try folder.installCopy(of: first, at: output) }
+      for output in installed.written.dropFirst() {
+        try folder.installCopy(of: first, at: output, expecting: found[output]?.file)
+      }
       return installed
     }
   }

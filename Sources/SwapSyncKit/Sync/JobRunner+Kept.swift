@@ -4,14 +4,16 @@
   import Darwin
 #endif
 
-/// Restoring from `.swapsync/replaced/` (docs/safety.md, "Replaced files"): before the cache and
-/// the job, a repair looks there for the recorded result itself, which an earlier repair kept
-/// when it put another result over it (a branch switched, then switched back). The kept bytes
-/// are hashed on their way into a temporary file and used only when they are the record's. No
-/// request at all on this path, and the kept file stays where it is.
+/// Restoring from `.swapsync/replaced/` (docs/safety.md, "Replaced files are kept"): before the
+/// cache and the job, a repair looks there for the recorded result itself, which an earlier
+/// install kept when it put another result over it (a branch switched, then switched back); a
+/// plan whose inputs changed back to a kept result's (`JobPlan.kept`) takes it from there
+/// instead of buying it. The kept bytes are hashed on their way into a temporary file and used
+/// only when they are the expected ones. No request at all on this path, and the kept file
+/// stays where it is.
 extension JobRunner {
-  /// Installs the plan's outputs from a kept copy of their recorded result. Returns false,
-  /// having changed nothing, when there is none with the record's checksum and size.
+  /// Installs the plan's outputs from a kept copy of their result (`plan.current`). Returns
+  /// false, having changed nothing, when there is none with the expected checksum and size.
   func restoreFromKept(_ plan: JobPlan) async throws -> Bool {
     guard let entry = plan.current, entry.state == .done, let jobId = entry.jobId,
       let sha256 = entry.sha256, let size = entry.size
@@ -20,7 +22,7 @@ extension JobRunner {
     let outputs = plan.pending
     let found = try await BlockingIO.run { () throws(FileSystemError) -> (TempFile, ImageType)? in
       for output in outputs {
-        guard let kept = try folder.openKept(output, sha256: sha256) else { continue }
+        guard let kept = try folder.openKept(output, sha256: sha256, size: size) else { continue }
         defer { Posix.closeQuietly(kept.fd) }
         let temp = try folder.makeTempFile()
         let digest: FileDigest
@@ -38,17 +40,26 @@ extension JobRunner {
       return nil
     }
     guard let (temp, type) = found else { return false }
-    let installed = try await installFile(temp, at: outputs) { _, existing in
-      existing.sha256 == sha256 ? .replace : .keepAsideAndReplace
+    let verified = VerifiedResult(sha256: sha256, size: size, imageType: type)
+    let known = plan.kept?.known
+    let event: LifecycleEvent =
+      known?.recognizing(verified)
+      ?? .resultInstalled(verified, jobId: jobId, quota: entry.quota, at: Self.timestamp())
+    let (before, pair) = (await records(outputs), plan.pair)
+    if known != nil {
+      // The record comes first, as for a copy: a crash before the rename leaves a `done` entry
+      // whose file is another, repaired from here by the next run (the old file kept first).
+      try await transition(plan, event)
+    }
+    let installed = try await installFile(temp, at: outputs) { output, existing in
+      Planner.replacement(of: existing, installing: sha256, record: before[output] ?? nil, pair: pair)
     }
     await warnKeptAside(installed.kept, restoredBy: "the result kept there earlier")
-    guard !installed.written.isEmpty else { return true }
     var plan = plan
     plan.pending = installed.written
-    let verified = VerifiedResult(sha256: sha256, size: size, imageType: type)
+    guard !plan.pending.isEmpty else { return true }
     rememberInstalled(plan.pending, verified)
-    try await transition(
-      plan, .resultInstalled(verified, jobId: jobId, quota: entry.quota, at: Self.timestamp()))
+    if known == nil { try await transition(plan, event) }
     await tally.update { $0.copied += plan.pending.count }
     return true
   }

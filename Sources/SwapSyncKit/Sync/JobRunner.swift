@@ -40,10 +40,15 @@ struct JobRunner: Sendable {
         else { return }
         try await download(plan, snapshot: finished)
       case .restore(let jobId, let copyFrom):
-        if let copyFrom, let current = plan.current {
+        if let kept = plan.kept {
+          if try await restoreFromKept(plan) { return }
+          // It was checked when planned: changed since. The next run plans the pair again.
+          await warn(
+            "\(plan.pending.joined(separator: ", ")): the result of job \(jobId) kept as \(kept.path) changed "
+              + "before it could be put back; nothing was done. Run `swapsync plan` to see what a new run would buy"
+          )
+        } else if let copyFrom, let current = plan.current {
           try await copy(plan, from: copyFrom, entry: current)
-        } else if try await restoreFromKept(plan) {
-          return
         } else if try await restoreFromCache(plan) {
           return
         } else if let finished = try await follow(plan, jobId: jobId, firstWait: .zero) {
@@ -57,6 +62,9 @@ struct JobRunner: Sendable {
         await control.report(
           SwapSyncFailure(
             .cannotWrite, "\(plan.pending.joined(separator: ", ")): \(error); fix the path and run again"))
+      case .changed:
+        // Someone saved the output while it was being repaired: it stays, for the next run.
+        await control.report(SwapSyncFailure(.cannotWrite, error.description))
       default:
         await control.halt(SwapSyncFailure(.cannotWrite, error.description))
       }

@@ -19,7 +19,27 @@ enum OutputFiles {
       probe: { output in probe(root: folder.rootPath, output) },
       known: { output, wanted in
         ledger.lookUp(wanted) { (try? cache.digest(for: output, in: folder))?.sha256 }
-      })
+      },
+      keptCopy: { outputs, sha256, size in keptCopy(outputs, sha256, size, folder: folder) },
+      knownResults: { pair in ledger.results(for: pair) })
+  }
+
+  /// The bytes with `sha256` (and `size`) that `.swapsync/replaced/` keeps for one of
+  /// `outputs` (`OutputFolder.openKept`), when they hash to it: their path relative to the
+  /// output folder and digest. Nothing is opened while there is no `replaced/` folder.
+  static func keptCopy(_ outputs: [String], _ sha256: String, _ size: Int?, folder: OutputFolder?)
+    -> (path: String, digest: FileDigest)?
+  {
+    guard let folder, folder.hasReplacedFolder else { return nil }
+    for output in outputs {
+      guard let kept = try? folder.openKept(output, sha256: sha256, size: size) else { continue }
+      defer { Posix.closeQuietly(kept.fd) }
+      guard let digest = try? OutputFolder.stream(kept.fd, path: kept.path, into: { _ in }),
+        digest.sha256 == sha256
+      else { continue }
+      return (String(kept.path.dropFirst(folder.rootPath.count + 1)), digest)
+    }
+    return nil
   }
 
   /// The folder's `ResultLedger`, read the first time a file needs it (rarely: only files the
@@ -41,6 +61,16 @@ enum OutputFiles {
       let matches = known[sha256] ?? []
       return matches.first { $0.pair == wanted } ?? matches.last
     }
+
+    /// Every result known for `pair`, with its SHA-256, newest first.
+    func results(for pair: SwapPair) -> [(sha256: String, known: ResultLedger.Known)] {
+      let known = results.withLock { results in
+        if results == nil { results = ResultLedger.load(stateDir: stateDir) }
+        return results ?? [:]
+      }
+      return known.flatMap { sha256, list in list.filter { $0.pair == pair }.map { (sha256, $0) } }
+        .sorted { ($0.known.finishedAt ?? "", $0.sha256) > ($1.known.finishedAt ?? "", $1.sha256) }
+    }
   }
 
   /// For `plan`, `status` (`trustStatCache`: the stat cache of the last run answers for files
@@ -54,6 +84,8 @@ enum OutputFiles {
     // Without `.swapsync/` (a fresh clone with committed outputs) the files are hashed all the same.
     let folder = try? OutputFolder(readingRoot: root)
     let ledger = LazyLedger(stateDir: root + "/" + OutputPath.stateFolderName)
+    // Kept results are read through the state folder, when there is one (it is not created).
+    let stateFolder = isFolder ? try? OutputFolder(root: root) : nil
     return FileView(
       check: { output, entry in
         guard let folder else { return .missing }
@@ -66,7 +98,9 @@ enum OutputFiles {
       probe: { output in probe(root: root, output) },
       known: { output, wanted in
         ledger.lookUp(wanted) { folder.flatMap { try? $0.hash(relativePath: output) }?.sha256 }
-      })
+      },
+      keptCopy: { outputs, sha256, size in keptCopy(outputs, sha256, size, folder: stateFolder) },
+      knownResults: { pair in ledger.results(for: pair) })
   }
 
   private static func compare(_ digest: FileDigest?, _ entry: LockEntry) -> FileCheck {
@@ -80,7 +114,7 @@ enum OutputFiles {
   private static func unreadable(_ error: FileSystemError) -> FileCheck {
     switch error {
     case .symlinkRefused, .notADirectory, .notARegularFile, .outsideRoot: .blocked("\(error)")
-    case .io, .encoding: .differs("cannot read the output: \(error)")
+    case .io, .encoding, .changed: .differs("cannot read the output: \(error)")
     }
   }
 

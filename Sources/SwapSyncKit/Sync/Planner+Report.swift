@@ -89,6 +89,12 @@ extension Planner {
         report.detail =
           "\(changed) are those of \(mate.output), which is \(mate.state.rawValue); it is bought with that one, by "
           + "`swapsync sync --resubmit \(mate.state.rawValue)`"
+      } else if let kept = Self.keptResult(for: entry.pair, outputs: [entry.output], files: files),
+        let jobId = kept.known?.jobId
+      {
+        report.detail =
+          "\(changed) are those of the result of job \(jobId), kept as \(kept.path): sync puts it "
+          + "back instead of buying it again\(dropped)"
       } else if stale {
         report.detail = "manifest inputs changed; a new job is needed\(dropped)"
       }
@@ -185,7 +191,9 @@ extension Planner {
       adopted
       ? "it was adopted, so there is no job to download it from: put the file back, restore it from a "
         + "cache that holds it (`swapsync sync --cache ...`), or buy it again with `swapsync sync --resubmit lost`"
-      : "it will be downloaded again from the recorded job"
+      : Self.keptResult(of: recorded, outputs: [entry.output], files: files).map {
+        "it will be put back from \($0.path), where an earlier repair kept it"
+      } ?? "it will be downloaded again from the recorded job"
     switch files.check(entry.output, recorded) {
     case .matches: break
     case .missing:

@@ -57,7 +57,8 @@ public struct Planner: Sendable {
       case .restore, .poll, .blocked:
         // A sibling's record is shared only while its job runs without a result yet: a finished
         // one is copied from in this run, and a decision (failed, uncertain, lost) stays its own.
-        guard let source = plan.current else { continue }
+        // A kept result is recorded only as it is put back (JobRunner.restoreFromKept).
+        guard let source = plan.current, plan.kept == nil else { continue }
         let sibling = plan.outputs.contains { lock.entries[$0] == source }
         if sibling, source.state != .running || source.sha256 != nil { continue }
         for output in plan.pending where lock.entries[output]?.pair != plan.pair {
@@ -120,7 +121,13 @@ public struct Planner: Sendable {
       }
     }
     if let done, verified != nil || orphanCopy != nil || done.jobId != nil {
-      plan.action = .restore(jobId: done.jobId ?? "", copyFrom: verified ?? orphanCopy?.output)
+      var copyFrom = verified ?? orphanCopy?.output
+      // The result an earlier repair kept (a branch switched back) spares the download.
+      if copyFrom == nil, let kept = Self.keptResult(of: done, outputs: plan.pending, files: files) {
+        plan.kept = kept
+        copyFrom = kept.path
+      }
+      plan.action = .restore(jobId: done.jobId ?? "", copyFrom: copyFrom)
       return plan
     }
     if let running = matching.first(where: { $0.state == .running && $0.jobId != nil }),
@@ -146,6 +153,13 @@ public struct Planner: Sendable {
       plan.action =
         paidStates.allSatisfy { resubmit.contains($0 == .submitting ? .uncertain : $0) }
         ? .submit(reason: status) : .blocked(status)
+      return plan
+    }
+    // Inputs changed back to a pair whose paid result an earlier install kept: put it back.
+    if let kept = Self.keptResult(for: pair, outputs: plan.pending, files: files), let record = kept.record {
+      plan.current = record
+      plan.kept = kept
+      plan.action = .restore(jobId: record.jobId ?? "", copyFrom: kept.path)
       return plan
     }
     let stale = outputs.contains { lock.entries[$0] != nil }
@@ -207,18 +221,26 @@ public struct Planner: Sendable {
     return size
   }
 
-  /// What an install does with a file with `digest`, found at an output when a result is about
-  /// to be renamed over it, judged from the output's record before this install:
-  /// - the bytes that record names (a stale entry's file, a result renamed into place before a
-  ///   crash) are swapsync's own: `.replace`;
+  /// What an install of the bytes `installing` (a SHA-256) for `pair` does with a file with
+  /// `digest` found at an output, judged from the output's record before this install:
+  /// - with no record, or an adopted one, the file is the user's: `.leave` (never replaced);
+  /// - the bytes being installed, or the bytes the record names, are swapsync's own: replaced,
+  ///   but a paid result for other inputs (a stale output's old file, still named by the record
+  ///   of the job bought for its new inputs) is archived in `.swapsync/replaced/` first;
   /// - any other bytes at a downloaded `done` output of `pair` make it `modified`: it is
   ///   repaired (docs/states.md), its bytes kept in `.swapsync/replaced/` first;
-  /// - anything else, such as a file the user dropped there while the job ran, is untracked:
-  ///   `.leave` (never replaced).
-  static func replacement(of digest: FileDigest, record: LockEntry?, pair: SwapPair) -> Replacement {
+  /// - anything else, such as a file the user dropped there while the job ran: `.leave`.
+  static func replacement(
+    of digest: FileDigest, installing sha256: String, record: LockEntry?, pair: SwapPair
+  )
+    -> Replacement
+  {
     guard let record, record.adopted != true else { return .leave }
-    if record.sha256 == digest.sha256 { return .replace }
-    return record.pair == pair && record.state == .done ? .keepAsideAndReplace : .leave
+    if digest.sha256 == sha256 { return .replace }
+    if record.sha256 == digest.sha256 {
+      return record.jobId != nil && (record.pair != pair || record.state == .running) ? .archive : .replace
+    }
+    return record.pair == pair && record.state == .done ? .keepAside : .leave
   }
 
   /// Uncertain first: it is the state where money may already be spent without a result.

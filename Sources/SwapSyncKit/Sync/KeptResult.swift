@@ -1,0 +1,62 @@
+/// A result an earlier install kept in `.swapsync/replaced/` (docs/safety.md, "Replaced files
+/// are kept"), found again by the planner, its bytes hashed: the output's own recorded result
+/// (a branch switched back), or a paid result for inputs the output changed back to, whose job
+/// and inputs the results ledger names. A run puts it back instead of downloading or buying it.
+public final class KeptResult: Sendable {
+  /// For inputs changed back: the purchase that made it (`ResultLedger`), whose record the
+  /// output gets back. Nil for the output's own recorded result.
+  public let known: ResultLedger.Known?
+  /// Its bytes, as hashed when it was found.
+  public let digest: FileDigest
+  /// Its path relative to the output folder (`.swapsync/replaced/…`), for `plan`.
+  public let path: String
+
+  public init(known: ResultLedger.Known?, digest: FileDigest, path: String) {
+    self.known = known
+    self.digest = digest
+    self.path = path
+  }
+
+  /// The record an output of `known.pair` gets back: the buying run's, byte for byte
+  /// (`Lifecycle`'s `recognized`). Nil for the output's own recorded result.
+  var record: LockEntry? {
+    guard let known else { return nil }
+    return try? Lifecycle.apply(known.recognizing(verified), to: nil, pair: known.pair)
+  }
+
+  var verified: VerifiedResult {
+    VerifiedResult(sha256: digest.sha256, size: digest.size, imageType: digest.type ?? .png)
+  }
+}
+
+extension ResultLedger.Known {
+  /// `verified`, a result swapsync installed for these inputs, recorded with its job and the
+  /// buying run's quota and times (`Lifecycle`'s `recognized`).
+  func recognizing(_ verified: VerifiedResult) -> LifecycleEvent {
+    .recognized(
+      verified, jobId: jobId, quota: quota, submittedAt: submittedAt,
+      finishedAt: finishedAt ?? JobRunner.timestamp())
+  }
+}
+
+extension Planner {
+  /// The newest result known for `pair` (`FileView.knownResults`) that `.swapsync/replaced/`
+  /// keeps for one of `outputs`: put back instead of buying the pair again.
+  static func keptResult(for pair: SwapPair, outputs: [String], files: FileView) -> KeptResult? {
+    for (sha256, known) in files.knownResults(pair) {
+      if let copy = files.keptCopy(outputs, sha256, nil), copy.digest.type != nil {
+        return KeptResult(known: known, digest: copy.digest, path: copy.path)
+      }
+    }
+    return nil
+  }
+
+  /// The output's own recorded result (`done`, with a job) kept in `.swapsync/replaced/` for
+  /// one of `outputs`: put back instead of downloading it again.
+  static func keptResult(of done: LockEntry, outputs: [String], files: FileView) -> KeptResult? {
+    guard done.jobId != nil, done.adopted != true, let sha256 = done.sha256,
+      let copy = files.keptCopy(outputs, sha256, done.size), copy.digest.type != nil
+    else { return nil }
+    return KeptResult(known: nil, digest: copy.digest, path: copy.path)
+  }
+}
