@@ -105,7 +105,8 @@ public struct FileView: Sendable {
     @Sendable (_ outputs: [String], _ sha256: String, _ size: Int?) -> (
       path: String, digest: FileDigest
     )?
-  /// Every result this folder installed for `pair`, newest first (`ResultLedger`).
+  /// Every result this folder installed for `pair`, newest first (`ResultLedger`); empty while
+  /// `.swapsync/replaced/` does not exist, where it is asked only to find a kept result.
   public var knownResults: @Sendable (_ pair: SwapPair) -> [(sha256: String, known: ResultLedger.Known)]
 
   public init(

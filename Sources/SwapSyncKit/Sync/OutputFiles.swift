@@ -21,7 +21,8 @@ enum OutputFiles {
         ledger.lookUp(wanted) { (try? cache.digest(for: output, in: folder))?.sha256 }
       },
       keptCopy: { outputs, sha256, size in keptCopy(outputs, sha256, size, folder: folder) },
-      knownResults: { pair in ledger.results(for: pair) })
+      // Asked only to find a kept result: with no `replaced/` folder the ledger is not read.
+      knownResults: { pair in folder.hasReplacedFolder ? ledger.results(for: pair) : [] })
   }
 
   /// The bytes with `sha256` (and `size`) that `.swapsync/replaced/` keeps for one of
@@ -47,6 +48,8 @@ enum OutputFiles {
   final class LazyLedger: Sendable {
     let stateDir: String
     private let results = Mutex<[String: [ResultLedger.Known]]?>(nil)
+    /// `results` by pair, newest first, built the first time a pair is looked up.
+    private let byPair = Mutex<[SwapPair: [(sha256: String, known: ResultLedger.Known)]]?>(nil)
 
     init(stateDir: String) { self.stateDir = stateDir }
 
@@ -68,8 +71,18 @@ enum OutputFiles {
         if results == nil { results = ResultLedger.load(stateDir: stateDir) }
         return results ?? [:]
       }
-      return known.flatMap { sha256, list in list.filter { $0.pair == pair }.map { (sha256, $0) } }
-        .sorted { ($0.known.finishedAt ?? "", $0.sha256) > ($1.known.finishedAt ?? "", $1.sha256) }
+      return byPair.withLock { byPair in
+        if byPair == nil {
+          var index: [SwapPair: [(sha256: String, known: ResultLedger.Known)]] = [:]
+          for (sha256, list) in known {
+            for result in list { index[result.pair, default: []].append((sha256, result)) }
+          }
+          byPair = index.mapValues { results in
+            results.sorted { ($0.known.finishedAt ?? "", $0.sha256) > ($1.known.finishedAt ?? "", $1.sha256) }
+          }
+        }
+        return byPair?[pair] ?? []
+      }
     }
   }
 
@@ -100,7 +113,7 @@ enum OutputFiles {
         ledger.lookUp(wanted) { folder.flatMap { try? $0.hash(relativePath: output) }?.sha256 }
       },
       keptCopy: { outputs, sha256, size in keptCopy(outputs, sha256, size, folder: stateFolder) },
-      knownResults: { pair in ledger.results(for: pair) })
+      knownResults: { pair in stateFolder?.hasReplacedFolder == true ? ledger.results(for: pair) : [] })
   }
 
   private static func compare(_ digest: FileDigest?, _ entry: LockEntry) -> FileCheck {
