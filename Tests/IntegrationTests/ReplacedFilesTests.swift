@@ -205,4 +205,38 @@ struct ReplacedFilesTests {
     #expect(try await emulator.stats().jobsCreated == 3)
     #expect(sandbox.read("out/.swapsync/replaced/" + keptName) == Self.edit)
   }
+
+  @Test("a lost entry whose result is kept comes back from there: nothing bought, no request")
+  func lostResultKept() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([Faults.twoEntries(emulator)[0]])
+    #expect(try await sandbox.swapsync(CacheSupport.sync, emulator: emulator).status == 0)
+    let result = try #require(sandbox.read("out/a.png"))
+    let lock = try JSONSerialization.jsonObject(with: try #require(sandbox.read("swaps.lock.json")))
+    let entries = try #require((lock as? [String: Any])?["entries"] as? [String: [String: Any]])
+    let sha = try #require(entries["a.png"]?["sha256"] as? String)
+    // The output deleted, and a service that never knew the job says so: the entry is lost.
+    try FileManager.default.removeItem(atPath: sandbox.path("out/a.png"))
+    let forgetful = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let lost = try await sandbox.swapsync(CacheSupport.sync, emulator: forgetful)
+    #expect(lost.status == 1, "\(lost.stderr)")
+    #expect(try await Faults.statuses(sandbox)["a.png"]?.status == .lost)
+
+    // Its result kept where a repair keeps it (here by hand).
+    try FileManager.default.createDirectory(
+      atPath: sandbox.path("out/.swapsync/replaced"), withIntermediateDirectories: true)
+    try result.write(to: URL(fileURLWithPath: sandbox.path("out/.swapsync/replaced/a.\(sha.prefix(12)).png")))
+    let status = try await sandbox.swapsync(["status"], emulator: nil)
+    #expect(status.stdout.contains("sync puts it back, buying nothing"), "\(status.stdout)")
+    let plan = try await sandbox.swapsync(["plan", "--resubmit", "lost"], emulator: nil)
+    #expect(plan.stdout.contains("submits:   0"), "\(plan.stdout)")
+    let requests = try await forgetful.stats().apiRequests
+    let back = try await sandbox.swapsync(CacheSupport.sync + ["--resubmit", "lost"], emulator: forgetful)
+    #expect(back.status == 0, "\(back.stderr)")
+    #expect(sandbox.read("out/a.png") == result)
+    #expect(try await forgetful.stats().apiRequests == requests)
+    #expect(try await forgetful.stats().jobsCreated == 0)
+    #expect(try await Faults.statuses(sandbox)["a.png"]?.status == .done)
+  }
 }

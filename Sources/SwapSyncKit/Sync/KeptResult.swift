@@ -51,12 +51,19 @@ extension Planner {
     return nil
   }
 
-  /// The output's own recorded result (`done`, with a job) kept in `.swapsync/replaced/` for
-  /// one of `outputs`: put back instead of downloading it again.
-  static func keptResult(of done: LockEntry, outputs: [String], files: FileView) -> KeptResult? {
-    guard done.jobId != nil, done.adopted != true, let sha256 = done.sha256,
-      let copy = files.keptCopy(outputs, sha256, done.size), copy.digest.type != nil
+  /// The result `record` names (`done`, or `lost` once its job was forgotten), kept in
+  /// `.swapsync/replaced/` for one of `outputs`: put back instead of downloading it again, or
+  /// of buying it again. A `lost` one is recorded `done` again with its job (`recognized`).
+  static func keptResult(of record: LockEntry, outputs: [String], files: FileView) -> KeptResult? {
+    guard let jobId = record.jobId, record.adopted != true, let sha256 = record.sha256,
+      let copy = files.keptCopy(outputs, sha256, record.size), copy.digest.type != nil
     else { return nil }
-    return KeptResult(known: nil, digest: copy.digest, path: copy.path)
+    let known =
+      record.state == .done
+      ? nil
+      : ResultLedger.Known(
+        jobId: jobId, pair: record.pair, quota: record.quota, submittedAt: record.submittedAt,
+        finishedAt: record.finishedAt)
+    return KeptResult(known: known, digest: copy.digest, path: copy.path)
   }
 }

@@ -185,6 +185,13 @@ extension Planner {
       report.status = .uncertain
       report.detail = "a run stopped after sending the submit; its answer was never recorded"
     }
+    if recorded.state == .lost,
+      let kept = Self.keptResult(of: recorded, outputs: [entry.output], files: files)
+    {
+      report.detail =
+        "\(recorded.message ?? "the job's result can no longer be downloaded"); its result is kept as "
+        + "\(kept.path): sync puts it back, buying nothing"
+    }
     guard recorded.state == .done else { return report }
     let adopted = recorded.adopted == true
     let repair =

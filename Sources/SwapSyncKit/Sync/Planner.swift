@@ -123,7 +123,9 @@ public struct Planner: Sendable {
     if let done, verified != nil || orphanCopy != nil || done.jobId != nil {
       var copyFrom = verified ?? orphanCopy?.output
       // The result an earlier repair kept (a branch switched back) spares the download.
-      if copyFrom == nil, let kept = Self.keptResult(of: done, outputs: plan.pending, files: files) {
+      if copyFrom == nil, done.jobId != nil,
+        let kept = Self.keptResult(of: done, outputs: plan.pending, files: files)
+      {
         plan.kept = kept
         copyFrom = kept.path
       }
@@ -150,6 +152,16 @@ public struct Planner: Sendable {
       let state = worst == .submitting ? EntryState.uncertain : worst
       let status = EntryStatus(rawValue: state.rawValue) ?? .uncertain
       plan.current = matching.first { $0.state == worst }
+      // A lost result whose bytes an earlier install kept comes back from there, bought again by
+      // no one (`--resubmit lost` or not).
+      if worst == .lost, let lost = plan.current,
+        let kept = Self.keptResult(of: lost, outputs: plan.pending, files: files), let record = kept.record
+      {
+        plan.current = record
+        plan.kept = kept
+        plan.action = .restore(jobId: record.jobId ?? "", copyFrom: kept.path)
+        return plan
+      }
       plan.action =
         paidStates.allSatisfy { resubmit.contains($0 == .submitting ? .uncertain : $0) }
         ? .submit(reason: status) : .blocked(status)
