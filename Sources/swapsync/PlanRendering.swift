@@ -66,6 +66,10 @@ struct PlanStep: Encodable, Equatable {
     let names = outputs.joined(separator: ", ")
     let givenUp = jobGivenUp.map { "; gives up running job \($0)" } ?? ""
     switch action {
+    case "submit" where reason == EntryStatus.lost.rawValue && cache != nil:
+      // JobRunner.run: a lost result comes back from the cache when it holds the bytes.
+      return
+        "  submit   \(names) (lost; unless the cache \(cache.map { "\($0)" } ?? "") holds its result\(givenUp))"
     case "submit": return "  submit   \(names) (\(reason ?? "")\(givenUp))"
     case "held": return "  held     \(names) (\(reason ?? ""); held back for a later run\(givenUp))"
     case "poll": return "  poll     \(names) (job \(jobId ?? "")\(givenUp))"
@@ -73,6 +77,9 @@ struct PlanStep: Encodable, Equatable {
       let download = "download from job \(jobId ?? "")"
       let remote = cache.map { "from the cache \($0), else \(download)" } ?? download
       return "  restore  \(names) (\(copyFrom.map { "copy of \($0)" } ?? remote)\(givenUp))"
+    case "blocked" where reason == EntryStatus.lost.rawValue && cache != nil:
+      return
+        "  blocked  \(names) (lost; restored if the cache \(cache.map { "\($0)" } ?? "") holds its result)"
     case "blocked": return "  blocked  \(names) (\(reason ?? ""))"
     case "adopt": return "  adopt     \(names)\(jobGivenUp.map { " (gives up running job \($0))" } ?? "")"
     default: return "  untracked \(names)\(reason.map { " (\($0): not adopted)" } ?? "")"

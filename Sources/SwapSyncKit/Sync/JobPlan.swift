@@ -128,9 +128,15 @@ public struct FileView: Sendable {
 }
 
 extension JobPlan {
-  /// An adopted output whose file is gone, blocked as `lost`: it has no job, so only a cache
-  /// holding its bytes can put it back (docs/lockfile.md, adopted entries).
-  var isAdoptedAndGone: Bool { action == .blocked(.lost) && current?.adopted == true }
+  /// A `lost` output whose bytes the lockfile records (an adopted file gone, or a result whose
+  /// job the service forgot): a cache holding them brings it back, buying nothing (docs/cache.md).
+  var isLostWithKnownBytes: Bool {
+    guard let current, current.sha256 != nil, current.size != nil else { return false }
+    switch action {
+    case .blocked(.lost), .submit(reason: .lost): return true
+    default: return false
+    }
+  }
 }
 
 extension JobPlan.Action {

@@ -1,6 +1,7 @@
 /// Restoring from the content cache (docs/cache.md, restore order): for a job that is done in
 /// the lockfile but whose file is missing and has no local copy, the cache comes before the job's
-/// result URLs. The object is verified against the lockfile's sha256 and size before it is
+/// result URLs; for a lost one (its job forgotten) or an adopted file gone, it is the only way
+/// back short of buying it again. The object is verified against the lockfile's sha256 and size before it is
 /// installed; a damaged one is reported and skipped. No request reaches TTAPI on this path.
 extension JobRunner {
   /// Installs the plan's outputs from the cache. Returns false, having changed nothing, when
@@ -61,9 +62,12 @@ extension JobRunner {
       guard !plan.pending.isEmpty else { return true }
       let verified = VerifiedResult(sha256: sha, size: size, imageType: type)
       rememberInstalled(plan.pending, verified)
-      // An adopted output is put back as it was adopted: the same bytes, still without a job.
+      // An adopted output is put back as it was adopted: the same bytes, still without a job; a
+      // lost one is done again with its job.
       let event: LifecycleEvent =
-        if let jobId {
+        if let jobId, entry.state != .done {
+          ResultLedger.Known(recordOf: entry, jobId: jobId).recognizing(verified)
+        } else if let jobId {
           .resultInstalled(verified, jobId: jobId, quota: entry.quota, at: Self.timestamp())
         } else {
           .adopted(verified)

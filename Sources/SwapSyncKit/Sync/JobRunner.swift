@@ -28,12 +28,15 @@ struct JobRunner: Sendable {
   func run(_ plan: JobPlan) async {
     do {
       switch plan.action {
-      case .blocked where plan.isAdoptedAndGone:
-        // An adopted output whose file is gone: only a cache holding its bytes can bring it back.
+      case .blocked where plan.isLostWithKnownBytes:
+        // An adopted file gone, or a result whose job was forgotten: only a cache holding its
+        // bytes can bring it back without buying it.
         _ = try await restoreFromCache(plan)
       case .none, .blocked:
         return
       case .submit:
+        // `--resubmit lost` buys only what the cache cannot put back.
+        if plan.isLostWithKnownBytes, try await restoreFromCache(plan) { return }
         try await submitAndCollect(plan)
       case .poll(let jobId):
         guard let finished = try await withJobSlot({ try await follow(plan, jobId: jobId, firstWait: .zero) })

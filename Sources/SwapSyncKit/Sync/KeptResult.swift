@@ -30,6 +30,13 @@ public final class KeptResult: Sendable {
 }
 
 extension ResultLedger.Known {
+  /// The purchase `record` (a `lost` one, say) remembers: its job, inputs, quota and times.
+  init(recordOf record: LockEntry, jobId: String) {
+    self.init(
+      jobId: jobId, pair: record.pair, quota: record.quota, submittedAt: record.submittedAt,
+      finishedAt: record.finishedAt)
+  }
+
   /// `verified`, a result swapsync installed for these inputs, recorded with its job and the
   /// buying run's quota and times (`Lifecycle`'s `recognized`).
   func recognizing(_ verified: VerifiedResult) -> LifecycleEvent {
@@ -58,12 +65,7 @@ extension Planner {
     guard let jobId = record.jobId, record.adopted != true, let sha256 = record.sha256,
       let copy = files.keptCopy(outputs, sha256, record.size), copy.digest.type != nil
     else { return nil }
-    let known =
-      record.state == .done
-      ? nil
-      : ResultLedger.Known(
-        jobId: jobId, pair: record.pair, quota: record.quota, submittedAt: record.submittedAt,
-        finishedAt: record.finishedAt)
+    let known = record.state == .done ? nil : ResultLedger.Known(recordOf: record, jobId: jobId)
     return KeptResult(known: known, digest: copy.digest, path: copy.path)
   }
 }

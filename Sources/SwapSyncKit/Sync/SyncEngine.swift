@@ -125,7 +125,7 @@ public struct SyncEngine: Sendable {
     let pushes = SyncCachePhase.pushesPending(
       options.cache, lock: await store.lock, manifest: workspace.manifest, stateDir: folder.stateDir)
     // An adopted output that went missing can come back only from the cache (JobRunner.run).
-    let cacheRestores = options.cache != nil && plans.contains(where: \.isAdoptedAndGone)
+    let cacheRestores = options.cache != nil && plans.contains(where: \.isLostWithKnownBytes)
     if plans.contains(where: { $0.action != .none && !$0.action.isBlocked }) || pushes || cacheRestores {
       let key = needsNetwork ? try apiKey() : ""
       // A job bought now must reach the lockfile a user commits: refused before any submit.

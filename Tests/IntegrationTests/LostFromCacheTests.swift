@@ -1,0 +1,40 @@
+import Foundation
+import Testing
+
+/// A result whose job the service forgot (`lost`) is not bought again while a cache holds its
+/// bytes: `sync` puts it back from there, with or without `--resubmit lost` (docs/cache.md,
+/// "Restore order").
+@Suite("lost results come back from the cache", .timeLimit(.minutes(3)))
+struct LostFromCacheTests {
+  @Test(
+    "a lost entry is restored from a cache that holds its result: nothing bought, even with --resubmit lost")
+  func lostEntryRestoredFromCache() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    let cache = ["--cache", sandbox.path("shared/cache")]
+    try sandbox.writeManifest(Faults.twoEntries(emulator))
+    #expect(try await sandbox.swapsync(CacheSupport.sync + cache, emulator: emulator).status == 0)
+    let results = sandbox.files(under: "out")
+    for name in ["a.png", "b.png"] { try FileManager.default.removeItem(atPath: sandbox.path("out/" + name)) }
+    // Without the cache, a service that never knew the jobs makes both entries lost.
+    let forgetful = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let lost = try await sandbox.swapsync(CacheSupport.sync, emulator: forgetful)
+    #expect(lost.status == 1, "\(lost.stderr)")
+    #expect(try await Faults.statuses(sandbox)["a.png"]?.status == .lost)
+
+    // With the cache: a.png by a plain sync, b.png by one that names --resubmit lost.
+    try sandbox.writeManifest([Faults.twoEntries(emulator)[0]])
+    let plain = try await sandbox.swapsync(CacheSupport.sync + cache, emulator: forgetful)
+    #expect(plain.status == 0, "\(plain.stderr)")
+    #expect(plain.stderr.contains("1 restored from the cache"), "\(plain.stderr)")
+    try sandbox.writeManifest(Faults.twoEntries(emulator))
+    let resubmit = try await sandbox.swapsync(
+      CacheSupport.sync + cache + ["--resubmit", "lost"], emulator: forgetful)
+    #expect(resubmit.status == 0, "\(resubmit.stderr)")
+    #expect(resubmit.stderr.contains("1 restored from the cache"), "\(resubmit.stderr)")
+    #expect(sandbox.files(under: "out") == results)
+    #expect(try await forgetful.stats().jobsCreated == 0, "nothing bought again")
+    #expect(try await Faults.statuses(sandbox).values.allSatisfy { $0.status == .done })
+    #expect(try await sandbox.swapsync(["verify"], emulator: nil).status == 0)
+  }
+}
