@@ -16,6 +16,41 @@ struct ReplacedFilesTests {
     sandbox.files(under: "out/.swapsync/replaced")
   }
 
+  /// The SHA-256 the lockfile records for `output`.
+  static func recordedSHA(_ sandbox: Sandbox, _ output: String) throws -> String {
+    let lock = try JSONSerialization.jsonObject(with: try #require(sandbox.read("swaps.lock.json")))
+    let entries = try #require((lock as? [String: Any])?["entries"] as? [String: [String: Any]])
+    return try #require(entries[output]?["sha256"] as? String)
+  }
+
+  /// One side of `aliceThenBob`: the manifest's face for `a.png`, and what `sync` left.
+  struct Side {
+    var face: String
+    var manifest: Data
+    var lockfile: Data
+    var result: Data
+  }
+
+  /// `a.png` bought for alice, then its inputs changed and bought for bob (alice's result is
+  /// archived without a word): each side as `sync` left it.
+  static func aliceThenBob(_ emulator: Emulator, _ sandbox: Sandbox) async throws -> (alice: Side, bob: Side)
+  {
+    var sides: [Side] = []
+    for face in [emulator.sample("face-alice"), emulator.sample("face-bob")] {
+      try sandbox.writeManifest([("a.png", emulator.sample("target-beach"), face)])
+      let result = try await sandbox.swapsync(CacheSupport.sync, emulator: emulator)
+      #expect(result.status == 0, "\(result.stderr)")
+      #expect(
+        !result.stderr.contains("kept as"), "an old result is archived without a word: \(result.stderr)")
+      sides.append(
+        Side(
+          face: face, manifest: try #require(sandbox.read("swaps.json")),
+          lockfile: try #require(sandbox.read("swaps.lock.json")),
+          result: try #require(sandbox.read("out/a.png"))))
+    }
+    return (sides[0], sides[1])
+  }
+
   @Test(
     "an edited output repaired by a download or by a copy of its sibling keeps the edit aside; nothing is bought"
   )
@@ -78,42 +113,31 @@ struct ReplacedFilesTests {
   func branchRoundTrip() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
     let sandbox = try Sandbox()
-    let beach = emulator.sample("target-beach")
-    let alice = emulator.sample("face-alice"), bob = emulator.sample("face-bob")
-    // Branch "alice" buys a.png for alice; branch "bob" then buys it for bob (a stale entry: the
-    // manifest's own change, whose old result is archived without a word).
-    try sandbox.writeManifest([("a.png", beach, alice)])
-    #expect(try await sandbox.swapsync(CacheSupport.sync, emulator: emulator).status == 0)
-    let aliceBranch = try (#require(sandbox.read("swaps.json")), #require(sandbox.read("swaps.lock.json")))
-    let aliceResult = try #require(sandbox.read("out/a.png"))
-    try sandbox.writeManifest([("a.png", beach, bob)])
-    #expect(try await sandbox.swapsync(CacheSupport.sync, emulator: emulator).status == 0)
-    let bobBranch = try (#require(sandbox.read("swaps.json")), #require(sandbox.read("swaps.lock.json")))
-    let bobResult = try #require(sandbox.read("out/a.png"))
-    #expect(Array(Self.kept(sandbox).values) == [aliceResult])
-    func checkout(_ branch: (Data, Data)) throws {
-      try branch.0.write(to: URL(fileURLWithPath: sandbox.path("swaps.json")))
-      try branch.1.write(to: URL(fileURLWithPath: sandbox.path("swaps.lock.json")))
+    let (alice, bob) = try await Self.aliceThenBob(emulator, sandbox)
+    #expect(Array(Self.kept(sandbox).values) == [alice.result])
+    func checkout(_ side: Side) throws {
+      try side.manifest.write(to: URL(fileURLWithPath: sandbox.path("swaps.json")))
+      try side.lockfile.write(to: URL(fileURLWithPath: sandbox.path("swaps.lock.json")))
     }
 
     // Every switch takes the result from the kept copy and keeps the other: no request.
     let requests = try await emulator.stats().apiRequests
-    try checkout(aliceBranch)
+    try checkout(alice)
     let plan = try await sandbox.swapsync(["plan"], emulator: nil)
     #expect(plan.stdout.contains("restore  a.png (copy of .swapsync/replaced/a."), "\(plan.stdout)")
     #expect(plan.stdout.contains("downloads: 0"), "\(plan.stdout)")
     let status = try await sandbox.swapsync(["status"], emulator: nil)
     #expect(status.stdout.contains("it will be put back from .swapsync/replaced/a."), "\(status.stdout)")
-    for (branch, result) in [(aliceBranch, aliceResult), (bobBranch, bobResult), (aliceBranch, aliceResult)] {
-      try checkout(branch)
+    for side in [alice, bob, alice] {
+      try checkout(side)
       let switched = try await sandbox.swapsync(CacheSupport.sync, emulator: emulator)
       #expect(switched.status == 0, "\(switched.stderr)")
-      #expect(sandbox.read("out/a.png") == result)
-      #expect(sandbox.read("swaps.lock.json") == branch.1, "a restore leaves the lockfile as committed")
+      #expect(sandbox.read("out/a.png") == side.result)
+      #expect(sandbox.read("swaps.lock.json") == side.lockfile, "a restore leaves the lockfile as committed")
       #expect(try await sandbox.swapsync(["verify"], emulator: nil).status == 0)
     }
     #expect(try await emulator.stats().apiRequests == requests)
-    #expect(Set(Self.kept(sandbox).values) == [aliceResult, bobResult])
+    #expect(Set(Self.kept(sandbox).values) == [alice.result, bob.result])
     #expect(try await emulator.stats().jobsCreated == 2)
   }
 
@@ -127,9 +151,7 @@ struct ReplacedFilesTests {
     try Self.edit.write(to: URL(fileURLWithPath: sandbox.path("out/a.png")))
     #expect(try await sandbox.swapsync(CacheSupport.sync, emulator: emulator).status == 0)
     // The result's own name in the kept folder, holding other bytes (edited there, say).
-    let lock = try JSONSerialization.jsonObject(with: try #require(sandbox.read("swaps.lock.json")))
-    let entries = try #require((lock as? [String: Any])?["entries"] as? [String: [String: Any]])
-    let sha = try #require(entries["a.png"]?["sha256"] as? String)
+    let sha = try Self.recordedSHA(sandbox, "a.png")
     let resultName = "a.\(sha.prefix(12)).png"
     try Self.otherEdit.write(to: URL(fileURLWithPath: sandbox.path("out/.swapsync/replaced/" + resultName)))
     try FileManager.default.removeItem(atPath: sandbox.path("out/a.png"))
@@ -147,22 +169,11 @@ struct ReplacedFilesTests {
   func inputsChangedBack() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
     let sandbox = try Sandbox()
-    let beach = emulator.sample("target-beach")
-    let alice = emulator.sample("face-alice"), bob = emulator.sample("face-bob")
-    try sandbox.writeManifest([("a.png", beach, alice)])
-    #expect(try await sandbox.swapsync(CacheSupport.sync, emulator: emulator).status == 0)
-    let aliceLock = try #require(sandbox.read("swaps.lock.json"))
-    let aliceResult = try #require(sandbox.read("out/a.png"))
-    try sandbox.writeManifest([("a.png", beach, bob)])
-    let changed = try await sandbox.swapsync(CacheSupport.sync, emulator: emulator)
-    #expect(changed.status == 0, "\(changed.stderr)")
-    #expect(!changed.stderr.contains("kept as"), "an old result is kept without a word: \(changed.stderr)")
-    #expect(Array(Self.kept(sandbox).values) == [aliceResult])
-    let bobLock = try #require(sandbox.read("swaps.lock.json"))
-    let bobResult = try #require(sandbox.read("out/a.png"))
+    let (alice, bob) = try await Self.aliceThenBob(emulator, sandbox)
+    #expect(Array(Self.kept(sandbox).values) == [alice.result])
 
     // Back to alice: plan and status say the kept result comes back; no submit, no request.
-    try sandbox.writeManifest([("a.png", beach, alice)])
+    try sandbox.writeManifest([("a.png", emulator.sample("target-beach"), alice.face)])
     let plan = try await sandbox.swapsync(["plan", "--max-submits", "0"], emulator: nil)
     #expect(plan.status == 2, "\(plan.stdout)")
     #expect(plan.stdout.contains("submits:   0"), "\(plan.stdout)")
@@ -170,34 +181,29 @@ struct ReplacedFilesTests {
     let status = try await sandbox.swapsync(["status"], emulator: nil)
     #expect(status.stdout.contains("sync puts it back instead of buying it again"), "\(status.stdout)")
     let requests = try await emulator.stats().apiRequests
-    for (lock, result) in [(aliceLock, aliceResult), (bobLock, bobResult), (aliceLock, aliceResult)] {
-      let face = result == aliceResult ? alice : bob
-      try sandbox.writeManifest([("a.png", beach, face)])
+    for side in [alice, bob, alice] {
+      try sandbox.writeManifest([("a.png", emulator.sample("target-beach"), side.face)])
       let back = try await sandbox.swapsync(CacheSupport.sync + ["--max-submits", "0"], emulator: emulator)
       #expect(back.status == 0, "\(back.stderr)")
-      #expect(sandbox.read("out/a.png") == result)
-      #expect(sandbox.read("swaps.lock.json") == lock, "the record the buying run made, byte for byte")
+      #expect(sandbox.read("out/a.png") == side.result)
+      #expect(
+        sandbox.read("swaps.lock.json") == side.lockfile, "the record the buying run made, byte for byte")
       #expect(try await sandbox.swapsync(["status"], emulator: nil).status == 0)
     }
     #expect(try await emulator.stats().apiRequests == requests)
     #expect(try await emulator.stats().jobsCreated == 2)
-    #expect(Set(Self.kept(sandbox).values) == [aliceResult, bobResult])
+    #expect(Set(Self.kept(sandbox).values) == [alice.result, bob.result])
   }
 
   @Test("a kept result whose bytes changed is not put back: the changed-back inputs are bought")
   func changedKeptResultIsBought() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
     let sandbox = try Sandbox()
-    let beach = emulator.sample("target-beach")
-    let alice = emulator.sample("face-alice"), bob = emulator.sample("face-bob")
-    try sandbox.writeManifest([("a.png", beach, alice)])
-    #expect(try await sandbox.swapsync(CacheSupport.sync, emulator: emulator).status == 0)
-    try sandbox.writeManifest([("a.png", beach, bob)])
-    #expect(try await sandbox.swapsync(CacheSupport.sync, emulator: emulator).status == 0)
+    let (alice, _) = try await Self.aliceThenBob(emulator, sandbox)
     let keptName = try #require(Self.kept(sandbox).keys.first)
     try Self.edit.write(to: URL(fileURLWithPath: sandbox.path("out/.swapsync/replaced/" + keptName)))
 
-    try sandbox.writeManifest([("a.png", beach, alice)])
+    try sandbox.writeManifest([("a.png", emulator.sample("target-beach"), alice.face)])
     let plan = try await sandbox.swapsync(["plan"], emulator: nil)
     #expect(plan.stdout.contains("submits:   1"), "\(plan.stdout)")
     let bought = try await sandbox.swapsync(CacheSupport.sync, emulator: emulator)
@@ -213,9 +219,7 @@ struct ReplacedFilesTests {
     try sandbox.writeManifest([Faults.twoEntries(emulator)[0]])
     #expect(try await sandbox.swapsync(CacheSupport.sync, emulator: emulator).status == 0)
     let result = try #require(sandbox.read("out/a.png"))
-    let lock = try JSONSerialization.jsonObject(with: try #require(sandbox.read("swaps.lock.json")))
-    let entries = try #require((lock as? [String: Any])?["entries"] as? [String: [String: Any]])
-    let sha = try #require(entries["a.png"]?["sha256"] as? String)
+    let sha = try Self.recordedSHA(sandbox, "a.png")
     // The output deleted, and a service that never knew the job says so: the entry is lost.
     try FileManager.default.removeItem(atPath: sandbox.path("out/a.png"))
     let forgetful = try await Emulator(arguments: ["--job-duration", "0ms"])
