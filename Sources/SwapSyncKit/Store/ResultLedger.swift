@@ -15,8 +15,9 @@ import Synchronization
 /// are not (docs/states.md, `untracked`).
 ///
 /// `<stateDir>/results.jsonl`, one JSON object per line (`sha256`, `jobId`, `targetImage`,
-/// `swapImage`, and `quota`, `submittedAt`, `finishedAt` when known), appended after each install and never fsynced: losing it only loses these
-/// answers (the files are then untracked, as before). Bad lines are skipped; a later line wins.
+/// `swapImage`, and `quota`, `submittedAt`, `finishedAt` when known), appended after each
+/// install and never fsynced: losing it only loses these answers (the files are then untracked,
+/// as before, and a kept result is not found again). Bad lines are skipped; a later line wins.
 /// Past `compactionThreshold` it is rewritten without repeats and oldest lines first.
 public enum ResultLedger {
   /// A result swapsync installed: the job that made it, the inputs it was bought for, and the

@@ -134,9 +134,10 @@ extension JobRunner {
   /// copies it to the others, on the blocking-I/O threads (every step is fsynced). The rename
   /// waits until the journal's `intent` is durable. A regular file already at an output is
   /// handled as `replacement` decides from its digest: left (the output is skipped), replaced,
-  /// or kept in `.swapsync/replaced/` (archived or kept aside) and then replaced. A link, folder or special file at an
-  /// output or where one of its folders goes is never written through: the output is skipped
-  /// with `skippingWhatIsInTheWay`, else the install throws, naming it (exit 73).
+  /// or kept in `.swapsync/replaced/` (archived or kept aside) and then replaced; the rename
+  /// replaces only the very file that was hashed (else `.changed`). A link, folder or special
+  /// file at an output or where one of its folders goes is never written through: the output is
+  /// skipped with `skippingWhatIsInTheWay`, else the install throws, naming it (exit 73).
   func installFile(
     _ temp: TempFile, at outputs: [String], after intent: JournalMark? = nil,
     skippingWhatIsInTheWay: Bool = false,
