@@ -19,8 +19,7 @@ struct PlanStep: Encodable, Equatable {
 
   /// The steps of `plans`, with `summary`'s submit count (the rest are `held`).
   static func steps(
-    _ plans: [JobPlan], summary: PlanSummary, adoptable: Set<String>?, givenUp: [String: String],
-    notAdoptable: [String: String] = [:]
+    _ plans: [JobPlan], summary: PlanSummary, adoptable: Set<String>?, givenUp: [String: String]
   ) -> [PlanStep] {
     var steps: [PlanStep] = []
     var submits = 0
@@ -54,7 +53,7 @@ struct PlanStep: Encodable, Equatable {
           PlanStep(
             action: adopted ? "adopt" : "untracked", outputs: [output],
             reason: adoptable != nil && !adopted
-              ? notAdoptable[output] ?? "not a regular JPEG, PNG, WebP or GIF file" : nil,
+              ? "not a regular JPEG, PNG, WebP or GIF file" : nil,
             jobGivenUp: adopted ? givenUp[output] : nil))
       }
     }

@@ -8,7 +8,9 @@ import Testing
 /// recorded with its job, not as an adopted file without one.
 @Suite("a branch switched under the output folder", .timeLimit(.minutes(3)))
 struct BranchSwitchTests {
-  @Test("another branch's result: refused for other inputs, recorded with its job for the same inputs")
+  @Test(
+    "another branch's result: recorded with its job for the same inputs; for other inputs archived when this branch's is bought, and back from there"
+  )
   func otherBranchesResults() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
     let sandbox = try Sandbox()
@@ -18,40 +20,46 @@ struct BranchSwitchTests {
     try sandbox.writeManifest([("a.png", beach, alice)])
     #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
     let aliceLock = try #require(sandbox.read("swaps.lock.json"))
-    let result = try #require(sandbox.read("out/a.png"))
+    let aliceResult = try #require(sandbox.read("out/a.png"))
     let jobId = try #require(try await Faults.statuses(sandbox)["a.png"]?.jobId)
-
-    // Branch "bob", which never synced: a.png is wanted for bob; the file is alice's result.
-    try FileManager.default.removeItem(atPath: sandbox.path("swaps.lock.json"))
-    try sandbox.writeManifest([("a.png", beach, bob)])
-    let status = try await sandbox.swapsync(["status"], emulator: nil)
-    #expect(status.status == 1)
-    #expect(status.stdout.contains("the result of job \(jobId) for other inputs"), "\(status.stdout)")
-    #expect(!status.stdout.contains("--adopt"), "\(status.stdout)")
-    let plan = try await sandbox.swapsync(["plan", "--adopt"], emulator: nil)
-    #expect(plan.stdout.contains("untracked a.png (swapsync's result for other inputs: not adopted)"))
     let requests = try await emulator.stats().apiRequests
-    let refused = try await sandbox.swapsync(Faults.sync + ["--adopt"], emulator: emulator)
-    #expect(refused.status == 1, "\(refused.stderr)")
-    #expect(refused.stderr.contains("a.png: not adopted: it is the result of job \(jobId) for other inputs"))
-    #expect(!refused.stderr.contains("run `swapsync sync --adopt`"), "\(refused.stderr)")
-    #expect(sandbox.read("out/a.png") == result)
-    #expect(try await emulator.stats().apiRequests == requests)
-    #expect(try await Faults.statuses(sandbox)["a.png"]?.status == .untracked)
 
     // A branch that wants alice's pair but never synced it: recorded with alice's job, not adopted.
-    try? FileManager.default.removeItem(atPath: sandbox.path("swaps.lock.json"))
-    try sandbox.writeManifest([("a.png", beach, alice)])
+    try FileManager.default.removeItem(atPath: sandbox.path("swaps.lock.json"))
     let same = try await sandbox.swapsync(["status"], emulator: nil)
     #expect(same.stdout.contains("the result of job \(jobId) for these inputs"), "\(same.stdout)")
     let recorded = try await sandbox.swapsync(Faults.sync + ["--adopt"], emulator: emulator)
     #expect(recorded.status == 0, "\(recorded.stderr)")
-    let lock = String(decoding: try #require(sandbox.read("swaps.lock.json")), as: UTF8.self)
-    #expect(lock.contains("\"jobId\" : \"\(jobId)\"") && !lock.contains("adopted"), "\(lock)")
-    #expect(try await emulator.stats().apiRequests == requests)
-    #expect(try await emulator.stats().jobsCreated == 1)
     // Merged with alice's branch, the two records agree byte for byte: no conflict.
-    #expect(Data(lock.utf8) == aliceLock, "\(lock)")
+    #expect(sandbox.read("swaps.lock.json") == aliceLock)
+    #expect(try await emulator.stats().apiRequests == requests)
+
+    // Branch "bob", which never synced: a.png is wanted for bob; the file is alice's result. It is
+    // swapsync's own, so bob's is bought as for any new output, and alice's archived on the way.
+    try FileManager.default.removeItem(atPath: sandbox.path("swaps.lock.json"))
+    try sandbox.writeManifest([("a.png", beach, bob)])
+    let status = try await sandbox.swapsync(["status"], emulator: nil)
+    #expect(status.status == 75, "\(status.stdout)")
+    #expect(
+      status.stdout.contains("the result of job \(jobId) for other inputs, is kept in .swapsync/replaced/"),
+      "\(status.stdout)")
+    let plan = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(plan.stdout.contains("submits:   1"), "\(plan.stdout)")
+    let bought = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(bought.status == 0, "\(bought.stderr)")
+    #expect(try await emulator.stats().jobsCreated == 2)
+    #expect(Array(sandbox.files(under: "out/.swapsync/replaced").values) == [aliceResult])
+
+    // Branch "alice" again, its lockfile lost too: alice's result comes back from where it was
+    // archived, with alice's record, byte for byte, and no request.
+    try FileManager.default.removeItem(atPath: sandbox.path("swaps.lock.json"))
+    try sandbox.writeManifest([("a.png", beach, alice)])
+    let back = try await emulator.stats().apiRequests
+    let restored = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(restored.status == 0, "\(restored.stderr)")
+    #expect(sandbox.read("out/a.png") == aliceResult)
+    #expect(sandbox.read("swaps.lock.json") == aliceLock)
+    #expect(try await emulator.stats().apiRequests == back)
   }
 
   @Test(
@@ -141,5 +149,39 @@ struct BranchSwitchTests {
     try await emulator.finishAllJobs()
     #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
     #expect(try await emulator.stats().jobsCreated == 2)
+  }
+
+  @Test(
+    "a run killed between recording a changed output's new result and renaming it over the old one: the next run finishes the install, the old result archived"
+  )
+  func killedBetweenIntentAndRename() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let beach = emulator.sample("target-beach")
+    let alice = emulator.sample("face-alice"), bob = emulator.sample("face-bob")
+    // Bob's job and result, bought elsewhere (the job exists at TTAPI, its checksum is known).
+    let elsewhere = try Sandbox()
+    try elsewhere.writeManifest([("a.png", beach, bob)])
+    #expect(try await elsewhere.swapsync(Faults.sync, emulator: emulator).status == 0)
+    let bobResult = try #require(elsewhere.read("out/a.png"))
+    // Here: a.png holds alice's result, and the record says what a run killed just before the
+    // rename leaves: bob's job, running, with its result's checksum (the install intent).
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([("a.png", beach, alice)])
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    let aliceResult = try #require(sandbox.read("out/a.png"))
+    try sandbox.writeManifest([("a.png", beach, bob)])
+    let lock = String(decoding: try #require(elsewhere.read("swaps.lock.json")), as: UTF8.self)
+    try sandbox.write(
+      "swaps.lock.json",
+      lock.replacingOccurrences(of: "\"state\" : \"done\"", with: "\"state\" : \"running\""))
+    let jobs = try await emulator.stats().jobsCreated
+
+    let status = try await sandbox.swapsync(["status"], emulator: nil)
+    #expect(status.status == 75, "not untracked: \(status.stdout)")
+    let finished = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(finished.status == 0, "\(finished.stderr)")
+    #expect(sandbox.read("out/a.png") == bobResult)
+    #expect(Array(sandbox.files(under: "out/.swapsync/replaced").values) == [aliceResult])
+    #expect(try await emulator.stats().jobsCreated == jobs, "nothing bought")
   }
 }

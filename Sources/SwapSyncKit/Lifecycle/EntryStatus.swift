@@ -33,13 +33,4 @@ public struct EntryReport: Sendable, Codable, Equatable {
 
   /// Whether this is such an output (`inTheWayNote`).
   public var isInTheWay: Bool { status == .untracked && detail?.hasSuffix(Self.inTheWayNote) == true }
-
-  /// Said of a file that is swapsync's result for other inputs (`ResultLedger`): adopting it
-  /// would record another pair's image as this output's.
-  public static let otherInputsNote = "not adoptable (it is not this output's image)"
-
-  /// Whether the output is untracked because swapsync's result for other inputs is there.
-  public var isOtherInputsResult: Bool {
-    status == .untracked && detail?.contains(Self.otherInputsNote) == true
-  }
 }

@@ -26,15 +26,6 @@ public struct Inspection: Sendable {
   /// like a JPEG, PNG, WebP or GIF (the test `Adopter` makes); the others stay untracked.
   public var adoptable: Set<String> = []
 
-  /// Untracked outputs `sync --adopt` refuses although they are images, with why: swapsync's
-  /// results for other inputs (`ResultLedger`).
-  public var notAdoptable: [String: String] {
-    Dictionary(
-      uniqueKeysWithValues: entries.filter(\.isOtherInputsResult).map {
-        ($0.output, "swapsync's result for other inputs")
-      })
-  }
-
   public static func load(
     _ workspace: Workspace, resubmit: Set<EntryState> = [], adopt: Bool = false, maxSubmits: Int? = nil,
     inFlight: Int? = nil
@@ -54,8 +45,7 @@ public struct Inspection: Sendable {
     if inspection.lockfileBehind { inspection.foreignJournalOutputs = workspace.foreignJournalOutputs(state) }
     if adopt {
       inspection.adoptable = Set(
-        inspection.entries.filter { $0.status == .untracked && !$0.isOtherInputsResult }.map(\.output).filter
-        {
+        inspection.entries.filter { $0.status == .untracked }.map(\.output).filter {
           Self.beginsLikeAnImage(workspace.outputRoot + "/" + $0)
         })
     }

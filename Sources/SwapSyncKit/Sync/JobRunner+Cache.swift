@@ -52,8 +52,8 @@ extension JobRunner {
     case .fetched(let sha, let size, let type?) where sha == object.sha256 && size == object.size:
       // Bytes other than the recorded result are kept first (Planner.replacement).
       let (before, pair) = (await records(plan.pending), plan.pair)
-      let installed = try await installFile(temp, at: plan.pending) { output, found in
-        Planner.replacement(of: found, installing: sha, record: before[output] ?? nil, pair: pair)
+      let installed = try await installFile(temp, at: plan.pending) { [self] output, found in
+        replacement(of: found, installing: sha, record: before[output] ?? nil, pair: pair)
       }
       await warnKeptAside(installed.kept, restoredBy: "the cached copy \(object.relativeKey)")
       // A file that appeared at an output meanwhile and is not swapsync's stays (`untracked`).

@@ -32,7 +32,7 @@ extension JobRunner {
     let installed = try await installFile(
       temp, at: plan.pending, after: intent, skippingWhatIsInTheWay: !restoring
     ) { output, digest in
-      Planner.replacement(of: digest, installing: verified.sha256, record: records[output] ?? nil, pair: pair)
+      replacement(of: digest, installing: verified.sha256, record: records[output] ?? nil, pair: pair)
     }
     plan.pending = installed.written
     await warnKeptAside(installed.kept, restoredBy: "the result of job \(snapshot.jobId)")
@@ -79,7 +79,7 @@ extension JobRunner {
       // What stands there is kept first when it is not the result (Planner.replacement).
       let found = try folder.hashWithStat(relativePath: output)
       if let (digest, _, file) = found {
-        let decision = Planner.replacement(
+        let decision = replacement(
           of: digest, installing: entry.sha256 ?? "", record: before[output] ?? nil, pair: plan.pair)
         if decision.keeps {
           let path = try folder.keepAside(output, digest: digest, file: file)
@@ -106,6 +106,16 @@ extension JobRunner {
   struct InstalledFiles: Sendable {
     var written: [String] = []
     var kept: [KeptFile] = []
+  }
+
+  /// `Planner.replacement`, told from the results ledger whether `digest` is a result swapsync
+  /// installed here for other inputs.
+  func replacement(of digest: FileDigest, installing sha256: String, record: LockEntry?, pair: SwapPair)
+    -> Replacement
+  {
+    Planner.replacement(
+      of: digest, installing: sha256, record: record, pair: pair,
+      knownElsewhere: results?.knows(digest.sha256, forOtherThan: pair) ?? false)
   }
 
   /// The records of `outputs` now, before an install changes them: what decides whether a file

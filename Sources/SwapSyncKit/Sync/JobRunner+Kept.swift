@@ -51,8 +51,8 @@ extension JobRunner {
       // whose file is another, repaired from here by the next run (the old file kept first).
       try await transition(plan, event)
     }
-    let installed = try await installFile(temp, at: outputs) { output, existing in
-      Planner.replacement(of: existing, installing: sha256, record: before[output] ?? nil, pair: pair)
+    let installed = try await installFile(temp, at: outputs) { [self] output, existing in
+      replacement(of: existing, installing: sha256, record: before[output] ?? nil, pair: pair)
     }
     await warnKeptAside(installed.kept, restoredBy: "the result kept there earlier")
     var plan = plan

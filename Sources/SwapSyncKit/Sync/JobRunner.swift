@@ -24,6 +24,9 @@ struct JobRunner: Sendable {
   var statCache: StatCache? = nil
   /// Which replaced records give up a paid job (warned about when a submit replaces one).
   var givenUp: GivenUpJobs? = nil
+  /// The folder's results ledger: a file an install finds that is swapsync's result for other
+  /// inputs is archived, not left (`Planner.replacement`).
+  var results: OutputFiles.LazyLedger? = nil
 
   func run(_ plan: JobPlan) async {
     do {

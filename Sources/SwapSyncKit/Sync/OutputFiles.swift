@@ -65,6 +65,15 @@ enum OutputFiles {
       return matches.first { $0.pair == wanted } ?? matches.last
     }
 
+    /// Whether the bytes with `sha256` are a result installed here for inputs other than `pair`.
+    func knows(_ sha256: String, forOtherThan pair: SwapPair) -> Bool {
+      let known = results.withLock { results in
+        if results == nil { results = ResultLedger.load(stateDir: stateDir) }
+        return results ?? [:]
+      }
+      return known[sha256]?.contains { $0.pair != pair } ?? false
+    }
+
     /// Every result known for `pair`, with its SHA-256, newest first.
     func results(for pair: SwapPair) -> [(sha256: String, known: ResultLedger.Known)] {
       let known = results.withLock { results in

@@ -97,6 +97,11 @@ extension Planner {
           + "back instead of buying it again\(dropped)"
       } else if stale {
         report.detail = "manifest inputs changed; a new job is needed\(dropped)"
+      } else if case .present = files.probe(entry.output), let known = files.known(entry.output, entry.pair) {
+        // swapsync's result for other inputs (`untrackedSize`): archived when replaced.
+        report.detail =
+          "the file there, the result of job \(known.jobId) for other inputs, is kept in .swapsync/replaced/ "
+          + "when this output's result replaces it"
       }
       reports.append(report)
     }
@@ -132,7 +137,7 @@ extension Planner {
   {
     let recorded = lock.entries[entry.output]
     let isDoneForPair = recorded.map { $0.pair == entry.pair && $0.state == .done } ?? false
-    if !isDoneForPair, let size = untrackedSize(entry.output, lock: lock, files: files) {
+    if !isDoneForPair, let size = untrackedSize(entry.output, pair: entry.pair, lock: lock, files: files) {
       // A job already bought for this output waits for the path to be cleared: nothing to buy.
       let paid = recorded.map { $0.pair == entry.pair && $0.jobId != nil } ?? false
       let moveAway =
@@ -144,19 +149,12 @@ extension Planner {
       }
       if let known = files.known(entry.output, entry.pair) {
         // swapsync's own result, recorded in a lockfile other than this one (another branch's).
-        if known.pair == entry.pair {
-          return EntryReport(
-            output: entry.output, status: .untracked, jobId: recorded?.jobId,
-            detail:
-              "the result of job \(known.jobId) for these inputs, installed here by swapsync but not in this "
-              + "lockfile (another branch's?): `swapsync sync --adopt` records it with its job, buying nothing"
-          )
-        }
+        // (One for other inputs is not untracked: `untrackedSize`.)
         return EntryReport(
           output: entry.output, status: .untracked, jobId: recorded?.jobId,
           detail:
-            "the result of job \(known.jobId) for other inputs, installed here by swapsync (for another "
-            + "branch?); \(EntryReport.otherInputsNote): \(moveAway), or switch back to the branch that records it"
+            "the result of job \(known.jobId) for these inputs, installed here by swapsync but not in this "
+            + "lockfile (another branch's?): `swapsync sync --adopt` records it with its job, buying nothing"
         )
       }
       return EntryReport(

@@ -209,12 +209,12 @@ public struct Planner: Sendable {
       case .differs: return recorded.adopted == true ? .untracked : .pending
       }
     }
-    return untrackedSize(output, lock: lock, files: files) == nil ? .pending : .untracked
+    return untrackedSize(output, pair: pair, lock: lock, files: files) == nil ? .pending : .untracked
   }
 
   /// The size of a file swapsync did not write at `output`, or nil when there is none: no file,
   /// or the unchanged file of the entry recorded there before the manifest changed (stale).
-  func untrackedSize(_ output: String, lock: Lockfile, files: FileView) -> Int? {
+  func untrackedSize(_ output: String, pair: SwapPair, lock: Lockfile, files: FileView) -> Int? {
     let size: Int
     switch files.probe(output) {
     case .present(let bytes): size = bytes
@@ -230,29 +230,38 @@ public struct Planner: Sendable {
     {
       return nil
     }
+    // A result swapsync installed here for other inputs (`ResultLedger`: another branch's, or the
+    // old result of an output whose new one a killed run was installing) is its own too: the
+    // install that replaces it archives it in `.swapsync/replaced/` (docs/safety.md).
+    if let known = files.known(output, pair), known.pair != pair, lock.entries[output]?.adopted != true {
+      return nil
+    }
     return size
   }
 
   /// What an install of the bytes `installing` (a SHA-256) for `pair` does with a file with
   /// `digest` found at an output, judged from the output's record before this install:
-  /// - with no record, or an adopted one, the file is the user's: `.leave` (never replaced);
+  /// - with an adopted record, the file is the user's: `.leave` (never replaced);
   /// - the bytes being installed, or the bytes the record names, are swapsync's own: replaced,
   ///   but a paid result for other inputs (a stale output's old file, still named by the record
   ///   of the job bought for its new inputs) is archived in `.swapsync/replaced/` first;
   /// - any other bytes at a downloaded `done` output of `pair` make it `modified`: it is
   ///   repaired (docs/states.md), its bytes kept in `.swapsync/replaced/` first;
+  /// - a result swapsync installed here for other inputs (`knownElsewhere`, from the results
+  ///   ledger: another branch's) is archived;
   /// - anything else, such as a file the user dropped there while the job ran: `.leave`.
   static func replacement(
-    of digest: FileDigest, installing sha256: String, record: LockEntry?, pair: SwapPair
-  )
-    -> Replacement
-  {
-    guard let record, record.adopted != true else { return .leave }
+    of digest: FileDigest, installing sha256: String, record: LockEntry?, pair: SwapPair,
+    knownElsewhere: Bool = false
+  ) -> Replacement {
+    guard let record else { return knownElsewhere ? .archive : .leave }
+    if record.adopted == true { return .leave }
     if digest.sha256 == sha256 { return .replace }
     if record.sha256 == digest.sha256 {
       return record.jobId != nil && (record.pair != pair || record.state == .running) ? .archive : .replace
     }
-    return record.pair == pair && record.state == .done ? .keepAside : .leave
+    if record.pair == pair && record.state == .done { return .keepAside }
+    return knownElsewhere ? .archive : .leave
   }
 
   /// Uncertain first: it is the state where money may already be spent without a result.

@@ -145,7 +145,8 @@ public struct SyncEngine: Sendable {
         client: TTAPIClient(engine: engine, baseURL: options.apiBase, apiKey: key), engine: engine,
         store: store, folder: folder, control: control, jobSlots: ConcurrencyLimit(options.jobs),
         downloadSlots: ConcurrencyLimit(options.downloads), tally: tally, options: options, logger: logger,
-        cache: cacheRun, statCache: cache, givenUp: givenUp)
+        cache: cacheRun, statCache: cache, givenUp: givenUp,
+        results: OutputFiles.LazyLedger(stateDir: folder.stateDir))
       let stopper = RunStopper(control: control, engine: engine, grace: options.stopGrace, logger: logger)
       let announce = options.announce
       let grace = UnitParsing.format(duration: options.stopGrace)

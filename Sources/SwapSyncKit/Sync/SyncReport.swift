@@ -130,9 +130,7 @@ public struct SyncReport: Sendable {
     let uncertain = entries.filter { $0.status == .uncertain }.count
     let failed = entries.filter { $0.status == .failed }.count
     let lost = entries.filter { $0.status == .lost }.count
-    // Swapsync's results for other inputs are named on their own lines, which say what to do.
-    let untracked = entries.filter { $0.status == .untracked && !$0.isInTheWay && !$0.isOtherInputsResult }
-      .count
+    let untracked = entries.filter { $0.status == .untracked && !$0.isInTheWay }.count
     var lines: [String] = []
     if untracked > 0 {
       lines.append(
