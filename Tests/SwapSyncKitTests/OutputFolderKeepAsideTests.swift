@@ -92,4 +92,20 @@ import Testing
     #expect(box.read("out/a.png") == Array("saved meanwhile".utf8))
     #expect(box.list("out/.swapsync/tmp").isEmpty)
   }
+
+  @Test func aKeptFileOfAnotherSizeIsNotOpened() throws {
+    let box = try StoreTestSandbox()
+    let folder = try OutputFolder(root: box.url("out"))
+    try OutputFolderTests.install(OutputFolderTests.png, at: "a.png", in: folder)
+    let (digest, _, file) = try #require(try folder.hashWithStat(relativePath: "a.png"))
+    _ = try folder.keepAside("a.png", digest: digest, file: file)
+    let size = OutputFolderTests.png.count
+    let exact = try #require(try folder.openKept("a.png", sha256: digest.sha256, sizes: size...size))
+    Posix.closeQuietly(exact.fd)
+    let bounded = try #require(try folder.openKept("a.png", sha256: digest.sha256, sizes: 0...size))
+    Posix.closeQuietly(bounded.fd)
+    #expect(try folder.openKept("a.png", sha256: digest.sha256, sizes: (size + 1)...(size + 1)) == nil)
+    #expect(try folder.openKept("a.png", sha256: digest.sha256, sizes: 0...(size - 1)) == nil)
+    #expect(try folder.openKept("b.png", sha256: digest.sha256, sizes: 0...size) == nil)
+  }
 }

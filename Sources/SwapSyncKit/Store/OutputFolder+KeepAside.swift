@@ -87,11 +87,13 @@ extension OutputFolder {
 
   /// Opens, read-only, the file `keepAside` makes for `relativePath` holding bytes with
   /// `sha256`, so that a repair can take the recorded result from there (a branch switched
-  /// back). Returns its descriptor and path, or nil when there is none (or, given `size`, it
-  /// has another size); the caller verifies the bytes it reads, and closes the descriptor.
-  public func openKept(_ relativePath: String, sha256: String, size: Int? = nil) throws(FileSystemError) -> (
-    fd: Int32, path: String
-  )? {
+  /// back). Returns its descriptor and path, or nil when there is none or its size is not in
+  /// `sizes`; the caller verifies the bytes it reads, and closes the descriptor.
+  public func openKept(_ relativePath: String, sha256: String, sizes: ClosedRange<Int>)
+    throws(FileSystemError) -> (
+      fd: Int32, path: String
+    )?
+  {
     let kept = try keptLocation(of: relativePath, sha256: sha256)
     guard
       let replacedFD = try Self.openFolder(
@@ -104,7 +106,7 @@ extension OutputFolder {
     defer { folders.close() }
     guard let fd = try Self.openRegular(kept.name, in: folders.parent, path: kept.path) else { return nil }
     // A file of another size is not the one wanted: not worth reading.
-    if let size, (try? Self.status(of: fd, path: kept.path))?.size != size {
+    guard let found = try? Self.status(of: fd, path: kept.path), sizes.contains(found.size) else {
       Posix.closeQuietly(fd)
       return nil
     }

@@ -28,6 +28,8 @@ public enum ResultLedger {
     public var quota: Int? = nil
     public var submittedAt: String? = nil
     public var finishedAt: String? = nil
+    /// Length in bytes (lines written before it was noted have none).
+    public var size: Int? = nil
   }
 
   static let fileName = "results.jsonl"
@@ -87,6 +89,7 @@ public enum ResultLedger {
         "sha256": sha256, "jobId": jobId, "targetImage": entry.targetImage, "swapImage": entry.swapImage,
       ]
       fields["quota"] = entry.quota.map(String.init)
+      fields["size"] = entry.size.map(String.init)
       fields["submittedAt"] = entry.submittedAt
       fields["finishedAt"] = entry.finishedAt
       lines += CompactJSON.object(fields)
@@ -120,11 +123,12 @@ public enum ResultLedger {
       let result = Known(
         jobId: jobId, pair: SwapPair(targetImage: target, swapImage: face),
         quota: fields["quota"].flatMap { Int($0) },
-        submittedAt: fields["submittedAt"], finishedAt: fields["finishedAt"])
+        submittedAt: fields["submittedAt"], finishedAt: fields["finishedAt"],
+        size: fields["size"].flatMap { Int($0) })
       // What goes into a lockfile from here must pass the lockfile's own rules (a job id that is
       // a path, a time that is not one, a bad checksum): a line that does not is not trusted.
       var record = LockEntry(targetImage: target, swapImage: face, state: .done, jobId: jobId)
-      (record.sha256, record.size, record.imageType) = (sha256, 0, ImageType.png.rawValue)
+      (record.sha256, record.size, record.imageType) = (sha256, result.size ?? 0, ImageType.png.rawValue)
       (record.quota, record.submittedAt, record.finishedAt) = (
         result.quota, result.submittedAt, result.finishedAt
       )

@@ -98,11 +98,11 @@ public struct FileView: Sendable {
   /// Whether the file at an output path is a result swapsync installed in this folder, and for
   /// which job and inputs (`ResultLedger`); nil when not known to be.
   public var known: @Sendable (_ output: String, _ wanted: SwapPair) -> ResultLedger.Known?
-  /// The bytes with this SHA-256 (and size, when given) that an earlier install kept in
+  /// The bytes with this SHA-256 and a size in the range that an earlier install kept in
   /// `.swapsync/replaced/` for one of `outputs`, hashed now: their path relative to the output
   /// folder and digest (`OutputFolder.openKept`); nil when there are none.
   public var keptCopy:
-    @Sendable (_ outputs: [String], _ sha256: String, _ size: Int?) -> (
+    @Sendable (_ outputs: [String], _ sha256: String, _ sizes: ClosedRange<Int>) -> (
       path: String, digest: FileDigest
     )?
   /// Every result this folder installed for `pair`, newest first (`ResultLedger`); empty while
@@ -113,9 +113,10 @@ public struct FileView: Sendable {
     check: @escaping @Sendable (String, LockEntry) -> FileCheck,
     probe: @escaping @Sendable (String) -> FileProbe,
     known: @escaping @Sendable (String, SwapPair) -> ResultLedger.Known? = { _, _ in nil },
-    keptCopy: @escaping @Sendable ([String], String, Int?) -> (path: String, digest: FileDigest)? = {
-      _, _, _ in nil
-    },
+    keptCopy:
+      @escaping @Sendable ([String], String, ClosedRange<Int>) -> (path: String, digest: FileDigest)? = {
+        _, _, _ in nil
+      },
     knownResults: @escaping @Sendable (SwapPair) -> [(sha256: String, known: ResultLedger.Known)] = { _ in []
     }
   ) {

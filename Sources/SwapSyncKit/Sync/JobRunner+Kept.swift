@@ -22,7 +22,7 @@ extension JobRunner {
     let outputs = plan.pending
     let found = try await BlockingIO.run { () throws(FileSystemError) -> (TempFile, ImageType)? in
       for output in outputs {
-        guard let kept = try folder.openKept(output, sha256: sha256, size: size) else { continue }
+        guard let kept = try folder.openKept(output, sha256: sha256, sizes: size...size) else { continue }
         defer { Posix.closeQuietly(kept.fd) }
         let temp = try folder.makeTempFile()
         let digest: FileDigest

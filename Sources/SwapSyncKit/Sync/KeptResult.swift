@@ -51,7 +51,11 @@ extension Planner {
   /// keeps for one of `outputs`: put back instead of buying the pair again.
   static func keptResult(for pair: SwapPair, outputs: [String], files: FileView) -> KeptResult? {
     for (sha256, known) in files.knownResults(pair) {
-      if let copy = files.keptCopy(outputs, sha256, nil), copy.digest.type != nil {
+      // A line written before sizes were noted: nothing larger than an image may be is read.
+      let sizes = known.size.map { $0...$0 } ?? 0...SyncOptions.defaultMaxImageSize
+      if let copy = files.keptCopy(outputs, sha256, sizes),
+        copy.digest.type != nil
+      {
         return KeptResult(known: known, digest: copy.digest, path: copy.path)
       }
     }
@@ -63,7 +67,8 @@ extension Planner {
   /// of buying it again. A `lost` one is recorded `done` again with its job (`recognized`).
   static func keptResult(of record: LockEntry, outputs: [String], files: FileView) -> KeptResult? {
     guard let jobId = record.jobId, record.adopted != true, let sha256 = record.sha256,
-      let copy = files.keptCopy(outputs, sha256, record.size), copy.digest.type != nil
+      let size = record.size,
+      let copy = files.keptCopy(outputs, sha256, size...size), copy.digest.type != nil
     else { return nil }
     let known = record.state == .done ? nil : ResultLedger.Known(recordOf: record, jobId: jobId)
     return KeptResult(known: known, digest: copy.digest, path: copy.path)

@@ -20,7 +20,7 @@ enum OutputFiles {
       known: { output, wanted in
         ledger.lookUp(wanted) { (try? cache.digest(for: output, in: folder))?.sha256 }
       },
-      keptCopy: { outputs, sha256, size in keptCopy(outputs, sha256, size, folder: folder) },
+      keptCopy: { outputs, sha256, sizes in keptCopy(outputs, sha256, sizes, folder: folder) },
       // Asked only to find a kept result: with no `replaced/` folder the ledger is not read.
       knownResults: { pair in folder.hasReplacedFolder ? ledger.results(for: pair) : [] })
   }
@@ -28,12 +28,14 @@ enum OutputFiles {
   /// The bytes with `sha256` (and `size`) that `.swapsync/replaced/` keeps for one of
   /// `outputs` (`OutputFolder.openKept`), when they hash to it: their path relative to the
   /// output folder and digest. Nothing is opened while there is no `replaced/` folder.
-  static func keptCopy(_ outputs: [String], _ sha256: String, _ size: Int?, folder: OutputFolder?)
+  static func keptCopy(
+    _ outputs: [String], _ sha256: String, _ sizes: ClosedRange<Int>, folder: OutputFolder?
+  )
     -> (path: String, digest: FileDigest)?
   {
     guard let folder, folder.hasReplacedFolder else { return nil }
     for output in outputs {
-      guard let kept = try? folder.openKept(output, sha256: sha256, size: size) else { continue }
+      guard let kept = try? folder.openKept(output, sha256: sha256, sizes: sizes) else { continue }
       defer { Posix.closeQuietly(kept.fd) }
       guard let digest = try? OutputFolder.stream(kept.fd, path: kept.path, into: { _ in }),
         digest.sha256 == sha256
@@ -121,7 +123,7 @@ enum OutputFiles {
       known: { output, wanted in
         ledger.lookUp(wanted) { folder.flatMap { try? $0.hash(relativePath: output) }?.sha256 }
       },
-      keptCopy: { outputs, sha256, size in keptCopy(outputs, sha256, size, folder: stateFolder) },
+      keptCopy: { outputs, sha256, sizes in keptCopy(outputs, sha256, sizes, folder: stateFolder) },
       knownResults: { pair in stateFolder?.hasReplacedFolder == true ? ledger.results(for: pair) : [] })
   }
 

@@ -11,7 +11,9 @@ public struct SyncOptions: Sendable {
   public var maxSubmits: Int?
   public var resubmit: Set<EntryState> = []
   public var jobDeadline: Duration = .seconds(24 * 3600)
-  public var maxImageSize = 64 << 20
+  public var maxImageSize = SyncOptions.defaultMaxImageSize
+  /// `--max-image-size`'s default: 64 MiB.
+  public static let defaultMaxImageSize = 64 << 20
   public var apiBase = "https://api.ttapi.io"
   /// `--stall-timeout`: a transfer below 1 KiB/s for this long is abandoned and retried.
   public var stallTimeout: Duration = .seconds(30)
