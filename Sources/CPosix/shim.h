@@ -24,4 +24,19 @@ static inline int swapsync_fallocate_keep_size(int fd, long long offset, long lo
 #endif
 }
 
+/// renameat2(2) with RENAME_EXCHANGE (`exchange` true: both names must exist, and they swap
+/// atomically) or RENAME_NOREPLACE (fails with EEXIST when `newpath` exists). Through the system
+/// call, as glibc declares renameat2 only under _GNU_SOURCE. Returns 0, or -1 with errno set
+/// (EINVAL or ENOSYS where the file system or the kernel cannot do it).
+static inline int swapsync_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath,
+                                     int exchange) {
+#if defined(__linux__) && defined(SYS_renameat2)
+  return (int)syscall(SYS_renameat2, olddirfd, oldpath, newdirfd, newpath, exchange ? (1 << 1) : (1 << 0));
+#else
+  (void)olddirfd; (void)oldpath; (void)newdirfd; (void)newpath; (void)exchange;
+  errno = ENOSYS;
+  return -1;
+#endif
+}
+
 #endif

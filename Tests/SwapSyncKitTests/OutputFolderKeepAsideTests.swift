@@ -78,18 +78,41 @@ import Testing
     #expect(box.read("out/.swapsync/replaced/" + name) == nil)
   }
 
-  @Test func anInstallReplacesOnlyTheFileItExpects() throws {
+  @Test func anInstallReplacesOnlyTheFileItExpectsAndKeepsAnyOther() throws {
     let box = try StoreTestSandbox()
     let folder = try OutputFolder(root: box.url("out"))
     try OutputFolderTests.install(Array("first".utf8), at: "a.png", in: folder)
     let (_, _, file) = try #require(try folder.hashWithStat(relativePath: "a.png"))
-    try OutputFolderTests.install(Array("saved meanwhile".utf8), at: "a.png", in: folder)
+    // Saved again after it was hashed: that save is not destroyed by the install.
+    let saved = Array("saved meanwhile".utf8)
+    try OutputFolderTests.install(saved, at: "a.png", in: folder)
+    let temp = try folder.makeTempFile()
+    try temp.write(OutputFolderTests.png)
+    let kept = try folder.install(temp, at: "a.png", replacing: .file(file))
+    #expect(box.read("out/a.png") == OutputFolderTests.png)
+    let keptFile = try #require(kept)
+    #expect(FileManager.default.contents(atPath: keptFile).map(Array.init) == saved)
+    #expect(keptFile.hasPrefix(box.url("out/.swapsync/replaced/a.")))
+    #expect(box.list("out/.swapsync/tmp").isEmpty)
+    // The file hashed itself: replaced, nothing kept.
+    let (_, _, current) = try #require(try folder.hashWithStat(relativePath: "a.png"))
+    let next = try folder.makeTempFile()
+    try next.write(Array("next".utf8))
+    #expect(try folder.install(next, at: "a.png", replacing: .file(current)) == nil)
+    #expect(box.read("out/a.png") == Array("next".utf8))
+    #expect(box.list("out/.swapsync/tmp").isEmpty)
+  }
+
+  @Test func anInstallWhereNothingWasReplacesNothingThatAppeared() throws {
+    let box = try StoreTestSandbox()
+    let folder = try OutputFolder(root: box.url("out"))
+    try OutputFolderTests.install(Array("appeared".utf8), at: "a.png", in: folder)
     let temp = try folder.makeTempFile()
     try temp.write(OutputFolderTests.png)
     #expect(throws: FileSystemError.changed(path: box.url("out/a.png"))) {
-      try folder.install(temp, at: "a.png", expecting: file)
+      try folder.install(temp, at: "a.png", replacing: .nothing)
     }
-    #expect(box.read("out/a.png") == Array("saved meanwhile".utf8))
+    #expect(box.read("out/a.png") == Array("appeared".utf8))
     #expect(box.list("out/.swapsync/tmp").isEmpty)
   }
 

@@ -145,7 +145,7 @@ import Testing
     let box = try StoreTestSandbox()
     let folder = try OutputFolder(root: box.url("out"))
     try Self.install(Self.png, at: "alice/beach.png", in: folder)
-    let digest = try folder.installCopy(of: "alice/beach.png", at: "bob/beach.png")
+    let digest = try folder.installCopy(of: "alice/beach.png", at: "bob/beach.png").digest
     #expect(box.read("out/bob/beach.png") == Self.png)
     #expect(digest == FileDigest(sha256: Self.sha256(Self.png), size: Self.png.count, type: .png))
     #expect(throws: FileSystemError.self) { try folder.installCopy(of: "missing.png", at: "c.png") }

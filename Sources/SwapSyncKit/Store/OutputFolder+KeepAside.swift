@@ -26,43 +26,85 @@ extension OutputFolder {
     -> String
   {
     let kept = try keptLocation(of: relativePath, sha256: digest.sha256)
-    guard
-      let replacedFD = try Self.openFolder(
-        Self.replacedFolderName, in: stateFD, create: true, path: display(kept.base))
-    else { throw .io(operation: "create folder", path: display(kept.base), errno: ENOENT) }
-    defer { Posix.closeQuietly(replacedFD) }
-    replacedFolderSeen.withLock { $0 = true }
-    guard let folders = try walkParents(kept.parts, create: true, from: (replacedFD, kept.base)) else {
-      throw .io(operation: "create folder for", path: kept.path, errno: ENOENT)
+    try withKeptFolder(kept, create: true) { (folder) throws(FileSystemError) in
+      try keep(relativePath, digest: digest, file: file, as: kept, in: folder)
     }
-    defer { folders.close() }
+    return kept.path
+  }
+
+  /// `keepAside`'s work, in the kept file's folder `folderFD`.
+  private func keep(
+    _ relativePath: String, digest: FileDigest, file: FileStat, as kept: KeptLocation, in folderFD: Int32
+  ) throws(FileSystemError) {
     let parts = try components(of: relativePath)
     guard let source = try walkParents(parts, create: false) else {
       throw .changed(path: display(relativePath))
     }
     defer { source.close() }
     let name = parts[parts.count - 1]
-    if Posix.retrying({ linkat(source.parent, name, folders.parent, kept.name, 0) }) == 0 {
+    if Posix.retrying({ linkat(source.parent, name, folderFD, kept.name, 0) }) == 0 {
       // The name was linked, not the descriptor hashed: it must still be that file.
-      let (info, _) = Posix.fileStatus(folders.parent, kept.name)
+      let (info, _) = Posix.fileStatus(folderFD, kept.name)
       if info.map({ !FileStat($0).isSameFile(as: file) }) ?? true {
-        _ = unlinkat(folders.parent, kept.name, 0)
+        _ = unlinkat(folderFD, kept.name, 0)
         throw .changed(path: display(relativePath))
       }
     } else {
       switch errno {
       case EEXIST:
-        try checkKept(kept.name, in: folders.parent, path: kept.path, holds: digest, file: file)
+        try checkKept(kept.name, in: folderFD, path: kept.path, holds: digest, file: file)
       case ENOENT:
         throw .changed(path: display(relativePath))
       case EXDEV, EPERM, EMLINK, EOPNOTSUPP:
-        try copyAside(relativePath, to: kept.name, in: folders.parent, path: kept.path, file: file)
+        try copyAside(relativePath, to: kept.name, in: folderFD, path: kept.path, file: file)
       default:
         throw .io(operation: "keep a copy of \(display(relativePath)) as", path: kept.path, errno: errno)
       }
     }
-    try Posix.syncFile(folders.parent, path: Posix.directoryName(kept.path))
+    try Posix.syncFile(folderFD, path: Posix.directoryName(kept.path))
+  }
+
+  /// Moves `.swapsync/tmp/<tempName>`, a file an install found at `relativePath` where it
+  /// expected another (saved there at that very moment, `install`), to the name `keepAside`
+  /// gives its bytes, and fsyncs that folder. Returns the kept file's path.
+  func keepDisplaced(_ tempName: String, from relativePath: String) throws(FileSystemError) -> String {
+    let path = tempDir + "/" + tempName
+    guard let fd = try Self.openRegular(tempName, in: tempFD, path: path) else {
+      throw .io(operation: "keep", path: path, errno: ENOENT)
+    }
+    defer { Posix.closeQuietly(fd) }
+    let digest = try Self.stream(fd, path: path) { (_: UnsafeRawBufferPointer) throws(FileSystemError) in }
+    let kept = try keptLocation(of: relativePath, sha256: digest.sha256)
+    try withKeptFolder(kept, create: true) { (folder) throws(FileSystemError) in
+      if Posix.retrying({ renameat(tempFD, tempName, folder, kept.name) }) != 0 {
+        throw .io(operation: "move \(path) to", path: kept.path, errno: errno)
+      }
+      try Posix.syncFile(folder, path: Posix.directoryName(kept.path))
+    }
     return kept.path
+  }
+
+  /// Runs `body` with the open folder that holds `kept` (made, with `create`); nil when it
+  /// does not exist (without `create`). Links are refused, never followed.
+  @discardableResult
+  private func withKeptFolder<T>(
+    _ kept: KeptLocation, create: Bool, _ body: (Int32) throws(FileSystemError) -> T
+  ) throws(FileSystemError) -> T? {
+    guard
+      let replacedFD = try Self.openFolder(
+        Self.replacedFolderName, in: stateFD, create: create, path: display(kept.base))
+    else {
+      if create { throw .io(operation: "create folder", path: display(kept.base), errno: ENOENT) }
+      return nil
+    }
+    defer { Posix.closeQuietly(replacedFD) }
+    if create { replacedFolderSeen.withLock { $0 = true } }
+    guard let folders = try walkParents(kept.parts, create: create, from: (replacedFD, kept.base)) else {
+      if create { throw .io(operation: "create folder for", path: kept.path, errno: ENOENT) }
+      return nil
+    }
+    defer { folders.close() }
+    return try body(folders.parent)
   }
 
   /// Throws unless `name` in `folderFD` is a regular file (not followed) holding `digest`: the
@@ -95,16 +137,10 @@ extension OutputFolder {
     )?
   {
     let kept = try keptLocation(of: relativePath, sha256: sha256)
-    guard
-      let replacedFD = try Self.openFolder(
-        Self.replacedFolderName, in: stateFD, create: false, path: display(kept.base))
-    else { return nil }
-    defer { Posix.closeQuietly(replacedFD) }
-    guard let folders = try walkParents(kept.parts, create: false, from: (replacedFD, kept.base)) else {
-      return nil
+    let opened = try withKeptFolder(kept, create: false) { (folder) throws(FileSystemError) -> Int32? in
+      try Self.openRegular(kept.name, in: folder, path: kept.path)
     }
-    defer { folders.close() }
-    guard let fd = try Self.openRegular(kept.name, in: folders.parent, path: kept.path) else { return nil }
+    guard let fd = opened ?? nil else { return nil }
     // A file of another size is not the one wanted: not worth reading.
     guard let found = try? Self.status(of: fd, path: kept.path), sizes.contains(found.size) else {
       Posix.closeQuietly(fd)
@@ -115,14 +151,20 @@ extension OutputFolder {
 
   /// Where the bytes `sha256` of output `relativePath` are kept: `parts` and `name` relative to
   /// `base` (`.swapsync/replaced`), and the full `path` for messages.
-  private func keptLocation(of relativePath: String, sha256: String) throws(FileSystemError) -> (
-    base: String, parts: [String], name: String, path: String
-  ) {
+  struct KeptLocation {
+    var base: String
+    var parts: [String]
+    var name: String
+    var path: String
+  }
+
+  private func keptLocation(of relativePath: String, sha256: String) throws(FileSystemError) -> KeptLocation {
     let parts = try components(of: relativePath)
     let name = Self.keptName(parts[parts.count - 1], sha256: sha256)
     let base = Self.stateFolderName + "/" + Self.replacedFolderName
     let keptParts = Array(parts.dropLast()) + [name]
-    return (base, keptParts, name, display(base + "/" + keptParts.joined(separator: "/")))
+    return KeptLocation(
+      base: base, parts: keptParts, name: name, path: display(base + "/" + keptParts.joined(separator: "/")))
   }
 
   /// Whether `.swapsync/replaced/` exists (looked at once per folder: most never have one).

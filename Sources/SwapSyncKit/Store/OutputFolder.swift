@@ -126,12 +126,14 @@ public final class OutputFolder: @unchecked Sendable {
   /// (`cleanTemporaries()`). When this returns, the output survives a crash. It consumes `temp`
   /// either way: on failure the temporary file is deleted and an existing output is left untouched.
   ///
-  /// With `expecting`, the file the rename replaces must still be that one (device and inode,
-  /// as kept by `keepAside`), else nothing is renamed and `.changed` is thrown.
+  /// The rename replaces only what `occupant` allows (`rename(_:to:in:path:replacing:)`), else
+  /// nothing is renamed and `.changed` is thrown. Returns where a file saved at the output at the
+  /// very moment it was replaced is kept (`.file` only), else nil.
+  @discardableResult
   public func install(
-    _ temp: TempFile, at relativePath: String, expecting: FileStat? = nil,
+    _ temp: TempFile, at relativePath: String, replacing occupant: Occupant = .any,
     beforeRename: () throws(FileSystemError) -> Void = {}
-  ) throws(FileSystemError) {
+  ) throws(FileSystemError) -> String? {
     let path = display(relativePath)
     let parts: [String]
     do throws(FileSystemError) {
@@ -143,6 +145,8 @@ public final class OutputFolder: @unchecked Sendable {
       throw error
     }
     let chain: DirectoryChain
+    let name = parts[parts.count - 1]
+    var exchanged = false
     do throws(FileSystemError) {
       try temp.close()
       guard let opened = try walkParents(parts, create: true) else {
@@ -150,11 +154,8 @@ public final class OutputFolder: @unchecked Sendable {
       }
       chain = opened
       do throws(FileSystemError) {
-        let name = parts[parts.count - 1]
-        try refuseNonRegular(name, in: chain.parent, path: path, expecting: expecting)
-        if Posix.retrying({ renameat(tempFD, temp.name, chain.parent, name) }) != 0 {
-          throw .io(operation: "move the downloaded file to", path: path, errno: errno)
-        }
+        try refuseNonRegular(name, in: chain.parent, path: path)
+        exchanged = try rename(temp.name, to: name, in: chain.parent, path: path, replacing: occupant)
       } catch {
         chain.close()
         throw error
@@ -165,14 +166,22 @@ public final class OutputFolder: @unchecked Sendable {
       throw error
     }
     defer { chain.close() }
+    var kept: String?
+    if exchanged, case .file(let file) = occupant {
+      kept = try settleExchange(temp.name, from: relativePath, name: name, in: chain.parent, expected: file)
+    }
     try Posix.syncFile(chain.parent, path: Posix.directoryName(path))
+    return kept
   }
 
-  /// Copies the installed output `relativeSource` to `relativePath` (new temp file + install),
-  /// for two outputs produced by one job. Returns the digest of the copied bytes.
+  /// Copies the installed output `relativeSource` to `relativePath` (new temp file + install,
+  /// `occupant` as there), for two outputs produced by one job. Returns the digest of the copied
+  /// bytes, and where a file saved at the output at that very moment is kept.
   @discardableResult
-  public func installCopy(of relativeSource: String, at relativePath: String, expecting: FileStat? = nil)
-    throws(FileSystemError) -> FileDigest
+  public func installCopy(
+    of relativeSource: String, at relativePath: String, replacing occupant: Occupant = .any
+  )
+    throws(FileSystemError) -> (digest: FileDigest, kept: String?)
   {
     let sourcePath = display(relativeSource)
     guard let source = try openRegularFile(relativeSource) else {
@@ -189,8 +198,7 @@ public final class OutputFolder: @unchecked Sendable {
       discard(temp)
       throw error
     }
-    try install(temp, at: relativePath, expecting: expecting)
-    return digest
+    return (digest, try install(temp, at: relativePath, replacing: occupant))
   }
 
   /// Throws unless `name` in `folderFD` is missing or a regular file (never a link or folder);

@@ -86,7 +86,10 @@ extension JobRunner {
           kept.append(KeptFile(output: output, digest: digest, path: path, archived: decision == .archive))
         }
       }
-      try folder.installCopy(of: source, at: output, expecting: found?.after)
+      let occupant: OutputFolder.Occupant = found.map { .file($0.after) } ?? .nothing
+      if let saved = try folder.installCopy(of: source, at: output, replacing: occupant).kept {
+        kept.append(KeptFile(output: output, digest: nil, path: saved))
+      }
     }
     await warnKeptAside(kept, restoredBy: "a copy of \(source)")
     await tally.update { $0.copied += plan.pending.count }
@@ -95,7 +98,8 @@ extension JobRunner {
   /// A file an install kept before replacing it (`OutputFolder.keepAside`).
   struct KeptFile: Sendable {
     var output: String
-    var digest: FileDigest
+    /// Nil for a save made at the output at the very moment it was replaced (`install`).
+    var digest: FileDigest?
     /// Where its bytes are now, under `.swapsync/replaced/`.
     var path: String
     /// A paid result for the output's old inputs (`Replacement.archive`): nothing to warn about.
@@ -134,8 +138,12 @@ extension JobRunner {
         logger.debug("\(file.output): the result for its old inputs is kept as \(file.path)")
         continue
       }
+      guard let digest = file.digest else {
+        await warn("\(file.output) was saved while swapsync replaced it; that save is kept as \(file.path)")
+        continue
+      }
       await warn(
-        "\(file.output): its bytes (\(file.digest.size) bytes, sha256 \(file.digest.sha256.prefix(12))…) "
+        "\(file.output): its bytes (\(digest.size) bytes, sha256 \(digest.sha256.prefix(12))…) "
           + "were not the recorded result; they are kept as \(file.path), and \(what) was put back")
     }
   }
@@ -193,11 +201,19 @@ extension JobRunner {
         folder.discard(temp)
         throw error
       }
-      try folder.install(temp, at: first, expecting: found[first]?.file) { () throws(FileSystemError) in
+      // Only what was hashed is replaced: nothing, or that very file (a save meanwhile is kept).
+      func occupant(_ output: String) -> OutputFolder.Occupant {
+        found[output].map { .file($0.file) } ?? .nothing
+      }
+      let saved = try folder.install(temp, at: first, replacing: occupant(first)) {
+        () throws(FileSystemError) in
         if let intent { try store.waitBlocking(intent) }
       }
+      if let saved { installed.kept.append(KeptFile(output: first, digest: nil, path: saved)) }
       for output in installed.written.dropFirst() {
-        try folder.installCopy(of: first, at: output, expecting: found[output]?.file)
+        if let saved = try folder.installCopy(of: first, at: output, replacing: occupant(output)).kept {
+          installed.kept.append(KeptFile(output: output, digest: nil, path: saved))
+        }
       }
       return installed
     }
