@@ -21,6 +21,11 @@ struct LostFromCacheTests {
     let lost = try await sandbox.swapsync(CacheSupport.sync, emulator: forgetful)
     #expect(lost.status == 1, "\(lost.stderr)")
     #expect(try await Faults.statuses(sandbox)["a.png"]?.status == .lost)
+    // A file of the user's there: moving it away collects nothing (the job is forgotten).
+    try Data("a user's file".utf8).write(to: URL(fileURLWithPath: sandbox.path("out/a.png")))
+    let edited = try #require(try await Faults.statuses(sandbox)["a.png"]?.detail)
+    #expect(!edited.contains("collect"), "\(edited)")
+    try FileManager.default.removeItem(atPath: sandbox.path("out/a.png"))
 
     // With the cache: a.png by a plain sync, b.png by one that names --resubmit lost.
     try sandbox.writeManifest([Faults.twoEntries(emulator)[0]])

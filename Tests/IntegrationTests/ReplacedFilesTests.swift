@@ -132,6 +132,9 @@ struct ReplacedFilesTests {
       try checkout(side)
       let switched = try await sandbox.swapsync(CacheSupport.sync, emulator: emulator)
       #expect(switched.status == 0, "\(switched.stderr)")
+      #expect(
+        !switched.stderr.contains("kept as"),
+        "the other branch's result is archived quietly: \(switched.stderr)")
       #expect(sandbox.read("out/a.png") == side.result)
       #expect(sandbox.read("swaps.lock.json") == side.lockfile, "a restore leaves the lockfile as committed")
       #expect(try await sandbox.swapsync(["verify"], emulator: nil).status == 0)

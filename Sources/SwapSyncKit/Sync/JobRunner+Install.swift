@@ -113,13 +113,16 @@ extension JobRunner {
   }
 
   /// `Planner.replacement`, told from the results ledger whether `digest` is a result swapsync
-  /// installed here for other inputs.
+  /// installed here for other inputs. Bytes to keep aside that are a result swapsync installed
+  /// here (another branch's, switched back) are archived without a word: nothing of the user's.
   func replacement(of digest: FileDigest, installing sha256: String, record: LockEntry?, pair: SwapPair)
     -> Replacement
   {
-    Planner.replacement(
+    let decision = Planner.replacement(
       of: digest, installing: sha256, record: record, pair: pair,
       knownElsewhere: results?.knows(digest.sha256, forOtherThan: pair) ?? false)
+    if decision == .keepAside, results?.knows(digest.sha256) == true { return .archive }
+    return decision
   }
 
   /// The records of `outputs` now, before an install changes them: what decides whether a file

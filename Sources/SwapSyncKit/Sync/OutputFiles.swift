@@ -67,8 +67,9 @@ enum OutputFiles {
       return matches.first { $0.pair == wanted } ?? matches.last
     }
 
-    /// Whether the bytes with `sha256` are a result installed here for inputs other than `pair`.
-    func knows(_ sha256: String, forOtherThan pair: SwapPair) -> Bool {
+    /// Whether the bytes with `sha256` are a result installed here for inputs other than `pair`
+    /// (for any inputs, without `pair`).
+    func knows(_ sha256: String, forOtherThan pair: SwapPair? = nil) -> Bool {
       let known = results.withLock { results in
         if results == nil { results = ResultLedger.load(stateDir: stateDir) }
         return results ?? [:]

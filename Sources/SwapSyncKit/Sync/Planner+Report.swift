@@ -139,7 +139,9 @@ extension Planner {
     let isDoneForPair = recorded.map { $0.pair == entry.pair && $0.state == .done } ?? false
     if !isDoneForPair, let size = untrackedSize(entry.output, pair: entry.pair, lock: lock, files: files) {
       // A job already bought for this output waits for the path to be cleared: nothing to buy.
-      let paid = recorded.map { $0.pair == entry.pair && $0.jobId != nil } ?? false
+      let paid =
+        recorded.map { $0.pair == entry.pair && $0.jobId != nil && Lifecycle.isCollectable($0.state) }
+        ?? false
       let moveAway =
         paid ? "move it away to collect the result (already paid)" : "move it away to buy the image"
       if case .blocked(let what) = files.probe(entry.output) {
