@@ -246,4 +246,26 @@ struct ReplacedFilesTests {
     #expect(try await forgetful.stats().jobsCreated == 0)
     #expect(try await Faults.statuses(sandbox)["a.png"]?.status == .done)
   }
+
+  @Test(
+    "a result kept under one output's name serves another output that asks for its inputs: nothing bought")
+  func keptUnderAnotherName() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    let (alice, bob) = try await Self.aliceThenBob(emulator, sandbox)
+    // a.png keeps bob's inputs; a new output, c.png, asks for alice's.
+    let beach = emulator.sample("target-beach")
+    try sandbox.writeManifest([("a.png", beach, bob.face), ("c.png", beach, alice.face)])
+    let plan = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(plan.stdout.contains("submits:   0"), "\(plan.stdout)")
+    #expect(plan.stdout.contains("restore  c.png (copy of .swapsync/replaced/a."), "\(plan.stdout)")
+    let requests = try await emulator.stats().apiRequests
+    let synced = try await sandbox.swapsync(CacheSupport.sync, emulator: emulator)
+    #expect(synced.status == 0, "\(synced.stderr)")
+    #expect(sandbox.read("out/c.png") == alice.result)
+    #expect(sandbox.read("out/a.png") == bob.result)
+    #expect(try await emulator.stats().apiRequests == requests)
+    #expect(try await emulator.stats().jobsCreated == 2)
+    #expect(try await sandbox.swapsync(["verify"], emulator: nil).status == 0)
+  }
 }

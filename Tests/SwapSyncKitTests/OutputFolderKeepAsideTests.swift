@@ -6,6 +6,24 @@ import Testing
 /// `OutputFolder.keepAside`: a file an install is about to replace survives it under
 /// `.swapsync/replaced/` (docs/safety.md, "Replaced files").
 @Suite(.timeLimit(.minutes(1))) struct OutputFolderKeepAsideTests {
+  @Test func keptNamesAreFoundByTheirChecksumTag() throws {
+    let sha = "0123456789abcdef" + String(repeating: "0", count: 48)
+    #expect(OutputFolder.checksumTags(OutputFolder.keptName("photo.png", sha256: sha)) == ["0123456789ab"])
+    #expect(OutputFolder.checksumTags(OutputFolder.keptName("noext", sha256: sha)) == ["0123456789ab"])
+    #expect(OutputFolder.checksumTags("photo.png").isEmpty)
+    #expect(OutputFolder.checksumTags("x.0123456789AB.png").isEmpty, "the tag is lowercase")
+    let box = try StoreTestSandbox()
+    let folder = try OutputFolder(root: box.url("out"))
+    try OutputFolderTests.install(OutputFolderTests.png, at: "sub/a.png", in: folder)
+    let (digest, _, file) = try #require(try folder.hashWithStat(relativePath: "sub/a.png"))
+    _ = try folder.keepAside("sub/a.png", digest: digest, file: file)
+    let tag = String(digest.sha256.prefix(12))
+    #expect(folder.keptIndex[tag] == ["sub/a.\(tag).png"])
+    let opened = try #require(try folder.openKept(atKeptPath: "sub/a.\(tag).png", sizes: 0...1000))
+    Posix.closeQuietly(opened.fd)
+    #expect(try folder.openKept(atKeptPath: "../a.png", sizes: 0...1000) == nil)
+  }
+
   @Test func keptNamesCarryTheChecksumBeforeTheExtension() {
     let sha = "0123456789abcdef" + String(repeating: "0", count: 48)
     #expect(OutputFolder.keptName("photo.png", sha256: sha) == "photo.0123456789ab.png")

@@ -30,6 +30,8 @@ public final class OutputFolder: @unchecked Sendable {
   let tempFD: Int32
   /// Whether `.swapsync/replaced/` was seen to exist (nil: not looked at yet).
   let replacedFolderSeen = Mutex<Bool?>(nil)
+  /// `keptIndex`, once listed.
+  let keptIndexCache = Mutex<[String: [String]]?>(nil)
 
   /// Opens the output folder, creating it (mkdir -p) and `.swapsync/tmp/` when missing.
   /// Refuses a `.swapsync` or `tmp` that is a symbolic link or not a folder.

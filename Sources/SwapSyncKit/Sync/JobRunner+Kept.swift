@@ -20,9 +20,21 @@ extension JobRunner {
     else { return false }
     let folder = folder
     let outputs = plan.pending
-    let found = try await BlockingIO.run { () throws(FileSystemError) -> (TempFile, ImageType)? in
-      for output in outputs {
-        guard let kept = try folder.openKept(output, sha256: sha256, sizes: size...size) else { continue }
+    // Where the plan found it (maybe under another output's name), then the outputs' own names.
+    let keptPrefix = OutputPath.stateFolderName + "/" + OutputFolder.replacedFolderName + "/"
+    var planned: String?
+    if let path = plan.kept?.path, path.hasPrefix(keptPrefix) {
+      planned = String(path.dropFirst(keptPrefix.count))
+    }
+    let found = try await BlockingIO.run { [planned] () throws(FileSystemError) -> (TempFile, ImageType)? in
+      for index in -1..<outputs.count {
+        let opened =
+          index < 0
+          ? try planned.flatMap { (relative) throws(FileSystemError) in
+            try folder.openKept(atKeptPath: relative, sizes: size...size)
+          }
+          : try folder.openKept(outputs[index], sha256: sha256, sizes: size...size)
+        guard let kept = opened else { continue }
         defer { Posix.closeQuietly(kept.fd) }
         let temp = try folder.makeTempFile()
         let digest: FileDigest

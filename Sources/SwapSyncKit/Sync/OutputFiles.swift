@@ -34,13 +34,21 @@ enum OutputFiles {
     -> (path: String, digest: FileDigest)?
   {
     guard let folder, folder.hasReplacedFolder else { return nil }
-    for output in outputs {
-      guard let kept = try? folder.openKept(output, sha256: sha256, sizes: sizes) else { continue }
+    // Its bytes, when the kept file opened holds them (closed either way).
+    func verified(_ kept: (fd: Int32, path: String)?) -> (path: String, digest: FileDigest)? {
+      guard let kept else { return nil }
       defer { Posix.closeQuietly(kept.fd) }
       guard let digest = try? OutputFolder.stream(kept.fd, path: kept.path, into: { _ in }),
         digest.sha256 == sha256
-      else { continue }
+      else { return nil }
       return (String(kept.path.dropFirst(folder.rootPath.count + 1)), digest)
+    }
+    // Under the outputs' own names first, then under any other output's (`keptIndex`).
+    for output in outputs {
+      if let found = verified(try? folder.openKept(output, sha256: sha256, sizes: sizes)) { return found }
+    }
+    for relative in folder.keptIndex[String(sha256.prefix(12))] ?? [] {
+      if let found = verified(try? folder.openKept(atKeptPath: relative, sizes: sizes)) { return found }
     }
     return nil
   }
