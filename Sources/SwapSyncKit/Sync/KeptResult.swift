@@ -29,6 +29,16 @@ public final class KeptResult: Sendable {
   }
 }
 
+extension JobPlan {
+  /// Makes this plan a restore from `kept`: with the purchase's record as `current` when `kept`
+  /// names one (inputs changed back, a lost entry), else the output's own `current` (a repair).
+  mutating func restore(from kept: KeptResult) {
+    if let record = kept.record { current = record }
+    self.kept = kept
+    action = .restore(jobId: current?.jobId ?? "", copyFrom: kept.path)
+  }
+}
+
 extension ResultLedger.Known {
   /// The purchase `record` (a `lost` one, say) remembers: its job, inputs, quota and times.
   init(recordOf record: LockEntry, jobId: String) {

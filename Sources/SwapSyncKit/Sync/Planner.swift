@@ -121,15 +121,14 @@ public struct Planner: Sendable {
       }
     }
     if let done, verified != nil || orphanCopy != nil || done.jobId != nil {
-      var copyFrom = verified ?? orphanCopy?.output
+      let copyFrom = verified ?? orphanCopy?.output
+      plan.action = .restore(jobId: done.jobId ?? "", copyFrom: copyFrom)
       // The result an earlier repair kept (a branch switched back) spares the download.
       if copyFrom == nil, done.jobId != nil,
         let kept = Self.keptResult(of: done, outputs: plan.pending, files: files)
       {
-        plan.kept = kept
-        copyFrom = kept.path
+        plan.restore(from: kept)
       }
-      plan.action = .restore(jobId: done.jobId ?? "", copyFrom: copyFrom)
       return plan
     }
     if let running = matching.first(where: { $0.state == .running && $0.jobId != nil }),
@@ -155,11 +154,9 @@ public struct Planner: Sendable {
       // A lost result whose bytes an earlier install kept comes back from there, bought again by
       // no one (`--resubmit lost` or not).
       if worst == .lost, let lost = plan.current,
-        let kept = Self.keptResult(of: lost, outputs: plan.pending, files: files), let record = kept.record
+        let kept = Self.keptResult(of: lost, outputs: plan.pending, files: files), kept.record != nil
       {
-        plan.current = record
-        plan.kept = kept
-        plan.action = .restore(jobId: record.jobId ?? "", copyFrom: kept.path)
+        plan.restore(from: kept)
         return plan
       }
       plan.action =
@@ -168,10 +165,8 @@ public struct Planner: Sendable {
       return plan
     }
     // Inputs changed back to a pair whose paid result an earlier install kept: put it back.
-    if let kept = Self.keptResult(for: pair, outputs: plan.pending, files: files), let record = kept.record {
-      plan.current = record
-      plan.kept = kept
-      plan.action = .restore(jobId: record.jobId ?? "", copyFrom: kept.path)
+    if let kept = Self.keptResult(for: pair, outputs: plan.pending, files: files), kept.record != nil {
+      plan.restore(from: kept)
       return plan
     }
     let stale = outputs.contains { lock.entries[$0] != nil }
