@@ -36,7 +36,7 @@ struct PlanCommand: AsyncParsableCommand {
         var summary = PlanSummary()
         summary.orphans = reports.count { $0.status == .orphan }
         return show(
-          summary, plans: [], cache: nil, adoptable: nil, givenUp: [:], exit: .inSync)
+          summary, plans: [], cache: nil, adoptable: nil, givenUp: [:], notAdoptable: [:], exit: .inSync)
       }
       let space = try workspace.openWorkspace()
       let states = resubmit.reduce(into: Set<EntryState>()) { $0.formUnion($1.states) }
@@ -54,22 +54,23 @@ struct PlanCommand: AsyncParsableCommand {
       return show(
         inspection.summary, plans: inspection.plans, cache: space.cache,
         adoptable: adopt ? inspection.adoptable : nil, givenUp: inspection.jobsGivenUp,
-        exit: inspection.planExit)
+        notAdoptable: inspection.notAdoptable, exit: inspection.planExit)
     }
   }
 
   private func show(
     _ summary: PlanSummary, plans: [JobPlan], cache: CacheLocation?, adoptable: Set<String>?,
-    givenUp: [String: String], exit: ExitStatus
+    givenUp: [String: String], notAdoptable: [String: String], exit: ExitStatus
   ) -> ExitStatus {
     if json {
       let steps = PlanStep.steps(
-        plans, summary: summary, adoptable: adoptable, givenUp: givenUp)
+        plans, summary: summary, adoptable: adoptable, givenUp: givenUp, notAdoptable: notAdoptable)
       StandardOutput.line(Rendering.json(PlanJSON(summary: summary, steps: steps, exitCode: exit.rawValue)))
     } else {
       StandardOutput.line(
         Rendering.plan(
-          summary, plans: plans, cache: cache, adoptable: adoptable, givenUp: givenUp))
+          summary, plans: plans, cache: cache, adoptable: adoptable, givenUp: givenUp,
+          notAdoptable: notAdoptable))
     }
     return exit
   }

@@ -19,7 +19,8 @@ struct PlanStep: Encodable, Equatable {
 
   /// The steps of `plans`, with `summary`'s submit count (the rest are `held`).
   static func steps(
-    _ plans: [JobPlan], summary: PlanSummary, adoptable: Set<String>?, givenUp: [String: String]
+    _ plans: [JobPlan], summary: PlanSummary, adoptable: Set<String>?, givenUp: [String: String],
+    notAdoptable: [String: String] = [:]
   ) -> [PlanStep] {
     var steps: [PlanStep] = []
     var submits = 0
@@ -53,7 +54,7 @@ struct PlanStep: Encodable, Equatable {
           PlanStep(
             action: adopted ? "adopt" : "untracked", outputs: [output],
             reason: adoptable != nil && !adopted
-              ? "not a regular JPEG, PNG, WebP or GIF file" : nil,
+              ? notAdoptable[output] ?? "not a regular JPEG, PNG, WebP or GIF file" : nil,
             jobGivenUp: adopted ? givenUp[output] : nil))
       }
     }

@@ -45,7 +45,7 @@ enum Rendering {
   /// `plan`'s text: the counts, then one line per job plan and untracked file.
   static func plan(
     _ s: PlanSummary, plans: [JobPlan], cache: CacheLocation?, adoptable: Set<String>?,
-    givenUp: [String: String]
+    givenUp: [String: String], notAdoptable: [String: String] = [:]
   ) -> String {
     var lines = [
       "submits:   \(s.submits) (each one spends quota)",
@@ -79,7 +79,7 @@ enum Rendering {
       lines.append("adoptions: \(s.adoptions) (untracked files recorded as they are; nothing bought)")
     }
     lines += PlanStep.steps(
-      plans, summary: s, adoptable: adoptable, givenUp: givenUp
+      plans, summary: s, adoptable: adoptable, givenUp: givenUp, notAdoptable: notAdoptable
     ).map {
       $0.line(cache: cache)
     }

@@ -184,4 +184,36 @@ struct BranchSwitchTests {
     #expect(Array(sandbox.files(under: "out/.swapsync/replaced").values) == [aliceResult])
     #expect(try await emulator.stats().jobsCreated == jobs, "nothing bought")
   }
+
+  @Test(
+    "swapsync's result for other inputs where the lockfile records it as adopted: status, plan and sync agree it is the user's to move"
+  )
+  func adoptedResultOfOtherInputs() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    let beach = emulator.sample("target-beach")
+    try sandbox.writeManifest([("a.png", beach, emulator.sample("face-alice"))])
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    // The lockfile rebuilt by adoption while the ledger was gone: an adopted record of alice's pair.
+    let ledger = try #require(sandbox.read("out/.swapsync/results.jsonl"))
+    try FileManager.default.removeItem(atPath: sandbox.path("out/.swapsync/results.jsonl"))
+    try FileManager.default.removeItem(atPath: sandbox.path("swaps.lock.json"))
+    #expect(try await sandbox.swapsync(Faults.sync + ["--adopt"], emulator: emulator).status == 0)
+    try ledger.write(to: URL(fileURLWithPath: sandbox.path("out/.swapsync/results.jsonl")))
+    try sandbox.writeManifest([("a.png", beach, emulator.sample("face-bob"))])
+
+    let status = try await sandbox.swapsync(["status"], emulator: nil)
+    #expect(
+      status.stdout.contains("for other inputs, where this lockfile records an adopted file"),
+      "\(status.stdout)")
+    #expect(!status.stdout.contains("--adopt"), "\(status.stdout)")
+    let plan = try await sandbox.swapsync(["plan", "--adopt"], emulator: nil)
+    #expect(
+      plan.stdout.contains("untracked a.png (swapsync's result for other inputs: not adopted)"),
+      "\(plan.stdout)")
+    let jobs = try await emulator.stats().jobsCreated
+    let refused = try await sandbox.swapsync(Faults.sync + ["--adopt"], emulator: emulator)
+    #expect(refused.status == 1, "\(refused.stderr)")
+    #expect(try await emulator.stats().jobsCreated == jobs)
+  }
 }

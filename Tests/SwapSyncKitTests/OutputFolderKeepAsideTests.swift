@@ -149,4 +149,33 @@ import Testing
     #expect(try folder.openKept("a.png", sha256: digest.sha256, sizes: 0...(size - 1)) == nil)
     #expect(try folder.openKept("b.png", sha256: digest.sha256, sizes: 0...size) == nil)
   }
+
+  @Test func aSaveThatCameOutOfAnExchangeNeverReplacesWhatIsAtItsKeptName() throws {
+    let box = try StoreTestSandbox()
+    let folder = try OutputFolder(root: box.url("out"))
+    try OutputFolderTests.install(Array("the result".utf8), at: "a.png", in: folder)
+    let (_, _, result) = try #require(try folder.hashWithStat(relativePath: "a.png"))
+    let save = Array("a save made at that moment".utf8)
+    let sha = OutputFolderTests.sha256(save)
+    let keptName = "out/.swapsync/replaced/a.\(sha.prefix(12)).png"
+    try FileManager.default.createDirectory(
+      atPath: box.url("out/.swapsync/replaced"), withIntermediateDirectories: true)
+    // Other bytes planted at its kept name: they stay, and the save is moved aside, not lost.
+    try Data("planted".utf8).write(to: URL(fileURLWithPath: box.url(keptName)))
+    try Data(save).write(to: URL(fileURLWithPath: box.url("out/.swapsync/tmp/0000000000000000.part")))
+    #expect(throws: FileSystemError.self) {
+      try folder.settleExchange(
+        "0000000000000000.part", from: "a.png", name: "a.png", in: folder.rootFD, expected: result)
+    }
+    #expect(box.read(keptName) == Array("planted".utf8))
+    #expect(box.read("out/.swapsync/tmp/0000000000000000.part.saved") == save)
+    // The same bytes already there: kept once, the temporary name gone.
+    try Data(save).write(to: URL(fileURLWithPath: box.url(keptName)))
+    try Data(save).write(to: URL(fileURLWithPath: box.url("out/.swapsync/tmp/1111111111111111.part")))
+    let kept = try folder.settleExchange(
+      "1111111111111111.part", from: "a.png", name: "a.png", in: folder.rootFD, expected: result)
+    #expect(kept == box.url(keptName))
+    #expect(box.read("out/.swapsync/tmp/1111111111111111.part") == nil)
+    #expect(box.read(keptName) == save)
+  }
 }

@@ -1,3 +1,5 @@
+import CPosix
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -66,18 +68,30 @@ extension OutputFolder {
 
   /// Moves `.swapsync/tmp/<tempName>`, a file an install found at `relativePath` where it
   /// expected another (saved there at that very moment, `install`), to the name `keepAside`
-  /// gives its bytes, and fsyncs that folder. Returns the kept file's path.
+  /// gives its bytes, and fsyncs that folder. What is already at that name is never replaced:
+  /// the same bytes there keep them (the temporary name is then removed), anything else throws.
+  /// Returns the kept file's path.
   func keepDisplaced(_ tempName: String, from relativePath: String) throws(FileSystemError) -> String {
     let path = tempDir + "/" + tempName
     guard let fd = try Self.openRegular(tempName, in: tempFD, path: path) else {
       throw .io(operation: "keep", path: path, errno: ENOENT)
     }
     defer { Posix.closeQuietly(fd) }
+    let file = try Self.status(of: fd, path: path)
     let digest = try Self.stream(fd, path: path) { (_: UnsafeRawBufferPointer) throws(FileSystemError) in }
     let kept = try keptLocation(of: relativePath, sha256: digest.sha256)
     try withKeptFolder(kept, create: true) { (folder) throws(FileSystemError) in
-      if Posix.retrying({ renameat(tempFD, tempName, folder, kept.name) }) != 0 {
-        throw .io(operation: "move \(path) to", path: kept.path, errno: errno)
+      if Posix.retrying({ swapsync_renameat2(tempFD, tempName, folder, kept.name, 0) }) != 0 {
+        let code = errno
+        let exists = code == EEXIST || Posix.fileStatus(folder, kept.name).0 != nil
+        if exists {
+          try checkKept(kept.name, in: folder, path: kept.path, holds: digest, file: file)
+          _ = unlinkat(tempFD, tempName, 0)
+        } else if ![EINVAL, ENOSYS, EOPNOTSUPP].contains(code)
+          || Posix.retrying({ renameat(tempFD, tempName, folder, kept.name) }) != 0
+        {
+          throw .io(operation: "move \(path) to", path: kept.path, errno: errno)
+        }
       }
       try Posix.syncFile(folder, path: Posix.directoryName(kept.path))
     }

@@ -55,8 +55,8 @@ extension OutputFolder {
 
   /// After an exchange: deletes what came out of the output when it is `file`, as a rename
   /// would have; else (a save at that very moment) keeps it in `.swapsync/replaced/` and returns
-  /// where. If that fails, the exchange is undone (the save back at the output, the result
-  /// deleted) and `.changed` is thrown.
+  /// where. If that fails, the save is renamed `<temporary name>.saved` in `.swapsync/tmp/`
+  /// (which no run deletes) and the error says where it is.
   func settleExchange(
     _ tempName: String, from relativePath: String, name: String, in folderFD: Int32, expected file: FileStat
   ) throws(FileSystemError) -> String? {
@@ -68,9 +68,14 @@ extension OutputFolder {
     do throws(FileSystemError) {
       return try keepDisplaced(tempName, from: relativePath)
     } catch {
-      if Posix.retrying({ swapsync_renameat2(tempFD, tempName, folderFD, name, 1) }) == 0 {
-        _ = unlinkat(tempFD, tempName, 0)
-        throw .changed(path: display(relativePath))
+      let saved = tempName + ".saved"
+      if Posix.retrying({ renameat(tempFD, tempName, tempFD, saved) }) == 0 {
+        // "cannot keep in .swapsync/replaced/ the file saved at … while it was replaced; it is now
+        // …/tmp/….saved: <why>"
+        let code: Int32 = if case .io(_, _, let code) = error { code } else { EEXIST }
+        throw .io(
+          operation: "keep in .swapsync/replaced/ the file saved at \(display(relativePath)) while it was "
+            + "replaced; it is now", path: tempDir + "/" + saved, errno: code)
       }
       throw error
     }

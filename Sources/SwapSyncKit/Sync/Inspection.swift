@@ -25,6 +25,9 @@ public struct Inspection: Sendable {
   /// With `adopt`, the untracked outputs `sync --adopt` would record: regular files that begin
   /// like a JPEG, PNG, WebP or GIF (the test `Adopter` makes); the others stay untracked.
   public var adoptable: Set<String> = []
+  /// Untracked outputs `sync --adopt` refuses although they are images, with why: swapsync's
+  /// results for other inputs (`ResultLedger`) where the lockfile records an adopted file.
+  public var notAdoptable: [String: String] = [:]
 
   public static func load(
     _ workspace: Workspace, resubmit: Set<EntryState> = [], adopt: Bool = false, maxSubmits: Int? = nil,
@@ -44,10 +47,18 @@ public struct Inspection: Sendable {
     )
     if inspection.lockfileBehind { inspection.foreignJournalOutputs = workspace.foreignJournalOutputs(state) }
     if adopt {
+      let pairs = Dictionary(
+        workspace.manifest.entries.map { ($0.output, $0.pair) }, uniquingKeysWith: { first, _ in first })
+      for entry in inspection.entries where entry.status == .untracked {
+        guard let pair = pairs[entry.output], let known = files.known(entry.output, pair), known.pair != pair
+        else { continue }
+        inspection.notAdoptable[entry.output] = "swapsync's result for other inputs"
+      }
       inspection.adoptable = Set(
-        inspection.entries.filter { $0.status == .untracked }.map(\.output).filter {
-          Self.beginsLikeAnImage(workspace.outputRoot + "/" + $0)
-        })
+        inspection.entries.filter { $0.status == .untracked && inspection.notAdoptable[$0.output] == nil }
+          .map(\.output).filter {
+            Self.beginsLikeAnImage(workspace.outputRoot + "/" + $0)
+          })
     }
     return inspection
   }

@@ -142,8 +142,14 @@ extension Planner {
       let paid =
         recorded.map { $0.pair == entry.pair && $0.jobId != nil && Lifecycle.isCollectable($0.state) }
         ?? false
+      let lost = recorded.map { $0.pair == entry.pair && $0.state == .lost } ?? false
       let moveAway =
-        paid ? "move it away to collect the result (already paid)" : "move it away to buy the image"
+        paid
+        ? "move it away to collect the result (already paid)"
+        : lost
+          ? "move it away; then `swapsync sync --resubmit lost` buys the image again (or a cache holding it "
+            + "puts it back)"
+          : "move it away to buy the image"
       if case .blocked(let what) = files.probe(entry.output) {
         return EntryReport(
           output: entry.output, status: .untracked, jobId: recorded?.jobId,
@@ -151,12 +157,15 @@ extension Planner {
       }
       if let known = files.known(entry.output, entry.pair) {
         // swapsync's own result, recorded in a lockfile other than this one (another branch's).
-        // (One for other inputs is not untracked: `untrackedSize`.)
+        // One for other inputs is untracked only where this output's record is an adopted file
+        // (`untrackedSize`): the user's to move.
         return EntryReport(
           output: entry.output, status: .untracked, jobId: recorded?.jobId,
-          detail:
-            "the result of job \(known.jobId) for these inputs, installed here by swapsync but not in this "
-            + "lockfile (another branch's?): `swapsync sync --adopt` records it with its job, buying nothing"
+          detail: known.pair == entry.pair
+            ? "the result of job \(known.jobId) for these inputs, installed here by swapsync but not in this "
+              + "lockfile (another branch's?): `swapsync sync --adopt` records it with its job, buying nothing"
+            : "the result of job \(known.jobId) for other inputs, where this lockfile records an adopted file: "
+              + moveAway
         )
       }
       return EntryReport(
