@@ -216,4 +216,41 @@ struct BranchSwitchTests {
     #expect(refused.status == 1, "\(refused.stderr)")
     #expect(try await emulator.stats().jobsCreated == jobs)
   }
+
+  @Test(
+    "another branch's result at one output of a pair is copied to its other outputs, nothing bought; --adopt then records it with its job"
+  )
+  func otherBranchesResultServesSiblings() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    let beach = emulator.sample("target-beach"), alice = emulator.sample("face-alice")
+    try sandbox.writeManifest([("a.png", beach, alice)])
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    let aliceLock = try #require(sandbox.read("swaps.lock.json"))
+    let result = try #require(sandbox.read("out/a.png"))
+    let jobId = try #require(try await Faults.statuses(sandbox)["a.png"]?.jobId)
+    let requests = try await emulator.stats().apiRequests
+
+    // A branch that never synced, with b.png for the same inputs: a.png's file is that pair's result.
+    try FileManager.default.removeItem(atPath: sandbox.path("swaps.lock.json"))
+    try sandbox.writeManifest([("a.png", beach, alice), ("b.png", beach, alice)])
+    let status = try await sandbox.swapsync(["status"], emulator: nil)
+    #expect(
+      status.stdout.contains("its inputs are those of a.png, the result of job \(jobId)"), "\(status.stdout)")
+    let plan = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(plan.stdout.contains("submits:   0"), "\(plan.stdout)")
+    #expect(plan.stdout.contains("restore  b.png (copy of a.png)"), "\(plan.stdout)")
+    let copied = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(copied.status == 1, "\(copied.stderr)")  // a.png stays untracked until adopted
+    #expect(sandbox.read("out/b.png") == result)
+    #expect(try await emulator.stats().apiRequests == requests)
+    #expect(try await emulator.stats().jobsCreated == 1)
+
+    // Adopted, a.png gets its job too: both records are the buying run's, byte for byte.
+    #expect(try await sandbox.swapsync(Faults.sync + ["--adopt"], emulator: emulator).status == 0)
+    let bought = try #require(try LockfileCodec.decode(Array(aliceLock), path: "alice").entries["a.png"])
+    let lock = try #require(try LockfileCodec.read(path: sandbox.path("swaps.lock.json")))
+    #expect(lock.entries == ["a.png": bought, "b.png": bought])
+    #expect(try await emulator.stats().apiRequests == requests)
+  }
 }

@@ -109,6 +109,20 @@ extension OutputFolder {
     return try Self.openRegular(parts[parts.count - 1], in: chain.parent, path: path)
   }
 
+  /// `openRegularFile` for a file wanted only with a size in `sizes`: its descriptor and path,
+  /// or nil when it is missing or of another size (not read at all).
+  func openRegularFile(_ relativePath: String, sizes: ClosedRange<Int>) throws(FileSystemError) -> (
+    fd: Int32, path: String
+  )? {
+    guard let fd = try openRegularFile(relativePath) else { return nil }
+    let path = display(relativePath)
+    guard let found = try? Self.status(of: fd, path: path), sizes.contains(found.size) else {
+      Posix.closeQuietly(fd)
+      return nil
+    }
+    return (fd, path)
+  }
+
   /// Opens `name` in `folderFD` read-only without following a link; nil when it is missing.
   /// Throws when it is not a regular file.
   static func openRegular(_ name: String, in folderFD: Int32, path: String) throws(FileSystemError) -> Int32?

@@ -108,6 +108,9 @@ public struct FileView: Sendable {
   /// Every result this folder installed for `pair`, newest first (`ResultLedger`); empty while
   /// `.swapsync/replaced/` does not exist, where it is asked only to find a kept result.
   public var knownResults: @Sendable (_ pair: SwapPair) -> [(sha256: String, known: ResultLedger.Known)]
+  /// The bytes of the regular file at an output path (through the stat cache in a run); nil
+  /// when there is none or it cannot be read.
+  public var digest: @Sendable (_ output: String) -> FileDigest?
 
   public init(
     check: @escaping @Sendable (String, LockEntry) -> FileCheck,
@@ -118,13 +121,15 @@ public struct FileView: Sendable {
         _, _, _ in nil
       },
     knownResults: @escaping @Sendable (SwapPair) -> [(sha256: String, known: ResultLedger.Known)] = { _ in []
-    }
+    },
+    digest: @escaping @Sendable (String) -> FileDigest? = { _ in nil }
   ) {
     self.check = check
     self.probe = probe
     self.known = known
     self.keptCopy = keptCopy
     self.knownResults = knownResults
+    self.digest = digest
   }
 }
 

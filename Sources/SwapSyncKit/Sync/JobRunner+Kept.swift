@@ -8,7 +8,8 @@
 /// cache and the job, a repair looks there for the recorded result itself, which an earlier
 /// install kept when it put another result over it (a branch switched, then switched back); a
 /// plan whose inputs changed back to a kept result's (`JobPlan.kept`) takes it from there
-/// instead of buying it. The kept bytes are hashed on their way into a temporary file and used
+/// instead of buying it, as does a plan whose result stands unrecorded at another of its outputs
+/// (another branch's). The kept bytes are hashed on their way into a temporary file and used
 /// only when they are the expected ones. No request at all on this path, and the kept file
 /// stays where it is.
 extension JobRunner {
@@ -20,20 +21,23 @@ extension JobRunner {
     else { return false }
     let folder = folder
     let outputs = plan.pending
-    // Where the plan found it (maybe under another output's name), then the outputs' own names.
+    // Where the plan found it (in `replaced/`, maybe under another output's name, or at another
+    // output, unrecorded: `Planner.liveResult`), then under the outputs' own names.
     let keptPrefix = OutputPath.stateFolderName + "/" + OutputFolder.replacedFolderName + "/"
-    var planned: String?
-    if let path = plan.kept?.path, path.hasPrefix(keptPrefix) {
-      planned = String(path.dropFirst(keptPrefix.count))
-    }
-    let found = try await BlockingIO.run { [planned] () throws(FileSystemError) -> (TempFile, ImageType)? in
+    let planned = plan.kept?.path
+    let found = try await BlockingIO.run { () throws(FileSystemError) -> (TempFile, ImageType)? in
       for index in -1..<outputs.count {
-        let opened =
-          index < 0
-          ? try planned.flatMap { (relative) throws(FileSystemError) in
-            try folder.openKept(atKeptPath: relative, sizes: size...size)
-          }
-          : try folder.openKept(outputs[index], sha256: sha256, sizes: size...size)
+        let opened: (fd: Int32, path: String)?
+        if index >= 0 {
+          opened = try folder.openKept(outputs[index], sha256: sha256, sizes: size...size)
+        } else if let planned, planned.hasPrefix(keptPrefix) {
+          opened = try folder.openKept(
+            atKeptPath: String(planned.dropFirst(keptPrefix.count)), sizes: size...size)
+        } else if let planned {
+          opened = try folder.openRegularFile(planned, sizes: size...size)
+        } else {
+          opened = nil
+        }
         guard let kept = opened else { continue }
         defer { Posix.closeQuietly(kept.fd) }
         let temp = try folder.makeTempFile()
@@ -66,7 +70,10 @@ extension JobRunner {
     let installed = try await installFile(temp, at: outputs) { [self] output, existing in
       replacement(of: existing, installing: sha256, record: before[output] ?? nil, pair: pair)
     }
-    await warnKeptAside(installed.kept, restoredBy: "the result kept there earlier")
+    let source = planned.map {
+      $0.hasPrefix(keptPrefix) ? "the result kept there earlier" : "a copy of \($0)"
+    }
+    await warnKeptAside(installed.kept, restoredBy: source ?? "the result kept there earlier")
     var plan = plan
     plan.pending = installed.written
     guard !plan.pending.isEmpty else { return true }

@@ -50,7 +50,7 @@ struct JobRunner: Sendable {
           if try await restoreFromKept(plan) { return }
           // It was checked when planned: changed since. The next run plans the pair again.
           await warn(
-            "\(plan.pending.joined(separator: ", ")): the result of job \(jobId) kept as \(kept.path) changed "
+            "\(plan.pending.joined(separator: ", ")): the result of job \(jobId) found at \(kept.path) changed "
               + "before it could be put back; nothing was done. Run `swapsync plan` to see what a new run would buy"
           )
         } else if let copyFrom, let current = plan.current {

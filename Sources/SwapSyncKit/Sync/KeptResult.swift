@@ -8,7 +8,9 @@ public final class KeptResult: Sendable {
   public let known: ResultLedger.Known?
   /// Its bytes, as hashed when it was found.
   public let digest: FileDigest
-  /// Its path relative to the output folder (`.swapsync/replaced/…`), for `plan`.
+  /// Its path relative to the output folder, for `plan`: `.swapsync/replaced/…`, or an output's
+  /// own path for a result that stands unrecorded at another output of the pair
+  /// (`Planner.liveResult`).
   public let path: String
 
   public init(known: ResultLedger.Known?, digest: FileDigest, path: String) {
@@ -68,6 +70,20 @@ extension Planner {
       {
         return KeptResult(known: known, digest: copy.digest, path: copy.path)
       }
+    }
+    return nil
+  }
+
+  /// A result swapsync installed here for `pair` (`ResultLedger`: another branch's) that stands,
+  /// unrecorded, at one of `untracked` (outputs of the pair with a file swapsync's lockfile does
+  /// not account for): copied from there to the pair's other outputs instead of buying the pair
+  /// again. The file itself stays as it is, untracked until `sync --adopt` records it with its job.
+  static func liveResult(for pair: SwapPair, among untracked: [String], files: FileView) -> KeptResult? {
+    for output in untracked {
+      guard let known = files.known(output, pair), known.pair == pair, let digest = files.digest(output),
+        digest.type != nil, known.size.map({ $0 == digest.size }) ?? true
+      else { continue }
+      return KeptResult(known: known, digest: digest, path: output)
     }
     return nil
   }

@@ -22,7 +22,8 @@ enum OutputFiles {
       },
       keptCopy: { outputs, sha256, sizes in keptCopy(outputs, sha256, sizes, folder: folder) },
       // Asked only to find a kept result: with no `replaced/` folder the ledger is not read.
-      knownResults: { pair in folder.hasReplacedFolder ? ledger.results(for: pair) : [] })
+      knownResults: { pair in folder.hasReplacedFolder ? ledger.results(for: pair) : [] },
+      digest: { output in try? cache.digest(for: output, in: folder) })
   }
 
   /// The bytes with `sha256` (and `size`) that `.swapsync/replaced/` keeps for one of
@@ -133,7 +134,8 @@ enum OutputFiles {
         ledger.lookUp(wanted) { folder.flatMap { try? $0.hash(relativePath: output) }?.sha256 }
       },
       keptCopy: { outputs, sha256, sizes in keptCopy(outputs, sha256, sizes, folder: stateFolder) },
-      knownResults: { pair in stateFolder?.hasReplacedFolder == true ? ledger.results(for: pair) : [] })
+      knownResults: { pair in stateFolder?.hasReplacedFolder == true ? ledger.results(for: pair) : [] },
+      digest: { output in folder.flatMap { try? $0.hash(relativePath: output) } })
   }
 
   private static func compare(_ digest: FileDigest?, _ entry: LockEntry) -> FileCheck {

@@ -54,6 +54,11 @@ extension Planner {
       else { continue }
       holders[entry.pair] = (entry.output, jobId)
     }
+    // The outputs of those pairs, where one may hold the pair's result unrecorded (`liveResult`).
+    var pairOutputs: [SwapPair: [String]] = [:]
+    for entry in manifest.entries where stalePairs.contains(entry.pair) {
+      pairOutputs[entry.pair, default: []].append(entry.output)
+    }
     let givenUp = GivenUpJobs(manifest: manifest, lock: lock)
     for entry in manifest.entries {
       var report = report(entry, lock: lock, files: files, runInProgress: runInProgress)
@@ -95,6 +100,12 @@ extension Planner {
         report.detail =
           "\(changed) are those of the result of job \(jobId), kept as \(kept.path): sync puts it "
           + "back instead of buying it again\(dropped)"
+      } else if let live = liveResult(for: entry, pairOutputs[entry.pair] ?? [], lock: lock, files: files),
+        let jobId = live.known?.jobId
+      {
+        report.detail =
+          "\(changed) are those of \(live.path), the result of job \(jobId) installed there by swapsync but not in "
+          + "this lockfile (another branch's?): sync copies it instead of buying it again\(dropped)"
       } else if stale {
         report.detail = "manifest inputs changed; a new job is needed\(dropped)"
       } else if case .present = files.probe(entry.output), let known = files.known(entry.output, entry.pair) {
@@ -130,6 +141,17 @@ extension Planner {
       reports.append(EntryReport(output: output, status: .orphan, jobId: recorded.jobId, detail: detail))
     }
     return reports.sorted { $0.output.utf8.lexicographicallyPrecedes($1.output.utf8) }
+  }
+
+  /// `Planner.liveResult` among the other outputs of `entry`'s pair that hold a file this
+  /// lockfile does not account for.
+  private func liveResult(for entry: ManifestEntry, _ outputs: [String], lock: Lockfile, files: FileView)
+    -> KeptResult?
+  {
+    let untracked = outputs.filter {
+      $0 != entry.output && untrackedSize($0, pair: entry.pair, lock: lock, files: files) != nil
+    }
+    return untracked.isEmpty ? nil : Self.liveResult(for: entry.pair, among: untracked, files: files)
   }
 
   private func report(_ entry: ManifestEntry, lock: Lockfile, files: FileView, runInProgress: Bool)

@@ -169,6 +169,11 @@ public struct Planner: Sendable {
       plan.restore(from: kept)
       return plan
     }
+    // Or the pair's result stands, unrecorded, at another of its outputs (another branch's).
+    if let live = Self.liveResult(for: pair, among: plan.untracked, files: files), live.record != nil {
+      plan.restore(from: live)
+      return plan
+    }
     let stale = outputs.contains { lock.entries[$0] != nil }
     plan.action = .submit(reason: stale ? .stale : .missing)
     return plan

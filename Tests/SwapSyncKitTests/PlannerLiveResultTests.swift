@@ -1,0 +1,51 @@
+import Testing
+
+@testable import SwapSyncKit
+
+/// A pair's result standing unrecorded at one of its outputs (another branch's sync) serves the
+/// pair's other outputs: copied, not bought (docs/states.md, `untracked` → `done`).
+@Suite("planner: a result at another output of the pair", .timeLimit(.minutes(1)))
+struct PlannerLiveResultTests {
+  let pair = SwapPair(targetImage: "https://t/a.png", swapImage: "https://f/x.png")
+  let other = SwapPair(targetImage: "https://t/b.png", swapImage: "https://f/x.png")
+  let digest = FileDigest(sha256: String(repeating: "a", count: 64), size: 7, type: .png)
+
+  func firstPlan(known: ResultLedger.Known?, digest: FileDigest?) -> JobPlan? {
+    let manifest = Manifest(
+      path: "swaps.json", outputDir: nil,
+      entries: ["a.png", "b.png"].map { ManifestEntry(output: $0, pair: pair, hookUrl: nil, origin: "swaps") }
+    )
+    let files = FileView(
+      check: { _, _ in .missing },
+      probe: { output in output == "a.png" ? .present(size: 7) : .absent },
+      known: { output, _ in output == "a.png" ? known : nil },
+      digest: { output in output == "a.png" ? digest : nil })
+    return Planner(resubmit: []).plan(manifest: manifest, lock: Lockfile(entries: [:]), files: files).first
+  }
+
+  @Test("copied from there with the buying run's job, the file itself left untracked")
+  func copied() throws {
+    let known = ResultLedger.Known(
+      jobId: "J", pair: pair, quota: 2, finishedAt: "2026-12-01T00:00:00Z", size: 7)
+    let plan = try #require(firstPlan(known: known, digest: digest))
+    #expect(plan.action == .restore(jobId: "J", copyFrom: "a.png"))
+    #expect(plan.pending == ["b.png"])
+    #expect(plan.untracked == ["a.png"])
+    #expect(plan.current?.jobId == "J")
+    #expect(plan.current?.sha256 == digest.sha256)
+    #expect(plan.current?.state == .done)
+  }
+
+  @Test("bought as usual when the file is another pair's result, of another size, or not an image")
+  func bought() throws {
+    let elsewhere = ResultLedger.Known(jobId: "J", pair: other, size: 7)
+    let resized = ResultLedger.Known(jobId: "J", pair: pair, size: 8)
+    let same = ResultLedger.Known(jobId: "J", pair: pair, size: 7)
+    var notImage = digest
+    notImage.type = nil
+    for (known, found) in [(elsewhere, digest), (resized, digest), (same, notImage), (nil, digest)] {
+      let plan = try #require(firstPlan(known: known, digest: found))
+      #expect(plan.action == .submit(reason: .missing), "\(String(describing: known))")
+    }
+  }
+}
