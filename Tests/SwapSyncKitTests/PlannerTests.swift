@@ -234,13 +234,22 @@ struct PlannerTests {
     }
   }
 
-  @Test("another manifest output's record is not a source: swapping two names is a change of inputs (stale)")
+  @Test(
+    "another manifest output's job is not taken, its intact result is: swapping two names is a change of inputs (stale)"
+  )
   func swappedNamesAreStale() {
-    // Taking y's running job for x while y is rewritten for a's pair would lose the job.
-    let plans = plan(
-      manifest([("x.png", b), ("y.png", a)]),
-      ["x.png": entry(a, .done, sha: "s1"), "y.png": entry(b, .running, job: "J2")])
-    #expect(plans.map(\.action) == [.submit(reason: .stale), .submit(reason: .stale)])
+    // Taking y's running job for x while y is rewritten for a's pair would lose the job; x's
+    // result is copied to y before x is replaced (`Planner.staleResult`), unless x's file changed.
+    let lock = ["x.png": entry(a, .done, sha: "s1"), "y.png": entry(b, .running, job: "J2")]
+    let plans = plan(manifest([("x.png", b), ("y.png", a)]), lock)
+    #expect(plans.map(\.action) == [.submit(reason: .stale), .restore(jobId: "J1", copyFrom: "x.png")])
+    #expect(plans.last?.current?.jobId == "J1" && plans.last?.current?.sha256 == "s1")
+    let changed = plan(manifest([("x.png", b), ("y.png", a)]), lock, files: ["x.png": .differs("s9")])
+    #expect(changed.map(\.action) == [.submit(reason: .stale), .submit(reason: .stale)])
+    var adopted = entry(a, .done, job: nil, sha: "s1")
+    adopted.adopted = true
+    let user = plan(manifest([("x.png", b), ("y.png", a)]), ["x.png": adopted])
+    #expect(user.map(\.action) == [.submit(reason: .stale), .submit(reason: .missing)])
   }
 
   @Test("a renamed output inherits its orphan's record; a stale file at its path keeps its checksum")

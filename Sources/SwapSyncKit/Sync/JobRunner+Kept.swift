@@ -21,20 +21,26 @@ extension JobRunner {
     else { return false }
     let folder = folder
     let outputs = plan.pending
-    // Where the plan found it (in `replaced/`, maybe under another output's name, or at another
-    // output, unrecorded: `Planner.liveResult`), then under the outputs' own names.
+    // Where the plan found it: in `replaced/` (maybe under another output's name), or at another
+    // output (unrecorded, `Planner.liveResult`, or that output's old result, `staleResult`), then
+    // kept under that output's name (its new result replaced it meanwhile); then under the
+    // outputs' own names.
     let keptPrefix = OutputPath.stateFolderName + "/" + OutputFolder.replacedFolderName + "/"
     let planned = plan.kept?.path
+    let live = planned.flatMap { $0.hasPrefix(keptPrefix) ? nil : $0 }
     let found = try await BlockingIO.run { () throws(FileSystemError) -> (TempFile, ImageType)? in
-      for index in -1..<outputs.count {
+      for index in -2..<outputs.count {
         let opened: (fd: Int32, path: String)?
         if index >= 0 {
           opened = try folder.openKept(outputs[index], sha256: sha256, sizes: size...size)
-        } else if let planned, planned.hasPrefix(keptPrefix) {
+        } else if let live {
+          opened =
+            index == -2
+            ? try folder.openRegularFile(live, sizes: size...size)
+            : try folder.openKept(live, sha256: sha256, sizes: size...size)
+        } else if let planned, index == -2 {
           opened = try folder.openKept(
             atKeptPath: String(planned.dropFirst(keptPrefix.count)), sizes: size...size)
-        } else if let planned {
-          opened = try folder.openRegularFile(planned, sizes: size...size)
         } else {
           opened = nil
         }

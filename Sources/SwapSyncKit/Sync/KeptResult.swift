@@ -88,6 +88,24 @@ extension Planner {
     return nil
   }
 
+  /// The first of `candidates` (outputs the manifest now names with other inputs, and their
+  /// `done` records of this pair, `Planner.sources`) whose file is still the recorded result:
+  /// copied from there to the pair's outputs, with the record of the run that bought it, instead
+  /// of buying it again. At run time, once that output's new result has replaced it, it is read
+  /// from `.swapsync/replaced/`, where the replacing install archived it
+  /// (`JobRunner.restoreFromKept`); so two outputs can swap their inputs for nothing.
+  static func staleResult(_ candidates: [(output: String, entry: LockEntry)], files: FileView) -> KeptResult?
+  {
+    for (output, record) in candidates where files.check(output, record) == .matches {
+      guard let jobId = record.jobId, let sha256 = record.sha256, let size = record.size else { continue }
+      let digest = FileDigest(
+        sha256: sha256, size: size, type: record.imageType.flatMap(ImageType.init(rawValue:)))
+      return KeptResult(
+        known: ResultLedger.Known(recordOf: record, jobId: jobId), digest: digest, path: output)
+    }
+    return nil
+  }
+
   /// The result `record` names (`done`, or `lost` once its job was forgotten), kept in
   /// `.swapsync/replaced/` for one of `outputs`: put back instead of downloading it again, or
   /// of buying it again. A `lost` one is recorded `done` again with its job (`recognized`).

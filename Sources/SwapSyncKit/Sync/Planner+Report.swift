@@ -17,8 +17,8 @@ extension Planner {
     }
     // An orphan's job is the pair's job too (`orphans`): a renamed output reuses it.
     var reusable: [SwapPair: (output: String, jobId: String?)] = [:]
-    let orphans = Self.orphans(lock: lock, manifest: Dictionary(grouping: manifest.entries, by: \.pair))
-    for (output, recorded) in orphans.values.joined() {
+    let sources = Self.sources(lock: lock, manifest: Dictionary(grouping: manifest.entries, by: \.pair))
+    for (output, recorded) in sources.orphans.values.joined() {
       let jobId = recorded.jobId
       // An adopted file has no job: once gone, only the user (`--resubmit lost`) or a cache brings it back.
       let adoptedGone = recorded.adopted == true && files.check(output, recorded) != .matches
@@ -106,6 +106,12 @@ extension Planner {
         report.detail =
           "\(changed) are those of \(live.path), the result of job \(jobId) installed there by swapsync but not in "
           + "this lockfile (another branch's?): sync copies it instead of buying it again\(dropped)"
+      } else if let result = Self.staleResult(sources.staleResults[entry.pair] ?? [], files: files),
+        let jobId = result.known?.jobId
+      {
+        report.detail =
+          "\(changed) are those \(result.path) had, whose result (job \(jobId)) sync copies here instead of buying "
+          + "it again\(dropped)"
       } else if stale {
         report.detail = "manifest inputs changed; a new job is needed\(dropped)"
       } else if case .present = files.probe(entry.output), let known = files.known(entry.output, entry.pair) {

@@ -14,11 +14,33 @@ public struct Planner: Sendable {
       if groups[entry.pair] == nil { order.append(entry.pair) }
       groups[entry.pair, default: []].append(entry)
     }
-    let orphans = Self.orphans(lock: lock, manifest: groups)
+    let sources = Self.sources(lock: lock, manifest: groups)
     return order.map { pair in
       let entries = groups[pair] ?? []
-      return planGroup(pair: pair, entries: entries, orphans: orphans[pair] ?? [], lock: lock, files: files)
+      var plan = planGroup(
+        pair: pair, entries: entries, orphans: sources.orphans[pair] ?? [], lock: lock, files: files)
+      // Inputs another output of the manifest had: its result, intact, is copied, not bought.
+      if case .submit(let reason) = plan.action, reason == .missing || reason == .stale,
+        let result = Self.staleResult(sources.staleResults[pair] ?? [], files: files)
+      {
+        plan.restore(from: result)
+      }
+      return plan
     }
+  }
+
+  /// The records of the manifest's pairs that the plans take a job or a result from, by pair,
+  /// in output order: `orphans`, and `staleResults`, the finished results of outputs the
+  /// manifest now names with other inputs (`staleResult`).
+  struct Sources {
+    var orphans: [SwapPair: [(output: String, entry: LockEntry)]] = [:]
+    var staleResults: [SwapPair: [(output: String, entry: LockEntry)]] = [:]
+  }
+
+  static func orphans(lock: Lockfile, manifest groups: [SwapPair: [ManifestEntry]])
+    -> [SwapPair: [(output: String, entry: LockEntry)]]
+  {
+    sources(lock: lock, manifest: groups).orphans
   }
 
   /// Orphans (lockfile entries the manifest no longer names) of the manifest's pairs, by pair,
@@ -27,21 +49,29 @@ public struct Planner: Sendable {
   /// while it runs) or its adopted file instead of buying it again, and an orphan that is
   /// failed, uncertain or lost (an adopted one whose file is gone, too) still needs `--resubmit`
   /// (docs/lockfile.md, "Orphans").
-  static func orphans(lock: Lockfile, manifest groups: [SwapPair: [ManifestEntry]])
-    -> [SwapPair: [(output: String, entry: LockEntry)]]
-  {
-    var found: [SwapPair: [(output: String, entry: LockEntry)]] = [:]
+  static func sources(lock: Lockfile, manifest groups: [SwapPair: [ManifestEntry]]) -> Sources {
+    var found = Sources()
     var manifestOutputs: Set<String> = []
     for (output, entry) in lock.entries {
       // A pair names one or two outputs as a rule: a look at them first, not a set of every output.
       guard let named = groups[entry.pair], !named.contains(where: { $0.output == output }) else { continue }
-      // The record of an output the manifest names with other inputs is that output's (stale),
-      // not a source: taking its job while that output is rewritten would lose the job.
       if manifestOutputs.isEmpty { manifestOutputs = Set(groups.values.joined().map(\.output)) }
-      if manifestOutputs.contains(output) { continue }
-      found[entry.pair, default: []].append((output, entry))
+      if manifestOutputs.contains(output) {
+        // The record of an output the manifest names with other inputs is that output's (stale):
+        // its job is not taken (a running one is given up as that output is rewritten), but its
+        // finished result is copied before it is replaced (archived, it is read from there).
+        if entry.state == .done, entry.jobId != nil, entry.sha256 != nil, entry.size != nil,
+          entry.adopted != true
+        {
+          found.staleResults[entry.pair, default: []].append((output, entry))
+        }
+        continue
+      }
+      found.orphans[entry.pair, default: []].append((output, entry))
     }
-    return found.mapValues { $0.sorted { $0.output < $1.output } }
+    found.orphans = found.orphans.mapValues { $0.sorted { $0.output < $1.output } }
+    found.staleResults = found.staleResults.mapValues { $0.sorted { $0.output < $1.output } }
+    return found
   }
 
   /// The records a run gives, before any job runs, to outputs that take another record's job: a
