@@ -221,11 +221,60 @@ import Testing
     second.closeQuietly()
     try box.write([1], to: "out/.swapsync/tmp/notes.txt")
     #expect(first.name.hasSuffix(".part") && first.name != second.name)
-    #expect(try folder.cleanTemporaries() == 2)
+    #expect(try folder.cleanTemporaries() == (2, []))
     #expect(box.list("out/.swapsync/tmp") == ["notes.txt"])
-    #expect(try folder.cleanTemporaries() == 0)
+    #expect(try folder.cleanTemporaries() == (0, []))
     let third = try folder.makeTempFile()
     folder.discard(third)
     #expect(box.list("out/.swapsync/tmp") == ["notes.txt"])
+  }
+
+  @Test(
+    "a run killed during an install's exchange: what came out is deleted when kept elsewhere or recorded, else kept as .saved"
+  )
+  func cleanTemporariesKeepsWhatMayBeASave() throws {
+    let box = try StoreTestSandbox()
+    let folder = try OutputFolder(root: box.url("out"))
+    let tmp = "out/.swapsync/tmp/"
+    try box.write([1, 1], to: tmp + "linked.install")
+    try FileManager.default.linkItem(atPath: box.url(tmp + "linked.install"), toPath: box.url("elsewhere"))
+    try box.write([2, 2], to: tmp + "recorded.install")
+    try box.write([3, 3], to: tmp + "save.install")
+    let recorded = Self.sha256([2, 2])
+    let (removed, saved) = try folder.cleanTemporaries { $0 == recorded }
+    #expect(removed == 2)
+    #expect(saved == [box.url(tmp + "save.install.saved")])
+    #expect(box.list("out/.swapsync/tmp") == ["save.install.saved"])
+    #expect(box.read(tmp + "save.install.saved") == [3, 3])
+    #expect(try folder.cleanTemporaries() == (0, []), "a .saved file is never deleted")
+  }
+
+  @Test(
+    "an install over a file exchanges it under a .install name, so a kill before settling leaves a save looked at"
+  )
+  func exchangeUsesTheInstallName() throws {
+    let box = try StoreTestSandbox()
+    let folder = try OutputFolder(root: box.url("out"))
+    try Self.install([1], at: "a.png", in: folder)
+    let (_, _, file) = try #require(try folder.hashWithStat(relativePath: "a.png"))
+    // A save made at the moment of the exchange, whose kept name holds other bytes: it cannot be
+    // kept in replaced/, so it stays in tmp/ under the exchange's name.
+    let save: [UInt8] = [7, 7]
+    let keptName = "out/.swapsync/replaced/a.\(Self.sha256(save).prefix(12)).png"
+    try FileManager.default.createDirectory(
+      atPath: box.url("out/.swapsync/replaced"), withIntermediateDirectories: true)
+    try box.write([9], to: keptName)
+    let temp = try folder.makeTempFile()
+    try temp.write([2])
+    #expect(throws: FileSystemError.self) {
+      try folder.install(temp, at: "a.png", replacing: .file(file)) {
+        try? box.write(save, to: "saving.png")
+        _ = rename(box.url("saving.png"), box.url("out/a.png"))
+      }
+    }
+    let stem = String(temp.name.dropLast(".part".count))
+    #expect(box.list("out/.swapsync/tmp") == [stem + ".install.saved"])
+    #expect(box.read("out/.swapsync/tmp/\(stem).install.saved") == save)
+    #expect(box.read("out/a.png") == [2])
   }
 }

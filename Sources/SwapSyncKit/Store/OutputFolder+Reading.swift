@@ -85,19 +85,48 @@ extension OutputFolder {
   }
 
   /// Deletes leftover `*.part` files in `.swapsync/tmp/` (from killed runs). Call only while
-  /// holding the run lock, before any download starts. Returns how many were removed.
+  /// holding the run lock, before any download starts. Returns how many were removed, and the
+  /// paths of files kept for the user to look at.
+  ///
+  /// A leftover `*.install` file is what a run killed during an install's exchange left
+  /// (`install`): the result about to go in, or what came out of the output. It is deleted when
+  /// its bytes are kept elsewhere (another link to it: `.swapsync/replaced/`) or are a result the
+  /// lockfile records (`isRecorded`, given a SHA-256); else it may be a save made at the output at
+  /// that moment, and it is renamed `<name>.saved`, which no run deletes.
   @discardableResult
-  public func cleanTemporaries() throws(FileSystemError) -> Int {
+  public func cleanTemporaries(isRecorded: (String) -> Bool = { _ in false }) throws(FileSystemError) -> (
+    removed: Int, saved: [String]
+  ) {
     var removed = 0
-    for name in try FolderListing.names(in: tempFD, path: tempDir) where name.hasSuffix(Self.tempSuffix) {
+    var saved: [String] = []
+    for name in try FolderListing.names(in: tempFD, path: tempDir) {
+      if name.hasSuffix(Self.exchangeSuffix), try !isDisposable(name, isRecorded: isRecorded) {
+        if Posix.retrying({ renameat(tempFD, name, tempFD, name + ".saved") }) != 0 {
+          throw .io(operation: "rename", path: tempDir + "/" + name, errno: errno)
+        }
+        saved.append(tempDir + "/" + name + ".saved")
+        continue
+      }
+      guard name.hasSuffix(Self.tempSuffix) || name.hasSuffix(Self.exchangeSuffix) else { continue }
       if Posix.retrying({ unlinkat(tempFD, name, 0) }) != 0 {
         if errno == ENOENT { continue }
         throw .io(operation: "remove", path: tempDir + "/" + name, errno: errno)
       }
       removed += 1
     }
-    if removed > 0 { try Posix.syncFile(tempFD, path: tempDir) }
-    return removed
+    if removed > 0 || !saved.isEmpty { try Posix.syncFile(tempFD, path: tempDir) }
+    return (removed, saved)
+  }
+
+  /// Whether the leftover `name` in `.swapsync/tmp/` holds nothing that is not kept elsewhere.
+  private func isDisposable(_ name: String, isRecorded: (String) -> Bool) throws(FileSystemError) -> Bool {
+    let path = tempDir + "/" + name
+    guard let fd = try Self.openRegular(name, in: tempFD, path: path) else { return true }
+    defer { Posix.closeQuietly(fd) }
+    let (info, code) = Posix.fileStatus(fd)
+    guard let info else { throw .io(operation: "inspect", path: path, errno: code) }
+    if info.st_nlink > 1 { return true }
+    return isRecorded(try Self.stream(fd, path: path) { _ in }.sha256)
   }
 
   /// Opens an output read-only without following links; nil when it (or a parent) is missing.

@@ -16,6 +16,10 @@ public final class OutputFolder: @unchecked Sendable {
   static let stateFolderName = OutputPath.stateFolderName
   static let tempFolderName = "tmp"
   static let tempSuffix = ".part"
+  /// A temporary file about to be exchanged with an output is renamed to this suffix first, so
+  /// that what comes out of the output under its name survives a kill before it is settled
+  /// (`cleanTemporaries(isRecorded:)`).
+  static let exchangeSuffix = ".install"
   static let chunkSize = 64 * 1024
 
   /// Absolute path of the output folder (as given, made absolute; links not resolved).
@@ -149,28 +153,39 @@ public final class OutputFolder: @unchecked Sendable {
     let chain: DirectoryChain
     let name = parts[parts.count - 1]
     var exchanged = false
+    // Where an exchange may bring out a file saved at the output at that very moment, the
+    // temporary file is renamed so that a kill before `settleExchange` leaves that save under a
+    // name the next run does not delete without a look (`cleanTemporaries(isRecorded:)`).
+    var tempName = temp.name
     do throws(FileSystemError) {
       try temp.close()
+      if case .file = occupant {
+        let renamed = String(temp.name.dropLast(Self.tempSuffix.count)) + Self.exchangeSuffix
+        if Posix.retrying({ renameat(tempFD, temp.name, tempFD, renamed) }) != 0 {
+          throw .io(operation: "rename", path: temp.path, errno: errno)
+        }
+        tempName = renamed
+      }
       guard let opened = try walkParents(parts, create: true) else {
         throw .io(operation: "create folder for", path: path, errno: ENOENT)
       }
       chain = opened
       do throws(FileSystemError) {
         try refuseNonRegular(name, in: chain.parent, path: path)
-        exchanged = try rename(temp.name, to: name, in: chain.parent, path: path, replacing: occupant)
+        exchanged = try rename(tempName, to: name, in: chain.parent, path: path, replacing: occupant)
       } catch {
         chain.close()
         throw error
       }
     } catch {
       // Cleanup after a failure that is already being reported; ENOENT is fine.
-      _ = unlinkat(tempFD, temp.name, 0)
+      _ = unlinkat(tempFD, tempName, 0)
       throw error
     }
     defer { chain.close() }
     var kept: String?
     if exchanged, case .file(let file) = occupant {
-      kept = try settleExchange(temp.name, from: relativePath, name: name, in: chain.parent, expected: file)
+      kept = try settleExchange(tempName, from: relativePath, name: name, in: chain.parent, expected: file)
     }
     try Posix.syncFile(chain.parent, path: Posix.directoryName(path))
     return kept

@@ -33,9 +33,13 @@ public struct SyncEngine: Sendable {
     if options.maxSubmits != 0 { try Self.refusePlaceholders(workspace.manifest, lock: early.lock) }
     let (folder, runLock) = try workspace.lockOutputFolder()
     defer { runLock.release() }
+    let savedLeftovers: [String]
     do {
-      // Leftovers of a killed run: never visible at an output path, now removed.
-      _ = try folder.cleanTemporaries()
+      // Leftovers of a killed run: never visible at an output path, now removed (what may be a
+      // user's save is kept and named below).
+      savedLeftovers = try folder.cleanTemporaries { sha256 in
+        early.lock.entries.values.contains { $0.sha256 == sha256 }
+      }.saved
       _ = try AtomicFile.removeStaleTemporaries(for: workspace.lockPath)
     } catch {
       throw SwapSyncFailure(.cannotWrite, "\(error)")
@@ -46,6 +50,14 @@ public struct SyncEngine: Sendable {
     let files = OutputFiles.cached(folder: folder, cache: cache)
     let planner = Planner(resubmit: options.resubmit)
     let tally = TallyKeeper()
+    for path in savedLeftovers {
+      await tally.update {
+        $0.warnings.append(
+          "\(path): a run killed while it replaced an output left this file, which is no result swapsync "
+            + "recorded: it may be a save made at that output at that moment. Look at it, then move or delete it"
+        )
+      }
+    }
     var plans = planner.plan(manifest: workspace.manifest, lock: await store.lock, files: files)
     // `start` comes before the run's first recorded change (docs/events.md), with the counts
     // those changes start from.
