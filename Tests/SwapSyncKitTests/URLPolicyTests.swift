@@ -14,6 +14,8 @@ struct URLPolicyTests {
       "https://cdn.example.com/att/1/2/a.png?ex=65f&is=1&hm=abc&", "https://img.example.com/faces/alice",
       "https://xn--bcher-kva.example/", "https://under_score.example.com/", "https://example.com./x",
       "https://example.com/@user", "https://example.com/é.jpg",
+      // Delimiters are bytes, as libcurl reads them: a combining mark does not hide the "/".
+      "https://example.com/\u{301}@user",
     ])
   func accepted(url: String) {
     #expect(URLPolicy.problem(with: url, allowHTTP: false) == nil)

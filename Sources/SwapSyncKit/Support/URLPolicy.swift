@@ -22,7 +22,8 @@ public enum URLPolicy {
     if !printableASCII, url.unicodeScalars.contains(where: { $0.properties.isWhitespace || isControl($0) }) {
       return "URL contains whitespace or control characters"
     }
-    guard let colon = url.firstIndex(of: ":"), isScheme(url[..<colon]) else {
+    // Bytes, not characters, from here on: the delimiters are ASCII, and libcurl reads bytes.
+    guard let colon = url.utf8.firstIndex(of: UInt8(ascii: ":")), isScheme(url[..<colon]) else {
       return "not an absolute URL (it must start with https://)"
     }
     let scheme = url[..<colon].lowercased()
@@ -33,8 +34,12 @@ public enum URLPolicy {
     let afterScheme = url[url.index(after: colon)...]
     guard afterScheme.hasPrefix("//") else { return "URL has no host (expected \"\(scheme)://host/...\")" }
     let authorityAndRest = afterScheme.dropFirst(2)
-    let authority = authorityAndRest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-    if authority.contains("@") { return "URL must not contain credentials" }
+    let end =
+      authorityAndRest.utf8.firstIndex {
+        $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#")
+      } ?? authorityAndRest.endIndex
+    let authority = authorityAndRest[..<end]
+    if authority.utf8.contains(UInt8(ascii: "@")) { return "URL must not contain credentials" }
     let host: String
     switch splitHostAndPort(authority) {
     case .failure(let message): return message
@@ -109,14 +114,13 @@ public enum URLPolicy {
     scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format
   }
 
+  /// RFC 3986: a letter, then letters, digits, `+`, `-` and `.` (ASCII only).
   private static func isScheme(_ text: Substring) -> Bool {
-    guard let first = text.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic else {
-      return false
-    }
-    return text.unicodeScalars.allSatisfy { scalar in
-      scalar.isASCII
-        && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
-          || "+-.".unicodeScalars.contains(scalar))
+    func isLetter(_ byte: UInt8) -> Bool { (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) }
+    guard let first = text.utf8.first, isLetter(first) else { return false }
+    return text.utf8.allSatisfy { byte in
+      isLetter(byte) || (0x30...0x39).contains(byte) || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-")
+        || byte == UInt8(ascii: ".")
     }
   }
 
@@ -138,9 +142,12 @@ public enum URLPolicy {
         return .failure("URL has an invalid IPv6 address \"\(host)\"")
       }
     } else {
-      let parts = authority.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-      host = parts[0]
-      port = parts.count > 1 ? parts[1] : nil
+      if let colon = authority.utf8.firstIndex(of: UInt8(ascii: ":")) {
+        host = authority[..<colon]
+        port = authority[authority.utf8.index(after: colon)...]
+      } else {
+        host = authority
+      }
       if host.isEmpty { return .failure("URL has no host") }
       guard isValidHostName(host) else {
         // An internationalised name is written in its ASCII form (docs/manifest.md).
@@ -150,7 +157,7 @@ public enum URLPolicy {
       }
     }
     if let port {
-      guard !port.isEmpty, port.count <= 5, port.allSatisfy({ $0.isASCII && $0.isNumber }),
+      guard !port.isEmpty, port.utf8.count <= 5, port.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
         let number = Int(port), (1...65535).contains(number)
       else {
         return .failure("URL has an invalid port \"\(port)\"")
@@ -164,11 +171,11 @@ public enum URLPolicy {
   private static func isValidHostName(_ host: Substring) -> Bool {
     guard host.utf8.count <= 253 else { return false }
     let trimmed = host.hasSuffix(".") ? host.dropLast() : host
-    let labels = trimmed.split(separator: ".", omittingEmptySubsequences: false)
+    let labels = trimmed.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
     // Bytes, not scalars: every allowed character is ASCII, and Unicode properties are slow to look up.
     return labels.allSatisfy { label in
-      !label.isEmpty && label.utf8.count <= 63
-        && label.utf8.allSatisfy { byte in
+      !label.isEmpty && label.count <= 63
+        && label.allSatisfy { byte in
           (0x61...0x7A).contains(byte) || (0x41...0x5A).contains(byte) || (0x30...0x39).contains(byte)
             || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
         }
@@ -177,14 +184,16 @@ public enum URLPolicy {
 
   /// Strict dotted-quad IPv4 (four decimal parts 0-255, no leading zeros).
   static func ipv4Octets(_ text: String) -> [UInt8]? {
-    let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+    let parts = text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
     guard parts.count == 4 else { return nil }
     var octets: [UInt8] = []
     for part in parts {
-      guard !part.isEmpty, part.count <= 3, part.allSatisfy({ ("0"..."9").contains($0) }),
-        part == "0" || !part.hasPrefix("0"), let value = UInt8(part)
+      guard !part.isEmpty, part.count <= 3, part.allSatisfy({ (0x30...0x39).contains($0) }),
+        part.count == 1 || part.first != UInt8(ascii: "0")
       else { return nil }
-      octets.append(value)
+      let value = part.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+      guard value <= 255 else { return nil }
+      octets.append(UInt8(value))
     }
     return octets
   }
@@ -192,7 +201,7 @@ public enum URLPolicy {
   /// Parses an IPv6 address (RFC 4291 text forms, incl. `::` and a trailing dotted IPv4) to 8 words.
   /// Zone identifiers (`%eth0`) are rejected.
   static func ipv6Words(_ text: String) -> [UInt16]? {
-    guard !text.isEmpty, !text.contains("%") else { return nil }
+    guard !text.isEmpty, !text.utf8.contains(UInt8(ascii: "%")) else { return nil }
     let halves = text.components(separatedBy: "::")
     guard halves.count <= 2 else { return nil }
     func words(_ part: String) -> [UInt16]? {
