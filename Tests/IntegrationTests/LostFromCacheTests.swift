@@ -1,4 +1,5 @@
 import Foundation
+import SwapSyncKit
 import Testing
 
 /// A result whose job the service forgot (`lost`) is not bought again while a cache holds its
@@ -41,5 +42,43 @@ struct LostFromCacheTests {
     #expect(try await forgetful.stats().jobsCreated == 0, "nothing bought again")
     #expect(try await Faults.statuses(sandbox).values.allSatisfy { $0.status == .done })
     #expect(try await sandbox.swapsync(["verify"], emulator: nil).status == 0)
+  }
+
+  @Test(
+    "a lost entry whose recorded bytes are back at its output is done again, and copied to its sibling: nothing bought"
+  )
+  func lostEntryWhoseBytesAreBack() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    let a = Faults.twoEntries(emulator)[0]
+    try sandbox.writeManifest([a, ("twin.png", a.1, a.2)])
+    #expect(try await sandbox.swapsync(CacheSupport.sync, emulator: emulator).status == 0)
+    let result = try #require(sandbox.read("out/a.png"))
+    let recorded = try #require(
+      try LockfileCodec.read(path: sandbox.path("swaps.lock.json"))?.entries["a.png"])
+    for name in ["a.png", "twin.png"] {
+      try FileManager.default.removeItem(atPath: sandbox.path("out/" + name))
+    }
+    let forgetful = try await Emulator(arguments: ["--job-duration", "0ms"])
+    #expect(try await sandbox.swapsync(CacheSupport.sync, emulator: forgetful).status == 1)
+    #expect(try await Faults.statuses(sandbox)["a.png"]?.status == .lost)
+
+    // The user (or `git checkout out/`) puts the very bytes back at a.png.
+    try result.write(to: URL(fileURLWithPath: sandbox.path("out/a.png")))
+    let status = try #require(try await Faults.statuses(sandbox)["a.png"]?.detail)
+    #expect(status.contains("its recorded result is at this path again"), "\(status)")
+    let plan = try await sandbox.swapsync(["plan", "--resubmit", "lost"], emulator: nil)
+    #expect(plan.stdout.contains("submits:   0"), "\(plan.stdout)")
+    let synced = try await sandbox.swapsync(CacheSupport.sync + ["--resubmit", "lost"], emulator: forgetful)
+    #expect(synced.status == 0, "\(synced.stderr)")
+    #expect(try await forgetful.stats().jobsCreated == 0, "nothing bought again")
+    #expect(sandbox.read("out/twin.png") == result)
+    let lock = try #require(try LockfileCodec.read(path: sandbox.path("swaps.lock.json")))
+    // The record it had, but the time it ended, which the `lost` record replaced.
+    for output in ["a.png", "twin.png"] {
+      var entry = try #require(lock.entries[output])
+      entry.finishedAt = recorded.finishedAt
+      #expect(entry == recorded, "\(output)")
+    }
   }
 }

@@ -239,7 +239,7 @@ struct PlannerTests {
   )
   func swappedNamesAreStale() {
     // Taking y's running job for x while y is rewritten for a's pair would lose the job; x's
-    // result is copied to y before x is replaced (`Planner.staleResult`), unless x's file changed.
+    // result is copied to y before x is replaced (`Planner.resultInPlace`), unless x's file changed.
     let lock = ["x.png": entry(a, .done, sha: "s1"), "y.png": entry(b, .running, job: "J2")]
     let plans = plan(manifest([("x.png", b), ("y.png", a)]), lock)
     #expect(plans.map(\.action) == [.submit(reason: .stale), .restore(jobId: "J1", copyFrom: "x.png")])

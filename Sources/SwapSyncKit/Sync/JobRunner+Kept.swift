@@ -22,7 +22,7 @@ extension JobRunner {
     let folder = folder
     let outputs = plan.pending
     // Where the plan found it: in `replaced/` (maybe under another output's name), or at another
-    // output (unrecorded, `Planner.liveResult`, or that output's old result, `staleResult`), then
+    // output (unrecorded, `Planner.liveResult`, or that output's old result, `resultInPlace`), then
     // kept under that output's name (its new result replaced it meanwhile); then under the
     // outputs' own names.
     let keptPrefix = OutputPath.stateFolderName + "/" + OutputFolder.replacedFolderName + "/"

@@ -88,13 +88,16 @@ extension Planner {
     return nil
   }
 
-  /// The first of `candidates` (outputs the manifest now names with other inputs, and their
-  /// `done` records of this pair, `Planner.sources`) whose file is still the recorded result:
-  /// copied from there to the pair's outputs, with the record of the run that bought it, instead
-  /// of buying it again. At run time, once that output's new result has replaced it, it is read
-  /// from `.swapsync/replaced/`, where the replacing install archived it
-  /// (`JobRunner.restoreFromKept`); so two outputs can swap their inputs for nothing.
-  static func staleResult(_ candidates: [(output: String, entry: LockEntry)], files: FileView) -> KeptResult?
+  /// The first of `candidates` (outputs, each with a record of this pair) whose file is still
+  /// that record's result: copied from there to the pair's outputs, with the record of the run
+  /// that bought it, instead of buying it again. The candidates are outputs the manifest now
+  /// names with other inputs, with their `done` records (`Planner.sources`): at run time, once
+  /// such an output's new result has replaced it, it is read from `.swapsync/replaced/`, where
+  /// the replacing install archived it (`JobRunner.restoreFromKept`), so two outputs can swap
+  /// their inputs for nothing. Or the pair's outputs with its `lost` record, whose bytes the user
+  /// or a checkout put back: recorded `done` again, bought again by no one.
+  static func resultInPlace(_ candidates: [(output: String, entry: LockEntry)], files: FileView)
+    -> KeptResult?
   {
     for (output, record) in candidates where files.check(output, record) == .matches {
       guard let jobId = record.jobId, let sha256 = record.sha256, let size = record.size else { continue }

@@ -106,7 +106,7 @@ extension Planner {
         report.detail =
           "\(changed) are those of \(live.path), the result of job \(jobId) installed there by swapsync but not in "
           + "this lockfile (another branch's?): sync copies it instead of buying it again\(dropped)"
-      } else if let result = Self.staleResult(sources.staleResults[entry.pair] ?? [], files: files),
+      } else if let result = Self.resultInPlace(sources.staleResults[entry.pair] ?? [], files: files),
         let jobId = result.known?.jobId
       {
         report.detail =
@@ -228,6 +228,10 @@ extension Planner {
       report.detail =
         "\(recorded.message ?? "the job's result can no longer be downloaded"); its result is kept as "
         + "\(kept.path): sync puts it back, buying nothing"
+    } else if recorded.state == .lost, Self.resultInPlace([(entry.output, recorded)], files: files) != nil {
+      report.detail =
+        "\(recorded.message ?? "the job's result can no longer be downloaded"); its recorded result is at this "
+        + "path again: sync records it done, buying nothing"
     }
     guard recorded.state == .done else { return report }
     let adopted = recorded.adopted == true

@@ -21,7 +21,7 @@ public struct Planner: Sendable {
         pair: pair, entries: entries, orphans: sources.orphans[pair] ?? [], lock: lock, files: files)
       // Inputs another output of the manifest had: its result, intact, is copied, not bought.
       if case .submit(let reason) = plan.action, reason == .missing || reason == .stale,
-        let result = Self.staleResult(sources.staleResults[pair] ?? [], files: files)
+        let result = Self.resultInPlace(sources.staleResults[pair] ?? [], files: files)
       {
         plan.restore(from: result)
       }
@@ -31,7 +31,7 @@ public struct Planner: Sendable {
 
   /// The records of the manifest's pairs that the plans take a job or a result from, by pair,
   /// in output order: `orphans`, and `staleResults`, the finished results of outputs the
-  /// manifest now names with other inputs (`staleResult`).
+  /// manifest now names with other inputs (`resultInPlace`).
   struct Sources {
     var orphans: [SwapPair: [(output: String, entry: LockEntry)]] = [:]
     var staleResults: [SwapPair: [(output: String, entry: LockEntry)]] = [:]
@@ -181,10 +181,13 @@ public struct Planner: Sendable {
       let state = worst == .submitting ? EntryState.uncertain : worst
       let status = EntryStatus(rawValue: state.rawValue) ?? .uncertain
       plan.current = matching.first { $0.state == worst }
-      // A lost result whose bytes an earlier install kept comes back from there, bought again by
-      // no one (`--resubmit lost` or not).
+      // A lost result whose bytes an earlier install kept comes back from there, or from an
+      // output where they are again (put back by the user, a checkout), bought again by no one
+      // (`--resubmit lost` or not).
       if worst == .lost, let lost = plan.current,
-        let kept = Self.keptResult(of: lost, outputs: plan.pending, files: files), kept.record != nil
+        let kept = Self.keptResult(of: lost, outputs: plan.pending, files: files)
+          ?? Self.resultInPlace(plan.outputs.map { ($0, lost) }, files: files),
+        kept.record != nil
       {
         plan.restore(from: kept)
         return plan
