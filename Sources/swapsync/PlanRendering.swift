@@ -80,6 +80,8 @@ struct PlanStep: Encodable, Equatable {
     case "blocked" where reason == EntryStatus.lost.rawValue && cache != nil:
       return
         "  blocked  \(names) (lost; restored if the cache \(cache.map { "\($0)" } ?? "") holds its result)"
+    case "blocked" where reason == EntryStatus.submitting.rawValue:
+      return "  blocked  \(names) (submitting: the sync in progress waits for the answer)"
     case "blocked": return "  blocked  \(names) (\(reason ?? ""))"
     case "adopt": return "  adopt     \(names)\(jobGivenUp.map { " (gives up running job \($0))" } ?? "")"
     default: return "  untracked \(names)\(reason.map { " (\($0): not adopted)" } ?? "")"

@@ -60,6 +60,10 @@ enum Rendering {
         "held back: \(s.submitsDeferred) (by --max-submits, or by --jobs with --no-wait; a later run buys them)",
         at: 1)
     }
+    if s.submitting > 0 {
+      lines.append(
+        "submitting: \(s.submitting) (the sync in progress sent these submits and waits for their answers)")
+    }
     if s.blocked > 0 {
       lines.append(
         "blocked:   \(s.blocked) (paid for once, or adopted and gone; see `swapsync status`, use --resubmit)")

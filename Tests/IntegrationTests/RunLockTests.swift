@@ -94,6 +94,28 @@ struct RunLockTests {
     #expect(try await emulator.stats().submits == 1)
   }
 
+  @Test(
+    "plan while a run waits for a submit's answer: in flight (exit 2), not uncertain; after a kill -9, uncertain"
+  )
+  func planDuringASubmit() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    try await emulator.configure(#"{"faults":[{"endpoint":"submit","kind":"slow","arg":"1h","count":1}]}"#)
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([("a.png", emulator.sample("target-beach"), emulator.sample("face-alice"))])
+    let holder = try Crash.Run(["sync", "--poll-interval", "20ms"], in: sandbox, emulator: emulator)
+    #expect(try await Crash.eventually { try await emulator.stats().submits == 1 })
+    let during = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(during.status == 2, "\(during.stdout)")
+    #expect(during.stdout.contains("blocked  a.png (submitting: the sync in progress"), "\(during.stdout)")
+    let offered = try await sandbox.swapsync(["plan", "--resubmit", "uncertain"], emulator: nil)
+    #expect(offered.stdout.contains("submits:   0"), "\(offered.stdout)")
+    holder.killHard()
+    _ = await holder.finish()
+    let after = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(after.status == 1, "\(after.stdout)")
+    #expect(after.stdout.contains("blocked  a.png (uncertain)"), "\(after.stdout)")
+  }
+
   /// The PID in "... (pid N) ..." of a message.
   static func pid(in text: String) -> Int32? {
     guard let range = text.range(of: "(pid ") else { return nil }

@@ -37,7 +37,8 @@ public struct Inspection: Sendable {
     let state = try workspace.loadState(reusing: nil)
     let lock = state.lock
     let files = OutputFiles.readOnly(root: workspace.outputRoot, trustStatCache: true)
-    let planner = Planner(resubmit: resubmit)
+    var planner = Planner(resubmit: resubmit)
+    planner.runInProgress = pid != nil
     var inspection = Inspection(
       workspace: workspace, lock: lock, runnerPID: pid,
       entries: planner.report(
@@ -116,6 +117,7 @@ public struct Inspection: Sendable {
           summary.copies += plan.pending.count
         }
         summary.repairs += plan.pending.count
+      case .blocked(.submitting): summary.submitting += plan.pending.count
       case .blocked: summary.blocked += plan.pending.count
       case .none: break
       }
@@ -145,7 +147,9 @@ public struct Inspection: Sendable {
     if !foreignJournalOutputs.isEmpty { return .attention }
     let summary = self.summary
     // Submits held back by --max-submits are work too, for a later run.
-    let work = summary.submits + summary.submitsDeferred + summary.polls + summary.repairs + summary.adoptions
+    let work =
+      summary.submits + summary.submitsDeferred + summary.polls + summary.repairs + summary.adoptions
+      + summary.submitting
     if work > 0 { return .changesPending }
     if summary.inTheWay > 0 { return .attention }
     return entries.contains(where: { $0.status.needsAttention }) ? .attention : .inSync
@@ -171,6 +175,8 @@ public struct PlanSummary: Sendable, Codable, Equatable {
   public var repairs = 0
   /// Outputs waiting for `--resubmit`.
   public var blocked = 0
+  /// Outputs whose submit the `sync` in progress sent and waits for the answer of.
+  public var submitting = 0
   /// Outputs where a file swapsync did not write stands: skipped, never bought or replaced.
   public var untracked = 0
   /// Recorded outputs with a link, folder or special file in the way: `sync` writes nothing

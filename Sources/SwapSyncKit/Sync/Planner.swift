@@ -1,6 +1,9 @@
 /// Compares the manifest, the lockfile and the output files, and decides what to do.
 public struct Planner: Sendable {
   public var resubmit: Set<EntryState>
+  /// For `plan` while a `sync` holds the run lock: a `submitting` record is a submit that run
+  /// has on the wire (`.blocked(.submitting)`), not one whose answer a killed run lost.
+  public var runInProgress = false
 
   public init(resubmit: Set<EntryState>) {
     self.resubmit = resubmit
@@ -177,6 +180,11 @@ public struct Planner: Sendable {
       return plan
     }
     let paidStates = matching.map(\.state).filter { [.failed, .uncertain, .lost, .submitting].contains($0) }
+    if runInProgress, paidStates.contains(.submitting) {
+      plan.current = matching.first { $0.state == .submitting }
+      plan.action = .blocked(.submitting)
+      return plan
+    }
     if let worst = paidStates.min(by: { attentionRank($0) < attentionRank($1) }) {
       let state = worst == .submitting ? EntryState.uncertain : worst
       let status = EntryStatus(rawValue: state.rawValue) ?? .uncertain
