@@ -49,3 +49,31 @@ struct PlannerLiveResultTests {
     }
   }
 }
+
+/// `status` says what `plan` does with a new output of a pair that waits for a decision.
+@Suite("planner: status agrees with plan", .timeLimit(.minutes(1)))
+struct PlannerReportAgreementTests {
+  let pair = SwapPair(targetImage: "https://t/a.png", swapImage: "https://f/x.png")
+
+  @Test("a new output of an adopted pair whose file is gone: plan blocks it as lost, status shows it lost")
+  func newOutputOfAnAdoptedPairThatIsGone() {
+    let manifest = Manifest(
+      path: "swaps.json", outputDir: nil,
+      entries: ["adopted.png", "twin.png"].map {
+        ManifestEntry(output: $0, pair: pair, hookUrl: nil, origin: "swaps")
+      })
+    var adopted = LockEntry(
+      targetImage: pair.targetImage, swapImage: pair.swapImage, state: .done, jobId: nil, sha256: "s", size: 1
+    )
+    adopted.adopted = true
+    let lock = Lockfile(entries: ["adopted.png": adopted])
+    let files = FileView(check: { _, _ in .missing }, probe: { _ in .absent })
+    let planner = Planner(resubmit: [])
+    let plan = planner.plan(manifest: manifest, lock: lock, files: files)
+    #expect(plan.first?.action == .blocked(.lost) && plan.first?.pending == ["twin.png"])
+    let twin = planner.report(manifest: manifest, lock: lock, files: files, runInProgress: false)
+      .first { $0.output == "twin.png" }
+    #expect(twin?.status == .lost)
+    #expect(twin?.detail?.contains("those of adopted.png, which is lost") == true, "\(twin?.detail ?? "")")
+  }
+}

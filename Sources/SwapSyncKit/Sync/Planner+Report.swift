@@ -88,7 +88,10 @@ extension Planner {
         report.detail =
           "\(changed) are those of \(orphan.output), no longer in the manifest: sync takes \(source) instead of "
           + "buying it again\(dropped)"
-      } else if let mate = decisions[entry.pair] {
+      } else if let mate = decisions[entry.pair]
+        ?? Self.adoptedAndGone(
+          among: pairOutputs[entry.pair] ?? [], pair: entry.pair, lock: lock, files: files)
+      {
         // The pair needs the user's decision: so does this output (exit 1, not "try later").
         report.status = EntryStatus(rawValue: mate.state.rawValue) ?? .uncertain
         report.detail =
@@ -147,6 +150,20 @@ extension Planner {
       reports.append(EntryReport(output: output, status: .orphan, jobId: recorded.jobId, detail: detail))
     }
     return reports.sorted { $0.output.utf8.lexicographicallyPrecedes($1.output.utf8) }
+  }
+
+  /// The first of `outputs` whose record is an adopted file of `pair` that is gone: the pair is
+  /// `lost` (`plan` blocks its new outputs with it).
+  private static func adoptedAndGone(among outputs: [String], pair: SwapPair, lock: Lockfile, files: FileView)
+    -> (output: String, state: EntryState)?
+  {
+    for output in outputs {
+      guard let recorded = lock.entries[output], recorded.pair == pair, recorded.state == .done,
+        recorded.adopted == true, files.check(output, recorded) != .matches
+      else { continue }
+      return (output, .lost)
+    }
+    return nil
   }
 
   /// `Planner.liveResult` among the other outputs of `entry`'s pair that hold a file this
