@@ -116,4 +116,27 @@ struct PruneTests {
     #expect(pruned.stdout.contains("deleted a.png"), "\(pruned.stdout)")
     #expect(try await emulator.stats().jobsCreated == 1)
   }
+
+  @Test(
+    "the orphan of a renamed uncertain output is forgotten once the new name holds its need for --resubmit")
+  func orphanWhoseDecisionTheHeirHolds() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    try await emulator.configure(#"{"faults":[{"endpoint":"submit","kind":"http500","count":1}]}"#)
+    let sandbox = try Sandbox()
+    let entry = Faults.twoEntries(emulator)[0]
+    try sandbox.writeManifest([entry])
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 1)
+    try sandbox.writeManifest([("renamed.png", entry.1, entry.2)])
+    // Before a sync the orphan is the only record that the pair was paid for: kept.
+    #expect(try await sandbox.swapsync(["prune"], emulator: nil).status == 1)
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 1)
+    #expect(try await Faults.statuses(sandbox)["renamed.png"]?.status == .uncertain)
+    let status = try await sandbox.swapsync(["status"], emulator: nil)
+    #expect(!status.stdout.contains("keeps it until then"), "\(status.stdout)")
+    let pruned = try await sandbox.swapsync(["prune"], emulator: nil)
+    #expect(pruned.status == 0, "\(pruned.stderr)")
+    #expect(pruned.stdout.contains("forgot a.png"), "\(pruned.stdout)")
+    #expect(try await Faults.statuses(sandbox)["renamed.png"]?.status == .uncertain)
+    #expect(try await emulator.stats().submits == 1)
+  }
 }

@@ -129,7 +129,7 @@ extension Planner {
     let waiting = Self.pairsWaiting(manifest: manifest, lock: lock)
     for (output, recorded) in lock.entries where !wanted.contains(output) {
       let detail =
-        if let heir = waiting[recorded.pair] {
+        if let heir = waiting[recorded.pair], !Self.holds(lock.entries[heir], orphan: recorded) {
           "no longer in the manifest; \(heir) has its inputs and takes its result (or its need for "
             + "`--resubmit`) from this entry, so `swapsync prune` keeps it until then"
         } else if recorded.jobId.map(uncollected.contains) == true {
@@ -296,6 +296,14 @@ extension Planner {
       if recorded?.pair != entry.pair || recorded?.state != .done { waiting[entry.pair] = entry.output }
     }
     return waiting
+  }
+
+  /// Whether `heir`'s record is the one it inherited from `orphan` (`Planner.inheritances`): the
+  /// same pair, state, job and submit time. The orphan then holds nothing its heir lacks.
+  static func holds(_ heir: LockEntry?, orphan: LockEntry) -> Bool {
+    guard let heir else { return false }
+    return heir.pair == orphan.pair && heir.state == orphan.state && heir.jobId == orphan.jobId
+      && heir.submittedAt == orphan.submittedAt
   }
 
   /// Job ids of running orphans that no entry holds the result of (what `Pruner` keeps).

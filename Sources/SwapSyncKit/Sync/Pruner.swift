@@ -39,7 +39,10 @@ public struct Pruner: Sendable {
     var outcome = Outcome()
     var updates: [String: LockEntry?] = [:]
     for (output, entry) in orphans {
-      if let heir = waiting[entry.pair] {
+      // Once the heir holds the orphan's record (a decision waiting for `--resubmit`, a job it
+      // follows), the orphan is where nothing comes from.
+      let heirHolds = waiting[entry.pair].map { Planner.holds(lock.entries[$0], orphan: entry) } ?? false
+      if let heir = waiting[entry.pair], !heirHolds {
         outcome.kept.append(
           (
             output,
@@ -58,7 +61,7 @@ public struct Pruner: Sendable {
       guard let digest else {
         // A paid job whose result was never collected is not a file: forgetting it would lose
         // the result, and putting the output back in the manifest would buy it again.
-        if entry.state == .running, let jobId = entry.jobId, uncollected.contains(jobId) {
+        if entry.state == .running, let jobId = entry.jobId, uncollected.contains(jobId), !heirHolds {
           outcome.kept.append(
             (
               output,
