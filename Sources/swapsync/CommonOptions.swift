@@ -32,7 +32,10 @@ struct WorkspaceOptions: ParsableArguments {
   var verbose = false
 
   func openWorkspace() throws(SwapSyncFailure) -> Workspace {
-    try Workspace.open(manifestPath: manifest, out: out, lock: lock, allowHTTP: allowHTTP, cache: cache)
+    let space = try Workspace.open(
+      manifestPath: manifest, out: out, lock: lock, allowHTTP: allowHTTP, cache: cache)
+    if let note = Workspace.renamedManifestNote(manifestPath: manifest, lock: lock) { say(note) }
+    return space
   }
 
   /// The lockfile's path: `--lock`, or the default beside the manifest.

@@ -84,4 +84,32 @@ struct OwnerTests {
     #expect(mounted.status == 65, "\(mounted.stderr)")
     #expect(try await emulator.stats().jobsCreated == 1)
   }
+
+  @Test(
+    "a manifest renamed without its lockfile: refused with the rename to do, noted in a fresh clone; renamed, nothing bought"
+  )
+  func manifestRenamedWithoutItsLockfile() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([Faults.twoEntries(emulator)[0]])
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    try FileManager.default.moveItem(atPath: sandbox.path("swaps.json"), toPath: sandbox.path("team.json"))
+    let refused = try await sandbox.swapsync(["plan", "team.json"], emulator: nil)
+    #expect(refused.status == 65, "\(refused.stderr)")
+    #expect(
+      refused.stderr.contains("git mv \(sandbox.path("swaps.lock.json")) team.lock.json"), "\(refused.stderr)"
+    )
+    #expect(refused.stderr.contains("swaps.lock.json has no manifest beside it"), "\(refused.stderr)")
+    // A fresh clone has no output folder: plan shows the purchase, and the note says why.
+    try FileManager.default.removeItem(atPath: sandbox.path("out"))
+    let clone = try await sandbox.swapsync(["plan", "team.json"], emulator: nil)
+    #expect(clone.stdout.contains("submits:   1"), "\(clone.stdout)")
+    #expect(clone.stderr.contains("rename the lockfile too"), "\(clone.stderr)")
+    try FileManager.default.moveItem(
+      atPath: sandbox.path("swaps.lock.json"), toPath: sandbox.path("team.lock.json"))
+    let renamed = try await sandbox.swapsync(["plan", "team.json"], emulator: nil)
+    #expect(renamed.stdout.contains("submits:   0") && !renamed.stderr.contains("note:"), "\(renamed.stderr)")
+    #expect(try await sandbox.swapsync(Faults.sync + ["team.json"], emulator: emulator).status == 0)
+    #expect(try await emulator.stats().jobsCreated == 1)
+  }
 }

@@ -81,6 +81,21 @@ struct SecretTests {
     #expect(sandbox.files(under: "out").isEmpty)
   }
 
+  @Test("--api-key-file naming a folder is refused with 77 saying so, not with a chmod hint")
+  func keyFileIsAFolder() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([("a.png", emulator.sample("target-beach"), emulator.sample("face-alice"))])
+    let folder = try KeyFolder()
+    defer { folder.remove() }
+    let result = try await sandbox.swapsync(
+      ["sync", "--api-key-file", folder.path] + Self.fast, emulator: emulator, key: nil)
+    #expect(result.status == 77, "\(result.stderr)")
+    #expect(result.stderr.contains("is a folder"), "\(result.stderr)")
+    #expect(!result.stderr.contains("chmod"), "\(result.stderr)")
+    #expect(try await emulator.totalRequests() == 0)
+  }
+
   @Test(
     "--api-key-file with mode 600 or 400 is used, even when TT_API_KEY holds a wrong key",
     arguments: [0o600, 0o400])

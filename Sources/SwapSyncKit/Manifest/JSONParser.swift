@@ -36,7 +36,7 @@ public struct JSONParser {
             line: line, column: 1,
             message:
               "an unresolved merge conflict (\"\(marker)\") is left in the file; resolve it, keeping both "
-              + "sides' entries (docs/lockfile.md, \"Merging branches\")")
+              + "sides' entries (for a lockfile: docs/lockfile.md, \"Merging branches\")")
         }
       }
       line += 1

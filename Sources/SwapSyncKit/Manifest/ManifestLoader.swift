@@ -74,7 +74,9 @@ public enum ManifestLoader {
   private static func fileError(_ path: String, _ code: Int32) -> ManifestError {
     let reason: String
     switch code {
-    case ENOENT: reason = "no such file (pass the manifest path, or create swaps.json)"
+    case ENOENT:
+      reason =
+        "no such file (pass the path of an existing manifest; `swapsync init` writes a starter swaps.json)"
     case EACCES: reason = "permission denied"
     case EISDIR: reason = "is a folder, not a manifest file"
     default: reason = String(cString: strerror(code))

@@ -11,6 +11,11 @@ public enum APIKey {
         throw SwapSyncFailure(
           .denied, "cannot read the API key file \(file): \(String(cString: strerror(errno)))")
       }
+      guard info.st_mode & S_IFMT == S_IFREG else {
+        let what = info.st_mode & S_IFMT == S_IFDIR ? "a folder" : "not a regular file"
+        throw SwapSyncFailure(
+          .denied, "the API key file \(file) is \(what): pass the file that holds the key")
+      }
       guard info.st_mode & 0o077 == 0 else {
         throw SwapSyncFailure(
           .denied, "the API key file \(file) is readable by group or others; run `chmod 600 \(file)`")

@@ -64,6 +64,20 @@ struct FolderOwner: Codable, Equatable {
       + [recorded.lockfilePath, recorded.manifestPath].compactMap { $0 }.filter { !mineAbsolute.contains($0) }
     guard recordedFiles.contains(where: { FileManager.default.fileExists(atPath: $0) }) else { return }
     let owner = path(stateDir: workspace.stateDir)
+    let recordedManifest = recorded.manifestPath ?? absolute(recorded.manifest, from: root)
+    let recordedLock = recorded.lockfilePath ?? absolute(recorded.lockfile, from: root)
+    if !FileManager.default.fileExists(atPath: recordedManifest),
+      FileManager.default.fileExists(atPath: recordedLock),
+      !FileManager.default.fileExists(atPath: workspace.lockPath)
+    {
+      // The manifest was renamed (`git mv`) and its lockfile was not.
+      throw SwapSyncFailure(
+        .invalidInput,
+        "\(root) belongs to \(recordedManifest), which is gone, while its lockfile \(recordedLock) is still "
+          + "here (recorded in \(owner)). If \(workspace.manifest.path) is that manifest renamed, rename its "
+          + "lockfile too (`git mv \(recordedLock) \(workspace.lockPath)`, or `mv`) and run again: its records "
+          + "then serve \(workspace.manifest.path), and nothing they hold is bought again. Nothing was done")
+    }
     throw SwapSyncFailure(
       .invalidInput,
       "\(root) already belongs to \(recorded.manifestPath ?? absolute(recorded.manifest, from: root)) (lockfile "

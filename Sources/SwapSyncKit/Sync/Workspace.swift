@@ -69,6 +69,25 @@ public struct Workspace: Sendable {
     return inside(path, folder) || inside(Posix.realPath(path) ?? path, Posix.realPath(folder) ?? folder)
   }
 
+  /// A note for a manifest whose lockfile does not exist yet while a lockfile beside it has lost
+  /// its manifest (`X.lock.json` without `X.json`: the manifest renamed, its lockfile not, as in a
+  /// `git mv` of the manifest alone); nil otherwise. Only the default lockfile name is judged.
+  public static func renamedManifestNote(manifestPath: String, lock: String?) -> String? {
+    let lockPath = defaultLockPath(manifestPath: manifestPath)
+    guard lock == nil, !FileManager.default.fileExists(atPath: lockPath) else { return nil }
+    let folder = Posix.directoryName(Posix.absolutePath(manifestPath))
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+    let strays = names.filter { name in
+      name.hasSuffix(".lock.json") && !names.contains(String(name.dropLast(".lock.json".count)) + ".json")
+    }.sorted()
+    guard let stray = strays.first else { return nil }
+    let strayPath = Posix.directoryName(lockPath) == "." ? stray : Posix.directoryName(lockPath) + "/" + stray
+    return "note: \(lockPath) does not exist yet, and \(strayPath) has no manifest beside it "
+      + "(\(stray.dropLast(".lock.json".count)).json is gone). If \(manifestPath) was renamed from it, rename the "
+      + "lockfile too (`git mv \(strayPath) \(lockPath)`): otherwise its records are not used, and what they hold "
+      + "is bought again"
+  }
+
   /// `<manifest>.lock.json` beside the manifest (`swaps.json` → `swaps.lock.json`).
   public static func defaultLockPath(manifestPath: String) -> String {
     manifestPath.hasSuffix(".json")
