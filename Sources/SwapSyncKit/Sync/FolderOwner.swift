@@ -80,8 +80,7 @@ struct FolderOwner: Codable, Equatable {
     }
     throw SwapSyncFailure(
       .invalidInput,
-      "\(root) already belongs to \(recorded.manifestPath ?? absolute(recorded.manifest, from: root)) (lockfile "
-        + "\(recorded.lockfilePath ?? absolute(recorded.lockfile, from: root)); recorded in \(owner)). "
+      "\(root) already belongs to \(recordedManifest) (lockfile \(recordedLock); recorded in \(owner)). "
         + "\(workspace.manifest.path) "
         + "(lockfile \(workspace.lockPath)) cannot use it too: the folder's journal would hand one lockfile's "
         + "paid job ids to the other. Give each manifest its own outputDir (or --out). If the other manifest "

@@ -15,7 +15,7 @@ extension Planner {
       else { continue }
       decisions[entry.pair] = (entry.output, recorded.state == .submitting ? .uncertain : recorded.state)
     }
-    // An orphan's job is the pair's job too (`orphans`): a renamed output reuses it.
+    // An orphan's job is the pair's job too (`Sources.orphans`): a renamed output reuses it.
     var reusable: [SwapPair: (output: String, jobId: String?)] = [:]
     let sources = Self.sources(lock: lock, manifest: Dictionary(grouping: manifest.entries, by: \.pair))
     for (output, recorded) in sources.orphans.values.joined() {

@@ -33,25 +33,20 @@ public struct Planner: Sendable {
   }
 
   /// The records of the manifest's pairs that the plans take a job or a result from, by pair,
-  /// in output order: `orphans`, and `staleResults`, the finished results of outputs the
-  /// manifest now names with other inputs (`resultInPlace`).
+  /// in output order (docs/lockfile.md, "Orphans").
   struct Sources {
+    /// Lockfile entries the manifest no longer names. A pair is one job, whatever its outputs
+    /// are called: a renamed output reuses the orphan's job (its file when intact, else its
+    /// result fetched again, or the job followed while it runs) or its adopted file instead of
+    /// buying it again, and an orphan that is failed, uncertain or lost (an adopted one whose
+    /// file is gone, too) still needs `--resubmit`.
     var orphans: [SwapPair: [(output: String, entry: LockEntry)]] = [:]
+    /// The finished results of outputs the manifest now names with other inputs
+    /// (`resultInPlace`).
     var staleResults: [SwapPair: [(output: String, entry: LockEntry)]] = [:]
   }
 
-  static func orphans(lock: Lockfile, manifest groups: [SwapPair: [ManifestEntry]])
-    -> [SwapPair: [(output: String, entry: LockEntry)]]
-  {
-    sources(lock: lock, manifest: groups).orphans
-  }
-
-  /// Orphans (lockfile entries the manifest no longer names) of the manifest's pairs, by pair,
-  /// in output order. A pair is one job, whatever its outputs are called: a renamed output reuses
-  /// the orphan's job (its file when intact, else its result fetched again, or the job followed
-  /// while it runs) or its adopted file instead of buying it again, and an orphan that is
-  /// failed, uncertain or lost (an adopted one whose file is gone, too) still needs `--resubmit`
-  /// (docs/lockfile.md, "Orphans").
+  /// The `Sources` of the manifest's pairs (`groups`), in one pass over the lockfile.
   static func sources(lock: Lockfile, manifest groups: [SwapPair: [ManifestEntry]]) -> Sources {
     var found = Sources()
     var manifestOutputs: Set<String> = []
