@@ -139,4 +139,30 @@ struct PruneTests {
     #expect(try await Faults.statuses(sandbox)["renamed.png"]?.status == .uncertain)
     #expect(try await emulator.stats().submits == 1)
   }
+
+  @Test(
+    "a renamed output whose followed job fails: no later run stops on the orphan's running record; prune forgets it"
+  )
+  func orphanWhoseJobTheHeirSawFail() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "300ms", "--fail-when", "face-bob=boom"])
+    let sandbox = try Sandbox()
+    let entry = ("a.png", emulator.sample("target-beach"), emulator.sample("face-bob"))
+    try sandbox.writeManifest([entry])
+    #expect(try await sandbox.swapsync(Faults.sync + ["--no-wait"], emulator: emulator).status == 75)
+    try sandbox.writeManifest([("sub/b.png", entry.1, entry.2)])
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 1)
+    #expect(try await Faults.statuses(sandbox)["sub/b.png"]?.status == .failed)
+    // The orphan's record still says running: it is behind the heir's, not a job to follow again.
+    let again = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(again.status == 1, "\(again.stderr)")
+    #expect(!again.stderr.contains("internal error"), "\(again.stderr)")
+    let plan = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(plan.stdout.contains("blocked  sub/b.png (failed)"), "\(plan.stdout)")
+    let pruned = try await sandbox.swapsync(["prune"], emulator: nil)
+    #expect(pruned.status == 0, "\(pruned.stderr)")
+    #expect(pruned.stdout.contains("forgot a.png"), "\(pruned.stdout)")
+    let retried = try await sandbox.swapsync(["plan", "--resubmit", "failed"], emulator: nil)
+    #expect(retried.stdout.contains("submits:   1"), "\(retried.stdout)")
+    #expect(try await emulator.stats().jobsCreated == 1)
+  }
 }

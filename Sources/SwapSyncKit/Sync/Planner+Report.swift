@@ -299,11 +299,12 @@ extension Planner {
   }
 
   /// Whether `heir`'s record is the one it inherited from `orphan` (`Planner.inheritances`): the
-  /// same pair, state, job and submit time. The orphan then holds nothing its heir lacks.
+  /// same pair, state, job and submit time; or the end (failed, lost) of the `running` orphan's
+  /// job, which the heir followed. The orphan then holds nothing its heir lacks.
   static func holds(_ heir: LockEntry?, orphan: LockEntry) -> Bool {
-    guard let heir else { return false }
-    return heir.pair == orphan.pair && heir.state == orphan.state && heir.jobId == orphan.jobId
-      && heir.submittedAt == orphan.submittedAt
+    guard let heir, heir.pair == orphan.pair, heir.jobId == orphan.jobId else { return false }
+    if heir.state == orphan.state && heir.submittedAt == orphan.submittedAt { return true }
+    return orphan.state == .running && orphan.jobId != nil && (heir.state == .failed || heir.state == .lost)
   }
 
   /// Job ids of running orphans that no entry holds the result of (what `Pruner` keeps).

@@ -159,7 +159,12 @@ public struct Planner: Sendable {
       }
       return plan
     }
-    if let running = matching.first(where: { $0.state == .running && $0.jobId != nil }),
+    // A job an output followed to its end (failed, lost) is not followed again from an orphan's
+    // `running` record of it, which that end left behind.
+    let ended = Set(matching.filter { $0.state == .failed || $0.state == .lost }.compactMap(\.jobId))
+    if let running = matching.first(where: {
+      $0.state == .running && $0.jobId.map { !ended.contains($0) } == true
+    }),
       let jobId = running.jobId
     {
       plan.current = running
