@@ -236,7 +236,9 @@ struct BranchSwitchTests {
     try sandbox.writeManifest([("a.png", beach, alice), ("b.png", beach, alice)])
     let status = try await sandbox.swapsync(["status"], emulator: nil)
     #expect(
-      status.stdout.contains("its inputs are those of a.png, the result of job \(jobId)"), "\(status.stdout)")
+      status.stdout.contains(
+        "its inputs are those of the result of job \(jobId), which swapsync installed at a.png"),
+      "\(status.stdout)")
     let plan = try await sandbox.swapsync(["plan"], emulator: nil)
     #expect(plan.stdout.contains("submits:   0"), "\(plan.stdout)")
     #expect(plan.stdout.contains("restore  b.png (copy of a.png)"), "\(plan.stdout)")

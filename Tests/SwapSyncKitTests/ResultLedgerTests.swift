@@ -68,4 +68,18 @@ struct ResultLedgerTests {
     #expect(ResultLedger.load(stateDir: box.path).isEmpty)  // returns at once: a FIFO is not opened
     ResultLedger.Writer(stateDir: box.path).note([Self.done(Self.aa, job: "J1")])  // nor written to
   }
+
+  @Test(
+    "each result is noted with the output it was installed at; a path that breaks the output rules is dropped"
+  )
+  func outputsAreNoted() throws {
+    let box = try StoreTestSandbox()
+    let writer = ResultLedger.Writer(stateDir: box.path)
+    writer.note([("sub/a.png", Self.done(Self.aa, job: "J1")), ("b.png", Self.done(Self.aa, job: "J1"))])
+    writer.note([("../../etc/x.png", Self.done(Self.bb, job: "J2")), (nil, Self.done(Self.dd, job: "J3"))])
+    let known = ResultLedger.load(stateDir: box.path)
+    #expect(known[Self.aa]?.map(\.output) == ["sub/a.png"], "the first output of one install")
+    #expect(known[Self.bb]?.map(\.output) == [nil])
+    #expect(known[Self.dd]?.map(\.output) == [nil])
+  }
 }

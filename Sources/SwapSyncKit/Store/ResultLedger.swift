@@ -15,7 +15,7 @@ import Synchronization
 /// are not (docs/states.md, `untracked`).
 ///
 /// `<stateDir>/results.jsonl`, one JSON object per line (`sha256`, `jobId`, `targetImage`,
-/// `swapImage`, and `quota`, `submittedAt`, `finishedAt` when known), appended after each
+/// `swapImage`, and `quota`, `size`, `submittedAt`, `finishedAt`, `output` when known), appended after each
 /// install and never fsynced: losing it only loses these answers (the files are then untracked,
 /// as before, and a kept result is not found again). Bad lines are skipped; a later line wins.
 /// Past `compactionThreshold` it is rewritten without repeats and oldest lines first.
@@ -30,6 +30,9 @@ public enum ResultLedger {
     public var finishedAt: String? = nil
     /// Length in bytes (lines written before it was noted have none).
     public var size: Int? = nil
+    /// The output it was installed at (lines written before it was noted have none): where a
+    /// run looks for it before buying its inputs again (`Planner.liveResult`).
+    public var output: String? = nil
   }
 
   static let fileName = "results.jsonl"
@@ -56,8 +59,11 @@ public enum ResultLedger {
 
     /// Appends the results of `entries` (those with a job and a checksum), one line each, best
     /// effort: a failure to write is ignored.
-    func note(_ entries: [LockEntry]) {
-      let lines = ResultLedger.lines(entries)
+    func note(_ entries: [LockEntry]) { note(entries.map { (nil, $0) }) }
+
+    /// `note`, with the output each result was installed at.
+    func note(_ located: [(output: String?, entry: LockEntry)]) {
+      let lines = ResultLedger.lines(located)
       guard !lines.isEmpty else { return }
       let (path, compactionThreshold) = (path, compactionThreshold)
       fd.withLock { fd in
@@ -80,10 +86,14 @@ public enum ResultLedger {
   }
 
   /// One line per distinct result of `entries` with a job and a checksum.
-  static func lines(_ entries: [LockEntry]) -> [UInt8] {
+  static func lines(_ entries: [LockEntry]) -> [UInt8] { lines(entries.map { (nil, $0) }) }
+
+  /// `lines`, each with the output its result was installed at (the first one, for a result
+  /// installed at several).
+  static func lines(_ located: [(output: String?, entry: LockEntry)]) -> [UInt8] {
     var lines: [UInt8] = []
     var seen: Set<String> = []
-    for entry in entries {
+    for (output, entry) in located {
       guard let sha256 = entry.sha256, let jobId = entry.jobId, seen.insert(sha256).inserted else { continue }
       var fields = [
         "sha256": sha256, "jobId": jobId, "targetImage": entry.targetImage, "swapImage": entry.swapImage,
@@ -92,6 +102,7 @@ public enum ResultLedger {
       fields["size"] = entry.size.map(String.init)
       fields["submittedAt"] = entry.submittedAt
       fields["finishedAt"] = entry.finishedAt
+      fields["output"] = output
       lines += CompactJSON.object(fields)
       lines.append(0x0A)
     }
@@ -124,7 +135,9 @@ public enum ResultLedger {
         jobId: jobId, pair: SwapPair(targetImage: target, swapImage: face),
         quota: fields["quota"].flatMap { Int($0) },
         submittedAt: fields["submittedAt"], finishedAt: fields["finishedAt"],
-        size: fields["size"].flatMap { Int($0) })
+        size: fields["size"].flatMap { Int($0) },
+        // An output path breaking the manifest's rules (`..`, the state folder) is not looked at.
+        output: fields["output"].flatMap { OutputPath.problem(with: $0) == nil ? $0 : nil })
       // What goes into a lockfile from here must pass the lockfile's own rules (a job id that is
       // a path, a time that is not one, a bad checksum): a line that does not is not trusted.
       var record = LockEntry(targetImage: target, swapImage: face, state: .done, jobId: jobId)

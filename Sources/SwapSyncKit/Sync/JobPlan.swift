@@ -105,8 +105,7 @@ public struct FileView: Sendable {
     @Sendable (_ outputs: [String], _ sha256: String, _ sizes: ClosedRange<Int>) -> (
       path: String, digest: FileDigest
     )?
-  /// Every result this folder installed for `pair`, newest first (`ResultLedger`); empty while
-  /// `.swapsync/replaced/` does not exist, where it is asked only to find a kept result.
+  /// Every result this folder installed for `pair`, newest first (`ResultLedger`).
   public var knownResults: @Sendable (_ pair: SwapPair) -> [(sha256: String, known: ResultLedger.Known)]
   /// The bytes of the regular file at an output path (through the stat cache in a run); nil
   /// when there is none or it cannot be read.

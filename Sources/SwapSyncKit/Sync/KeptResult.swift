@@ -74,16 +74,29 @@ extension Planner {
     return nil
   }
 
-  /// A result swapsync installed here for `pair` (`ResultLedger`: another branch's) that stands,
-  /// unrecorded, at one of `untracked` (outputs of the pair with a file swapsync's lockfile does
-  /// not account for): copied from there to the pair's other outputs instead of buying the pair
-  /// again. The file itself stays as it is, untracked until `sync --adopt` records it with its job.
-  static func liveResult(for pair: SwapPair, among untracked: [String], files: FileView) -> KeptResult? {
+  /// A result swapsync installed here for `pair` (`ResultLedger`: another branch's, or one a
+  /// killed run left where it was) that still stands at an output: at one of `untracked` (outputs
+  /// of the pair with a file this lockfile does not account for), at the output the ledger noted
+  /// it at, or at any output of the manifest (`holders`). Copied from there to the pair's
+  /// outputs instead of buying the pair again; the file itself stays as it is (an untracked one
+  /// until `sync --adopt` records it with its job; at an output about to be replaced, it is read
+  /// from `.swapsync/replaced/` once archived there, `JobRunner.restoreFromKept`).
+  static func liveResult(
+    for pair: SwapPair, among untracked: [String], files: FileView, holders: DigestHolders
+  ) -> KeptResult? {
     for output in untracked {
       guard let known = files.known(output, pair), known.pair == pair, let digest = files.digest(output),
         digest.type != nil, known.size.map({ $0 == digest.size }) ?? true
       else { continue }
       return KeptResult(known: known, digest: digest, path: output)
+    }
+    for (sha256, known) in files.knownResults(pair) {
+      for output in (known.output.map { [$0] } ?? []) + holders.outputs(holding: sha256) {
+        guard let digest = files.digest(output), digest.sha256 == sha256, digest.type != nil,
+          known.size.map({ $0 == digest.size }) ?? true
+        else { continue }
+        return KeptResult(known: known, digest: digest, path: output)
+      }
     }
     return nil
   }
@@ -109,6 +122,20 @@ extension Planner {
     return nil
   }
 
+  /// The bytes of the `done` `record` at an output of the manifest other than `excluding`
+  /// (`holders`): put back from there instead of downloaded (read from `.swapsync/replaced/`
+  /// if that output's own result replaced them meanwhile).
+  static func heldResult(of record: LockEntry, excluding outputs: [String], holders: DigestHolders)
+    -> KeptResult?
+  {
+    guard record.state == .done, record.adopted != true, let sha256 = record.sha256, let size = record.size,
+      let holder = holders.outputs(holding: sha256).first(where: { !outputs.contains($0) })
+    else { return nil }
+    let digest = FileDigest(
+      sha256: sha256, size: size, type: record.imageType.flatMap(ImageType.init(rawValue:)))
+    return KeptResult(known: nil, digest: digest, path: holder)
+  }
+
   /// The result `record` names (`done`, or `lost` once its job was forgotten), kept in
   /// `.swapsync/replaced/` for one of `outputs`: put back instead of downloading it again, or
   /// of buying it again. A `lost` one is recorded `done` again with its job (`recognized`).
@@ -119,5 +146,29 @@ extension Planner {
     else { return nil }
     let known = record.state == .done ? nil : ResultLedger.Known(recordOf: record, jobId: jobId)
     return KeptResult(known: known, digest: copy.digest, path: copy.path)
+  }
+}
+
+/// The manifest's outputs by the SHA-256 of the file each holds, built the first time a result
+/// is looked for among them (`Planner.liveResult`): a run with nothing to buy hashes nothing for it.
+final class DigestHolders {
+  private let outputs: [String]
+  private let files: FileView
+  private var index: [String: [String]]?
+
+  init(outputs: [String], files: FileView) {
+    self.outputs = outputs
+    self.files = files
+  }
+
+  func outputs(holding sha256: String) -> [String] {
+    if index == nil {
+      var built: [String: [String]] = [:]
+      for output in outputs {
+        if let digest = files.digest(output) { built[digest.sha256, default: []].append(output) }
+      }
+      index = built
+    }
+    return index?[sha256] ?? []
   }
 }

@@ -21,8 +21,9 @@ enum OutputFiles {
         ledger.lookUp(wanted) { (try? cache.digest(for: output, in: folder))?.sha256 }
       },
       keptCopy: { outputs, sha256, sizes in keptCopy(outputs, sha256, sizes, folder: folder) },
-      // Asked only to find a kept result: with no `replaced/` folder the ledger is not read.
-      knownResults: { pair in folder.hasReplacedFolder ? ledger.results(for: pair) : [] },
+      // Asked only for inputs about to be bought (or bought again): a run with nothing to buy
+      // does not read the ledger.
+      knownResults: { pair in ledger.results(for: pair) },
       digest: { output in try? cache.digest(for: output, in: folder) })
   }
 
@@ -134,7 +135,7 @@ enum OutputFiles {
         ledger.lookUp(wanted) { folder.flatMap { try? $0.hash(relativePath: output) }?.sha256 }
       },
       keptCopy: { outputs, sha256, sizes in keptCopy(outputs, sha256, sizes, folder: stateFolder) },
-      knownResults: { pair in stateFolder?.hasReplacedFolder == true ? ledger.results(for: pair) : [] },
+      knownResults: { pair in ledger.results(for: pair) },
       digest: { output in folder.flatMap { try? $0.hash(relativePath: output) } })
   }
 

@@ -60,6 +60,7 @@ extension Planner {
       pairOutputs[entry.pair, default: []].append(entry.output)
     }
     let givenUp = GivenUpJobs(manifest: manifest, lock: lock)
+    let digests = DigestHolders(outputs: manifest.entries.map(\.output), files: files)
     for entry in manifest.entries {
       var report = report(entry, lock: lock, files: files, runInProgress: runInProgress)
       // A new output, or one whose inputs changed: what `plan` does with it (another output's
@@ -103,18 +104,19 @@ extension Planner {
         report.detail =
           "\(changed) are those of the result of job \(jobId), kept as \(kept.path): sync puts it "
           + "back instead of buying it again\(dropped)"
-      } else if let live = liveResult(for: entry, pairOutputs[entry.pair] ?? [], lock: lock, files: files),
-        let jobId = live.known?.jobId
-      {
-        report.detail =
-          "\(changed) are those of \(live.path), the result of job \(jobId) installed there by swapsync but not in "
-          + "this lockfile (another branch's?): sync copies it instead of buying it again\(dropped)"
       } else if let result = Self.resultInPlace(sources.staleResults[entry.pair] ?? [], files: files),
         let jobId = result.known?.jobId
       {
         report.detail =
           "\(changed) are those \(result.path) had, whose result (job \(jobId)) sync copies here instead of buying "
           + "it again\(dropped)"
+      } else if let live = liveResult(
+        for: entry, pairOutputs[entry.pair] ?? [], lock: lock, files: files, holders: digests),
+        let jobId = live.known?.jobId
+      {
+        report.detail =
+          "\(changed) are those of the result of job \(jobId), which swapsync installed at \(live.path) and is "
+          + "still there: sync copies it instead of buying it again\(dropped)"
       } else if stale {
         report.detail = "manifest inputs changed; a new job is needed\(dropped)"
       } else if case .present = files.probe(entry.output), let known = files.known(entry.output, entry.pair) {
@@ -166,15 +168,15 @@ extension Planner {
     return nil
   }
 
-  /// `Planner.liveResult` among the other outputs of `entry`'s pair that hold a file this
-  /// lockfile does not account for.
-  private func liveResult(for entry: ManifestEntry, _ outputs: [String], lock: Lockfile, files: FileView)
-    -> KeptResult?
-  {
+  /// `Planner.liveResult` for `entry`'s pair: among its other outputs (`outputs`) that hold a
+  /// file this lockfile does not account for, then wherever the ledger or `holders` say.
+  private func liveResult(
+    for entry: ManifestEntry, _ outputs: [String], lock: Lockfile, files: FileView, holders: DigestHolders
+  ) -> KeptResult? {
     let untracked = outputs.filter {
       $0 != entry.output && untrackedSize($0, pair: entry.pair, lock: lock, files: files) != nil
     }
-    return untracked.isEmpty ? nil : Self.liveResult(for: entry.pair, among: untracked, files: files)
+    return Self.liveResult(for: entry.pair, among: untracked, files: files, holders: holders)
   }
 
   private func report(_ entry: ManifestEntry, lock: Lockfile, files: FileView, runInProgress: Bool)

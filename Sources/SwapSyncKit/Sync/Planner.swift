@@ -18,17 +18,12 @@ public struct Planner: Sendable {
       groups[entry.pair, default: []].append(entry)
     }
     let sources = Self.sources(lock: lock, manifest: groups)
+    let holders = DigestHolders(outputs: manifest.entries.map(\.output), files: files)
     return order.map { pair in
       let entries = groups[pair] ?? []
-      var plan = planGroup(
-        pair: pair, entries: entries, orphans: sources.orphans[pair] ?? [], lock: lock, files: files)
-      // Inputs another output of the manifest had: its result, intact, is copied, not bought.
-      if case .submit(let reason) = plan.action, reason == .missing || reason == .stale,
-        let result = Self.resultInPlace(sources.staleResults[pair] ?? [], files: files)
-      {
-        plan.restore(from: result)
-      }
-      return plan
+      return planGroup(
+        pair: pair, entries: entries, orphans: sources.orphans[pair] ?? [],
+        staleResults: sources.staleResults[pair] ?? [], lock: lock, files: files, holders: holders)
     }
   }
 
@@ -107,8 +102,9 @@ public struct Planner: Sendable {
   }
 
   private func planGroup(
-    pair: SwapPair, entries: [ManifestEntry], orphans: [(output: String, entry: LockEntry)], lock: Lockfile,
-    files: FileView
+    pair: SwapPair, entries: [ManifestEntry], orphans: [(output: String, entry: LockEntry)],
+    staleResults: [(output: String, entry: LockEntry)], lock: Lockfile, files: FileView,
+    holders: DigestHolders
   ) -> JobPlan {
     let outputs = entries.map(\.output)
     var plan = JobPlan(
@@ -151,9 +147,11 @@ public struct Planner: Sendable {
     if let done, verified != nil || orphanCopy != nil || done.jobId != nil {
       let copyFrom = verified ?? orphanCopy?.output
       plan.action = .restore(jobId: done.jobId ?? "", copyFrom: copyFrom)
-      // The result an earlier repair kept (a branch switched back) spares the download.
+      // The result an earlier repair kept (a branch switched back), or the same bytes at another
+      // output (one a killed run had not replaced yet), spares the download.
       if copyFrom == nil, done.jobId != nil,
         let kept = Self.keptResult(of: done, outputs: plan.pending, files: files)
+          ?? Self.heldResult(of: done, excluding: plan.outputs, holders: holders)
       {
         plan.restore(from: kept)
       }
@@ -200,9 +198,16 @@ public struct Planner: Sendable {
         plan.restore(from: kept)
         return plan
       }
-      plan.action =
-        paidStates.allSatisfy { resubmit.contains($0 == .submitting ? .uncertain : $0) }
-        ? .submit(reason: status) : .blocked(status)
+      let resubmitting = paidStates.allSatisfy { resubmit.contains($0 == .submitting ? .uncertain : $0) }
+      // Bought again only where no result of the pair is at hand (another branch's, say).
+      if resubmitting,
+        let live = Self.liveResult(for: pair, among: plan.untracked, files: files, holders: holders),
+        live.record != nil
+      {
+        plan.restore(from: live)
+        return plan
+      }
+      plan.action = resubmitting ? .submit(reason: status) : .blocked(status)
       return plan
     }
     // Inputs changed back to a pair whose paid result an earlier install kept: put it back.
@@ -210,8 +215,15 @@ public struct Planner: Sendable {
       plan.restore(from: kept)
       return plan
     }
-    // Or the pair's result stands, unrecorded, at another of its outputs (another branch's).
-    if let live = Self.liveResult(for: pair, among: plan.untracked, files: files), live.record != nil {
+    // Inputs another output of the manifest had: its result, intact, is copied, not bought.
+    if let result = Self.resultInPlace(staleResults, files: files) {
+      plan.restore(from: result)
+      return plan
+    }
+    // Or a result of the pair this folder installed is still at an output (another branch's).
+    if let live = Self.liveResult(for: pair, among: plan.untracked, files: files, holders: holders),
+      live.record != nil
+    {
       plan.restore(from: live)
       return plan
     }

@@ -61,8 +61,11 @@ actor StateStore {
     // received), kept even if its flush fails.
     if waiting, let mark { try await journal.waitUntilDurable(mark) }
     for (output, entry) in updates { lock.entries[output] = entry }
-    if let ledger, cause == Lifecycle.EventKind.resultInstalled.rawValue {
-      ledger.note(updates.values.compactMap { $0 })
+    if let ledger, Self.installsFile(cause) || cause == Lifecycle.EventKind.recognized.rawValue {
+      // Where each result now is, sorted so that a result installed at several outputs is noted
+      // at the first.
+      ledger.note(
+        updates.sorted { $0.key < $1.key }.compactMap { update in update.value.map { (update.key, $0) } })
     }
     return mark
   }

@@ -1,0 +1,101 @@
+import Foundation
+import SwapSyncKit
+import Testing
+
+/// A result this folder already holds is never bought again: `.swapsync/results.jsonl` notes
+/// where each result was installed, and before buying a pair a run looks there and at every
+/// output of the manifest (docs/states.md, `untracked`; docs/lockfile.md, "The state folder").
+@Suite("results at hand are not bought again", .timeLimit(.minutes(3)))
+struct ResultsAtHandTests {
+  /// A folder where branch X synced a.png for pair P; then "git checkout" of a branch whose
+  /// lockfile never recorded it (deleted here). Returns P's result and the emulator's API
+  /// request count.
+  static func otherBranchSynced(_ emulator: Emulator, _ sandbox: Sandbox, p: (String, String, String))
+    async throws -> (result: Data, requests: Int)
+  {
+    try sandbox.writeManifest([p])
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    try FileManager.default.removeItem(atPath: sandbox.path("swaps.lock.json"))
+    return (try #require(sandbox.read("out/a.png")), try await emulator.stats().apiRequests)
+  }
+
+  @Test(
+    "another branch's result at an output that now wants other inputs: copied to the output that wants it")
+  func atAnOutputWithOtherInputs() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    let (p, q) = (Faults.twoEntries(emulator)[0], Faults.twoEntries(emulator)[1])
+    let (result, _) = try await Self.otherBranchSynced(emulator, sandbox, p: p)
+    try sandbox.writeManifest([("a.png", q.1, q.2), ("b.png", p.1, p.2)])
+    let plan = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(plan.stdout.contains("submits:   1"), "\(plan.stdout)")
+    #expect(plan.stdout.contains("restore  b.png (copy of a.png)"), "\(plan.stdout)")
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    #expect(sandbox.read("out/b.png") == result)
+    #expect(try await emulator.stats().jobsCreated == 2, "P once, Q once")
+  }
+
+  @Test("another branch's result at an output this manifest no longer names: copied, nothing bought")
+  func atAnOutputNoLongerNamed() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    let p = Faults.twoEntries(emulator)[0]
+    let (result, requests) = try await Self.otherBranchSynced(emulator, sandbox, p: p)
+    try sandbox.writeManifest([("b.png", p.1, p.2)])
+    let plan = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(plan.stdout.contains("submits:   0"), "\(plan.stdout)")
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    #expect(sandbox.read("out/b.png") == result)
+    #expect(try await emulator.stats().apiRequests == requests)
+  }
+
+  @Test("an uncertain entry whose pair's result is at hand: --resubmit uncertain copies it instead of buying")
+  func resubmitTakesTheResultAtHand() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    let p = Faults.twoEntries(emulator)[0]
+    let (result, requests) = try await Self.otherBranchSynced(emulator, sandbox, p: p)
+    try sandbox.writeManifest([("a.png", p.1, p.2), ("b.png", p.1, p.2)])
+    let uncertain = LockEntry(
+      targetImage: p.1, swapImage: p.2, state: .uncertain, message: "the answer to the submit was lost",
+      submittedAt: "2026-12-01T00:00:00Z")
+    let bytes = try LockfileCodec.encode(Lockfile(entries: ["b.png": uncertain]))
+    try Data(bytes).write(to: URL(fileURLWithPath: sandbox.path("swaps.lock.json")))
+    let plan = try await sandbox.swapsync(["plan", "--resubmit", "uncertain"], emulator: nil)
+    #expect(plan.stdout.contains("submits:   0"), "\(plan.stdout)")
+    let synced = try await sandbox.swapsync(Faults.sync + ["--resubmit", "uncertain"], emulator: emulator)
+    #expect(synced.status == 1, "a.png stays untracked until adopted: \(synced.stderr)")
+    #expect(sandbox.read("out/b.png") == result)
+    #expect(try await Faults.statuses(sandbox)["b.png"]?.status == .done)
+    #expect(try await emulator.stats().apiRequests == requests)
+  }
+
+  @Test("a run killed halfway through a swap of two outputs' inputs: the next one buys and downloads nothing")
+  func swapKilledAfterOneRecord() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    let (p, q) = (
+      Faults.twoEntries(emulator)[0],
+      ("b.png", Faults.twoEntries(emulator)[1].1, Faults.twoEntries(emulator)[1].2)
+    )
+    try sandbox.writeManifest([p, q])
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    let (pResult, qResult) = (
+      try #require(sandbox.read("out/a.png")), try #require(sandbox.read("out/b.png"))
+    )
+    let before = try #require(try LockfileCodec.read(path: sandbox.path("swaps.lock.json")))
+    let requests = try await emulator.stats().apiRequests
+    // The swap's run recorded a.png's new result (b.png's) and was killed before any rename:
+    // a.png's file is still P's result, and no record names it any more.
+    try sandbox.writeManifest([("a.png", q.1, q.2), ("b.png", p.1, p.2)])
+    var killed = before
+    killed.entries["a.png"] = before.entries["b.png"]
+    try Data(try LockfileCodec.encode(killed)).write(
+      to: URL(fileURLWithPath: sandbox.path("swaps.lock.json")))
+    let plan = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(plan.stdout.contains("submits:   0") && plan.stdout.contains("downloads: 0"), "\(plan.stdout)")
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    #expect(sandbox.read("out/a.png") == qResult && sandbox.read("out/b.png") == pResult)
+    #expect(try await emulator.stats().apiRequests == requests)
+  }
+}
