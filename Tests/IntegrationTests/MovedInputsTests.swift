@@ -64,4 +64,28 @@ struct MovedInputsTests {
     #expect(lock.entries["c.png"] == record)
     #expect(lock.entries["a.png"]?.pair == SwapPair(targetImage: b.1, swapImage: b.2))
   }
+
+  @Test(
+    "a swap where one output's file was edited: its job is fetched again for the other, the edit left as it is"
+  )
+  func swapWithAnEditedOutput() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    let (a, b) = (Faults.twoEntries(emulator)[0], Faults.twoEntries(emulator)[1])
+    try sandbox.writeManifest([a, b])
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    let bBytes = try #require(sandbox.read("out/b.png"))
+    let edit = Data("the user's edit of b.png".utf8)
+    try edit.write(to: URL(fileURLWithPath: sandbox.path("out/b.png")))
+    try sandbox.writeManifest([("a.png", b.1, b.2), ("b.png", a.1, a.2)])
+    let plan = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(plan.stdout.contains("submits:   0"), "\(plan.stdout)")
+    let status = try await sandbox.swapsync(["status"], emulator: nil)
+    #expect(status.stdout.contains("sync fetches again"), "\(status.stdout)")
+    #expect(
+      try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 1, "b.png's edit is the user's")
+    #expect(sandbox.read("out/a.png") == bBytes, "fetched again from b.png's job")
+    #expect(sandbox.read("out/b.png") == edit)
+    #expect(try await emulator.stats().jobsCreated == 2)
+  }
 }

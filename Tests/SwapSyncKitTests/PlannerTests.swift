@@ -235,17 +235,19 @@ struct PlannerTests {
   }
 
   @Test(
-    "another manifest output's job is not taken, its intact result is: swapping two names is a change of inputs (stale)"
+    "another manifest output's running job is not taken, its finished result is: copied when intact, else fetched again"
   )
   func swappedNamesAreStale() {
     // Taking y's running job for x while y is rewritten for a's pair would lose the job; x's
-    // result is copied to y before x is replaced (`Planner.resultInPlace`), unless x's file changed.
+    // result is copied to y before x is replaced (`Planner.resultInPlace`), or fetched again from
+    // x's job when x's file changed.
     let lock = ["x.png": entry(a, .done, sha: "s1"), "y.png": entry(b, .running, job: "J2")]
     let plans = plan(manifest([("x.png", b), ("y.png", a)]), lock)
     #expect(plans.map(\.action) == [.submit(reason: .stale), .restore(jobId: "J1", copyFrom: "x.png")])
     #expect(plans.last?.current?.jobId == "J1" && plans.last?.current?.sha256 == "s1")
     let changed = plan(manifest([("x.png", b), ("y.png", a)]), lock, files: ["x.png": .differs("s9")])
-    #expect(changed.map(\.action) == [.submit(reason: .stale), .submit(reason: .stale)])
+    #expect(changed.map(\.action) == [.submit(reason: .stale), .restore(jobId: "J1", copyFrom: nil)])
+    #expect(Planner.inheritances(changed, lock: Lockfile(entries: lock))["y.png"] == .some(lock["x.png"]))
     var adopted = entry(a, .done, job: nil, sha: "s1")
     adopted.adopted = true
     let user = plan(manifest([("x.png", b), ("y.png", a)]), ["x.png": adopted])

@@ -20,7 +20,8 @@ struct Adopter: Sendable {
         // An output whose record holds a paid job gets its result once the file is moved.
         let afterwards =
           await store.entry(output)?.jobId != nil
-          ? "move it away to collect the result (already paid)" : "move it away to buy the image"
+          ? "move it away to collect the result (already paid)"
+          : "move it away to get this output's image (`swapsync plan` then shows whether that buys it)"
         do {
           let found: FileDigest?
           do {

@@ -117,6 +117,10 @@ extension Planner {
         report.detail =
           "\(changed) are those of the result of job \(jobId), which swapsync installed at \(live.path) and is "
           + "still there: sync copies it instead of buying it again\(dropped)"
+      } else if let source = sources.staleResults[entry.pair]?.first, let jobId = source.entry.jobId {
+        report.detail =
+          "\(changed) are those \(source.output) had, whose job \(jobId) sync fetches again (its file there "
+          + "changed) instead of buying it again\(dropped)"
       } else if stale {
         report.detail = "manifest inputs changed; a new job is needed\(dropped)"
       } else if case .present = files.probe(entry.output), let known = files.known(entry.output, entry.pair) {
@@ -196,7 +200,7 @@ extension Planner {
         : lost
           ? "move it away; then `swapsync sync --resubmit lost` buys the image again (or a cache holding it "
             + "puts it back)"
-          : "move it away to buy the image"
+          : "move it away to get this output's image (`swapsync plan` then shows whether that buys it)"
       if case .blocked(let what) = files.probe(entry.output) {
         return EntryReport(
           output: entry.output, status: .untracked, jobId: recorded?.jobId,
@@ -217,7 +221,8 @@ extension Planner {
       }
       return EntryReport(
         output: entry.output, status: .untracked, jobId: recorded?.jobId,
-        detail: "a file swapsync did not write is at this path (\(size) bytes); it is never replaced: "
+        detail:
+          "a file that is not one swapsync wrote is at this path (\(size) bytes); it is never replaced: "
           + "`swapsync sync --adopt` records it as the output if it is a JPEG, PNG, WebP or GIF image; or \(moveAway)"
       )
     }

@@ -227,6 +227,13 @@ public struct Planner: Sendable {
       plan.restore(from: live)
       return plan
     }
+    // Or another output's old result whose file changed or is gone: fetched again from its job,
+    // whose record the output takes first (`inheritances`).
+    if let source = staleResults.first, let jobId = source.entry.jobId {
+      plan.current = source.entry
+      plan.action = .restore(jobId: jobId, copyFrom: nil)
+      return plan
+    }
     let stale = outputs.contains { lock.entries[$0] != nil }
     plan.action = .submit(reason: stale ? .stale : .missing)
     return plan
