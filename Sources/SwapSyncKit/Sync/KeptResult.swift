@@ -91,7 +91,15 @@ extension Planner {
       return KeptResult(known: known, digest: digest, path: output)
     }
     for (sha256, known) in files.knownResults(pair) {
-      for output in (known.output.map { [$0] } ?? []) + holders.outputs(holding: sha256) {
+      // The noted output is hashed only when its size is the result's (a line written before
+      // sizes were noted: at most an image's).
+      var noted: [String] = []
+      if let output = known.output, case .present(let size) = files.probe(output),
+        known.size.map({ $0 == size }) ?? (size <= SyncOptions.defaultMaxImageSize)
+      {
+        noted = [output]
+      }
+      for output in noted + holders.outputs(holding: sha256) {
         guard let digest = files.digest(output), digest.sha256 == sha256, digest.type != nil,
           known.size.map({ $0 == digest.size }) ?? true
         else { continue }
