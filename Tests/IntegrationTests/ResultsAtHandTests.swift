@@ -98,4 +98,26 @@ struct ResultsAtHandTests {
     #expect(sandbox.read("out/a.png") == qResult && sandbox.read("out/b.png") == pResult)
     #expect(try await emulator.stats().apiRequests == requests)
   }
+
+  @Test("a result installed at two outputs of a pair is found at the one still there")
+  func foundAtEveryOutputItWasInstalledAt() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    let p = Faults.twoEntries(emulator)[0]
+    try sandbox.writeManifest([p, ("b.png", p.1, p.2)])
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    let result = try #require(sandbox.read("out/b.png"))
+    try sandbox.writeManifest([("b.png", p.1, p.2)])
+    #expect(try await sandbox.swapsync(["prune"], emulator: nil).status == 0)
+    #expect(!sandbox.exists("out/a.png"))
+    let requests = try await emulator.stats().apiRequests
+    // A branch whose lockfile never recorded b.png wants the pair under another name.
+    try FileManager.default.removeItem(atPath: sandbox.path("swaps.lock.json"))
+    try sandbox.writeManifest([("c.png", p.1, p.2)])
+    let plan = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(plan.stdout.contains("restore  c.png (copy of b.png)"), "\(plan.stdout)")
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    #expect(sandbox.read("out/c.png") == result)
+    #expect(try await emulator.stats().apiRequests == requests)
+  }
 }

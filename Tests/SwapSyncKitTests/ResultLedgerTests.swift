@@ -70,7 +70,7 @@ struct ResultLedgerTests {
   }
 
   @Test(
-    "each result is noted with the output it was installed at; a path that breaks the output rules is dropped"
+    "each result is noted with every output it was installed at, latest first; a path that breaks the output rules is dropped"
   )
   func outputsAreNoted() throws {
     let box = try StoreTestSandbox()
@@ -78,8 +78,10 @@ struct ResultLedgerTests {
     writer.note([("sub/a.png", Self.done(Self.aa, job: "J1")), ("b.png", Self.done(Self.aa, job: "J1"))])
     writer.note([("../../etc/x.png", Self.done(Self.bb, job: "J2")), (nil, Self.done(Self.dd, job: "J3"))])
     let known = ResultLedger.load(stateDir: box.path)
-    #expect(known[Self.aa]?.map(\.output) == ["sub/a.png"], "the first output of one install")
-    #expect(known[Self.bb]?.map(\.output) == [nil])
-    #expect(known[Self.dd]?.map(\.output) == [nil])
+    #expect(known[Self.aa]?.map(\.outputs) == [["b.png", "sub/a.png"]])
+    #expect(known[Self.bb]?.map(\.outputs) == [[]])
+    #expect(known[Self.dd]?.map(\.outputs) == [[]])
+    writer.note([("sub/a.png", Self.done(Self.aa, job: "J1"))])
+    #expect(ResultLedger.load(stateDir: box.path)[Self.aa]?.map(\.outputs) == [["sub/a.png", "b.png"]])
   }
 }

@@ -30,9 +30,9 @@ public enum ResultLedger {
     public var finishedAt: String? = nil
     /// Length in bytes (lines written before it was noted have none).
     public var size: Int? = nil
-    /// The output it was installed at (lines written before it was noted have none): where a
-    /// run looks for it before buying its inputs again (`Planner.liveResult`).
-    public var output: String? = nil
+    /// The outputs it was installed at, latest first (lines written before they were noted have
+    /// none): where a run looks for it before buying its inputs again (`Planner.liveResult`).
+    public var outputs: [String] = []
   }
 
   static let fileName = "results.jsonl"
@@ -88,13 +88,14 @@ public enum ResultLedger {
   /// One line per distinct result of `entries` with a job and a checksum.
   static func lines(_ entries: [LockEntry]) -> [UInt8] { lines(entries.map { (nil, $0) }) }
 
-  /// `lines`, each with the output its result was installed at (the first one, for a result
-  /// installed at several).
+  /// `lines`, one per result and output it was installed at.
   static func lines(_ located: [(output: String?, entry: LockEntry)]) -> [UInt8] {
     var lines: [UInt8] = []
     var seen: Set<String> = []
     for (output, entry) in located {
-      guard let sha256 = entry.sha256, let jobId = entry.jobId, seen.insert(sha256).inserted else { continue }
+      guard let sha256 = entry.sha256, let jobId = entry.jobId,
+        seen.insert(sha256 + "\n" + (output ?? "")).inserted
+      else { continue }
       var fields = [
         "sha256": sha256, "jobId": jobId, "targetImage": entry.targetImage, "swapImage": entry.swapImage,
       ]
@@ -137,7 +138,7 @@ public enum ResultLedger {
         submittedAt: fields["submittedAt"], finishedAt: fields["finishedAt"],
         size: fields["size"].flatMap { Int($0) },
         // An output path breaking the manifest's rules (`..`, the state folder) is not looked at.
-        output: fields["output"].flatMap { OutputPath.problem(with: $0) == nil ? $0 : nil })
+        outputs: fields["output"].flatMap { OutputPath.problem(with: $0) == nil ? [$0] : nil } ?? [])
       // What goes into a lockfile from here must pass the lockfile's own rules (a job id that is
       // a path, a time that is not one, a bad checksum): a line that does not is not trusted.
       var record = LockEntry(targetImage: target, swapImage: face, state: .done, jobId: jobId)
@@ -149,8 +150,13 @@ public enum ResultLedger {
         (try? LockEntryRules.check(record, at: .init(output: "ledger", inJournal: true), knownURLs: &urls))
           != nil
       else { continue }
+      // A later line wins, but the places of earlier ones are kept after its own.
+      var latest = result
+      if let earlier = known[sha256]?.first(where: { $0.pair == result.pair }) {
+        latest.outputs += earlier.outputs.filter { !latest.outputs.contains($0) }
+      }
       known[sha256, default: []].removeAll { $0.pair == result.pair }
-      known[sha256, default: []].append(result)
+      known[sha256, default: []].append(latest)
     }
     return known
   }

@@ -16,8 +16,9 @@ extension JobRunner {
   /// Installs the plan's outputs from a kept copy of their result (`plan.current`). Returns
   /// false, having changed nothing, when there is none with the expected checksum and size.
   func restoreFromKept(_ plan: JobPlan) async throws -> Bool {
+    // Nothing larger than a download may be is copied in (a forged `results.jsonl` could claim it).
     guard let entry = plan.current, entry.state == .done, let jobId = entry.jobId,
-      let sha256 = entry.sha256, let size = entry.size
+      let sha256 = entry.sha256, let size = entry.size, size <= options.maxImageSize
     else { return false }
     let folder = folder
     let outputs = plan.pending

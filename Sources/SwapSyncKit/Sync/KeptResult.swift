@@ -91,16 +91,16 @@ extension Planner {
       return KeptResult(known: known, digest: digest, path: output)
     }
     for (sha256, known) in files.knownResults(pair) {
-      // The noted output is hashed only when its size is the result's (a line written before
-      // sizes were noted: at most an image's).
-      var noted: [String] = []
-      if let output = known.output, case .present(let size) = files.probe(output),
-        known.size.map({ $0 == size }) ?? (size <= SyncOptions.defaultMaxImageSize)
-      {
-        noted = [output]
+      // A noted output is hashed only when its size is the result's, and an image's.
+      let noted = known.outputs.filter { output in
+        guard case .present(let size) = files.probe(output), size <= SyncOptions.defaultMaxImageSize else {
+          return false
+        }
+        return known.size.map { $0 == size } ?? true
       }
       for output in noted + holders.outputs(holding: sha256) {
         guard let digest = files.digest(output), digest.sha256 == sha256, digest.type != nil,
+          digest.size <= SyncOptions.defaultMaxImageSize,
           known.size.map({ $0 == digest.size }) ?? true
         else { continue }
         return KeptResult(known: known, digest: digest, path: output)
