@@ -62,8 +62,7 @@ struct CrashTests {
       // The kill instant is the test's input (seeded), not a synchronisation. Short instants keep
       // each killed run small, so the work outlasts the kills instead of converging early.
       let delay = Int.random(in: 0...200, using: &random)
-      try await Task.sleep(for: .milliseconds(delay))
-      run.killHard()
+      run.killHard(afterMilliseconds: delay)
       let (result, signalled) = await run.finish()
       if signalled {
         killed += 1

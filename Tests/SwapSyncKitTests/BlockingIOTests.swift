@@ -6,7 +6,11 @@ import Testing
 @testable import SwapSyncKit
 
 /// Blocking file-system work runs off Swift's cooperative pool (one thread per core).
-@Suite("blocking I/O", .timeLimit(.minutes(1)))
+///
+/// The whole test suite shares that pool: on a loaded 2-core machine this test may wait a long
+/// time for a thread of its own, so its bounds are generous; a BlockingIO on the pool still
+/// fails it (its closures would hold the pool until their gate times out).
+@Suite("blocking I/O", .timeLimit(.minutes(3)))
 struct BlockingIOTests {
   final class Started: Sendable {
     let count = Mutex(0)
@@ -23,7 +27,7 @@ struct BlockingIOTests {
           try await BlockingIO.run { () throws(FileSystemError) in
             started.count.withLock { $0 += 1 }
             // Bounded, so that a broken BlockingIO fails the test instead of hanging it.
-            return gate.wait(timeout: .now() + 20) == .success ? index : -1_000
+            return gate.wait(timeout: .now() + 120) == .success ? index : -1_000
           }
         }
       }

@@ -32,6 +32,17 @@ enum Crash {
     /// `kill -9`: no handler, no cleanup, no flush.
     func killHard() { process.signal(SIGKILL) }
 
+    /// `kill -9` `milliseconds` after now, timed by a thread of its own: a task's sleep can last
+    /// far longer while the whole suite keeps the cooperative pool busy, and the run would then
+    /// get much further than the instant the test chose.
+    func killHard(afterMilliseconds milliseconds: Int) {
+      let process = process
+      Thread {
+        usleep(useconds_t(milliseconds * 1000))
+        process.signal(SIGKILL)
+      }.start()
+    }
+
     /// Sends `signal` (SIGINT, SIGTERM, ...) to the run; false once it has ended.
     @discardableResult
     func send(_ signal: Int32) -> Bool { process.signal(signal) }
