@@ -120,4 +120,18 @@ struct ResultsAtHandTests {
     #expect(sandbox.read("out/c.png") == result)
     #expect(try await emulator.stats().apiRequests == requests)
   }
+
+  @Test("a result at hand larger than --max-image-size is not copied, and the run says why")
+  func resultAtHandOverTheLimit() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    let p = Faults.twoEntries(emulator)[0]
+    let (_, requests) = try await Self.otherBranchSynced(emulator, sandbox, p: p)
+    try sandbox.writeManifest([("c.png", p.1, p.2)])
+    let limited = try await sandbox.swapsync(Faults.sync + ["--max-image-size", "1KiB"], emulator: emulator)
+    #expect(limited.stderr.contains("is larger than --max-image-size"), "\(limited.stderr)")
+    #expect(!limited.stderr.contains("changed before"), "\(limited.stderr)")
+    #expect(!sandbox.exists("out/c.png"))
+    #expect(try await emulator.stats().apiRequests == requests)
+  }
 }

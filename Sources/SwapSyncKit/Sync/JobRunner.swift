@@ -48,6 +48,12 @@ struct JobRunner: Sendable {
       case .restore(let jobId, let copyFrom):
         if let kept = plan.kept {
           if try await restoreFromKept(plan) { return }
+          if let size = plan.current?.size, size > options.maxImageSize {
+            return await warn(
+              "\(plan.pending.joined(separator: ", ")): the result of job \(jobId) found at \(kept.path) is larger "
+                + "than --max-image-size (\(size) bytes, the limit \(options.maxImageSize)); nothing was done. Raise "
+                + "--max-image-size to put it back")
+          }
           // It was checked when planned: changed since. The next run plans the pair again.
           await warn(
             "\(plan.pending.joined(separator: ", ")): the result of job \(jobId) found at \(kept.path) changed "
