@@ -1,0 +1,78 @@
+/// Where a plan takes a job, a result or a decision from besides its own outputs' records:
+/// orphans, other outputs' old results, and the records a run hands over before any job runs
+/// (docs/lockfile.md, "Orphans").
+extension Planner {
+  /// The records of the manifest's pairs that the plans take a job or a result from, by pair,
+  /// in output order (docs/lockfile.md, "Orphans").
+  struct Sources {
+    /// Lockfile entries the manifest no longer names. A pair is one job, whatever its outputs
+    /// are called: a renamed output reuses the orphan's job (its file when intact, else its
+    /// result fetched again, or the job followed while it runs) or its adopted file instead of
+    /// buying it again, and an orphan that is failed, uncertain or lost (an adopted one whose
+    /// file is gone, too) still needs `--resubmit`.
+    var orphans: [SwapPair: [(output: String, entry: LockEntry)]] = [:]
+    /// The finished results of outputs the manifest now names with other inputs
+    /// (`resultInPlace`).
+    var staleResults: [SwapPair: [(output: String, entry: LockEntry)]] = [:]
+  }
+
+  /// The `Sources` of the manifest's pairs (`groups`), in one pass over the lockfile.
+  static func sources(lock: Lockfile, manifest groups: [SwapPair: [ManifestEntry]]) -> Sources {
+    var found = Sources()
+    var manifestOutputs: Set<String> = []
+    for (output, entry) in lock.entries {
+      // A pair names one or two outputs as a rule: a look at them first, not a set of every output.
+      guard let named = groups[entry.pair], !named.contains(where: { $0.output == output }) else { continue }
+      if manifestOutputs.isEmpty { manifestOutputs = Set(groups.values.joined().map(\.output)) }
+      if manifestOutputs.contains(output) {
+        // The record of an output the manifest names with other inputs is that output's (stale):
+        // its job is not taken (a running one is given up as that output is rewritten), but its
+        // finished result is copied before it is replaced (archived, it is read from there).
+        if entry.state == .done, entry.jobId != nil, entry.sha256 != nil, entry.size != nil,
+          entry.adopted != true
+        {
+          found.staleResults[entry.pair, default: []].append((output, entry))
+        }
+        continue
+      }
+      found.orphans[entry.pair, default: []].append((output, entry))
+    }
+    found.orphans = found.orphans.mapValues { $0.sorted { $0.output < $1.output } }
+    found.staleResults = found.staleResults.mapValues { $0.sorted { $0.output < $1.output } }
+    return found
+  }
+
+  /// The records a run gives, before any job runs, to outputs that take another record's job: a
+  /// pending output with no record of its pair takes the orphan's record its plan takes its job,
+  /// its file or its need for `--resubmit` from, or the running job of a sibling (an output of
+  /// the manifest with the same inputs). The output then holds it itself, so it survives the
+  /// orphan's name coming back with other inputs, the sibling's inputs changing before the job
+  /// is collected, or a kill (docs/lockfile.md, "Orphans"; docs/states.md).
+  static func inheritances(_ plans: [JobPlan], lock: Lockfile) -> [String: LockEntry?] {
+    var updates: [String: LockEntry?] = [:]
+    for plan in plans {
+      switch plan.action {
+      case .restore, .poll, .blocked:
+        // A sibling's record is shared only while its job runs without a result yet: a finished
+        // one is copied from in this run, and a decision (failed, uncertain, lost) stays its own.
+        // A kept result is recorded only as it is put back (JobRunner.restoreFromKept).
+        guard let source = plan.current, plan.kept == nil else { continue }
+        let sibling = plan.outputs.contains { lock.entries[$0] == source }
+        if sibling, source.state != .running || source.sha256 != nil { continue }
+        for output in plan.pending where lock.entries[output]?.pair != plan.pair {
+          var inherited = source
+          // The file at this path is swapsync's own (a stale output) until the result replaces
+          // it: its checksum stays, as `Lifecycle`'s submitIntended keeps it for a new job.
+          if let old = lock.entries[output], old.state == .done, old.adopted != true, source.sha256 == nil {
+            inherited.sha256 = old.sha256
+            inherited.size = old.size
+          }
+          updates[output] = inherited
+        }
+      case .submit, .none:
+        continue
+      }
+    }
+    return updates
+  }
+}
