@@ -160,20 +160,20 @@ extension Planner {
 /// The manifest's outputs by the SHA-256 of the file each holds, built the first time a result
 /// is looked for among them (`Planner.liveResult`): a run with nothing to buy hashes nothing for it.
 final class DigestHolders {
-  private let outputs: [String]
+  private let manifest: Manifest
   private let files: FileView
   private var index: [String: [String]]?
 
-  init(outputs: [String], files: FileView) {
-    self.outputs = outputs
+  init(manifest: Manifest, files: FileView) {
+    self.manifest = manifest
     self.files = files
   }
 
   func outputs(holding sha256: String) -> [String] {
     if index == nil {
       var built: [String: [String]] = [:]
-      for output in outputs {
-        if let digest = files.digest(output) { built[digest.sha256, default: []].append(output) }
+      for entry in manifest.entries {
+        if let digest = files.digest(entry.output) { built[digest.sha256, default: []].append(entry.output) }
       }
       index = built
     }

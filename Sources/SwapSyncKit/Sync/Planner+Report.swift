@@ -60,7 +60,7 @@ extension Planner {
       pairOutputs[entry.pair, default: []].append(entry.output)
     }
     let givenUp = GivenUpJobs(manifest: manifest, lock: lock)
-    let digests = DigestHolders(outputs: manifest.entries.map(\.output), files: files)
+    let digests = DigestHolders(manifest: manifest, files: files)
     for entry in manifest.entries {
       var report = report(entry, lock: lock, files: files, runInProgress: runInProgress)
       // A new output, or one whose inputs changed: what `plan` does with it (another output's

@@ -18,7 +18,7 @@ public struct Planner: Sendable {
       groups[entry.pair, default: []].append(entry)
     }
     let sources = Self.sources(lock: lock, manifest: groups)
-    let holders = DigestHolders(outputs: manifest.entries.map(\.output), files: files)
+    let holders = DigestHolders(manifest: manifest, files: files)
     return order.map { pair in
       let entries = groups[pair] ?? []
       return planGroup(
