@@ -77,10 +77,8 @@ extension JobRunner {
     let installed = try await installFile(temp, at: outputs) { [self] output, existing in
       replacement(of: existing, installing: sha256, record: before[output] ?? nil, pair: pair)
     }
-    let source = planned.map {
-      $0.hasPrefix(keptPrefix) ? "the result kept there earlier" : "a copy of \($0)"
-    }
-    await warnKeptAside(installed.kept, restoredBy: source ?? "the result kept there earlier")
+    await warnKeptAside(
+      installed.kept, restoredBy: live.map { "a copy of \($0)" } ?? "the result kept there earlier")
     var plan = plan
     plan.pending = installed.written
     guard !plan.pending.isEmpty else { return true }

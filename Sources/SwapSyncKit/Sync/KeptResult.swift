@@ -1,7 +1,8 @@
-/// A result an earlier install kept in `.swapsync/replaced/` (docs/safety.md, "Replaced files
-/// are kept"), found again by the planner, its bytes hashed: the output's own recorded result
-/// (a branch switched back), or a paid result for inputs the output changed back to, whose job
-/// and inputs the results ledger names. A run puts it back instead of downloading or buying it.
+/// A result already in the output folder, found by the planner: kept in `.swapsync/replaced/`
+/// by an earlier install (docs/safety.md, "Replaced files are kept"), or standing at another
+/// output. It is the output's own recorded result (a branch switched back, a repair), or a paid
+/// result for the output's inputs whose job the results ledger or another record names. A run
+/// puts it back instead of downloading or buying it.
 public final class KeptResult: Sendable {
   /// For inputs changed back: the purchase that made it (`ResultLedger`), whose record the
   /// output gets back. Nil for the output's own recorded result.
@@ -38,6 +39,14 @@ extension JobPlan {
     if let record = kept.record { current = record }
     self.kept = kept
     action = .restore(jobId: current?.jobId ?? "", copyFrom: kept.path)
+  }
+}
+
+extension LockEntry {
+  /// The bytes this record names (checksum, size and type), when it names them.
+  var recordedDigest: FileDigest? {
+    guard let sha256, let size else { return nil }
+    return FileDigest(sha256: sha256, size: size, type: imageType.flatMap(ImageType.init(rawValue:)))
   }
 }
 
@@ -121,9 +130,7 @@ extension Planner {
     -> KeptResult?
   {
     for (output, record) in candidates where files.check(output, record) == .matches {
-      guard let jobId = record.jobId, let sha256 = record.sha256, let size = record.size else { continue }
-      let digest = FileDigest(
-        sha256: sha256, size: size, type: record.imageType.flatMap(ImageType.init(rawValue:)))
+      guard let jobId = record.jobId, let digest = record.recordedDigest else { continue }
       return KeptResult(
         known: ResultLedger.Known(recordOf: record, jobId: jobId), digest: digest, path: output)
     }
@@ -136,11 +143,9 @@ extension Planner {
   static func heldResult(of record: LockEntry, excluding outputs: [String], holders: DigestHolders)
     -> KeptResult?
   {
-    guard record.state == .done, record.adopted != true, let sha256 = record.sha256, let size = record.size,
-      let holder = holders.outputs(holding: sha256).first(where: { !outputs.contains($0) })
+    guard record.state == .done, record.adopted != true, let digest = record.recordedDigest,
+      let holder = holders.outputs(holding: digest.sha256).first(where: { !outputs.contains($0) })
     else { return nil }
-    let digest = FileDigest(
-      sha256: sha256, size: size, type: record.imageType.flatMap(ImageType.init(rawValue:)))
     return KeptResult(known: nil, digest: digest, path: holder)
   }
 
