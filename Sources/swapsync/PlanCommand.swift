@@ -20,6 +20,12 @@ struct PlanCommand: AsyncParsableCommand {
   @Option(
     parsing: .unconditional, help: "As for sync: jobs in flight at TTAPI at once (matters with --no-wait).")
   var jobs = 10
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "As for sync: the largest result image accepted; a result at hand over it is not copied.",
+      valueName: "size"))
+  var maxImageSize = SizeArgument(argument: "64MiB")!
   @Flag(help: "Print the plan as JSON on stdout.")
   var json = false
 
@@ -41,7 +47,8 @@ struct PlanCommand: AsyncParsableCommand {
       let space = try workspace.openWorkspace()
       let states = resubmit.reduce(into: Set<EntryState>()) { $0.formUnion($1.states) }
       let inspection = try Inspection.load(
-        space, resubmit: states, adopt: adopt, maxSubmits: maxSubmits, inFlight: noWait ? jobs : nil)
+        space, resubmit: states, adopt: adopt, maxSubmits: maxSubmits, inFlight: noWait ? jobs : nil,
+        maxImageSize: maxImageSize.value)
       if let pid = inspection.runnerPID { workspace.say("note: a sync run (pid \(pid)) is in progress") }
       if inspection.lockfileBehind { printError(inspection.behindNote) }
       let placeholders = Scaffold.unboughtPlaceholders(space.manifest, lock: inspection.lock)
@@ -64,13 +71,14 @@ struct PlanCommand: AsyncParsableCommand {
   ) -> ExitStatus {
     if json {
       let steps = PlanStep.steps(
-        plans, summary: summary, adoptable: adoptable, givenUp: givenUp, notAdoptable: notAdoptable)
+        plans, summary: summary, adoptable: adoptable, givenUp: givenUp, notAdoptable: notAdoptable,
+        maxImageSize: maxImageSize.value)
       StandardOutput.line(Rendering.json(PlanJSON(summary: summary, steps: steps, exitCode: exit.rawValue)))
     } else {
       StandardOutput.line(
         Rendering.plan(
           summary, plans: plans, cache: cache, adoptable: adoptable, givenUp: givenUp,
-          notAdoptable: notAdoptable))
+          notAdoptable: notAdoptable, maxImageSize: maxImageSize.value))
     }
     return exit
   }

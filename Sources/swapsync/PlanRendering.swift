@@ -20,7 +20,7 @@ struct PlanStep: Encodable, Equatable {
   /// The steps of `plans`, with `summary`'s submit count (the rest are `held`).
   static func steps(
     _ plans: [JobPlan], summary: PlanSummary, adoptable: Set<String>?, givenUp: [String: String],
-    notAdoptable: [String: String] = [:]
+    notAdoptable: [String: String] = [:], maxImageSize: Int = SyncOptions.defaultMaxImageSize
   ) -> [PlanStep] {
     var steps: [PlanStep] = []
     var submits = 0
@@ -34,6 +34,14 @@ struct PlanStep: Encodable, Equatable {
             action: submits > summary.submits ? "held" : "submit", outputs: plan.pending,
             reason: reason.rawValue,
             jobGivenUp: dropped))
+      case .restore(let jobId, let copyFrom) where plan.keptSize(over: maxImageSize) != nil:
+        let size = plan.keptSize(over: maxImageSize) ?? 0
+        steps.append(
+          PlanStep(
+            action: "blocked", outputs: plan.pending,
+            reason: "the result of job \(jobId) at \(copyFrom ?? "hand") is larger than --max-image-size "
+              + "(\(size) bytes, the limit \(maxImageSize)); sync leaves it",
+            jobId: jobId))
       case .poll(let jobId):
         steps.append(PlanStep(action: "poll", outputs: plan.pending, jobId: jobId, jobGivenUp: dropped))
       case .restore(let jobId, let copyFrom):

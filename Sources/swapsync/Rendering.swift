@@ -45,7 +45,8 @@ enum Rendering {
   /// `plan`'s text: the counts, then one line per job plan and untracked file.
   static func plan(
     _ s: PlanSummary, plans: [JobPlan], cache: CacheLocation?, adoptable: Set<String>?,
-    givenUp: [String: String], notAdoptable: [String: String] = [:]
+    givenUp: [String: String], notAdoptable: [String: String] = [:],
+    maxImageSize: Int = SyncOptions.defaultMaxImageSize
   ) -> String {
     var lines = [
       "submits:   \(s.submits) (each one spends quota)",
@@ -66,7 +67,8 @@ enum Rendering {
     }
     if s.blocked > 0 {
       lines.append(
-        "blocked:   \(s.blocked) (paid for once, or adopted and gone; see `swapsync status`, use --resubmit)")
+        "blocked:   \(s.blocked) (sync leaves them: paid for once or adopted and gone, see `swapsync status` and "
+          + "--resubmit; or larger than --max-image-size)")
     }
     if s.inTheWay > 0 {
       lines.append(
@@ -83,7 +85,8 @@ enum Rendering {
       lines.append("adoptions: \(s.adoptions) (untracked files recorded as they are; nothing bought)")
     }
     lines += PlanStep.steps(
-      plans, summary: s, adoptable: adoptable, givenUp: givenUp, notAdoptable: notAdoptable
+      plans, summary: s, adoptable: adoptable, givenUp: givenUp, notAdoptable: notAdoptable,
+      maxImageSize: maxImageSize
     ).map {
       $0.line(cache: cache)
     }

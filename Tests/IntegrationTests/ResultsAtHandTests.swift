@@ -128,8 +128,21 @@ struct ResultsAtHandTests {
     let p = Faults.twoEntries(emulator)[0]
     let (_, requests) = try await Self.otherBranchSynced(emulator, sandbox, p: p)
     try sandbox.writeManifest([("c.png", p.1, p.2)])
-    let limited = try await sandbox.swapsync(Faults.sync + ["--max-image-size", "1KiB"], emulator: emulator)
+    // `plan` takes the flag and says what sync then does: leaves c.png, buying nothing.
+    let flags = ["--max-image-size", "1KiB"]
+    let plan = try await sandbox.swapsync(["plan"] + flags, emulator: nil)
+    #expect(plan.status == 1, "\(plan.stdout)\(plan.stderr)")
+    #expect(plan.stdout.contains("submits:   0") && plan.stdout.contains("blocked:   1"), "\(plan.stdout)")
+    #expect(plan.stdout.contains("blocked  c.png (the result of job "), "\(plan.stdout)")
+    #expect(plan.stdout.contains("at a.png is larger than --max-image-size"), "\(plan.stdout)")
+    let unlimited = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(
+      unlimited.status == 2 && unlimited.stdout.contains("restore  c.png (copy of a.png)"),
+      "\(unlimited.stdout)")
+    let limited = try await sandbox.swapsync(Faults.sync + flags, emulator: emulator)
     #expect(limited.stderr.contains("is larger than --max-image-size"), "\(limited.stderr)")
+    // c.png stays to do, as for a download over the limit (docs/states.md): 75.
+    #expect(limited.status == 75, "\(limited.stderr)")
     #expect(!limited.stderr.contains("changed before"), "\(limited.stderr)")
     #expect(!sandbox.exists("out/c.png"))
     #expect(try await emulator.stats().apiRequests == requests)

@@ -15,6 +15,9 @@ public struct Inspection: Sendable {
   public var maxSubmits: Int?
   /// `--jobs` of a `--no-wait` run: at most this many jobs in flight (`SyncEngine.submitBudget`).
   public var inFlight: Int?
+  /// `--max-image-size`, in bytes: a result at hand larger than this is not copied
+  /// (`JobPlan.keptSize(over:)`).
+  public var maxImageSize = SyncOptions.defaultMaxImageSize
   /// The journal holds records the lockfile on disk lacks, and no run is in progress to fold
   /// them in: the last run stopped before writing the lockfile, or could not write it. The
   /// entries shown include them; the file a user would commit does not (`behindNote`).
@@ -31,7 +34,7 @@ public struct Inspection: Sendable {
 
   public static func load(
     _ workspace: Workspace, resubmit: Set<EntryState> = [], adopt: Bool = false, maxSubmits: Int? = nil,
-    inFlight: Int? = nil
+    inFlight: Int? = nil, maxImageSize: Int = SyncOptions.defaultMaxImageSize
   ) throws(SwapSyncFailure) -> Inspection {
     let pid = workspace.runInProgress()
     let state = try workspace.loadState(reusing: nil)
@@ -46,6 +49,7 @@ public struct Inspection: Sendable {
       plans: planner.plan(manifest: workspace.manifest, lock: lock, files: files), adopt: adopt,
       maxSubmits: maxSubmits, inFlight: inFlight, lockfileBehind: pid == nil && state.journalChanges
     )
+    inspection.maxImageSize = maxImageSize
     if inspection.lockfileBehind { inspection.foreignJournalOutputs = workspace.foreignJournalOutputs(state) }
     if adopt {
       let pairs = Dictionary(
@@ -109,6 +113,8 @@ public struct Inspection: Sendable {
       switch plan.action {
       case .submit: summary.submits += 1
       case .poll: summary.polls += 1
+      case .restore where plan.keptSize(over: maxImageSize) != nil:
+        summary.blocked += plan.pending.count
       case .restore(_, let copyFrom):
         if copyFrom == nil {
           summary.fetches += 1
@@ -151,7 +157,7 @@ public struct Inspection: Sendable {
       summary.submits + summary.submitsDeferred + summary.polls + summary.repairs + summary.adoptions
       + summary.submitting
     if work > 0 { return .changesPending }
-    if summary.inTheWay > 0 { return .attention }
+    if summary.inTheWay > 0 || summary.blocked > 0 { return .attention }
     return entries.contains(where: { $0.status.needsAttention }) ? .attention : .inSync
   }
 }
@@ -173,7 +179,8 @@ public struct PlanSummary: Sendable, Codable, Equatable {
   public var copies = 0
   /// Outputs of done entries whose file is missing or modified.
   public var repairs = 0
-  /// Outputs waiting for `--resubmit`.
+  /// Outputs `sync` leaves as they are: waiting for `--resubmit`, or whose result at hand is
+  /// larger than `--max-image-size`.
   public var blocked = 0
   /// Outputs whose submit the `sync` in progress sent and waits for the answer of.
   public var submitting = 0

@@ -32,6 +32,13 @@ public struct JobPlan: Sendable {
     get { currentBox?.kept }
     set { currentBox = EntryBox(current, newValue) }
   }
+  /// The size in bytes of the result at hand this plan would copy (`kept`), when it is over
+  /// `limit` (`--max-image-size`): `sync` leaves the outputs as they are and says so, buying
+  /// nothing (`JobRunner.run`), and `plan` shows them blocked.
+  public func keptSize(over limit: Int) -> Int? {
+    guard kept != nil, let size = current?.size, size > limit else { return nil }
+    return size
+  }
   /// The lock entry of the job being continued (poll/restore), for its timestamps.
   public var current: LockEntry? {
     get { currentBox?.entry }

@@ -48,7 +48,7 @@ struct JobRunner: Sendable {
       case .restore(let jobId, let copyFrom):
         if let kept = plan.kept {
           if try await restoreFromKept(plan) { return }
-          if let size = plan.current?.size, size > options.maxImageSize {
+          if let size = plan.keptSize(over: options.maxImageSize) {
             return await warn(
               "\(plan.pending.joined(separator: ", ")): the result of job \(jobId) found at \(kept.path) is larger "
                 + "than --max-image-size (\(size) bytes, the limit \(options.maxImageSize)); nothing was done. Raise "
