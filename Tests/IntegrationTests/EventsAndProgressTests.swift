@@ -3,7 +3,7 @@ import SwapSyncKit
 import Testing
 
 /// `sync --events` (NDJSON, docs/events.md) and the live progress line on a terminal.
-@Suite("events and progress", .timeLimit(.minutes(2)))
+@Suite("events and progress", .timeLimit(.minutes(5)))
 struct EventsAndProgressTests {
   @Test("--events writes one JSON object per line: start, every entry's transitions in order, summary last")
   func eventsFollowTheLifecycle() async throws {

@@ -5,7 +5,7 @@ import Testing
 /// `sync`, `status` and `plan` answer from the no-op index when nothing changed since a run ended
 /// in sync, say exactly what the full path says, and stop trusting it at the first change
 /// (docs/performance.md).
-@Suite("no-op index, end to end", .timeLimit(.minutes(2)))
+@Suite("no-op index, end to end", .timeLimit(.minutes(5)))
 struct NoopIndexCommandTests {
   /// The commands whose output must not depend on whether the index was used.
   static let readers: [[String]] = [

@@ -3,7 +3,7 @@ import Testing
 
 /// Plain-http requests (loopback only) never go through a proxy from the environment, so the
 /// API key never travels to a proxy in clear text (docs/http.md, "Proxies").
-@Suite("proxies", .timeLimit(.minutes(2)))
+@Suite("proxies", .timeLimit(.minutes(5)))
 struct ProxyTests {
   @Test("with http_proxy and HTTP_PROXY pointing at a dead port, a loopback sync still goes direct")
   func loopbackHTTPBypassesTheProxy() async throws {

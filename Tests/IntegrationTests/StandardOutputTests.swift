@@ -3,7 +3,7 @@ import Testing
 
 /// A stdout that cannot take what a command prints (a full disk) is a failure, not a silent 0
 /// (docs/exit-codes.md).
-@Suite("standard output", .timeLimit(.minutes(2)))
+@Suite("standard output", .timeLimit(.minutes(5)))
 struct StandardOutputTests {
   @Test("a stdout that takes nothing (/dev/full) exits 73 and says so; the run's work still holds")
   func stdoutFull() async throws {

@@ -4,7 +4,7 @@ import Testing
 @testable import SwapSyncKit
 
 /// Every transition of `Lifecycle`, and the money rule it encodes (docs/states.md).
-@Suite("entry lifecycle", .timeLimit(.minutes(1)))
+@Suite("entry lifecycle", .timeLimit(.minutes(3)))
 struct LifecycleTests {
   static let pair = SwapPair(targetImage: "https://t/1.jpg", swapImage: "https://f/1.jpg")
   static let other = SwapPair(targetImage: "https://t/2.jpg", swapImage: "https://f/1.jpg")

@@ -4,7 +4,7 @@ import Testing
 @testable import SwapSyncKit
 
 /// The no-op index trusts stat data only while nothing it recorded has changed.
-@Suite("no-op index", .timeLimit(.minutes(1)))
+@Suite("no-op index", .timeLimit(.minutes(3)))
 struct NoopIndexTests {
   final class Tree {
     let root: String

@@ -5,7 +5,7 @@ import Testing
 
 /// `OutputFolder.keepAside`: a file an install is about to replace survives it under
 /// `.swapsync/replaced/` (docs/safety.md, "Replaced files").
-@Suite(.timeLimit(.minutes(1))) struct OutputFolderKeepAsideTests {
+@Suite(.timeLimit(.minutes(3))) struct OutputFolderKeepAsideTests {
   @Test func keptNamesAreFoundByTheirChecksumTag() throws {
     let sha = "0123456789abcdef" + String(repeating: "0", count: 48)
     #expect(OutputFolder.checksumTags(OutputFolder.keptName("photo.png", sha256: sha)) == ["0123456789ab"])

@@ -4,7 +4,7 @@ import Testing
 
 /// A pair's result standing unrecorded at one of its outputs (another branch's sync) serves the
 /// pair's other outputs: copied, not bought (docs/states.md, `untracked` → `done`).
-@Suite("planner: a result at another output of the pair", .timeLimit(.minutes(1)))
+@Suite("planner: a result at another output of the pair", .timeLimit(.minutes(3)))
 struct PlannerLiveResultTests {
   let pair = SwapPair(targetImage: "https://t/a.png", swapImage: "https://f/x.png")
   let other = SwapPair(targetImage: "https://t/b.png", swapImage: "https://f/x.png")
@@ -51,7 +51,7 @@ struct PlannerLiveResultTests {
 }
 
 /// `status` says what `plan` does with a new output of a pair that waits for a decision.
-@Suite("planner: status agrees with plan", .timeLimit(.minutes(1)))
+@Suite("planner: status agrees with plan", .timeLimit(.minutes(3)))
 struct PlannerReportAgreementTests {
   let pair = SwapPair(targetImage: "https://t/a.png", swapImage: "https://f/x.png")
 

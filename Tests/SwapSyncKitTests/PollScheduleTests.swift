@@ -3,7 +3,7 @@ import Testing
 @testable import SwapSyncKit
 
 /// When an unfinished job is polled again (README, "--poll-interval").
-@Suite("poll schedule", .timeLimit(.minutes(1)))
+@Suite("poll schedule", .timeLimit(.minutes(3)))
 struct PollScheduleTests {
   @Test("the first delay is --poll-interval, and it is the smallest")
   func firstDelay() {

@@ -5,7 +5,7 @@ import Testing
 
 /// `results.jsonl` is rewritten once it grows past `ResultLedger.compactionThreshold`
 /// (docs/lockfile.md, "The state folder").
-@Suite("result ledger compaction", .timeLimit(.minutes(1)))
+@Suite("result ledger compaction", .timeLimit(.minutes(3)))
 struct ResultLedgerCompactionTests {
   static func lines(_ text: String) -> [UInt8] { Array(text.utf8) }
 

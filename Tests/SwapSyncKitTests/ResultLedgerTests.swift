@@ -4,7 +4,7 @@ import Testing
 @testable import SwapSyncKit
 
 /// `.swapsync/results.jsonl`: what swapsync installed, by checksum (docs/lockfile.md).
-@Suite("result ledger", .timeLimit(.minutes(1)))
+@Suite("result ledger", .timeLimit(.minutes(3)))
 struct ResultLedgerTests {
   static let (aa, bb, dd) = (
     String(repeating: "a", count: 64), String(repeating: "b", count: 64), String(repeating: "d", count: 64)

@@ -4,7 +4,7 @@ import Testing
 @testable import SwapSyncKit
 
 /// How `--timeout` and API failures decide between 69 and 75 (docs/exit-codes.md).
-@Suite(.timeLimit(.minutes(1))) struct RunControlTests {
+@Suite(.timeLimit(.minutes(3))) struct RunControlTests {
   static let refused = Retry(reason: "could not connect to 127.0.0.1", unavailable: true)
 
   @Test("--timeout before the API answered anything is 69, whether the watchdog or the submit stops first")
