@@ -147,4 +147,51 @@ struct ResultsAtHandTests {
     #expect(!sandbox.exists("out/c.png"))
     #expect(try await emulator.stats().apiRequests == requests)
   }
+
+  @Test(
+    "a result whose bytes are gone from the folder, but whose job the ledger knows: that job is fetched again, not bought"
+  )
+  func knownJobFetchedAgain() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    let p = Faults.twoEntries(emulator)[0]
+    let (result, _) = try await Self.otherBranchSynced(emulator, sandbox, p: p)
+    let line = try #require(
+      sandbox.read("out/.swapsync/results.jsonl")?.split(separator: UInt8(ascii: "\n")).first)
+    let noted = try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
+    let jobId = try #require(noted["jobId"] as? String)
+    try FileManager.default.removeItem(atPath: sandbox.path("out/a.png"))
+    try sandbox.writeManifest([("c.png", p.1, p.2)])
+    let status = try await sandbox.swapsync(["status"], emulator: nil)
+    #expect(status.stdout.contains("those of job \(jobId), bought in this folder before"), "\(status.stdout)")
+    let plan = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(
+      plan.stdout.contains("submits:   0") && plan.stdout.contains("poll     c.png (job \(jobId))"),
+      "\(plan.stdout)")
+    let synced = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(synced.status == 0, "\(synced.stderr)")
+    #expect(sandbox.read("out/c.png") == result)
+    #expect(try await Faults.statuses(sandbox)["c.png"]?.jobId == jobId)
+    #expect(try await emulator.stats().jobsCreated == 1, "bought once, by the other branch")
+  }
+
+  @Test(
+    "a job the ledger knows that the service forgot: the output is lost, bought again only by --resubmit lost"
+  )
+  func knownJobForgotten() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    let p = Faults.twoEntries(emulator)[0]
+    _ = try await Self.otherBranchSynced(emulator, sandbox, p: p)
+    try FileManager.default.removeItem(atPath: sandbox.path("out/a.png"))
+    try sandbox.writeManifest([("c.png", p.1, p.2)])
+    let forgetful = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let lost = try await sandbox.swapsync(Faults.sync, emulator: forgetful)
+    #expect(lost.status == 1, "\(lost.stderr)")
+    #expect(try await Faults.statuses(sandbox)["c.png"]?.status == .lost)
+    #expect(try await forgetful.stats().jobsCreated == 0)
+    let bought = try await sandbox.swapsync(Faults.sync + ["--resubmit", "lost"], emulator: forgetful)
+    #expect(bought.status == 0, "\(bought.stderr)")
+    #expect(try await forgetful.stats().jobsCreated == 1)
+  }
 }

@@ -50,6 +50,54 @@ struct PlannerLiveResultTests {
   }
 }
 
+/// A pair this folder bought before (`results.jsonl`) whose result is nowhere in the folder:
+/// its job is followed again, not bought again (docs/states.md, `missing` → `running`).
+@Suite("planner: a job the ledger knows", .timeLimit(.minutes(3)))
+struct PlannerKnownJobTests {
+  let pair = SwapPair(targetImage: "https://t/a.png", swapImage: "https://f/x.png")
+
+  func plan(_ results: [(sha256: String, known: ResultLedger.Known)], lock: Lockfile = Lockfile(entries: [:]))
+    -> (JobPlan?, EntryReport?)
+  {
+    let manifest = Manifest(
+      path: "swaps.json", outputDir: nil,
+      entries: [ManifestEntry(output: "c.png", pair: pair, hookUrl: nil, origin: "swaps")])
+    let files = FileView(
+      check: { _, _ in .missing }, probe: { _ in .absent }, knownResults: { $0 == pair ? results : [] })
+    let planner = Planner(resubmit: [])
+    return (
+      planner.plan(manifest: manifest, lock: lock, files: files).first,
+      planner.report(manifest: manifest, lock: lock, files: files, runInProgress: false).first
+    )
+  }
+
+  @Test("the newest known job is polled with a running record of it; status says so; nothing is bought")
+  func polled() throws {
+    let older = ResultLedger.Known(jobId: "OLD", pair: pair, finishedAt: "2026-11-01T00:00:00Z", size: 7)
+    let newer = ResultLedger.Known(
+      jobId: "NEW", pair: pair, quota: 2, submittedAt: "2026-12-01T00:00:00Z",
+      finishedAt: "2026-12-01T00:01:00Z",
+      size: 7)
+    let (plan, report) = plan([("b", newer), ("a", older)])
+    #expect(plan?.action == .poll(jobId: "NEW"))
+    #expect(plan?.current?.state == .running && plan?.current?.quota == 2)
+    #expect(plan?.current?.submittedAt == "2026-12-01T00:00:00Z")
+    #expect(plan?.current?.sha256 == nil, "no bytes are claimed for the output before they are downloaded")
+    #expect(report?.status == .missing)
+    #expect(report?.detail?.contains("those of job NEW, bought in this folder before") == true)
+  }
+
+  @Test("with no known job, or a decision waiting for --resubmit, it is not polled")
+  func notPolled() throws {
+    #expect(plan([]).0?.action == .submit(reason: .missing))
+    let lost = LockEntry(
+      targetImage: pair.targetImage, swapImage: pair.swapImage, state: .lost, jobId: "NEW",
+      message: "unknown job")
+    let known = ResultLedger.Known(jobId: "NEW", pair: pair, size: 7)
+    #expect(plan([("a", known)], lock: Lockfile(entries: ["c.png": lost])).0?.action == .blocked(.lost))
+  }
+}
+
 /// `status` says what `plan` does with a new output of a pair that waits for a decision.
 @Suite("planner: status agrees with plan", .timeLimit(.minutes(3)))
 struct PlannerReportAgreementTests {

@@ -75,4 +75,17 @@ extension Planner {
     }
     return updates
   }
+
+  /// The record a pending output of `pair` takes when no result of the pair is anywhere in the
+  /// folder, but the results ledger knows a job this folder bought for it (its newest): that job,
+  /// `running` again, so that the run fetches it and downloads its result instead of buying the
+  /// pair again (docs/states.md, `missing`). Its result was installed here once, so the job
+  /// succeeded; a service that no longer knows it makes the output `lost` (paid for once:
+  /// bought again only under `--resubmit lost`).
+  static func knownJob(for pair: SwapPair, files: FileView) -> LockEntry? {
+    guard let known = files.knownResults(pair).first?.known else { return nil }
+    return LockEntry(
+      targetImage: pair.targetImage, swapImage: pair.swapImage, state: .running, jobId: known.jobId,
+      quota: known.quota, submittedAt: known.submittedAt)
+  }
 }

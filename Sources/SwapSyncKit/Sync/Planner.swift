@@ -160,6 +160,13 @@ public struct Planner: Sendable {
       plan.action = .restore(jobId: jobId, copyFrom: nil)
       return plan
     }
+    // Or a job this folder bought for the pair before, whose result is no longer here: followed
+    // again, not bought again (the output takes its record first, `inheritances`).
+    if let known = Self.knownJob(for: pair, files: files), let jobId = known.jobId {
+      plan.current = known
+      plan.action = .poll(jobId: jobId)
+      return plan
+    }
     let stale = outputs.contains { lock.entries[$0] != nil }
     plan.action = .submit(reason: stale ? .stale : .missing)
     return plan
