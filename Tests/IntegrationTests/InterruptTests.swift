@@ -70,9 +70,10 @@ struct InterruptTests {
     let run = try Crash.Run(
       ["sync", "--jobs", "3", "--interrupt-grace", "10m"], in: sandbox, emulator: emulator)
     #expect(try await Crash.eventually { try await emulator.stats().submits == 3 })
-    #expect(kill(run.pid, SIGINT) == 0)
-    // Two signals sent together merge into one pending signal: wait until the first is handled.
-    #expect(await Crash.eventually { run.stderr.contains("SIGINT received: stopping") })
+    // Two signals sent together merge into one pending signal: the second waits until the first
+    // is handled, and follows it at once (a thread's watch: the run would end by itself once its
+    // submits time out, 60 s later).
+    run.send(SIGINT, onceStderrContains: "SIGINT received: stopping")
     #expect(kill(run.pid, SIGINT) == 0)
     let (result, signalled) = await run.finish()
     #expect(!signalled)

@@ -43,6 +43,22 @@ enum Crash {
       }.start()
     }
 
+    /// Sends `signal` as soon as the run's stderr contains `text`, watched every 5 ms (for at
+    /// most `seconds`) by a thread of its own, like `killHard(afterMilliseconds:)`: a task
+    /// watching for it can be held far longer while the suite keeps the cooperative pool busy.
+    func send(_ signal: Int32, onceStderrContains text: String, withinSeconds seconds: Int = 60) {
+      let (process, logs) = (process, logs)
+      Thread {
+        for _ in 0..<(seconds * 200) {
+          if logs.readStderr().contains(text) {
+            process.signal(signal)
+            return
+          }
+          usleep(5_000)
+        }
+      }.start()
+    }
+
     /// Sends `signal` (SIGINT, SIGTERM, ...) to the run; false once it has ended.
     @discardableResult
     func send(_ signal: Int32) -> Bool { process.signal(signal) }
