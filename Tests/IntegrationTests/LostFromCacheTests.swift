@@ -81,4 +81,32 @@ struct LostFromCacheTests {
       #expect(entry == recorded, "\(output)")
     }
   }
+
+  @Test(
+    "a result gone from the folder and the lockfile, whose job the ledger knows and the service forgot: put back from the cache, nothing bought"
+  )
+  func knownJobRestoredFromCache() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    let cache = ["--cache", sandbox.path("shared/cache")]
+    let p = Faults.twoEntries(emulator)[0]
+    try sandbox.writeManifest([p])
+    #expect(try await sandbox.swapsync(CacheSupport.sync + cache, emulator: emulator).status == 0)
+    let result = try #require(sandbox.read("out/a.png"))
+    let recorded = try #require(
+      try LockfileCodec.read(path: sandbox.path("swaps.lock.json"))?.entries["a.png"])
+    // Another branch: no lockfile, no image; the same inputs under another name.
+    try FileManager.default.removeItem(atPath: sandbox.path("swaps.lock.json"))
+    try FileManager.default.removeItem(atPath: sandbox.path("out/a.png"))
+    try sandbox.writeManifest([("c.png", p.1, p.2)])
+    let forgetful = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let synced = try await sandbox.swapsync(CacheSupport.sync + cache, emulator: forgetful)
+    #expect(synced.status == 0, "\(synced.stderr)")
+    #expect(synced.stderr.contains("1 restored from the cache"), "\(synced.stderr)")
+    #expect(sandbox.read("out/c.png") == result)
+    #expect(try await forgetful.stats().apiRequests == 0, "no request: the cache held the result")
+    let entry = try #require(try LockfileCodec.read(path: sandbox.path("swaps.lock.json"))?.entries["c.png"])
+    #expect(entry.state == .done && entry.jobId == recorded.jobId && entry.sha256 == recorded.sha256)
+    #expect(entry.finishedAt == recorded.finishedAt, "the buying run's times, from the ledger")
+  }
 }

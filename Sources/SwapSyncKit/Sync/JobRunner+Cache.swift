@@ -7,10 +7,15 @@ extension JobRunner {
   /// Installs the plan's outputs from the cache. Returns false, having changed nothing, when
   /// the cache has no good copy (or is not configured, or unusable): the caller falls back to
   /// the job.
-  func restoreFromCache(_ plan: JobPlan) async throws -> Bool {
+  ///
+  /// `known`: for a job followed again (`Planner.knownJob`), whose record has no checksum, the
+  /// result of that job the folder's ledger knows (`knownResult(of:jobId:)`).
+  func restoreFromCache(_ plan: JobPlan, known: (sha256: String, known: ResultLedger.Known)? = nil)
+    async throws -> Bool
+  {
     guard let cache, let backend = cache.backend, let entry = plan.current,
       entry.jobId != nil || entry.adopted == true,
-      let sha256 = entry.sha256, let size = entry.size
+      let sha256 = known?.sha256 ?? entry.sha256, let size = known?.known.size ?? entry.size
     else { return false }
     let jobId = entry.jobId
     let object = CacheObject(
@@ -19,7 +24,7 @@ extension JobRunner {
     await downloadSlots.acquire()
     do {
       let restored = try await restore(
-        plan, object: object, from: backend, cache: cache, entry: entry, jobId: jobId)
+        plan, object: object, from: backend, cache: cache, entry: entry, jobId: jobId, known: known?.known)
       await downloadSlots.release()
       return restored
     } catch {
@@ -30,7 +35,7 @@ extension JobRunner {
 
   private func restore(
     _ plan: JobPlan, object: CacheObject, from backend: any ContentCache, cache: CacheRun, entry: LockEntry,
-    jobId: String?
+    jobId: String?, known: ResultLedger.Known?
   ) async throws -> Bool {
     let first = plan.pending[0]
     let temp = try folder.makeTempFile()
@@ -66,7 +71,7 @@ extension JobRunner {
       // lost one is done again with its job.
       let event: LifecycleEvent =
         if let jobId, entry.state != .done {
-          ResultLedger.Known(recordOf: entry, jobId: jobId).recognizing(verified)
+          (known ?? ResultLedger.Known(recordOf: entry, jobId: jobId)).recognizing(verified)
         } else if let jobId {
           .resultInstalled(verified, jobId: jobId, quota: entry.quota, at: Self.timestamp())
         } else {
@@ -87,5 +92,14 @@ extension JobRunner {
       "\(first): the cached copy \(object.relativeKey) in \(cache.name) is damaged (\(damage)); "
         + "skipped it, \(fallback); the next push replaces it")
     return false
+  }
+
+  /// The result of job `jobId` that this folder installed before for the plan's pair, with its
+  /// SHA-256, from the results ledger (`.swapsync/results.jsonl`): a job followed again because
+  /// its result is nowhere in the folder (`Planner.knownJob`) comes back from a cache holding
+  /// those bytes without a request (docs/cache.md, "Restore order"). Nil without a cache.
+  func knownResult(of plan: JobPlan, jobId: String) -> (sha256: String, known: ResultLedger.Known)? {
+    guard cache?.backend != nil, let results else { return nil }
+    return results.results(for: plan.pair).first { $0.known.jobId == jobId && $0.known.size != nil }
   }
 }

@@ -42,6 +42,9 @@ struct JobRunner: Sendable {
         if plan.isLostWithKnownBytes, try await restoreFromCache(plan) { return }
         try await submitAndCollect(plan)
       case .poll(let jobId):
+        if let known = knownResult(of: plan, jobId: jobId), try await restoreFromCache(plan, known: known) {
+          return
+        }
         guard let finished = try await withJobSlot({ try await follow(plan, jobId: jobId, firstWait: .zero) })
         else { return }
         try await download(plan, snapshot: finished)

@@ -124,7 +124,8 @@ extension Planner {
       } else if let known = Self.knownJob(for: entry.pair, files: files), let jobId = known.jobId {
         report.detail =
           "\(changed) are those of job \(jobId), bought in this folder before (.swapsync/results.jsonl), whose "
-          + "result is no longer here: sync fetches that job again instead of buying it again\(dropped)"
+          + "result is no longer here: sync takes it from the cache if one holds it, else fetches that job again, "
+          + "instead of buying it again\(dropped)"
       } else if stale {
         report.detail = "manifest inputs changed; a new job is needed\(dropped)"
       } else if case .present = files.probe(entry.output), let known = files.known(entry.output, entry.pair) {
