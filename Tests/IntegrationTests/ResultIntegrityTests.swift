@@ -148,4 +148,59 @@ struct ResultIntegrityTests {
     #expect(restored.status == 0, "\(restored.stderr)")
     #expect(sandbox.read("out/a.png") == recorded)
   }
+
+  /// A lockfile whose record of `output` names other bytes (its first hex digit changed), as a
+  /// hand edit or a bad merge leaves it.
+  static func editChecksum(of output: String, in sandbox: Sandbox) throws -> LockEntry {
+    let path = sandbox.path("swaps.lock.json")
+    var lock = try #require(try LockfileCodec.read(path: path))
+    var entry = try #require(lock.entries[output])
+    let sha = try #require(entry.sha256)
+    entry.sha256 = (sha.hasPrefix("0") ? "1" : "0") + sha.dropFirst()
+    lock.entries[output] = entry
+    _ = try LockfileCodec.write(lock, to: path, unlessDigest: nil)
+    return entry
+  }
+
+  @Test(
+    "two records of one job that disagree on its checksum: the one whose file matches wins, and the other is repaired from that file"
+  )
+  func editedChecksumRepairedFromSibling() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    let a = Faults.twoEntries(emulator)[0]
+    try sandbox.writeManifest([a, ("twin.png", a.1, a.2)])
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    let recorded = try #require(try LockfileCodec.read(path: sandbox.path("swaps.lock.json")))
+    _ = try Self.editChecksum(of: "a.png", in: sandbox)
+    let requests = try await emulator.stats().apiRequests
+    let synced = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(synced.status == 0, "\(synced.stderr)")
+    #expect(try await emulator.stats().apiRequests == requests, "repaired from twin.png, not fetched")
+    let lock = try #require(try LockfileCodec.read(path: sandbox.path("swaps.lock.json")))
+    #expect(lock.entries["twin.png"] == recorded.entries["twin.png"], "the good record is kept")
+    #expect(lock.entries["a.png"]?.sha256 == recorded.entries["a.png"]?.sha256)
+    #expect(try await sandbox.swapsync(["verify"], emulator: nil).status == 0)
+  }
+
+  @Test("a failed restore of two outputs whose records disagree rewrites neither record")
+  func failedRestoreKeepsEachRecord() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    let a = Faults.twoEntries(emulator)[0]
+    try sandbox.writeManifest([a, ("twin.png", a.1, a.2)])
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    let recorded = try #require(try LockfileCodec.read(path: sandbox.path("swaps.lock.json")))
+    let edited = try Self.editChecksum(of: "a.png", in: sandbox)
+    for name in ["a.png", "twin.png"] {
+      try FileManager.default.removeItem(atPath: sandbox.path("out/" + name))
+    }
+    let synced = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(synced.status == 75, "\(synced.stderr)")
+    #expect(synced.stderr.contains("is not the one the lockfile records"), "\(synced.stderr)")
+    let lock = try #require(try LockfileCodec.read(path: sandbox.path("swaps.lock.json")))
+    #expect(lock.entries["twin.png"] == recorded.entries["twin.png"], "the good record is not rewritten")
+    #expect(lock.entries["a.png"] == edited)
+    #expect(try await emulator.stats().jobsCreated == 1)
+  }
 }

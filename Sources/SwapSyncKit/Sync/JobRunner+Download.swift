@@ -114,8 +114,14 @@ extension JobRunner {
   private func giveUpForThisRun(_ plan: JobPlan, reason: String, gone: Bool) async throws {
     let record = await store.entry(plan.pending[0])
     let deadlinePassed = record.flatMap(deadline(of:)).map { $0 <= Date() } ?? true
-    let entry = try await transition(
-      plan, .resultUnusable(reason: reason, gone: gone, at: Self.timestamp(), deadlinePassed: deadlinePassed))
+    let event = LifecycleEvent.resultUnusable(
+      reason: reason, gone: gone, at: Self.timestamp(), deadlinePassed: deadlinePassed)
+    var updates = try await proposed(plan, event)
+    // A failed restore leaves every `done` record as it was, each output's own: a sibling's
+    // record is not rewritten from the plan's, which may be the wrong one (docs/states.md).
+    for output in plan.pending where await store.entry(output)?.state == .done { updates[output] = nil }
+    try await store.record(updates, cause: Lifecycle.kind(of: event).rawValue)
+    let entry = updates[plan.pending[0]] ?? record
     if let entry, entry.state == .done {
       await warn(
         "\(plan.pending.joined(separator: ", ")): could not restore it from job \(entry.jobId ?? "?"): \(reason); "

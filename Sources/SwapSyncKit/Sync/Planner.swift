@@ -36,9 +36,11 @@ public struct Planner: Sendable {
     var plan = JobPlan(
       pair: pair, hookUrl: entries.first?.hookUrl, outputs: outputs, pending: [], action: .none, current: nil)
     // Lock entries made from this very pair (anything else is stale), the manifest's own first.
-    let matching = outputs.compactMap { lock.entries[$0] }.filter { $0.pair == pair } + orphans.map(\.entry)
-    let done =
-      matching.first { $0.state == .done && $0.jobId != nil } ?? matching.first { $0.state == .done }
+    let named =
+      outputs.compactMap { output in lock.entries[output].map { (output, $0) } }.filter { $0.1.pair == pair }
+      + orphans
+    let matching = named.map(\.entry)
+    let done = Self.reference(named, files: files)
     var verified: String?
     var adoptedMissing: [String] = []
     for output in outputs {
@@ -170,6 +172,17 @@ public struct Planner: Sendable {
     let stale = outputs.contains { lock.entries[$0] != nil }
     plan.action = .submit(reason: stale ? .stale : .missing)
     return plan
+  }
+
+  /// The `done` record of the pair that its outputs are compared with and restored to: one with
+  /// a job first. Records of one job that disagree on its result (one edited by hand, a bad
+  /// merge) are not all right: one whose file is at its output as recorded wins, so that the
+  /// others are repaired from that file instead of the good record being judged by a wrong one.
+  static func reference(_ named: [(output: String, entry: LockEntry)], files: FileView) -> LockEntry? {
+    let withJob = named.filter { $0.entry.state == .done && $0.entry.jobId != nil }
+    guard let first = withJob.first else { return named.first { $0.entry.state == .done }?.entry }
+    guard withJob.contains(where: { $0.entry.sha256 != first.entry.sha256 }) else { return first.entry }
+    return withJob.first { files.check($0.output, $0.entry) == .matches }?.entry ?? first.entry
   }
 
   /// `verified`: the pair's result in place (a copy source). `kept`: an adopted file in place
