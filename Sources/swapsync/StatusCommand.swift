@@ -61,9 +61,11 @@ struct StatusCommand: AsyncParsableCommand {
       let notInCache = cache.map { PushEngine.pending(space, lock: inspection.lock, cache: $0) }
       let status = show(inspection.entries, selection: selection, notInCache: notInCache, cache: cache)
       if let pid = inspection.runnerPID { workspace.say("note: a sync run (pid \(pid)) is in progress") }
-      // A lockfile behind its journal is not in sync, whatever the entries say.
+      // A lockfile behind its journal is not in sync, whatever the entries say; `--state` judges
+      // only the entries it shows (the note is said either way).
       guard inspection.lockfileBehind else { return status }
       printError(inspection.behindNote)
+      guard selection == nil else { return status }
       return status == .inSync || status == .tryLater ? .attention : status
     }
   }

@@ -82,6 +82,10 @@ struct RunLockTests {
     let behind = try await sandbox.swapsync(["status"], emulator: nil)
     #expect(behind.status == 1, "\(behind.stderr)")
     #expect(behind.stderr.contains("swaps.lock.json is behind"), "\(behind.stderr)")
+    // `--state` judges only the entries it shows: nothing failed, so 0, with the note still said.
+    let failed = try await sandbox.swapsync(["status", "--state", "failed"], emulator: nil)
+    #expect(failed.status == 0 && failed.stdout.contains("no entries are failed"), "\(failed.stdout)")
+    #expect(failed.stderr.contains("swaps.lock.json is behind"), "\(failed.stderr)")
     let plan = try await sandbox.swapsync(["plan"], emulator: nil)
     #expect(plan.stderr.contains("is behind"), "\(plan.stderr)")
     // The kernel dropped the lock with the process; the job is still running at TTAPI.
