@@ -168,8 +168,12 @@ struct ResultsAtHandTests {
     #expect(
       plan.stdout.contains("submits:   0") && plan.stdout.contains("poll     c.png (job \(jobId))"),
       "\(plan.stdout)")
-    let synced = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    let synced = try await sandbox.swapsync(Faults.sync + ["--json"], emulator: emulator)
     #expect(synced.status == 0, "\(synced.stderr)")
+    let summary = try #require(
+      try JSONSerialization.jsonObject(with: Data(synced.stdout.utf8)) as? [String: Any])
+    #expect(summary["quotaSpent"] as? Int == 0, "paid for by the other branch's run: \(synced.stdout)")
+    #expect(summary["downloaded"] as? Int == 1, "\(synced.stdout)")
     #expect(sandbox.read("out/c.png") == result)
     #expect(try await Faults.statuses(sandbox)["c.png"]?.jobId == jobId)
     #expect(try await emulator.stats().jobsCreated == 1, "bought once, by the other branch")

@@ -26,6 +26,9 @@ public struct JobPlan: Sendable {
   /// folders goes), and what is there: never written through, so nothing is fetched for them.
   public var inTheWay: [(output: String, what: String)] = []
   public var action: Action
+  /// A `poll` of a job whose result this folder installed before (`Planner.knownJob`): paid
+  /// for in an earlier run, so its quota is not counted as spent again when it is installed.
+  public var paidBefore = false
   /// For a restore from `.swapsync/replaced/`: the result kept there, put back instead of
   /// downloading it or buying the pair again (docs/safety.md).
   public var kept: KeptResult? {

@@ -58,7 +58,7 @@ extension JobRunner {
     await tally.update {
       $0.downloaded += 1
       $0.copied += plan.pending.count - 1
-      if !restoring { $0.quotaSpent += done?.quota ?? 0 }
+      if !restoring && !plan.paidBefore { $0.quotaSpent += done?.quota ?? 0 }
     }
     for output in plan.pending where !type.matches(extension: (output as NSString).pathExtension) {
       await warn(

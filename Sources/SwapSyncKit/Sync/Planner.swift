@@ -167,6 +167,7 @@ public struct Planner: Sendable {
     if let known = Self.knownJob(for: pair, files: files), let jobId = known.jobId {
       plan.current = known
       plan.action = .poll(jobId: jobId)
+      plan.paidBefore = true
       return plan
     }
     let stale = outputs.contains { lock.entries[$0] != nil }
