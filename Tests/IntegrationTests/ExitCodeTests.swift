@@ -157,4 +157,25 @@ struct ExitCodeTests {
     let status = try await sandbox.swapsync(["status"], emulator: nil)
     #expect(status.stdout.contains("missing"))
   }
+
+  @Test(
+    "an output folder that is a file exits 73 naming outputDir (or --out), for every command, with zero requests"
+  )
+  func outputFolderIsAFile() async throws {
+    let emulator = try await Emulator()
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest(Faults.twoEntries(emulator))
+    try sandbox.write("out", "a file of the user's")
+    try sandbox.write("elsewhere", "another")
+    for command in [["sync"], ["status"], ["plan"], ["verify"], ["gallery"], ["sync", "--out", "elsewhere"]] {
+      let result = try await sandbox.swapsync(command, emulator: emulator)
+      #expect(result.status == 73, "\(command): \(result.stderr)")
+      let named = command.count > 1 ? "--out elsewhere: " : "the manifest's outputDir \"out\": "
+      #expect(
+        result.stderr.contains(named) && result.stderr.contains("is a file, not a folder"), "\(result.stderr)"
+      )
+    }
+    #expect(sandbox.read("out") == Data("a file of the user's".utf8))
+    #expect(try await emulator.stats().apiRequests == 0)
+  }
 }
