@@ -153,6 +153,21 @@ struct FaultTests {
     try await convergesDespite(fault)
   }
 
+  @Test("polls that only get garbled answers until --timeout: the run says why the job is kept running")
+  func garbledPollsAreSaid() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    try await emulator.configure(#"{"faults":[{"endpoint":"fetch","kind":"invalidJSON","rate":1}]}"#)
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([("a.png", emulator.sample("target-office"), emulator.sample("face-carol"))])
+    // 2 s: the submit and a first poll fit in it however loaded the machine running the tests is.
+    let result = try await sandbox.swapsync(Faults.sync + ["--timeout", "2s"], emulator: emulator)
+    #expect(result.status == 75, "\(result.stderr)")
+    #expect(result.stderr.contains("a.png: the last fetch of job "), "\(result.stderr)")
+    #expect(result.stderr.contains("kept as running"), "\(result.stderr)")
+    #expect(try await Faults.statuses(sandbox)["a.png"]?.status == .running)
+    #expect(try await emulator.stats().submits == 1)
+  }
+
   @Test("a CDN that keeps failing falls back to the discordImage URL (docs/http.md)")
   func cdnDownFallsBackToDiscord() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])

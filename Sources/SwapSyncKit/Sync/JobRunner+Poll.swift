@@ -16,15 +16,27 @@ extension JobRunner {
     let schedule = PollSchedule(first: options.pollInterval)
     let started = ContinuousClock.now
     var failures = 0
+    // The reason the last fetch failed, until an answer comes: said when the run stops waiting
+    // on it, so that a run ending at --timeout says why the job was not seen to end.
+    var failing: String?
+    func stopWaiting(_ failing: String?) async -> JobSnapshot? {
+      if let failing {
+        await warn(
+          "\(plan.pending.joined(separator: ", ")): the last fetch of job \(jobId) failed (\(failing)); it is "
+            + "kept as running: run `swapsync sync` again")
+      }
+      return nil
+    }
     while true {
       if wait > .zero {
-        guard !options.noWait, await control.canWait() else { return nil }
+        guard !options.noWait, await control.canWait() else { return await stopWaiting(failing) }
         await sleep(wait)
       }
-      guard await !control.stopped else { return nil }
+      guard await !control.stopped else { return await stopWaiting(failing) }
       let outcome = await client.fetch(jobId: jobId)
       switch outcome {
       case .job(let snapshot):
+        failing = nil
         await control.apiSucceeded()
         switch snapshot.state {
         case .succeeded where !snapshot.resultURLs.isEmpty:
@@ -71,10 +83,11 @@ extension JobRunner {
         await control.halt(SwapSyncFailure(.unavailable, "cannot reach TTAPI: \(reason)"))
         return nil
       case .stopped:
-        return nil
+        return await stopWaiting(failing)
       case .retryable(let retry):
         await control.apiFailed(retry)
         failures += 1
+        failing = retry.reason
         logger.info("fetch of job \(jobId) failed (\(retry.reason)); retrying")
         // --no-wait does not wait to try again: the job stays running, and the run says why.
         if options.noWait {
