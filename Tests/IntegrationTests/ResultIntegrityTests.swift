@@ -149,30 +149,33 @@ struct ResultIntegrityTests {
     #expect(sandbox.read("out/a.png") == recorded)
   }
 
-  /// A lockfile whose record of `output` names other bytes (its first hex digit changed), as a
-  /// hand edit or a bad merge leaves it.
-  static func editChecksum(of output: String, in sandbox: Sandbox) throws -> LockEntry {
+  /// Two outputs of one job, `a.png` and `twin.png`, synced; then `a.png`'s record made to name
+  /// other bytes (its checksum's first hex digit changed), as a hand edit or a bad merge leaves
+  /// it. Returns the records as synced and `a.png`'s edited record.
+  static func twinsWithEditedRecord() async throws -> (
+    emulator: Emulator, sandbox: Sandbox, recorded: Lockfile, edited: LockEntry
+  ) {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    let a = Faults.twoEntries(emulator)[0]
+    try sandbox.writeManifest([a, ("twin.png", a.1, a.2)])
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
     let path = sandbox.path("swaps.lock.json")
-    var lock = try #require(try LockfileCodec.read(path: path))
-    var entry = try #require(lock.entries[output])
-    let sha = try #require(entry.sha256)
-    entry.sha256 = (sha.hasPrefix("0") ? "1" : "0") + sha.dropFirst()
-    lock.entries[output] = entry
+    let recorded = try #require(try LockfileCodec.read(path: path))
+    var lock = recorded
+    var edited = try #require(lock.entries["a.png"])
+    let sha = try #require(edited.sha256)
+    edited.sha256 = (sha.hasPrefix("0") ? "1" : "0") + sha.dropFirst()
+    lock.entries["a.png"] = edited
     _ = try LockfileCodec.write(lock, to: path, unlessDigest: nil)
-    return entry
+    return (emulator, sandbox, recorded, edited)
   }
 
   @Test(
     "two records of one job that disagree on its checksum: the one whose file matches wins, and the other is repaired from that file"
   )
   func editedChecksumRepairedFromSibling() async throws {
-    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
-    let sandbox = try Sandbox()
-    let a = Faults.twoEntries(emulator)[0]
-    try sandbox.writeManifest([a, ("twin.png", a.1, a.2)])
-    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
-    let recorded = try #require(try LockfileCodec.read(path: sandbox.path("swaps.lock.json")))
-    _ = try Self.editChecksum(of: "a.png", in: sandbox)
+    let (emulator, sandbox, recorded, _) = try await Self.twinsWithEditedRecord()
     let requests = try await emulator.stats().apiRequests
     let synced = try await sandbox.swapsync(Faults.sync, emulator: emulator)
     #expect(synced.status == 0, "\(synced.stderr)")
@@ -185,13 +188,7 @@ struct ResultIntegrityTests {
 
   @Test("a failed restore of two outputs whose records disagree rewrites neither record")
   func failedRestoreKeepsEachRecord() async throws {
-    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
-    let sandbox = try Sandbox()
-    let a = Faults.twoEntries(emulator)[0]
-    try sandbox.writeManifest([a, ("twin.png", a.1, a.2)])
-    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
-    let recorded = try #require(try LockfileCodec.read(path: sandbox.path("swaps.lock.json")))
-    let edited = try Self.editChecksum(of: "a.png", in: sandbox)
+    let (emulator, sandbox, recorded, edited) = try await Self.twinsWithEditedRecord()
     for name in ["a.png", "twin.png"] {
       try FileManager.default.removeItem(atPath: sandbox.path("out/" + name))
     }
