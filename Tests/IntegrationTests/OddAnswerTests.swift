@@ -125,4 +125,22 @@ struct OddAnswerTests {
     #expect(isPNG(sandbox.read("out/a.png")))
     #expect(try await emulator.stats().jobsCreated == 1)
   }
+
+  @Test(
+    "a result that only grows past --max-image-size when decoded (a gzip bomb) is named as such, not as a big image"
+  )
+  func decodedPastTheLimit() async throws {
+    let emulator = try await Emulator(arguments: [
+      "--job-duration", "0ms", "--fault", "cdn:gzipBomb:2MiB", "--fault", "discord:gzipBomb:2MiB",
+    ])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([Faults.twoEntries(emulator)[0]])
+    let result = try await sandbox.swapsync(Faults.sync + ["--max-image-size", "1MiB"], emulator: emulator)
+    #expect(result.status == 75, "\(result.stderr)")
+    #expect(result.stderr.contains("once decoded from the gzip encoding it was sent in"), "\(result.stderr)")
+    #expect(!result.stderr.contains("raise --max-image-size and run"), "\(result.stderr)")
+    #expect(try await Faults.statuses(sandbox)["a.png"]?.status == .running)
+    #expect(!sandbox.exists("out/a.png"))
+    #expect(try await emulator.stats().jobsCreated == 1)
+  }
 }

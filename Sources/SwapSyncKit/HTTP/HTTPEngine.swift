@@ -194,12 +194,20 @@ public final class HTTPEngine: Sendable {
     return outcome
   }
 
+  /// The answer's `Content-Encoding` (gzip, deflate, br…), nil when absent or `identity`.
+  private static func encoding(of outcome: TransferOutcome) -> String? {
+    guard let value = outcome.headers[.contentEncoding]?.trimmingCharacters(in: .whitespaces), !value.isEmpty,
+      value.lowercased() != "identity"
+    else { return nil }
+    return value
+  }
+
   /// Turns libcurl's result code into an `HTTPError` that says whether the request left.
   private static func check(_ outcome: TransferOutcome, request: HTTPRequest) throws(HTTPError) {
     let code = outcome.code
     if code == CURLE_OK { return }
     switch outcome.abort {
-    case .tooLarge?: throw .bodyTooLarge(limit: request.maxBodyBytes)
+    case .tooLarge?: throw .bodyTooLarge(limit: request.maxBodyBytes, encoding: Self.encoding(of: outcome))
     case .writeFailed(let error)?: throw .localWriteFailed(errno: error)
     case .readFailed(let error)?:
       throw .transferFailed("could not read the file to upload: \(String(cString: strerror(error)))")
@@ -210,7 +218,7 @@ public final class HTTPEngine: Sendable {
     case CURLE_ABORTED_BY_CALLBACK:
       throw outcome.pretransferMicroseconds == 0 ? .notStarted : .cancelled
     case CURLE_FILESIZE_EXCEEDED:
-      throw .bodyTooLarge(limit: request.maxBodyBytes)
+      throw .bodyTooLarge(limit: request.maxBodyBytes, encoding: Self.encoding(of: outcome))
     case CURLE_FAILED_INIT:
       // Set by the loop when libcurl refused the handle: it never reached a connection.
       throw .setupFailed(detail)

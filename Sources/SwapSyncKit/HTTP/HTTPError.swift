@@ -11,8 +11,9 @@ public enum HTTPError: Error, Sendable, CustomStringConvertible {
   /// The server took the request and did not answer (or stopped answering) in time
   /// (`CURLE_OPERATION_TIMEDOUT` after the request was sent; `timeout`, `stallTimeout`).
   case timedOut(String)
-  /// The answer was longer than the request's limit.
-  case bodyTooLarge(limit: Int)
+  /// The answer was longer than the request's limit; `encoding`, the `Content-Encoding` it came
+  /// in (libcurl decodes it, and the limit holds for the decoded bytes), when not `identity`.
+  case bodyTooLarge(limit: Int, encoding: String? = nil)
   /// Writing the downloaded body to disk failed.
   case localWriteFailed(errno: Int32)
   /// A URL (requested or redirected to) was refused by the URL rule (docs/manifest.md). The
@@ -40,7 +41,8 @@ public enum HTTPError: Error, Sendable, CustomStringConvertible {
     case .tlsFailed(let detail): "TLS failure: \(detail) (use --cacert FILE for a private CA)"
     case .transferFailed(let detail): "no complete answer: \(detail)"
     case .timedOut(let detail): "no answer in time: \(detail)"
-    case .bodyTooLarge(let limit): "answer larger than the limit of \(limit) bytes"
+    case .bodyTooLarge(let limit, let encoding):
+      "answer larger than the limit of \(limit) bytes\(encoding.map { " once decoded from its \($0) encoding" } ?? "")"
     case .localWriteFailed(let code): "could not write the download: \(String(cString: strerror(code)))"
     case .refusedURL(let url, let reason): "refused URL \(HTTPEngine.redacted(url)): \(reason)"
     case .tooManyRedirects(let count): "more than \(count) redirects"

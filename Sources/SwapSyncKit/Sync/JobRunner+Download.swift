@@ -27,8 +27,9 @@ extension JobRunner {
     /// The bytes or the URL are unusable (not an image, refused URL).
     case refused(String)
     /// Larger than `--max-image-size`: this machine's limit, not the result's fault. It is
-    /// neither fetched again nor counted against the paid job.
-    case overLimit(String)
+    /// neither fetched again nor counted against the paid job. `raise`: whether raising the
+    /// limit is the advice (not for a body that only grew that large when decoded).
+    case overLimit(String, raise: Bool)
   }
 
   func download(_ plan: JobPlan, snapshot: JobSnapshot) async throws {
@@ -51,7 +52,7 @@ extension JobRunner {
     while true {
       var problem: (reason: String, gone: Bool)?
       var lastTransient: (reason: String, retryAfter: Duration?)?
-      var overLimit: String?
+      var overLimit: (reason: String, raise: Bool)?
       for url in snapshot.resultURLs {
         guard await !control.stopped else { return }
         switch try await attempt(plan, url: url, snapshot: snapshot) {
@@ -59,13 +60,17 @@ extension JobRunner {
         case .transient(let reason, let after): lastTransient = (reason, after)
         case .gone(let reason): problem = problem ?? (reason, true)
         case .refused(let reason): problem = (reason, false)
-        case .overLimit(let reason): overLimit = reason
+        case .overLimit(let reason, let raise): overLimit = (reason, raise)
         }
       }
       if let overLimit, problem == nil, lastTransient == nil {
+        let advice =
+          overLimit.raise
+          ? "raise --max-image-size and run `swapsync sync` again"
+          : "run `swapsync sync` again later, or raise --max-image-size if you expect such results"
         return await warn(
-          "\(plan.pending.joined(separator: ", ")): the result of job \(snapshot.jobId) is \(overLimit); it "
-            + "stays collectable (paid for): raise --max-image-size and run `swapsync sync` again")
+          "\(plan.pending.joined(separator: ", ")): the result of job \(snapshot.jobId) is \(overLimit.reason); it "
+            + "stays collectable (paid for): \(advice)")
       }
       if snapshot.resultURLs.isEmpty { problem = ("the job succeeded without a result URL", true) }
       guard await !control.stopped else { return }
@@ -151,8 +156,14 @@ extension JobRunner {
     } catch {
       folder.discard(temp)
       switch error {
+      case .bodyTooLarge(_, let encoding?):
+        // A body that grows past the limit when decoded is more likely a broken or hostile
+        // answer than a picture: raising the limit is not the first thing to try.
+        return .overLimit(
+          "larger than --max-image-size (\(options.maxImageSize) bytes) once decoded from the \(encoding) "
+            + "encoding it was sent in, which is unusual for an image and may not be one", raise: false)
       case .bodyTooLarge:
-        return .overLimit("larger than --max-image-size (\(options.maxImageSize) bytes)")
+        return .overLimit("larger than --max-image-size (\(options.maxImageSize) bytes)", raise: true)
       case .refusedURL, .tooManyRedirects:
         return .refused("\(error)")
       case .localWriteFailed(let code):
