@@ -160,15 +160,20 @@ struct ResultIntegrityTests {
     let a = Faults.twoEntries(emulator)[0]
     try sandbox.writeManifest([a, ("twin.png", a.1, a.2)])
     #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    let recorded = try #require(try LockfileCodec.read(path: sandbox.path("swaps.lock.json")))
+    return (emulator, sandbox, recorded, try editRecord(of: "a.png", in: sandbox))
+  }
+
+  /// Changes the first hex digit of the checksum the lockfile records for `output`.
+  static func editRecord(of output: String, in sandbox: Sandbox) throws -> LockEntry {
     let path = sandbox.path("swaps.lock.json")
-    let recorded = try #require(try LockfileCodec.read(path: path))
-    var lock = recorded
-    var edited = try #require(lock.entries["a.png"])
+    var lock = try #require(try LockfileCodec.read(path: path))
+    var edited = try #require(lock.entries[output])
     let sha = try #require(edited.sha256)
     edited.sha256 = (sha.hasPrefix("0") ? "1" : "0") + sha.dropFirst()
-    lock.entries["a.png"] = edited
+    lock.entries[output] = edited
     _ = try LockfileCodec.write(lock, to: path, unlessDigest: nil)
-    return (emulator, sandbox, recorded, edited)
+    return edited
   }
 
   @Test(
@@ -199,5 +204,36 @@ struct ResultIntegrityTests {
     #expect(lock.entries["twin.png"] == recorded.entries["twin.png"], "the good record is not rewritten")
     #expect(lock.entries["a.png"] == edited)
     #expect(try await emulator.stats().jobsCreated == 1)
+  }
+
+  @Test(
+    "a record edited by hand and its twin's file gone: the record whose bytes are still at an output wins, and both are restored from the job"
+  )
+  func editedRecordAndTwinGone() async throws {
+    let (emulator, sandbox, recorded, _) = try await Self.twinsWithEditedRecord()
+    try FileManager.default.removeItem(atPath: sandbox.path("out/twin.png"))
+    let synced = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(synced.status == 0, "\(synced.stderr)")
+    let lock = try #require(try LockfileCodec.read(path: sandbox.path("swaps.lock.json")))
+    #expect(lock.entries["twin.png"] == recorded.entries["twin.png"], "the good record is kept")
+    #expect(lock.entries["a.png"]?.sha256 == recorded.entries["a.png"]?.sha256, "the edited one is repaired")
+    #expect(try await sandbox.swapsync(["verify"], emulator: nil).status == 0)
+    #expect(try await emulator.stats().jobsCreated == 1)
+
+    // The same with a service that forgot the job: both lost, with the good checksum, and the
+    // bytes still at a.png make both done again, with nothing bought.
+    _ = try Self.editRecord(of: "a.png", in: sandbox)
+    try FileManager.default.removeItem(atPath: sandbox.path("out/twin.png"))
+    let forgetful = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let lost = try await sandbox.swapsync(Faults.sync, emulator: forgetful)
+    #expect(lost.status == 1, "\(lost.stderr)")
+    let after = try #require(try LockfileCodec.read(path: sandbox.path("swaps.lock.json")))
+    for output in ["a.png", "twin.png"] {
+      #expect(after.entries[output]?.state == .lost, "\(output)")
+      #expect(after.entries[output]?.sha256 == recorded.entries["twin.png"]?.sha256, "\(output)")
+    }
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: forgetful).status == 0)
+    #expect(sandbox.read("out/twin.png") == sandbox.read("out/a.png"))
+    #expect(try await forgetful.stats().jobsCreated == 0)
   }
 }

@@ -125,12 +125,16 @@ struct JobRunner: Sendable {
     for output in plan.pending {
       if let record = await store.entry(output), record.pair == plan.pair { records.append(record) }
     }
-    // The record of the plan's job: the one furthest along (a job over no job, a result over none).
+    // The record of the plan's job: the one furthest along (a job over no job, a result over none;
+    // of results, the one the plan was made for: records of one job may disagree, `Planner.reference`).
     let first = await store.entry(plan.pending[0])
+    let planned = plan.current?.sha256
+    let result: LockEntry? =
+      records.first { $0.state == .done && $0.jobId != nil && $0.sha256 == planned }
+      ?? records.first { $0.state == .done && $0.jobId != nil }
     let base =
       records.first { $0.state == .submitting } ?? records.first { $0.state == .running && $0.sha256 != nil }
-      ?? records.first { $0.state == .running } ?? records.first { $0.state == .done && $0.jobId != nil }
-      ?? records.first ?? plan.current ?? first
+      ?? records.first { $0.state == .running } ?? result ?? records.first ?? plan.current ?? first
     let next = try Lifecycle.apply(event, to: base, pair: plan.pair)
     return Dictionary(uniqueKeysWithValues: plan.pending.map { ($0, next) })
   }

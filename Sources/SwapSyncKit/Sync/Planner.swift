@@ -177,13 +177,16 @@ public struct Planner: Sendable {
 
   /// The `done` record of the pair that its outputs are compared with and restored to: one with
   /// a job first. Records of one job that disagree on its result (one edited by hand, a bad
-  /// merge) are not all right: one whose file is at its output as recorded wins, so that the
-  /// others are repaired from that file instead of the good record being judged by a wrong one.
+  /// merge) are not all right: one whose bytes are at one of the pair's outputs wins, so that
+  /// the others are repaired from it instead of the good record being judged by a wrong one.
   static func reference(_ named: [(output: String, entry: LockEntry)], files: FileView) -> LockEntry? {
     let withJob = named.filter { $0.entry.state == .done && $0.entry.jobId != nil }
     guard let first = withJob.first else { return named.first { $0.entry.state == .done }?.entry }
     guard withJob.contains(where: { $0.entry.sha256 != first.entry.sha256 }) else { return first.entry }
-    return withJob.first { files.check($0.output, $0.entry) == .matches }?.entry ?? first.entry
+    let found = withJob.first { candidate in
+      named.contains { files.check($0.output, candidate.entry) == .matches }
+    }
+    return found?.entry ?? first.entry
   }
 
   /// `verified`: the pair's result in place (a copy source). `kept`: an adopted file in place
