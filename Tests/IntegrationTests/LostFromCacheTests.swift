@@ -109,4 +109,56 @@ struct LostFromCacheTests {
     #expect(entry.state == .done && entry.jobId == recorded.jobId && entry.sha256 == recorded.sha256)
     #expect(entry.finishedAt == recorded.finishedAt, "the buying run's times, from the ledger")
   }
+
+  @Test(
+    "a job followed again from the ledger that the service forgot, in a run without the cache: lost, then put back by a run with it"
+  )
+  func knownJobLostThenRestoredFromCache() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    let cache = ["--cache", sandbox.path("shared/cache")]
+    let p = Faults.twoEntries(emulator)[0]
+    try sandbox.writeManifest([p])
+    #expect(try await sandbox.swapsync(CacheSupport.sync + cache, emulator: emulator).status == 0)
+    let result = try #require(sandbox.read("out/a.png"))
+    try FileManager.default.removeItem(atPath: sandbox.path("swaps.lock.json"))
+    try FileManager.default.removeItem(atPath: sandbox.path("out/a.png"))
+    let forgetful = try await Emulator(arguments: ["--job-duration", "0ms"])
+    #expect(try await sandbox.swapsync(CacheSupport.sync, emulator: forgetful).status == 1)
+    #expect(try await Faults.statuses(sandbox)["a.png"]?.status == .lost)
+    let plan = try await sandbox.swapsync(["plan"] + cache + ["--resubmit", "lost"], emulator: nil)
+    #expect(plan.stdout.contains("unless the cache"), "\(plan.stdout)")
+    let synced = try await sandbox.swapsync(CacheSupport.sync + cache, emulator: forgetful)
+    #expect(synced.status == 0, "\(synced.stderr)")
+    #expect(synced.stderr.contains("1 restored from the cache"), "\(synced.stderr)")
+    #expect(sandbox.read("out/a.png") == result)
+    #expect(try await forgetful.stats().jobsCreated == 0)
+  }
+
+  @Test(
+    "a new job for changed inputs that the service forgot: the old inputs' file at the output is never taken for its result"
+  )
+  func forgottenJobOfStaleOutput() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    let (p, q) = (Faults.twoEntries(emulator)[0], Faults.twoEntries(emulator)[1])
+    try sandbox.writeManifest([p])
+    #expect(try await sandbox.swapsync(CacheSupport.sync, emulator: emulator).status == 0)
+    let old = try #require(sandbox.read("out/a.png"))
+    // a.png now wants Q: its job is bought, and the service forgets it before it is collected.
+    try sandbox.writeManifest([("a.png", q.1, q.2)])
+    #expect(try await sandbox.swapsync(CacheSupport.sync + ["--no-wait"], emulator: emulator).status == 75)
+    let forgetful = try await Emulator(arguments: ["--job-duration", "0ms"])
+    #expect(try await sandbox.swapsync(CacheSupport.sync, emulator: forgetful).status == 1)
+    for run in 1...2 {
+      let again = try await sandbox.swapsync(CacheSupport.sync, emulator: forgetful)
+      #expect(again.status == 1, "run \(run): \(again.stderr)")
+      #expect(try await Faults.statuses(sandbox)["a.png"]?.status == .lost, "run \(run)")
+      #expect(sandbox.read("out/a.png") == old, "run \(run)")
+    }
+    let bought = try await sandbox.swapsync(CacheSupport.sync + ["--resubmit", "lost"], emulator: forgetful)
+    #expect(bought.status == 0, "\(bought.stderr)")
+    #expect(try await forgetful.stats().jobsCreated == 1)
+    #expect(sandbox.read("out/a.png") != old)
+  }
 }

@@ -88,4 +88,23 @@ extension Planner {
       targetImage: pair.targetImage, swapImage: pair.swapImage, state: .running, jobId: known.jobId,
       quota: known.quota, submittedAt: known.submittedAt)
   }
+
+  /// A `lost` record as a plan uses it: with the checksum of its job's result, when that is
+  /// known. A record that ended while its job ran, before any result was installed (it has no
+  /// `imageType`), holds the checksum of the stale file its job was to replace (`Lifecycle`'s
+  /// submitIntended), not its job's: that file is never taken for the result. And a job whose
+  /// result this folder installed before (`knownJob`) is known by the results ledger: its
+  /// SHA-256 and size let a cache or a copy at hand put it back, bought by no one
+  /// (docs/cache.md, "Restore order").
+  static func lostRecord(_ lost: LockEntry, pair: SwapPair, files: FileView) -> LockEntry {
+    var record = lost
+    if record.imageType == nil { (record.sha256, record.size) = (nil, nil) }
+    if record.sha256 == nil, let jobId = record.jobId,
+      let known = files.knownResults(pair).first(where: { $0.known.jobId == jobId }),
+      let size = known.known.size
+    {
+      (record.sha256, record.size) = (known.sha256, size)
+    }
+    return record
+  }
 }

@@ -115,6 +115,7 @@ public struct Planner: Sendable {
       let state = worst == .submitting ? EntryState.uncertain : worst
       let status = EntryStatus(rawValue: state.rawValue) ?? .uncertain
       plan.current = matching.first { $0.state == worst }
+      if worst == .lost { plan.current = plan.current.map { Self.lostRecord($0, pair: pair, files: files) } }
       // A lost result whose bytes an earlier install kept comes back from there, or from an
       // output where they are again (put back by the user, a checkout), bought again by no one
       // (`--resubmit lost` or not).
