@@ -16,6 +16,7 @@ struct LostFromCacheTests {
     try sandbox.writeManifest(Faults.twoEntries(emulator))
     #expect(try await sandbox.swapsync(CacheSupport.sync + cache, emulator: emulator).status == 0)
     let results = sandbox.files(under: "out")
+    let recorded = try #require(try LockfileCodec.read(path: sandbox.path("swaps.lock.json")))
     for name in ["a.png", "b.png"] { try FileManager.default.removeItem(atPath: sandbox.path("out/" + name)) }
     // Without the cache, a service that never knew the jobs makes both entries lost.
     let forgetful = try await Emulator(arguments: ["--job-duration", "0ms"])
@@ -42,6 +43,9 @@ struct LostFromCacheTests {
     #expect(try await forgetful.stats().jobsCreated == 0, "nothing bought again")
     #expect(try await Faults.statuses(sandbox).values.allSatisfy { $0.status == .done })
     #expect(try await sandbox.swapsync(["verify"], emulator: nil).status == 0)
+    // Done again as they were: the buying run's times too (the results ledger's), no diff to commit.
+    let restored = try #require(try LockfileCodec.read(path: sandbox.path("swaps.lock.json")))
+    #expect(restored.entries == recorded.entries)
   }
 
   @Test(

@@ -18,6 +18,8 @@ extension JobRunner {
       let sha256 = known?.sha256 ?? entry.sha256, let size = known?.known.size ?? entry.size
     else { return false }
     let jobId = entry.jobId
+    // A lost record's times are those it was marked lost at; the ledger keeps the buying run's.
+    let known = known ?? jobId.flatMap { entry.state == .lost ? knownResult(of: plan, jobId: $0) : nil }
     let object = CacheObject(
       sha256: sha256, size: size, imageType: entry.imageType.flatMap(ImageType.init(rawValue:)))
     guard object.isWellFormed, await cache.usable, await !control.stopped else { return false }
