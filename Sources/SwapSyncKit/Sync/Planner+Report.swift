@@ -251,13 +251,13 @@ extension Planner {
       report.status = .uncertain
       report.detail = "a run stopped after sending the submit; its answer was never recorded"
     }
-    if recorded.state == .lost,
-      let kept = Self.keptResult(of: recorded, outputs: [entry.output], files: files)
-    {
+    // The bytes of a lost job's result, as `sync` knows them (`lostRecord`).
+    let lost = recorded.state == .lost ? Self.lostRecord(recorded, pair: entry.pair, files: files) : nil
+    if let lost, let kept = Self.keptResult(of: lost, outputs: [entry.output], files: files) {
       report.detail =
         "\(recorded.message ?? "the job's result can no longer be downloaded"); its result is kept as "
         + "\(kept.path): sync puts it back, buying nothing"
-    } else if recorded.state == .lost, Self.resultInPlace([(entry.output, recorded)], files: files) != nil {
+    } else if let lost, Self.resultInPlace([(entry.output, lost)], files: files) != nil {
       report.detail =
         "\(recorded.message ?? "the job's result can no longer be downloaded"); its recorded result is at this "
         + "path again: sync records it done, buying nothing"
