@@ -49,7 +49,8 @@ struct PlanStep: Encodable, Equatable {
           PlanStep(
             action: "restore", outputs: plan.pending, jobId: jobId, jobGivenUp: dropped, copyFrom: copyFrom))
       case .blocked(let state):
-        steps.append(PlanStep(action: "blocked", outputs: plan.pending, reason: state.rawValue))
+        steps.append(
+          PlanStep(action: "blocked", outputs: plan.pending, reason: plan.conflict ?? state.rawValue))
       case .none: break
       }
       for (output, what) in plan.inTheWay {

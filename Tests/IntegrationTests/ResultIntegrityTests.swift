@@ -191,19 +191,38 @@ struct ResultIntegrityTests {
     #expect(try await sandbox.swapsync(["verify"], emulator: nil).status == 0)
   }
 
-  @Test("a failed restore of two outputs whose records disagree rewrites neither record")
-  func failedRestoreKeepsEachRecord() async throws {
-    let (emulator, sandbox, recorded, edited) = try await Self.twinsWithEditedRecord()
+  @Test(
+    "two records of one job that disagree, with no output to settle it: nothing is restored, not even the cache's copy of the wrong bytes, and neither record is rewritten"
+  )
+  func disputedRecordsBlock() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    let cache = ["--cache", sandbox.path("shared/cache")]
+    let (p, q) = (Faults.twoEntries(emulator)[0], Faults.twoEntries(emulator)[1])
+    try sandbox.writeManifest([p, ("twin.png", p.1, p.2), ("c.png", q.1, q.2)])
+    #expect(try await sandbox.swapsync(Faults.sync + cache, emulator: emulator).status == 0)
+    // A bad merge gave a.png the checksum of c.png's result, which the cache holds.
+    let path = sandbox.path("swaps.lock.json")
+    var lock = try #require(try LockfileCodec.read(path: path))
+    let other = try #require(lock.entries["c.png"])
+    lock.entries["a.png"]?.sha256 = other.sha256
+    lock.entries["a.png"]?.size = other.size
+    _ = try LockfileCodec.write(lock, to: path, unlessDigest: nil)
     for name in ["a.png", "twin.png"] {
       try FileManager.default.removeItem(atPath: sandbox.path("out/" + name))
     }
-    let synced = try await sandbox.swapsync(Faults.sync, emulator: emulator)
-    #expect(synced.status == 75, "\(synced.stderr)")
-    #expect(synced.stderr.contains("is not the one the lockfile records"), "\(synced.stderr)")
-    let lock = try #require(try LockfileCodec.read(path: sandbox.path("swaps.lock.json")))
-    #expect(lock.entries["twin.png"] == recorded.entries["twin.png"], "the good record is not rewritten")
-    #expect(lock.entries["a.png"] == edited)
-    #expect(try await emulator.stats().jobsCreated == 1)
+    let plan = try await sandbox.swapsync(["plan"] + cache, emulator: nil)
+    #expect(plan.stdout.contains("blocked  a.png, twin.png (the lockfile's records of job"), "\(plan.stdout)")
+    for service in [emulator, try await Emulator(arguments: ["--job-duration", "0ms"])] {
+      let requests = try await service.stats().apiRequests
+      let synced = try await sandbox.swapsync(Faults.sync + cache, emulator: service)
+      #expect(synced.status != 0, "\(synced.stderr)")
+      #expect(synced.stderr.contains("disagree on its result"), "\(synced.stderr)")
+      #expect(!sandbox.exists("out/a.png") && !sandbox.exists("out/twin.png"), "nothing installed")
+      #expect(try LockfileCodec.read(path: path)?.entries == lock.entries, "no record rewritten")
+      #expect(try await service.stats().apiRequests == requests)
+    }
+    #expect(try await emulator.stats().jobsCreated == 2)
   }
 
   @Test(

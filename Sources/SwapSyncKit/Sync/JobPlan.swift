@@ -29,6 +29,9 @@ public struct JobPlan: Sendable {
   /// A `poll` of a job whose result this folder installed before (`Planner.knownJob`): paid
   /// for in an earlier run, so its quota is not counted as spent again when it is installed.
   public var paidBefore = false
+  /// For a pair whose lockfile records disagree on its job's result with no output to settle
+  /// it (`Planner.reference`): what is wrong. The plan is blocked; `sync` and `plan` say this.
+  public var conflict: String?
   /// For a restore from `.swapsync/replaced/`: the result kept there, put back instead of
   /// downloading it or buying the pair again (docs/safety.md).
   public var kept: KeptResult? {

@@ -107,4 +107,34 @@ extension Planner {
     }
     return record
   }
+
+  /// The `done` record of the pair that its outputs are compared with and restored to: one with
+  /// a job first. Records of one job that disagree on its result (one edited by hand, a bad
+  /// merge) are not all right: one whose bytes are at one of the pair's outputs wins, so that
+  /// the others are repaired from it instead of the good record being judged by a wrong one.
+  /// `disputed`: they disagree and no output holds the bytes of any of them.
+  static func reference(_ named: [(output: String, entry: LockEntry)], files: FileView) -> (
+    entry: LockEntry?, disputed: Bool
+  ) {
+    let withJob = named.filter { $0.entry.state == .done && $0.entry.jobId != nil }
+    guard let first = withJob.first else { return (named.first { $0.entry.state == .done }?.entry, false) }
+    guard withJob.contains(where: { $0.entry.sha256 != first.entry.sha256 }) else {
+      return (first.entry, false)
+    }
+    let found = withJob.first { candidate in
+      named.contains { files.check($0.output, candidate.entry) == .matches }
+    }
+    return (found?.entry ?? first.entry, found == nil)
+  }
+
+  /// What `sync` and `plan` say of a pair whose records disagree with nothing to settle it.
+  static func conflict(_ named: [(output: String, entry: LockEntry)]) -> String {
+    let records = named.filter { $0.entry.state == .done && $0.entry.jobId != nil }.map {
+      "\($0.output): sha256 \($0.entry.sha256?.prefix(12) ?? "none")…"
+    }
+    return
+      "the lockfile's records of job \(named.first { $0.entry.jobId != nil }?.entry.jobId ?? "?") disagree on "
+      + "its result (\(records.joined(separator: ", "))) and no output holds either; nothing is restored for "
+      + "them: restore the lockfile from version control, or remove the wrong record"
+  }
 }

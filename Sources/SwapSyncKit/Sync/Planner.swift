@@ -40,7 +40,7 @@ public struct Planner: Sendable {
       outputs.compactMap { output in lock.entries[output].map { (output, $0) } }.filter { $0.1.pair == pair }
       + orphans
     let matching = named.map(\.entry)
-    let done = Self.reference(named, files: files)
+    let (done, disputed) = Self.reference(named, files: files)
     var verified: String?
     var adoptedMissing: [String] = []
     for output in outputs {
@@ -54,6 +54,13 @@ public struct Planner: Sendable {
       }
     }
     plan.current = done
+    if disputed, !plan.pending.isEmpty {
+      // Nothing tells which record is the job's: none is taken, so no wrong bytes are installed
+      // from the cache and no good record is rewritten (docs/states.md).
+      plan.action = .blocked(.modified)
+      plan.conflict = Self.conflict(named)
+      return plan
+    }
     if plan.pending.isEmpty, let first = adoptedMissing.first.flatMap({ lock.entries[$0] }) {
       // An adopted file that went missing has no job to be fetched from, and a sibling's bytes
       // are not the file the user adopted. It stood for an image someone already had, so buying
@@ -174,20 +181,6 @@ public struct Planner: Sendable {
     let stale = outputs.contains { lock.entries[$0] != nil }
     plan.action = .submit(reason: stale ? .stale : .missing)
     return plan
-  }
-
-  /// The `done` record of the pair that its outputs are compared with and restored to: one with
-  /// a job first. Records of one job that disagree on its result (one edited by hand, a bad
-  /// merge) are not all right: one whose bytes are at one of the pair's outputs wins, so that
-  /// the others are repaired from it instead of the good record being judged by a wrong one.
-  static func reference(_ named: [(output: String, entry: LockEntry)], files: FileView) -> LockEntry? {
-    let withJob = named.filter { $0.entry.state == .done && $0.entry.jobId != nil }
-    guard let first = withJob.first else { return named.first { $0.entry.state == .done }?.entry }
-    guard withJob.contains(where: { $0.entry.sha256 != first.entry.sha256 }) else { return first.entry }
-    let found = withJob.first { candidate in
-      named.contains { files.check($0.output, candidate.entry) == .matches }
-    }
-    return found?.entry ?? first.entry
   }
 
   /// `verified`: the pair's result in place (a copy source). `kept`: an adopted file in place

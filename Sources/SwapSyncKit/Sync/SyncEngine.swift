@@ -114,6 +114,13 @@ public struct SyncEngine: Sendable {
     }
     let control = RunControl(submitsDeferred: held, timeout: options.timeout)
     if held > 0 { await tally.update { $0.notSubmitted += held } }
+    // Pairs whose records disagree with nothing to settle which is right: left, and said (exit 1).
+    for plan in plans {
+      guard let conflict = plan.conflict else { continue }
+      options.observer?.warn("warning: \(plan.pending.joined(separator: ", ")): \(conflict)")
+      await control.report(
+        SwapSyncFailure(.attention, "\(plan.pending.joined(separator: ", ")): \(conflict)"))
+    }
     // Recorded outputs something stands in the way of: the run goes on for the others and ends
     // with 73 (docs/safety.md); the summary's `untracked:` lines say what is where.
     let inTheWay = plans.reduce(0) { $0 + $1.inTheWay.count }
