@@ -167,10 +167,13 @@ struct ExitCodeTests {
     try sandbox.writeManifest(Faults.twoEntries(emulator))
     try sandbox.write("out", "a file of the user's")
     try sandbox.write("elsewhere", "another")
-    for command in [["sync"], ["status"], ["plan"], ["verify"], ["gallery"], ["sync", "--out", "elsewhere"]] {
+    for command in [
+      ["sync"], ["status"], ["plan"], ["verify"], ["gallery"], ["sync", "--out", "elsewhere"],
+      ["sync", "--out", "elsewhere/sub"],
+    ] {
       let result = try await sandbox.swapsync(command, emulator: emulator)
       #expect(result.status == 73, "\(command): \(result.stderr)")
-      let named = command.count > 1 ? "--out elsewhere: " : "the manifest's outputDir \"out\": "
+      let named = command.count > 1 ? "--out \(command[2]): " : "the manifest's outputDir \"out\": "
       #expect(
         result.stderr.contains(named) && result.stderr.contains("is a file, not a folder"), "\(result.stderr)"
       )

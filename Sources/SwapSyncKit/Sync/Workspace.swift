@@ -59,14 +59,24 @@ public struct Workspace: Sendable {
         "\(source): the cache folder \(folder) is inside the output folder \(outputRoot); put it outside "
           + "(a shared drive, a folder beside the project), or use s3://")
     }
-    // A file (or anything but a folder) where the output folder goes: said with what named it,
-    // before any command reads `.swapsync/` through it.
-    var isFolder: ObjCBool = false
-    if FileManager.default.fileExists(atPath: outputRoot, isDirectory: &isFolder), !isFolder.boolValue {
-      let source = out.map { "--out \($0)" } ?? "the manifest's outputDir \"\(manifest.outputDir ?? "out")\""
-      throw SwapSyncFailure(
-        .cannotWrite,
-        "\(source): \(outputRoot) is a file, not a folder; move it away or choose another output folder")
+    // A file (or anything but a folder) where the output folder or one of its parents goes: said
+    // with what named it, before any command reads `.swapsync/` through it.
+    var path = outputRoot
+    while true {
+      var isFolder: ObjCBool = false
+      if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+        guard isFolder.boolValue else {
+          let source =
+            out.map { "--out \($0)" } ?? "the manifest's outputDir \"\(manifest.outputDir ?? "out")\""
+          throw SwapSyncFailure(
+            .cannotWrite,
+            "\(source): \(path) is a file, not a folder; move it away or choose another output folder")
+        }
+        break
+      }
+      let parent = (path as NSString).deletingLastPathComponent
+      guard parent != path, !parent.isEmpty else { break }
+      path = parent
     }
     return Workspace(manifest: manifest, lockPath: lockPath, outputRoot: outputRoot, cache: cacheLocation)
   }
