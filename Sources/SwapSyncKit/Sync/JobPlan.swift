@@ -31,12 +31,15 @@ public struct JobPlan: Sendable {
   public var paidBefore = false
   /// For a pair whose lockfile records disagree on its job's result with no output to settle
   /// it (`Planner.reference`): what is wrong. The plan is blocked; `sync` and `plan` say this.
-  public var conflict: String?
+  public var conflict: String? {
+    get { currentBox?.conflict }
+    set { currentBox = EntryBox(current, kept, newValue) }
+  }
   /// For a restore from `.swapsync/replaced/`: the result kept there, put back instead of
   /// downloading it or buying the pair again (docs/safety.md).
   public var kept: KeptResult? {
     get { currentBox?.kept }
-    set { currentBox = EntryBox(current, newValue) }
+    set { currentBox = EntryBox(current, newValue, conflict) }
   }
   /// The size in bytes of the result at hand this plan would copy (`kept`), when it is over
   /// `limit` (`--max-image-size`): `sync` leaves the outputs as they are and says so, buying
@@ -48,7 +51,7 @@ public struct JobPlan: Sendable {
   /// The lock entry of the job being continued (poll/restore), for its timestamps.
   public var current: LockEntry? {
     get { currentBox?.entry }
-    set { currentBox = EntryBox(newValue, kept) }
+    set { currentBox = EntryBox(newValue, kept, conflict) }
   }
   /// `current`, out of line: a plan holding a 192-byte entry inline was 300 bytes, and a run
   /// keeps one plan per pair (30 MB for 100,000 pairs); most plans (submits) have none.
@@ -70,9 +73,10 @@ public struct JobPlan: Sendable {
   private final class EntryBox: Sendable {
     let entry: LockEntry?
     let kept: KeptResult?
-    init?(_ entry: LockEntry?, _ kept: KeptResult?) {
-      guard entry != nil || kept != nil else { return nil }
-      (self.entry, self.kept) = (entry, kept)
+    let conflict: String?
+    init?(_ entry: LockEntry?, _ kept: KeptResult?, _ conflict: String?) {
+      guard entry != nil || kept != nil || conflict != nil else { return nil }
+      (self.entry, self.kept, self.conflict) = (entry, kept, conflict)
     }
   }
 }
