@@ -108,11 +108,21 @@ struct RunLockTests {
     try sandbox.writeManifest([("a.png", emulator.sample("target-beach"), emulator.sample("face-alice"))])
     let holder = try Crash.Run(["sync", "--poll-interval", "20ms"], in: sandbox, emulator: emulator)
     #expect(try await Crash.eventually { try await emulator.stats().submits == 1 })
+    let seen = ContinuousClock.now
     let during = try await sandbox.swapsync(["plan"], emulator: nil)
-    #expect(during.status == 2, "\(during.stdout)")
-    #expect(during.stdout.contains("blocked  a.png (submitting: the sync in progress"), "\(during.stdout)")
     let offered = try await sandbox.swapsync(["plan", "--resubmit", "uncertain"], emulator: nil)
-    #expect(offered.stdout.contains("submits:   0"), "\(offered.stdout)")
+    // The run waits at most 60 s for the submit's answer (its request timeout); on a machine so
+    // loaded that both plans took longer, it was no longer waiting, and they judged rightly.
+    let elapsed = ContinuousClock.now - seen
+    if elapsed < .seconds(55) {
+      #expect(during.status == 2, "\(during.stdout)")
+      #expect(during.stdout.contains("blocked  a.png (submitting: the sync in progress"), "\(during.stdout)")
+      #expect(offered.stdout.contains("submits:   0"), "\(offered.stdout)")
+    } else {
+      withKnownIssue("the run's submit timed out before the plans ran") {
+        Issue.record("both plans ran within \(elapsed) of the submit, past its 60 s request timeout")
+      }
+    }
     holder.killHard()
     _ = await holder.finish()
     let after = try await sandbox.swapsync(["plan"], emulator: nil)
