@@ -159,8 +159,8 @@ struct FaultTests {
     try await emulator.configure(#"{"faults":[{"endpoint":"fetch","kind":"invalidJSON","rate":1}]}"#)
     let sandbox = try Sandbox()
     try sandbox.writeManifest([("a.png", emulator.sample("target-office"), emulator.sample("face-carol"))])
-    // 2 s: the submit and a first poll fit in it however loaded the machine running the tests is.
-    let result = try await sandbox.swapsync(Faults.sync + ["--timeout", "2s"], emulator: emulator)
+    // 5 s: room for the submit and a first poll on a machine loaded by the whole suite.
+    let result = try await sandbox.swapsync(Faults.sync + ["--timeout", "5s"], emulator: emulator)
     #expect(result.status == 75, "\(result.stderr)")
     #expect(result.stderr.contains("a.png: the last fetch of job "), "\(result.stderr)")
     #expect(result.stderr.contains("kept as running"), "\(result.stderr)")

@@ -86,10 +86,12 @@ struct LostFromCacheTests {
     }
   }
 
-  @Test(
-    "a result gone from the folder and the lockfile, whose job the ledger knows and the service forgot: put back from the cache, nothing bought"
-  )
-  func knownJobRestoredFromCache() async throws {
+  /// a.png bought and pushed to a cache in `shared/cache`; then, as on another branch, no
+  /// lockfile and no image, only the folder's results ledger. Returns the pair, the image and
+  /// its record.
+  static func boughtAndCachedElsewhere() async throws -> (
+    sandbox: Sandbox, cache: [String], pair: (String, String, String), result: Data, recorded: LockEntry
+  ) {
     let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
     let sandbox = try Sandbox()
     let cache = ["--cache", sandbox.path("shared/cache")]
@@ -99,9 +101,16 @@ struct LostFromCacheTests {
     let result = try #require(sandbox.read("out/a.png"))
     let recorded = try #require(
       try LockfileCodec.read(path: sandbox.path("swaps.lock.json"))?.entries["a.png"])
-    // Another branch: no lockfile, no image; the same inputs under another name.
     try FileManager.default.removeItem(atPath: sandbox.path("swaps.lock.json"))
     try FileManager.default.removeItem(atPath: sandbox.path("out/a.png"))
+    return (sandbox, cache, p, result, recorded)
+  }
+
+  @Test(
+    "a result gone from the folder and the lockfile, whose job the ledger knows and the service forgot: put back from the cache, nothing bought"
+  )
+  func knownJobRestoredFromCache() async throws {
+    let (sandbox, cache, p, result, recorded) = try await Self.boughtAndCachedElsewhere()
     try sandbox.writeManifest([("c.png", p.1, p.2)])
     let forgetful = try await Emulator(arguments: ["--job-duration", "0ms"])
     let synced = try await sandbox.swapsync(CacheSupport.sync + cache, emulator: forgetful)
@@ -118,15 +127,7 @@ struct LostFromCacheTests {
     "a job followed again from the ledger that the service forgot, in a run without the cache: lost, then put back by a run with it"
   )
   func knownJobLostThenRestoredFromCache() async throws {
-    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
-    let sandbox = try Sandbox()
-    let cache = ["--cache", sandbox.path("shared/cache")]
-    let p = Faults.twoEntries(emulator)[0]
-    try sandbox.writeManifest([p])
-    #expect(try await sandbox.swapsync(CacheSupport.sync + cache, emulator: emulator).status == 0)
-    let result = try #require(sandbox.read("out/a.png"))
-    try FileManager.default.removeItem(atPath: sandbox.path("swaps.lock.json"))
-    try FileManager.default.removeItem(atPath: sandbox.path("out/a.png"))
+    let (sandbox, cache, _, result, _) = try await Self.boughtAndCachedElsewhere()
     let forgetful = try await Emulator(arguments: ["--job-duration", "0ms"])
     #expect(try await sandbox.swapsync(CacheSupport.sync, emulator: forgetful).status == 1)
     #expect(try await Faults.statuses(sandbox)["a.png"]?.status == .lost)
