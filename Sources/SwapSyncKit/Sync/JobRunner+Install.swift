@@ -75,7 +75,8 @@ extension JobRunner {
     try await store.record(
       Dictionary(uniqueKeysWithValues: plan.pending.map { ($0, .some(entry)) }), cause: "copied")
     var kept: [KeptFile] = []
-    for output in plan.pending {
+    // The source may be pending itself (its record was wrong, its file right): its record is all.
+    for output in plan.pending where output != source {
       // What stands there is kept first when it is not the result (Planner.replacement).
       let found = try folder.hashWithStat(relativePath: output)
       if let (digest, _, file) = found {

@@ -79,8 +79,20 @@ public struct Planner: Sendable {
           && files.check(orphan.output, orphan.entry) == .matches
       }
     }
-    if let done, verified != nil || orphanCopy != nil || done.jobId != nil {
-      let copyFrom = verified ?? orphanCopy?.output
+    // Or an output whose file holds the result though its own record says otherwise (edited by
+    // hand, `reference`): only its record is rewritten, and its file is copied to the others.
+    let holder =
+      (verified ?? orphanCopy?.output) == nil
+      ? done.flatMap { done in
+        plan.pending.first { output in
+          guard done.jobId != nil, let own = lock.entries[output], own.pair == pair, own.state == .done else {
+            return false
+          }
+          return files.check(output, done) == .matches
+        }
+      } : nil
+    if let done, verified != nil || orphanCopy != nil || holder != nil || done.jobId != nil {
+      let copyFrom = verified ?? orphanCopy?.output ?? holder
       plan.action = .restore(jobId: done.jobId ?? "", copyFrom: copyFrom)
       // The result an earlier repair kept (a branch switched back), or the same bytes at another
       // output (one a killed run had not replaced yet), spares the download.
