@@ -91,7 +91,7 @@ public struct Planner: Sendable {
           return files.check(output, done) == .matches
         }
       } : nil
-    if let done, verified != nil || orphanCopy != nil || holder != nil || done.jobId != nil {
+    if let done, verified != nil || orphanCopy != nil || done.jobId != nil {
       let copyFrom = verified ?? orphanCopy?.output ?? holder
       plan.action = .restore(jobId: done.jobId ?? "", copyFrom: copyFrom)
       // The result an earlier repair kept (a branch switched back), or the same bytes at another
