@@ -244,4 +244,37 @@ struct ResultIntegrityTests {
     #expect(try await forgetful.stats().apiRequests == 0)
   }
 
+  @Test(
+    "a size edited in the lockfile, its checksum kept: the job's result is installed once and the true size recorded, with no purchase"
+  )
+  func editedSizeIsCorrected() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest(Faults.twoEntries(emulator))
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    let lockfile = try #require(sandbox.read("swaps.lock.json"))
+    let original = try #require(sandbox.read("out/a.png"))
+    var lock = try #require(try LockfileCodec.read(path: sandbox.path("swaps.lock.json")))
+    lock.entries["a.png"]?.size = original.count - 100
+    _ = try LockfileCodec.write(lock, to: sandbox.path("swaps.lock.json"), unlessDigest: nil)
+
+    let status = try await sandbox.swapsync(["status"], emulator: nil)
+    #expect(status.stdout.contains("whose bytes are \(original.count) long"), "\(status.stdout)")
+    #expect(!status.stdout.contains("kept in .swapsync/replaced/"), "\(status.stdout)")
+    #expect(try await sandbox.swapsync(["verify"], emulator: nil).status == 1)
+    let before = try await emulator.stats()
+    let repaired = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(repaired.status == 0, "\(repaired.stderr)")
+    #expect(repaired.stderr.contains("its size recorded as \(original.count) bytes"), "\(repaired.stderr)")
+    #expect(
+      sandbox.read("swaps.lock.json") == lockfile, "the record is back as the run that bought it wrote it")
+    #expect(sandbox.read("out/a.png") == original)
+    #expect(!FileManager.default.fileExists(atPath: sandbox.path("out/.swapsync/replaced")))
+    // Converged: the next run sends nothing, and nothing was bought.
+    let again = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(again.status == 0, "\(again.stderr)")
+    let after = try await emulator.stats()
+    #expect(after.submits == before.submits && after.jobsCreated == 2)
+    #expect(after.fetches == before.fetches + 1, "one fetch for the result's URL, in the repairing run only")
+  }
 }

@@ -192,6 +192,9 @@ extension JobRunner {
         folder.discard(temp)
         return .refused(difference)
       }
+      if let correction = Self.sizeCorrection(result, plan: plan, jobId: snapshot.jobId) {
+        await warn(correction)
+      }
       // Bytes equal to the recorded checksum are whole by definition; other close-delimited
       // bodies must hold a whole image (docs/http.md). They are rare: read back from the file.
       if result.endedByClose, !Self.confirmedByRecord(plan),
@@ -230,13 +233,27 @@ extension JobRunner {
   /// For a restore (a `done` entry), how the downloaded bytes differ from the recorded ones, or
   /// nil when they are the same. The lockfile's checksum is the truth: a result that does not
   /// match it is never installed, and the record is never rewritten from it (docs/states.md).
+  /// Its SHA-256 alone names the bytes: a result with the recorded SHA-256 but another size is
+  /// the recorded result under a wrong (edited) size, installed and recorded with its true size
+  /// (`sizeCorrection`).
   static func differenceFromRecord(_ result: DownloadResult, plan: JobPlan) -> String? {
     guard let recorded = recordedResult(plan), let sha256 = recorded.sha256 else { return nil }
-    if result.sha256 == sha256 && (recorded.size == nil || recorded.size == result.size) { return nil }
+    if result.sha256 == sha256 { return nil }
     let size = recorded.size.map { "\($0) bytes, " } ?? ""
     return "the downloaded result (\(result.size) bytes, sha256 \(result.sha256)) is not the one the "
       + "lockfile records (\(size)sha256 \(sha256)); the record is kept. If it was edited by hand or by a merge, "
       + "restore it from version control"
+  }
+
+  /// The warning for a restore whose result has the recorded SHA-256 but not the recorded size,
+  /// or nil: the record's size was wrong, and the result's true size replaces it.
+  static func sizeCorrection(_ result: DownloadResult, plan: JobPlan, jobId: String) -> String? {
+    guard let recorded = recordedResult(plan), recorded.sha256 == result.sha256, let size = recorded.size,
+      size != result.size
+    else { return nil }
+    return "\(plan.outputs.joined(separator: ", ")): the lockfile recorded \(size) bytes for sha256 "
+      + "\(result.sha256.prefix(12))…, whose bytes are \(result.size) long (an edit or a bad merge); the result "
+      + "of job \(jobId) is installed and its size recorded as \(result.size) bytes"
   }
 
   /// Whether the downloaded file `temp` holds a whole image of `type` (`ImageType.endsWhole`).

@@ -141,8 +141,9 @@ enum OutputFiles {
 
   private static func compare(_ digest: FileDigest?, _ entry: LockEntry) -> FileCheck {
     guard let digest else { return .missing }
-    return digest.sha256 == entry.sha256 && digest.size == entry.size
-      ? .matches : .differs("output bytes differ from the lockfile")
+    guard digest.sha256 == entry.sha256 else { return .differs("output bytes differ from the lockfile") }
+    // The same SHA-256 names the same bytes: the record's size is what is wrong.
+    return digest.size == entry.size ? .matches : .misrecordedSize(recorded: entry.size, actual: digest.size)
   }
 
   /// An output that could not be read: in the way of `sync` when a link, a folder or a special

@@ -153,6 +153,7 @@ extension Planner {
           switch files.check(output, recorded) {
           case .matches: "no longer in the manifest; `swapsync prune` deletes its file"
           case .missing: "no longer in the manifest; its file is gone: `swapsync prune` forgets it"
+          case .misrecordedSize: "no longer in the manifest; `swapsync prune` deletes its file"
           case .differs, .blocked:
             "no longer in the manifest; what is at its path is not what swapsync wrote, so `swapsync prune` "
               + "keeps it (delete it yourself if unwanted)"
@@ -271,7 +272,8 @@ extension Planner {
       : Self.keptResult(of: recorded, outputs: [entry.output], files: files).map {
         "it will be put back from \($0.path), where an earlier repair kept it"
       } ?? "it will be downloaded again from the recorded job"
-    switch files.check(entry.output, recorded) {
+    let check = files.check(entry.output, recorded)
+    switch check {
     case .matches: break
     case .missing:
       report.status = adopted ? .lost : .modified
@@ -288,6 +290,12 @@ extension Planner {
     case .differs(let why):
       report.status = .modified
       report.detail = "\(why); \(repair), the file there now kept in .swapsync/replaced/ first"
+    case .misrecordedSize:
+      report.status = adopted ? .untracked : .modified
+      let fix =
+        adopted
+        ? "`swapsync sync --adopt` records it as it is now" : "\(repair) and recorded with its true size"
+      report.detail = "\(check.sizeProblem ?? ""); \(fix)"
     case .blocked(let why):
       // What `verify` says, and what `sync` will do about it: refuse, not download again. A link
       // or folder there is something swapsync did not write at the output's path: `untracked`,

@@ -26,6 +26,7 @@ public enum Verifier {
       case .matches: break
       case .missing: mismatches.append(Mismatch(output: output, problem: "missing"))
       case .differs(let why), .blocked(let why): mismatches.append(Mismatch(output: output, problem: why))
+      case .misrecordedSize: mismatches.append(Mismatch(output: output, problem: check.sizeProblem ?? ""))
       }
     }
     return (checked, mismatches)
