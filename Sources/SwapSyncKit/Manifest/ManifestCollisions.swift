@@ -48,19 +48,27 @@ enum ManifestCollisions {
   private static func checkFolders(
     _ entries: [ManifestEntry], folded: [String: ManifestEntry], file: String
   ) throws(ManifestError) {
-    for entry in entries {
+    for (index, entry) in entries.enumerated() {
       let segments = OutputPath.foldedKey(entry.output).pathSegments(omittingEmpty: true)
       guard segments.count > 1 else { continue }
       for length in 1..<segments.count {
         let folder = segments[0..<length].joined(separator: "/")
-        if let other = folded[folder] {
-          let shownFolder = entry.output.pathSegments(omittingEmpty: true)[0..<length].joined(separator: "/")
+        guard let other = folded[folder] else { continue }
+        let shownFolder = JSONPath.quoted(
+          entry.output.pathSegments(omittingEmpty: true)[0..<length].joined(separator: "/"))
+        // The later of the two is named first, as for duplicates (docs/manifest.md).
+        if let otherIndex = entries.firstIndex(where: { $0.output == other.output }), otherIndex > index {
           throw ManifestError(
-            path: file, location: entry.origin,
-            message: "output \(JSONPath.quoted(entry.output)) needs a folder "
-              + "\(JSONPath.quoted(shownFolder)), but \(other.origin) writes the file "
-              + "\(JSONPath.quoted(other.output)) there")
+            path: file, location: other.origin,
+            message:
+              "output \(JSONPath.quoted(other.output)) is a file where \(entry.origin) needs the folder "
+              + "\(shownFolder) for its output \(JSONPath.quoted(entry.output))")
         }
+        throw ManifestError(
+          path: file, location: entry.origin,
+          message:
+            "output \(JSONPath.quoted(entry.output)) needs a folder \(shownFolder), but \(other.origin) "
+            + "writes the file \(JSONPath.quoted(other.output)) there")
       }
     }
   }
