@@ -107,4 +107,26 @@ struct LinkInTheWayTests {
     #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
     #expect(try await emulator.stats().jobsCreated == 3)
   }
+
+  @Test(
+    "a link in place of the journal: every command refuses it with 73 naming it, and reads nothing through it"
+  )
+  func symlinkedJournal() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest(Faults.twoEntries(emulator))
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    let journal = sandbox.path("out/.swapsync/journal.jsonl")
+    try FileManager.default.removeItem(atPath: journal)
+    try sandbox.write("elsewhere.jsonl", "not a journal\n")
+    try FileManager.default.createSymbolicLink(
+      atPath: journal, withDestinationPath: sandbox.path("elsewhere.jsonl"))
+    for command in [["status"], ["plan"], ["verify"], Faults.sync, ["prune"]] {
+      let result = try await sandbox.swapsync(command, emulator: emulator)
+      #expect(result.status == 73, "\(command): \(result.stderr)")
+      #expect(result.stderr.contains("\(journal) is a symbolic link"), "\(command): \(result.stderr)")
+    }
+    #expect(sandbox.read("elsewhere.jsonl") == Data("not a journal\n".utf8))
+    #expect(try await emulator.stats().jobsCreated == 2)
+  }
 }

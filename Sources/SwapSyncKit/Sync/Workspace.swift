@@ -162,6 +162,10 @@ public struct Workspace: Sendable {
         lock: lock, onDisk: onDisk, journal: journalBytes, journalChanges: changes,
         journalNewOutputs: introduced.map { $0.precomposedStringWithCanonicalMapping }.sorted())
     } catch {
+      if case .unreadable(let path, ELOOP) = error, path == journalPath {
+        // O_NOFOLLOW met a link: refused like every link inside the output folder (exit 73).
+        throw SwapSyncFailure(.cannotWrite, "\(FileSystemError.symlinkRefused(path: path))")
+      }
       throw SwapSyncFailure(.invalidInput, "\(error)")
     }
   }
