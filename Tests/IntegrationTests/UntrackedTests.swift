@@ -298,4 +298,23 @@ struct UntrackedTests {
     #expect(renamed?.status == .modified)
     #expect(renamed?.detail?.contains("another Unicode spelling") == true, "\(renamed?.detail ?? "")")
   }
+
+  @Test("a folder of an output under another Unicode spelling is reported by status, and never written into")
+  func unicodeSpellingOfAFolder() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    let entry = Faults.twoEntries(emulator)[0]
+    try sandbox.writeManifest([("caf\u{e9}/x.png", entry.1, entry.2)])
+    let nfdFolder = sandbox.path("out") + "/cafe\u{301}"
+    try FileManager.default.createDirectory(atPath: nfdFolder, withIntermediateDirectories: true)
+    try Self.userPNG.write(to: URL(fileURLWithPath: nfdFolder + "/x.png"))
+    let row = try await Faults.statuses(sandbox)["caf\u{e9}/x.png"]
+    #expect(row?.status == .missing)
+    #expect(
+      row?.detail?.contains(
+        #"a folder "cafe\u{301}" (another Unicode spelling of one of this output's folders)"#)
+        == true, "\(row?.detail ?? "")")
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    #expect(FileManager.default.contents(atPath: nfdFolder + "/x.png") == Self.userPNG)
+  }
 }

@@ -103,8 +103,9 @@ public enum FileProbe: Sendable, Equatable {
   /// A regular file of this many bytes.
   case present(size: Int)
   /// Nothing under this exact name, but a file whose name is another Unicode normalisation of
-  /// it (`name`, as found on disk).
-  case otherSpelling(String)
+  /// it (`name`, as found on disk), or (`folder`) one of its folders is missing and a folder
+  /// named another normalisation of it is there (`name`: its path in the output folder).
+  case otherSpelling(String, folder: Bool = false)
   /// Something that is not a regular file stands there, or where one of its folders goes
   /// (`what` says which and where: "a folder is at this path", "a symbolic link is at sub,
   /// where a folder goes"): swapsync never writes through it, so nothing is bought for it.
@@ -184,5 +185,16 @@ extension FileCheck {
     let size = recorded.map { "\($0) bytes" } ?? "no size"
     return
       "the lockfile records \(size) for this file's sha256, whose bytes are \(actual) long (an edit or a bad merge)"
+  }
+}
+
+extension FileProbe {
+  /// What `otherSpelling` found, for `status`: "a file named "cafe\u{301}.png" (another Unicode
+  /// spelling of this output)".
+  static func describe(otherSpelling name: String, folder: Bool) -> String {
+    let shown = ManifestCollisions.scalars(name)
+    return folder
+      ? "a folder \(shown) (another Unicode spelling of one of this output's folders)"
+      : "a file named \(shown) (another Unicode spelling of this output)"
   }
 }

@@ -174,22 +174,31 @@ enum OutputFiles {
     let folders = output.pathSegments(omittingEmpty: true).dropLast()
     var prefix = ""
     for folder in folders {
+      let parent = prefix
       prefix += (prefix.isEmpty ? "" : "/") + folder
-      guard lstat(root + "/" + prefix, &info) == 0 else { break }
+      guard lstat(root + "/" + prefix, &info) == 0 else {
+        if let other = otherSpelling(of: folder, in: root + "/" + parent) {
+          return .otherSpelling(parent.isEmpty ? other : parent + "/" + other, folder: true)
+        }
+        return .absent
+      }
       switch info.st_mode & S_IFMT {
       case S_IFDIR: continue
       case S_IFLNK: return .blocked(what: "a symbolic link is at \(prefix), where a folder goes")
       default: return .blocked(what: "a file is at \(prefix), where a folder goes")
       }
     }
-    guard output.utf8.contains(where: { $0 >= 0x80 }) else { return .absent }
     let url = URL(fileURLWithPath: path)
-    let name = url.lastPathComponent.precomposedStringWithCanonicalMapping
-    let folder = url.deletingLastPathComponent().path
+    return otherSpelling(of: url.lastPathComponent, in: url.deletingLastPathComponent().path)
+      .map { .otherSpelling($0) } ?? .absent
+  }
+
+  /// The name in `folder` that is another Unicode normalisation of `name`, which is not there
+  /// itself; nil for an ASCII name (it has no other spelling) or when there is none.
+  private static func otherSpelling(of name: String, in folder: String) -> String? {
+    guard name.utf8.contains(where: { $0 >= 0x80 }) else { return nil }
+    let wanted = name.precomposedStringWithCanonicalMapping
     let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-    if let other = names.first(where: { $0.precomposedStringWithCanonicalMapping == name }) {
-      return .otherSpelling(other)
-    }
-    return .absent
+    return names.first { $0.precomposedStringWithCanonicalMapping == wanted }
   }
 }

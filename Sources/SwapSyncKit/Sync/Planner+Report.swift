@@ -234,10 +234,9 @@ extension Planner {
     }
     guard let recorded else {
       var report = EntryReport(output: entry.output, status: .missing, jobId: nil, detail: nil)
-      if case .otherSpelling(let name) = files.probe(entry.output) {
+      if case .otherSpelling(let name, let folder) = files.probe(entry.output) {
         report.detail =
-          "a file named \(ManifestCollisions.scalars(name)) (another Unicode spelling of this output) exists; rename it to the "
-          + "manifest's spelling, or it stays beside the new output"
+          "\(FileProbe.describe(otherSpelling: name, folder: folder)) exists; rename it to the manifest's spelling, or it stays beside the new output"
       }
       return report
     }
@@ -278,10 +277,9 @@ extension Planner {
     case .missing:
       report.status = adopted ? .lost : .modified
       var detail = "output file is missing; \(repair)"
-      if case .otherSpelling(let name) = files.probe(entry.output) {
+      if case .otherSpelling(let name, let folder) = files.probe(entry.output) {
         detail +=
-          "; a file named \(ManifestCollisions.scalars(name)) (another Unicode spelling of this output) is there: rename it to the "
-          + "manifest's spelling, or it stays beside the output put back"
+          "; \(FileProbe.describe(otherSpelling: name, folder: folder)) is there: rename it to the manifest's spelling, or it stays beside the output put back"
       }
       report.detail = detail
     case .differs(let why) where adopted:
