@@ -103,6 +103,12 @@ struct BranchSwitchTests {
     let status = try await sandbox.swapsync(["status"], emulator: nil)
     #expect(
       status.stderr.contains("`swapsync sync` refuses to replay it with this manifest"), "\(status.stderr)")
+    // Their rows say so too, not that `prune` would forget them (trial 42).
+    let rows = try await Faults.statuses(sandbox)
+    for output in ["c.png", "d.png"] {
+      #expect(rows[output]?.status == .orphan)
+      #expect(rows[output]?.detail?.contains("`sync` and `prune` refuse that journal") == true, "\(rows)")
+    }
     #expect(try await sandbox.swapsync(["plan"], emulator: nil).status == 1)
     #expect(
       sandbox.read("swaps.lock.json") == lockfile && sandbox.read("out/.swapsync/journal.jsonl") == journal)

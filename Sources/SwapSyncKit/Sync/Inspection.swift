@@ -50,7 +50,17 @@ public struct Inspection: Sendable {
       maxSubmits: maxSubmits, inFlight: inFlight, lockfileBehind: pid == nil && state.journalChanges
     )
     inspection.maxImageSize = maxImageSize
-    if inspection.lockfileBehind { inspection.foreignJournalOutputs = workspace.foreignJournalOutputs(state) }
+    if inspection.lockfileBehind {
+      inspection.foreignJournalOutputs = workspace.foreignJournalOutputs(state)
+      // Their rows would advise what `sync` and `prune` refuse to do with this journal.
+      let foreign = Set(inspection.foreignJournalOutputs)
+      for index in inspection.entries.indices where foreign.contains(inspection.entries[index].output) {
+        inspection.entries[index].detail =
+          "a run that stopped before writing the lockfile paid (or may have paid) for this output with "
+          + "inputs this manifest does not give it; `sync` and `prune` refuse that journal until it is "
+          + "replayed with that run's manifest (see the note below)"
+      }
+    }
     if adopt {
       let pairs = Dictionary(
         workspace.manifest.entries.map { ($0.output, $0.pair) }, uniquingKeysWith: { first, _ in first })
