@@ -109,24 +109,35 @@ struct LinkInTheWayTests {
   }
 
   @Test(
-    "a link in place of the journal: every command refuses it with 73 naming it, and reads nothing through it"
-  )
-  func symlinkedJournal() async throws {
+    "a link in place of the journal or of .swapsync/: every command refuses it with 73 naming it, and reads nothing through it",
+    arguments: ["journal", "empty journal", "state folder"])
+  func symlinkedState(kind: String) async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
     let sandbox = try Sandbox()
     try sandbox.writeManifest(Faults.twoEntries(emulator))
     #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
-    let journal = sandbox.path("out/.swapsync/journal.jsonl")
-    try FileManager.default.removeItem(atPath: journal)
-    try sandbox.write("elsewhere.jsonl", "not a journal\n")
-    try FileManager.default.createSymbolicLink(
-      atPath: journal, withDestinationPath: sandbox.path("elsewhere.jsonl"))
-    for command in [["status"], ["plan"], ["verify"], Faults.sync, ["prune"]] {
-      let result = try await sandbox.swapsync(command, emulator: emulator)
-      #expect(result.status == 73, "\(command): \(result.stderr)")
-      #expect(result.stderr.contains("\(journal) is a symbolic link"), "\(command): \(result.stderr)")
+    // A run that ends in sync with settled files writes the no-op index, which would answer
+    // `status`, `plan` and `sync` if it trusted the link.
+    try await NoopIndexCommandTests.waitUntilOlderThanRacyWindow(sandbox)
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    let state = sandbox.path("out/.swapsync")
+    let link = kind == "state folder" ? state : state + "/journal.jsonl"
+    if kind == "state folder" {
+      try FileManager.default.moveItem(atPath: state, toPath: sandbox.path("state.real"))
+      try FileManager.default.createSymbolicLink(
+        atPath: link, withDestinationPath: sandbox.path("state.real"))
+    } else {
+      try FileManager.default.removeItem(atPath: link)
+      try sandbox.write("elsewhere.jsonl", kind == "journal" ? "not a journal\n" : "")
+      try FileManager.default.createSymbolicLink(
+        atPath: link, withDestinationPath: sandbox.path("elsewhere.jsonl"))
     }
-    #expect(sandbox.read("elsewhere.jsonl") == Data("not a journal\n".utf8))
+    for command in [["status"], ["plan"], ["verify"], Faults.sync, ["prune"], ["gallery"]] {
+      let result = try await sandbox.swapsync(command, emulator: emulator)
+      #expect(result.status == 73, "\(kind), \(command): \(result.stderr)")
+      #expect(result.stderr.contains("\(link) is a symbolic link"), "\(kind), \(command): \(result.stderr)")
+    }
+    #expect(!FileManager.default.fileExists(atPath: sandbox.path("out/index.html")))
     #expect(try await emulator.stats().jobsCreated == 2)
   }
 }

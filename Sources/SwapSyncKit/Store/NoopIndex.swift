@@ -79,7 +79,16 @@ public enum NoopIndex {
     }
     guard matches(manifestPath, index.manifest), matches(lockPath, index.lock) else { return nil }
     let stateDir = index.root + "/" + OutputPath.stateFolderName
-    guard (try? LockfileCodec.readBytes(path: stateDir + "/journal.jsonl"))??.isEmpty ?? true,
+    // A link as `.swapsync/` or as the journal proves nothing: the full path refuses it (73).
+    var info = stat()
+    if lstat(stateDir, &info) == 0, info.st_mode & S_IFMT != S_IFDIR { return nil }
+    let journal: [UInt8]?
+    do {
+      journal = try LockfileCodec.readBytes(path: stateDir + "/journal.jsonl", flags: O_NOFOLLOW)
+    } catch {
+      return nil
+    }
+    guard journal?.isEmpty ?? true,
       RunLock.holder(stateDir: stateDir) == nil,
       holdsNothing(stateDir + "/tmp"),
       index.outputsMatch(outputsPerThread: outputsPerThread)

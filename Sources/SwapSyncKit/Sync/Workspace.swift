@@ -78,6 +78,13 @@ public struct Workspace: Sendable {
       guard parent != path, !parent.isEmpty else { break }
       path = parent
     }
+    // Nothing of swapsync's own is read through a link, by any command (`sync` refuses to write
+    // through one): `.swapsync/` itself a link is exit 73 everywhere.
+    let stateDir = outputRoot + "/" + OutputPath.stateFolderName
+    var info = stat()
+    if lstat(stateDir, &info) == 0, info.st_mode & S_IFMT == S_IFLNK {
+      throw SwapSyncFailure(.cannotWrite, "\(FileSystemError.symlinkRefused(path: stateDir))")
+    }
     return Workspace(manifest: manifest, lockPath: lockPath, outputRoot: outputRoot, cache: cacheLocation)
   }
 
