@@ -20,11 +20,13 @@ final class FileBodyWriter {
   ///   - expectedLength: the body's length on disk when known (a `Content-Length` of an
   ///     uncompressed body). Its room is then reserved at once (`fallocate` with
   ///     `FALLOC_FL_KEEP_SIZE`), so ext4 maps each page without reserving its block one at a
-  ///     time; a file system without `fallocate` just goes without. The buffer is no larger
-  ///     than the body needs.
+  ///     time; a file system without `fallocate` just goes without. A body of at most
+  ///     `pieceSize` goes in one `write`, which needs no reservation (at 38 KB results the
+  ///     `fallocate` cost 2 % of a first sync's CPU, docs/performance.md). The buffer is no
+  ///     larger than the body needs.
   init(fd: Int32, expectedLength: Int?) {
     self.fd = fd
-    if let expectedLength, expectedLength > 0 {
+    if let expectedLength, expectedLength > Self.pieceSize {
       _ = swapsync_fallocate_keep_size(fd, 0, Int64(expectedLength))
     }
     let size = expectedLength.map { min(Self.pieceSize, max($0, 16 * 1024)) } ?? Self.pieceSize
