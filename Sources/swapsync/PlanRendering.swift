@@ -16,6 +16,13 @@ struct PlanStep: Encodable, Equatable {
   var jobGivenUp: String?
   /// For a restore: the output copied from, when a verified sibling holds the result.
   var copyFrom: String?
+  /// A lost output whose bytes the lockfile records (`JobPlan.isLostWithKnownBytes`): a cache
+  /// holding them brings it back. Shapes the text only; not in `plan --json`.
+  var cacheCanRestore = false
+
+  private enum CodingKeys: String, CodingKey {
+    case action, outputs, reason, jobId, jobGivenUp, copyFrom
+  }
 
   /// The steps of `plans`, with `summary`'s submit count (the rest are `held`).
   static func steps(
@@ -33,7 +40,7 @@ struct PlanStep: Encodable, Equatable {
           PlanStep(
             action: submits > summary.submits ? "held" : "submit", outputs: plan.pending,
             reason: reason.rawValue,
-            jobGivenUp: dropped))
+            jobGivenUp: dropped, cacheCanRestore: plan.isLostWithKnownBytes))
       case .restore(let jobId, let copyFrom) where plan.keptSize(over: maxImageSize) != nil:
         let size = plan.keptSize(over: maxImageSize) ?? 0
         steps.append(
@@ -50,7 +57,9 @@ struct PlanStep: Encodable, Equatable {
             action: "restore", outputs: plan.pending, jobId: jobId, jobGivenUp: dropped, copyFrom: copyFrom))
       case .blocked(let state):
         steps.append(
-          PlanStep(action: "blocked", outputs: plan.pending, reason: plan.conflict ?? state.rawValue))
+          PlanStep(
+            action: "blocked", outputs: plan.pending, reason: plan.conflict ?? state.rawValue,
+            cacheCanRestore: plan.isLostWithKnownBytes))
       case .none: break
       }
       for (output, what) in plan.inTheWay {
@@ -75,7 +84,7 @@ struct PlanStep: Encodable, Equatable {
     let names = outputs.joined(separator: ", ")
     let givenUp = jobGivenUp.map { "; gives up running job \($0)" } ?? ""
     switch action {
-    case "submit" where reason == EntryStatus.lost.rawValue && cache != nil:
+    case "submit" where reason == EntryStatus.lost.rawValue && cache != nil && cacheCanRestore:
       // JobRunner.run: a lost result comes back from the cache when it holds the bytes.
       return
         "  submit   \(names) (lost; unless the cache \(cache.map { "\($0)" } ?? "") holds its result\(givenUp))"
@@ -86,7 +95,7 @@ struct PlanStep: Encodable, Equatable {
       let download = "download from job \(jobId ?? "")"
       let remote = cache.map { "from the cache \($0), else \(download)" } ?? download
       return "  restore  \(names) (\(copyFrom.map { "copy of \($0)" } ?? remote)\(givenUp))"
-    case "blocked" where reason == EntryStatus.lost.rawValue && cache != nil:
+    case "blocked" where reason == EntryStatus.lost.rawValue && cache != nil && cacheCanRestore:
       return
         "  blocked  \(names) (lost; restored if the cache \(cache.map { "\($0)" } ?? "") holds its result)"
     case "blocked" where reason == EntryStatus.submitting.rawValue:

@@ -163,6 +163,13 @@ struct LostFromCacheTests {
         status.status == .lost && status.detail?.contains("buying nothing") != true, "run \(run): \(status)")
       #expect(sandbox.read("out/a.png") == old, "run \(run)")
     }
+    // No bytes of that job are known, so `plan` does not offer a cache as a way back.
+    for resubmit in [[], ["--resubmit", "lost"]] {
+      let plan = try await sandbox.swapsync(
+        ["plan", "--cache", sandbox.path("shared/cache")] + resubmit, emulator: nil)
+      #expect(!plan.stdout.contains("the cache"), "\(resubmit): \(plan.stdout)")
+      #expect(plan.stdout.contains(resubmit.isEmpty ? "blocked  a.png (lost)" : "submit   a.png (lost)"))
+    }
     let bought = try await sandbox.swapsync(CacheSupport.sync + ["--resubmit", "lost"], emulator: forgetful)
     #expect(bought.status == 0, "\(bought.stderr)")
     #expect(try await forgetful.stats().jobsCreated == 1)

@@ -158,7 +158,7 @@ public struct FileView: Sendable {
 extension JobPlan {
   /// A `lost` output whose bytes the lockfile records (an adopted file gone, or a result whose
   /// job the service forgot): a cache holding them brings it back, buying nothing (docs/cache.md).
-  var isLostWithKnownBytes: Bool {
+  public var isLostWithKnownBytes: Bool {
     guard let current, current.sha256 != nil, current.size != nil else { return false }
     switch action {
     case .blocked(.lost), .submit(reason: .lost): return true
