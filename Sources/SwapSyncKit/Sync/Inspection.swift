@@ -50,6 +50,14 @@ public struct Inspection: Sendable {
       maxSubmits: maxSubmits, inFlight: inFlight, lockfileBehind: pid == nil && state.journalChanges
     )
     inspection.maxImageSize = maxImageSize
+    // Where `sync` copies a sibling's verified file, the rows say so, not that it downloads.
+    for plan in inspection.plans {
+      guard case .restore(_, let source?) = plan.action else { continue }
+      for index in inspection.entries.indices where plan.pending.contains(inspection.entries[index].output) {
+        inspection.entries[index].detail = inspection.entries[index].detail?.replacingOccurrences(
+          of: Planner.downloadAgain, with: "it will be copied from \(source), which holds the same result")
+      }
+    }
     if inspection.lockfileBehind {
       inspection.foreignJournalOutputs = workspace.foreignJournalOutputs(state)
       // Their rows would advise what `sync` and `prune` refuse to do with this journal.

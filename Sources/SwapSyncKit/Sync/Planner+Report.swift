@@ -1,6 +1,10 @@
 /// What `status` and the run summary show for each output (docs/states.md).
 extension Planner {
   /// Per-output view for `status` and the run summary.
+  /// A `done` output's repair when nothing nearer holds its result; `Inspection` names the
+  /// sibling instead where `sync` copies one (`JobPlan.Action.restore`'s `copyFrom`).
+  static let downloadAgain = "it will be downloaded again from the recorded job"
+
   public func report(manifest: Manifest, lock: Lockfile, files: FileView, runInProgress: Bool)
     -> [EntryReport]
   {
@@ -270,7 +274,7 @@ extension Planner {
         + "cache that holds it (`swapsync sync --cache ...`), or buy it again with `swapsync sync --resubmit lost`"
       : Self.keptResult(of: recorded, outputs: [entry.output], files: files).map {
         "it will be put back from \($0.path), where an earlier repair kept it"
-      } ?? "it will be downloaded again from the recorded job"
+      } ?? Self.downloadAgain
     let check = files.check(entry.output, recorded)
     switch check {
     case .matches: break
