@@ -245,9 +245,9 @@ struct ResultIntegrityTests {
   }
 
   @Test(
-    "a size edited in the lockfile, its checksum kept: the job's result is installed once and the true size recorded, with no purchase"
-  )
-  func editedSizeIsCorrected() async throws {
+    "a size or image type edited in the lockfile, its checksum kept: the job's result is installed once and recorded as it is, with no purchase",
+    arguments: ["size", "imageType"])
+  func editedRecordFieldIsCorrected(field: String) async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
     let sandbox = try Sandbox()
     try sandbox.writeManifest(Faults.twoEntries(emulator))
@@ -255,17 +255,23 @@ struct ResultIntegrityTests {
     let lockfile = try #require(sandbox.read("swaps.lock.json"))
     let original = try #require(sandbox.read("out/a.png"))
     var lock = try #require(try LockfileCodec.read(path: sandbox.path("swaps.lock.json")))
-    lock.entries["a.png"]?.size = original.count - 100
+    if field == "size" {
+      lock.entries["a.png"]?.size = original.count - 100
+    } else {
+      lock.entries["a.png"]?.imageType = "jpeg"
+    }
     _ = try LockfileCodec.write(lock, to: sandbox.path("swaps.lock.json"), unlessDigest: nil)
+    let problem = field == "size" ? "whose bytes are \(original.count) long" : "whose bytes are a png image"
 
     let status = try await sandbox.swapsync(["status"], emulator: nil)
-    #expect(status.stdout.contains("whose bytes are \(original.count) long"), "\(status.stdout)")
+    #expect(status.stdout.contains(problem), "\(status.stdout)")
     #expect(!status.stdout.contains("kept in .swapsync/replaced/"), "\(status.stdout)")
-    #expect(try await sandbox.swapsync(["verify"], emulator: nil).status == 1)
+    let verify = try await sandbox.swapsync(["verify"], emulator: nil)
+    #expect(verify.status == 1 && verify.stdout.contains(problem), "\(verify.stdout)")
     let before = try await emulator.stats()
     let repaired = try await sandbox.swapsync(Faults.sync, emulator: emulator)
     #expect(repaired.status == 0, "\(repaired.stderr)")
-    #expect(repaired.stderr.contains("its size recorded as \(original.count) bytes"), "\(repaired.stderr)")
+    #expect(repaired.stderr.contains("is installed and recorded as it is"), "\(repaired.stderr)")
     #expect(
       sandbox.read("swaps.lock.json") == lockfile, "the record is back as the run that bought it wrote it")
     #expect(sandbox.read("out/a.png") == original)

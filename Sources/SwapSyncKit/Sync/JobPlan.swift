@@ -86,11 +86,11 @@ public enum FileCheck: Sendable, Equatable {
   case matches
   case missing
   case differs(String)
-  /// The file holds the recorded SHA-256 under another size than the record's: the record's
-  /// size is wrong (an edit, a bad merge). The job's result is fetched again and recorded with
-  /// its true size (`JobRunner.sizeCorrection`); the file, holding those very bytes, is not
-  /// kept aside.
-  case misrecordedSize(recorded: Int?, actual: Int)
+  /// The file holds the recorded SHA-256, but the record's size or image type is not that of
+  /// those bytes (`problem` says which): the record is wrong (an edit, a bad merge). The job's
+  /// result is fetched again and recorded as it is (`JobRunner.recordCorrection`); the file,
+  /// holding those very bytes, is not kept aside.
+  case misrecorded(problem: String)
   /// Something swapsync refuses to read or write through stands at the path: a symbolic link
   /// (the output's or a folder's), a folder, a special file. `sync` cannot put the output there
   /// (exit 73) until the user moves it; the text says what and where.
@@ -175,16 +175,6 @@ extension JobPlan.Action {
   var isBlocked: Bool {
     if case .blocked = self { return true }
     return false
-  }
-}
-
-extension FileCheck {
-  /// What `misrecordedSize` means, for `status` and `verify`; nil for other checks.
-  public var sizeProblem: String? {
-    guard case .misrecordedSize(let recorded, let actual) = self else { return nil }
-    let size = recorded.map { "\($0) bytes" } ?? "no size"
-    return
-      "the lockfile records \(size) for this file's sha256, whose bytes are \(actual) long (an edit or a bad merge)"
   }
 }
 

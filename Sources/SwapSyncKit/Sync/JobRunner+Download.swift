@@ -192,7 +192,7 @@ extension JobRunner {
         folder.discard(temp)
         return .refused(difference)
       }
-      if let correction = Self.sizeCorrection(result, plan: plan, jobId: snapshot.jobId) {
+      if let correction = Self.recordCorrection(result, type: type, plan: plan, jobId: snapshot.jobId) {
         await warn(correction)
       }
       // Bytes equal to the recorded checksum are whole by definition; other close-delimited
@@ -233,9 +233,9 @@ extension JobRunner {
   /// For a restore (a `done` entry), how the downloaded bytes differ from the recorded ones, or
   /// nil when they are the same. The lockfile's checksum is the truth: a result that does not
   /// match it is never installed, and the record is never rewritten from it (docs/states.md).
-  /// Its SHA-256 alone names the bytes: a result with the recorded SHA-256 but another size is
-  /// the recorded result under a wrong (edited) size, installed and recorded with its true size
-  /// (`sizeCorrection`).
+  /// Its SHA-256 alone names the bytes: a result with the recorded SHA-256 but another size or
+  /// image type is the recorded result under a wrong (edited) record, installed and recorded as
+  /// it is (`recordCorrection`).
   static func differenceFromRecord(_ result: DownloadResult, plan: JobPlan) -> String? {
     guard let recorded = recordedResult(plan), let sha256 = recorded.sha256 else { return nil }
     if result.sha256 == sha256 { return nil }
@@ -245,15 +245,24 @@ extension JobRunner {
       + "restore it from version control"
   }
 
-  /// The warning for a restore whose result has the recorded SHA-256 but not the recorded size,
-  /// or nil: the record's size was wrong, and the result's true size replaces it.
-  static func sizeCorrection(_ result: DownloadResult, plan: JobPlan, jobId: String) -> String? {
-    guard let recorded = recordedResult(plan), recorded.sha256 == result.sha256, let size = recorded.size,
-      size != result.size
-    else { return nil }
-    return "\(plan.outputs.joined(separator: ", ")): the lockfile recorded \(size) bytes for sha256 "
-      + "\(result.sha256.prefix(12))…, whose bytes are \(result.size) long (an edit or a bad merge); the result "
-      + "of job \(jobId) is installed and its size recorded as \(result.size) bytes"
+  /// The warning for a restore whose result has the recorded SHA-256 but not the recorded size
+  /// or image type, or nil: the record was wrong, and what the bytes are replaces it.
+  static func recordCorrection(_ result: DownloadResult, type: ImageType, plan: JobPlan, jobId: String)
+    -> String?
+  {
+    guard let recorded = recordedResult(plan), recorded.sha256 == result.sha256 else { return nil }
+    var wrong: [String] = []
+    if recorded.size != result.size {
+      wrong.append("\(recorded.size.map { "\($0) bytes" } ?? "no size") (they are \(result.size) bytes long)")
+    }
+    if recorded.imageType != type.rawValue {
+      wrong.append("imageType \"\(recorded.imageType ?? "")\" (they are a \(type.rawValue) image)")
+    }
+    guard !wrong.isEmpty else { return nil }
+    return
+      "\(plan.outputs.joined(separator: ", ")): the lockfile recorded \(wrong.joined(separator: " and ")) for "
+      + "the bytes of sha256 \(result.sha256.prefix(12))… (an edit or a bad merge); the result of job \(jobId) is "
+      + "installed and recorded as it is"
   }
 
   /// Whether the downloaded file `temp` holds a whole image of `type` (`ImageType.endsWhole`).

@@ -142,8 +142,21 @@ enum OutputFiles {
   private static func compare(_ digest: FileDigest?, _ entry: LockEntry) -> FileCheck {
     guard let digest else { return .missing }
     guard digest.sha256 == entry.sha256 else { return .differs("output bytes differ from the lockfile") }
-    // The same SHA-256 names the same bytes: the record's size is what is wrong.
-    return digest.size == entry.size ? .matches : .misrecordedSize(recorded: entry.size, actual: digest.size)
+    // The same SHA-256 names the same bytes: a size or type that is not theirs is the record's fault.
+    if digest.size != entry.size {
+      let recorded = entry.size.map { "\($0) bytes" } ?? "no size"
+      return .misrecorded(
+        problem:
+          "the lockfile records \(recorded) for this file's sha256, whose bytes are \(digest.size) long "
+          + "(an edit or a bad merge)")
+    }
+    if let type = digest.type, entry.imageType != type.rawValue {
+      return .misrecorded(
+        problem:
+          "the lockfile records imageType \"\(entry.imageType ?? "")\" for this file's sha256, whose bytes "
+          + "are a \(type.rawValue) image (an edit or a bad merge)")
+    }
+    return .matches
   }
 
   /// An output that could not be read: in the way of `sync` when a link, a folder or a special

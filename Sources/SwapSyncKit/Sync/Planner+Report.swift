@@ -157,7 +157,7 @@ extension Planner {
           switch files.check(output, recorded) {
           case .matches: "no longer in the manifest; `swapsync prune` deletes its file"
           case .missing: "no longer in the manifest; its file is gone: `swapsync prune` forgets it"
-          case .misrecordedSize: "no longer in the manifest; `swapsync prune` deletes its file"
+          case .misrecorded: "no longer in the manifest; `swapsync prune` deletes its file"
           case .differs, .blocked:
             "no longer in the manifest; what is at its path is not what swapsync wrote, so `swapsync prune` "
               + "keeps it (delete it yourself if unwanted)"
@@ -292,12 +292,11 @@ extension Planner {
     case .differs(let why):
       report.status = .modified
       report.detail = "\(why); \(repair), the file there now kept in .swapsync/replaced/ first"
-    case .misrecordedSize:
+    case .misrecorded(let problem):
       report.status = adopted ? .untracked : .modified
       let fix =
-        adopted
-        ? "`swapsync sync --adopt` records it as it is now" : "\(repair) and recorded with its true size"
-      report.detail = "\(check.sizeProblem ?? ""); \(fix)"
+        adopted ? "`swapsync sync --adopt` records it as it is now" : "\(repair) and recorded as it is"
+      report.detail = "\(problem); \(fix)"
     case .blocked(let why):
       // What `verify` says, and what `sync` will do about it: refuse, not download again. A link
       // or folder there is something swapsync did not write at the output's path: `untracked`,

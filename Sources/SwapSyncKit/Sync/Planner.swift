@@ -222,7 +222,7 @@ public struct Planner: Sendable {
       // writes through it: nothing is downloaded for it, and `sync` says where (exit 73).
       case .blocked(let what): return .inTheWay(what)
       // A changed file of ours is repaired from its job; a changed adopted file is the user's.
-      case .differs, .misrecordedSize: return recorded.adopted == true ? .untracked : .pending
+      case .differs, .misrecorded: return recorded.adopted == true ? .untracked : .pending
       }
     }
     return untrackedSize(output, pair: pair, lock: lock, files: files) == nil ? .pending : .untracked

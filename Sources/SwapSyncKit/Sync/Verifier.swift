@@ -25,8 +25,8 @@ public enum Verifier {
       switch check {
       case .matches: break
       case .missing: mismatches.append(Mismatch(output: output, problem: "missing"))
-      case .differs(let why), .blocked(let why): mismatches.append(Mismatch(output: output, problem: why))
-      case .misrecordedSize: mismatches.append(Mismatch(output: output, problem: check.sizeProblem ?? ""))
+      case .differs(let why), .blocked(let why), .misrecorded(let why):
+        mismatches.append(Mismatch(output: output, problem: why))
       }
     }
     return (checked, mismatches)
