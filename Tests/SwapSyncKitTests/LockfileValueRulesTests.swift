@@ -230,3 +230,25 @@ import Testing
     }
   }
 }
+
+extension LockfileValueRulesTests {
+  @Test(
+    "one job recorded for two pairs of inputs is refused at the later record's jobId; for one pair it is read"
+  )
+  func oneJobTwoPairs() throws {
+    let other = Self.entry(["targetImage": #""https://img.example.com/other.png""#])
+    let text = #"{"version": 1, "entries": {"a.jpg": \#(Self.entry([:])), "b.jpg": \#(other)}}"#
+    // The later record's "jobId" key: the second one in the line.
+    let secondJobId = try #require(text.ranges(of: "\"jobId\":").dropFirst().first)
+    let jobColumn = text.distance(from: text.startIndex, to: secondJobId.lowerBound) + 1
+    #expect {
+      try LockfileCodec.decode(Array(text.utf8), path: "p")
+    } throws: { error in
+      guard case .located("p", 1, let column, let detail)? = error as? LockfileError else { return false }
+      return column == jobColumn
+        && detail.hasPrefix(#"entries["b.jpg"].jobId: job SWAP-FACE-1 is also the job of entries["a.jpg"]"#)
+    }
+    let twins = #"{"version": 1, "entries": {"a.jpg": \#(Self.entry([:])), "b.jpg": \#(Self.entry([:]))}}"#
+    #expect(try LockfileCodec.decode(Array(twins.utf8), path: "p").entries.count == 2)
+  }
+}

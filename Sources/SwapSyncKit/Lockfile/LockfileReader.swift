@@ -58,10 +58,23 @@ enum LockfileReader {
     var entries: [String: LockEntry] = [:]
     entries.reserveCapacity(outputs.count)
     var knownURLs: Set<String> = []
+    // A job is bought for one pair of inputs: the first output recorded with each job.
+    var jobOutputs: [String: String] = [:]
     for output in outputs {
       let place = EntryPlace(output: output.key, inJournal: false)
       try LockEntryRules.checkOutput(place)
-      entries[output.key] = try entry(output.value, at: place, knownURLs: &knownURLs)
+      let entry = try entry(output.value, at: place, knownURLs: &knownURLs)
+      if let jobId = entry.jobId {
+        if let first = jobOutputs[jobId], let other = entries[first], other.pair != entry.pair {
+          throw .value(
+            keyPath: place.keyPath + ["jobId"], field: "\(place.field).jobId",
+            detail: "job \(jobId) is also the job of entries[\(JSONPath.quoted(first))], which records "
+              + "other inputs: a job is bought for one pair of inputs, so one of these records was edited or merged "
+              + "wrongly (restore the lockfile from version control)")
+        }
+        if jobOutputs[jobId] == nil { jobOutputs[jobId] = output.key }
+      }
+      entries[output.key] = entry
     }
     return Lockfile(version: Lockfile.currentVersion, entries: entries)
   }
