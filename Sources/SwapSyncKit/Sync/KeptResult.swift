@@ -139,12 +139,24 @@ extension Planner {
 
   /// The bytes of the `done` `record` at an output of the manifest other than `excluding`
   /// (`holders`): put back from there instead of downloaded (read from `.swapsync/replaced/`
-  /// if that output's own result replaced them meanwhile).
-  static func heldResult(of record: LockEntry, excluding outputs: [String], holders: DigestHolders)
-    -> KeptResult?
-  {
-    guard record.state == .done, record.adopted != true, let digest = record.recordedDigest,
-      let holder = holders.outputs(holding: digest.sha256).first(where: { !outputs.contains($0) })
+  /// if that output's own result replaced them meanwhile). Only where the file there is what the
+  /// record says in every respect, and known as a result of the record's inputs (the holder's
+  /// record says so, or the results ledger): a record edited to another output's checksum (a
+  /// bad merge) is restored from its own job, which says what is wrong, never copied from there.
+  static func heldResult(
+    of record: LockEntry, excluding outputs: [String], holders: DigestHolders, lock: Lockfile, files: FileView
+  ) -> KeptResult? {
+    guard record.state == .done, record.adopted != true, let digest = record.recordedDigest else {
+      return nil
+    }
+    let forThesePairs = { (output: String) -> Bool in
+      if let own = lock.entries[output], own.pair == record.pair, own.sha256 == digest.sha256 { return true }
+      return files.knownResults(record.pair).contains { $0.sha256 == digest.sha256 }
+    }
+    guard
+      let holder = holders.outputs(holding: digest.sha256).first(where: {
+        !outputs.contains($0) && files.digest($0) == digest && forThesePairs($0)
+      })
     else { return nil }
     return KeptResult(known: nil, digest: digest, path: holder)
   }

@@ -98,7 +98,7 @@ public struct Planner: Sendable {
       // output (one a killed run had not replaced yet), spares the download.
       if copyFrom == nil, done.jobId != nil,
         let kept = Self.keptResult(of: done, outputs: plan.pending, files: files)
-          ?? Self.heldResult(of: done, excluding: plan.outputs, holders: holders)
+          ?? Self.heldResult(of: done, excluding: plan.outputs, holders: holders, lock: lock, files: files)
       {
         plan.restore(from: kept)
       }
