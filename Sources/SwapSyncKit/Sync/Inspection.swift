@@ -50,12 +50,18 @@ public struct Inspection: Sendable {
       maxSubmits: maxSubmits, inFlight: inFlight, lockfileBehind: pid == nil && state.journalChanges
     )
     inspection.maxImageSize = maxImageSize
-    // Where `sync` copies a sibling's verified file, the rows say so, not that it downloads.
+    // Where `sync` copies a sibling's verified file, the rows say so, not that it downloads; where
+    // it does nothing for a record it cannot trust (`JobPlan.conflict`), they say why.
     for plan in inspection.plans {
-      guard case .restore(_, let source?) = plan.action else { continue }
+      let source: String? = if case .restore(_, let source?) = plan.action { source } else { nil }
+      guard source != nil || plan.conflict != nil else { continue }
       for index in inspection.entries.indices where plan.pending.contains(inspection.entries[index].output) {
-        inspection.entries[index].detail = inspection.entries[index].detail?.replacingOccurrences(
-          of: Planner.downloadAgain, with: "it will be copied from \(source), which holds the same result")
+        if let conflict = plan.conflict {
+          inspection.entries[index].detail = "\(conflict); nothing is done for it"
+        } else if let source {
+          inspection.entries[index].detail = inspection.entries[index].detail?.replacingOccurrences(
+            of: Planner.downloadAgain, with: "it will be copied from \(source), which holds the same result")
+        }
       }
     }
     if inspection.lockfileBehind {

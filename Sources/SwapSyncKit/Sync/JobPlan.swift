@@ -133,6 +133,9 @@ public struct FileView: Sendable {
   /// The bytes of the regular file at an output path (through the stat cache in a run); nil
   /// when there is none or it cannot be read.
   public var digest: @Sendable (_ output: String) -> FileDigest?
+  /// The inputs this folder bought `jobId` for, when the results ledger noted it with the result
+  /// `sha256`; nil when it did not.
+  public var jobInputs: @Sendable (_ jobId: String, _ sha256: String) -> SwapPair?
 
   public init(
     check: @escaping @Sendable (String, LockEntry) -> FileCheck,
@@ -144,7 +147,8 @@ public struct FileView: Sendable {
       },
     knownResults: @escaping @Sendable (SwapPair) -> [(sha256: String, known: ResultLedger.Known)] = { _ in []
     },
-    digest: @escaping @Sendable (String) -> FileDigest? = { _ in nil }
+    digest: @escaping @Sendable (String) -> FileDigest? = { _ in nil },
+    jobInputs: @escaping @Sendable (String, String) -> SwapPair? = { _, _ in nil }
   ) {
     self.check = check
     self.probe = probe
@@ -152,6 +156,7 @@ public struct FileView: Sendable {
     self.keptCopy = keptCopy
     self.knownResults = knownResults
     self.digest = digest
+    self.jobInputs = jobInputs
   }
 }
 

@@ -24,7 +24,8 @@ enum OutputFiles {
       // Asked only for inputs about to be bought (or bought again): a run with nothing to buy
       // does not read the ledger.
       knownResults: { pair in ledger.results(for: pair) },
-      digest: { output in try? cache.digest(for: output, in: folder) })
+      digest: { output in try? cache.digest(for: output, in: folder) },
+      jobInputs: { jobId, sha256 in ledger.inputs(ofJob: jobId, result: sha256) })
   }
 
   /// The bytes with `sha256` (and `size`) that `.swapsync/replaced/` keeps for one of
@@ -87,6 +88,15 @@ enum OutputFiles {
       return known[sha256]?.contains { $0.pair != pair } ?? false
     }
 
+    /// The inputs `jobId` was bought for, when the ledger noted it with the result `sha256`.
+    func inputs(ofJob jobId: String, result sha256: String) -> SwapPair? {
+      let known = results.withLock { results in
+        if results == nil { results = ResultLedger.load(stateDir: stateDir) }
+        return results ?? [:]
+      }
+      return known[sha256]?.first { $0.jobId == jobId }?.pair
+    }
+
     /// Every result known for `pair`, with its SHA-256, newest first.
     func results(for pair: SwapPair) -> [(sha256: String, known: ResultLedger.Known)] {
       let known = results.withLock { results in
@@ -136,7 +146,8 @@ enum OutputFiles {
       },
       keptCopy: { outputs, sha256, sizes in keptCopy(outputs, sha256, sizes, folder: stateFolder) },
       knownResults: { pair in ledger.results(for: pair) },
-      digest: { output in folder.flatMap { try? $0.hash(relativePath: output) } })
+      digest: { output in folder.flatMap { try? $0.hash(relativePath: output) } },
+      jobInputs: { jobId, sha256 in ledger.inputs(ofJob: jobId, result: sha256) })
   }
 
   private static func compare(_ digest: FileDigest?, _ entry: LockEntry) -> FileCheck {

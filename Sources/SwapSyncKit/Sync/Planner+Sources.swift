@@ -137,4 +137,17 @@ extension Planner {
       + "its result (\(records.joined(separator: ", "))) and no output holds either; nothing is restored for "
       + "them: restore the lockfile from version control, or remove the wrong record"
   }
+
+  /// What is wrong with `record` (for `pair`) when the results ledger noted its job and checksum
+  /// for other inputs: a job is bought for one pair, so the record was edited or merged wrongly
+  /// (its job id and result are another output's). Nothing is restored for it; nil otherwise.
+  static func foreignJob(_ record: LockEntry, pair: SwapPair, files: FileView) -> String? {
+    guard let jobId = record.jobId, let sha256 = record.sha256, let bought = files.jobInputs(jobId, sha256),
+      bought != pair
+    else { return nil }
+    return
+      "the lockfile records job \(jobId) and its result (sha256 \(sha256.prefix(12))…) for these inputs, but "
+      + "this folder bought that job for target \(bought.targetImage) and face \(bought.swapImage) "
+      + "(.swapsync/results.jsonl): the record was edited or merged wrongly; restore the lockfile from version control"
+  }
 }

@@ -91,6 +91,11 @@ public struct Planner: Sendable {
           return files.check(output, done) == .matches
         }
       } : nil
+    if let done, let conflict = Self.foreignJob(done, pair: pair, files: files) {
+      plan.action = .blocked(.modified)
+      plan.conflict = conflict
+      return plan
+    }
     if let done, verified != nil || orphanCopy != nil || done.jobId != nil {
       let copyFrom = verified ?? orphanCopy?.output ?? holder
       plan.action = .restore(jobId: done.jobId ?? "", copyFrom: copyFrom)
