@@ -94,7 +94,9 @@ struct PlanStep: Encodable, Equatable {
     case "restore":
       let download = "download from job \(jobId ?? "")"
       let remote = cache.map { "from the cache \($0), else \(download)" } ?? download
-      return "  restore  \(names) (\(copyFrom.map { "copy of \($0)" } ?? remote)\(givenUp))"
+      // A source among the outputs themselves holds the result already: it is recorded, not copied.
+      let copy = copyFrom.map { outputs.contains($0) ? "its result is already at \($0)" : "copy of \($0)" }
+      return "  restore  \(names) (\(copy ?? remote)\(givenUp))"
     case "blocked" where reason == EntryStatus.lost.rawValue && cache != nil && cacheCanRestore:
       return
         "  blocked  \(names) (lost; restored if the cache \(cache.map { "\($0)" } ?? "") holds its result)"

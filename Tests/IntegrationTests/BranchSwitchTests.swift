@@ -261,4 +261,37 @@ struct BranchSwitchTests {
     #expect(lock.entries == ["a.png": bought, "b.png": bought])
     #expect(try await emulator.stats().apiRequests == requests)
   }
+
+  @Test(
+    "an older lockfile checked out whose running jobs a later run collected: their results are recorded from the files, nothing fetched or given up"
+  )
+  func olderLockfileWithRunningJobs() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "1h"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest(Faults.twoEntries(emulator))
+    // The commit of a `--no-wait` run (cron): both jobs running.
+    #expect(try await sandbox.swapsync(Faults.sync + ["--no-wait"], emulator: emulator).status == 75)
+    let running = try #require(sandbox.read("swaps.lock.json"))
+    // The next commit: a later run collected them.
+    try await emulator.finishAllJobs()
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    let done = try #require(sandbox.read("swaps.lock.json"))
+    let requests = try await emulator.stats().apiRequests
+    // `git checkout HEAD~1` of the lockfile; the outputs (not committed) stay.
+    try running.write(to: URL(fileURLWithPath: sandbox.path("swaps.lock.json")))
+
+    let rows = try await Faults.statuses(sandbox)
+    for output in ["a.png", "b.png"] {
+      #expect(rows[output]?.status == .running, "\(output): \(rows)")
+      #expect(rows[output]?.detail?.contains("its job's result is already at \(output)") == true, "\(rows)")
+    }
+    let plan = try await sandbox.swapsync(["plan", "--adopt"], emulator: nil)
+    #expect(plan.stdout.contains("restore  a.png (its result is already at a.png)"), "\(plan.stdout)")
+    #expect(!plan.stdout.contains("gives up"), "\(plan.stdout)")
+    let synced = try await sandbox.swapsync(Faults.sync + ["--adopt"], emulator: emulator)
+    #expect(synced.status == 0, "\(synced.stderr)")
+    #expect(!synced.stderr.contains("given up"), "\(synced.stderr)")
+    #expect(sandbox.read("swaps.lock.json") == done, "the records of the run that collected them")
+    #expect(try await emulator.stats().apiRequests == requests)
+  }
 }

@@ -58,6 +58,14 @@ public struct Inspection: Sendable {
       for index in inspection.entries.indices where plan.pending.contains(inspection.entries[index].output) {
         if let conflict = plan.conflict {
           inspection.entries[index].detail = "\(conflict); nothing is done for it"
+        } else if plan.pending.contains(source ?? ""), inspection.entries[index].status == .untracked,
+          let running = lock.entries[inspection.entries[index].output], running.state == .running
+        {
+          // `Planner.runningJobResult`: the file is the result of the job this record follows.
+          inspection.entries[index].status = .running
+          inspection.entries[index].detail =
+            "its job's result is already at \(source ?? ""), installed by a run whose lockfile this is not: "
+            + "sync records it done, buying nothing"
         } else if let source {
           inspection.entries[index].detail = inspection.entries[index].detail?.replacingOccurrences(
             of: Planner.downloadAgain, with: "it will be copied from \(source), which holds the same result")

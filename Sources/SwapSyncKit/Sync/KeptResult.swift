@@ -118,6 +118,24 @@ extension Planner {
     return nil
   }
 
+  /// The outputs among `untracked` whose file the results ledger knows as the result of
+  /// `jobId` for `pair`, and that result (the first one's file): the job a `running` record
+  /// follows ended and its result was installed here by a run whose lockfile this is not.
+  static func runningJobResult(_ jobId: String, pair: SwapPair, among untracked: [String], files: FileView)
+    -> ([String], KeptResult)?
+  {
+    var holding: [String] = []
+    var result: KeptResult?
+    for output in untracked {
+      guard let known = files.known(output, pair), known.jobId == jobId, known.pair == pair,
+        let digest = files.digest(output), digest.type != nil, known.size.map({ $0 == digest.size }) ?? true
+      else { continue }
+      holding.append(output)
+      result = result ?? KeptResult(known: known, digest: digest, path: output)
+    }
+    return result.map { (holding, $0) }
+  }
+
   /// The first of `candidates` (outputs, each with a record of this pair) whose file is still
   /// that record's result: copied from there to the pair's outputs, with the record of the run
   /// that bought it, instead of buying it again. The candidates are outputs the manifest now

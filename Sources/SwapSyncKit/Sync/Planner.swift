@@ -71,6 +71,16 @@ public struct Planner: Sendable {
       plan.action = .blocked(.lost)
       return plan
     }
+    // A running job whose result stands at an output (a later run installed it, then an older
+    // lockfile was checked out): recorded from there with its job, nothing fetched.
+    if let running = matching.first(where: { $0.state == .running }), let jobId = running.jobId,
+      let (holding, result) = Self.runningJobResult(jobId, pair: pair, among: plan.untracked, files: files)
+    {
+      plan.untracked.removeAll { holding.contains($0) }
+      plan.pending.append(contentsOf: holding)
+      plan.restore(from: result)
+      return plan
+    }
     guard !plan.pending.isEmpty else { return plan }
     // An orphan's intact file is as good a copy source as a sibling's.
     let orphanCopy = done.flatMap { done in
