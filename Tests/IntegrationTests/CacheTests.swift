@@ -155,6 +155,29 @@ struct CacheTests {
     #expect(shared.read("cache/" + key) == good)
   }
 
+  @Test("a folder where an object goes is named as such and left: never deleted, never called unreachable")
+  func folderAtObjectPath() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let shared = try Sandbox()
+    let original = try Sandbox()
+    try original.writeManifest(CacheSupport.entries(emulator))
+    let cache = ["--cache", shared.path("cache")]
+    #expect(try await original.swapsync(CacheSupport.sync + cache, emulator: emulator).status == 0)
+    let key = try CacheSupport.key(of: try #require(original.read("out/a.png")))
+    try FileManager.default.removeItem(atPath: shared.path("cache/" + key))
+    try FileManager.default.createDirectory(
+      atPath: shared.path("cache/" + key), withIntermediateDirectories: false)
+
+    let clone = try CacheSupport.clone(of: original)
+    let result = try await clone.swapsync(CacheSupport.sync + cache, emulator: emulator)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stderr.contains("a folder is at \(shared.path("cache/" + key))"), "\(result.stderr)")
+    #expect(!result.stderr.contains("unreachable"), "\(result.stderr)")
+    var isFolder: ObjCBool = false
+    #expect(FileManager.default.fileExists(atPath: shared.path("cache/" + key), isDirectory: &isFolder))
+    #expect(isFolder.boolValue)
+  }
+
   @Test("an unusable cache never fails the sync; the push is retried by the next run, with no TTAPI request")
   func unusableCacheIsRetried() async throws {
     let emulator = try await Emulator(arguments: ["--job-duration", "50ms"])

@@ -75,6 +75,11 @@ struct FolderCache: ContentCache {
     do throws(CacheError) {
       try copy(source, to: fd, temp: temp, object: object)
       if replacing, unlink(final) != 0, errno != ENOENT {
+        if errno == EISDIR {
+          // Not something a damaged write leaves: someone's folder, which is not ours to delete.
+          throw .refused(
+            "a folder is at \(final), where that object goes; swapsync never deletes a folder: remove it")
+        }
         throw .unavailable("cannot remove the damaged \(final): \(Posix.message(errno))")
       }
       // link(2) fails with EEXIST instead of replacing: another writer got there first, with
