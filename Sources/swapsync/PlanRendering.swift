@@ -94,8 +94,8 @@ struct PlanStep: Encodable, Equatable {
     case "restore":
       let download = "download from job \(jobId ?? "")"
       let remote = cache.map { "from the cache \($0), else \(download)" } ?? download
-      // A source among the outputs themselves holds the result already: it is recorded, not copied.
-      let copy = copyFrom.map { outputs.contains($0) ? "its result is already at \($0)" : "copy of \($0)" }
+      // The one output holds the result already: it is recorded, not copied.
+      let copy = copyFrom.map { outputs == [$0] ? "its result is already at \($0)" : "copy of \($0)" }
       return "  restore  \(names) (\(copy ?? remote)\(givenUp))"
     case "blocked" where reason == EntryStatus.lost.rawValue && cache != nil && cacheCanRestore:
       return
