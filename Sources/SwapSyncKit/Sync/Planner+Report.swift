@@ -168,20 +168,6 @@ extension Planner {
     return reports.sorted { $0.output.utf8.lexicographicallyPrecedes($1.output.utf8) }
   }
 
-  /// The first of `outputs` whose record is an adopted file of `pair` that is gone: the pair is
-  /// `lost` (`plan` blocks its new outputs with it).
-  private static func adoptedAndGone(among outputs: [String], pair: SwapPair, lock: Lockfile, files: FileView)
-    -> (output: String, state: EntryState)?
-  {
-    for output in outputs {
-      guard let recorded = lock.entries[output], recorded.pair == pair, recorded.state == .done,
-        recorded.adopted == true, files.check(output, recorded) != .matches
-      else { continue }
-      return (output, .lost)
-    }
-    return nil
-  }
-
   /// `Planner.liveResult` for `entry`'s pair: among its other outputs (`outputs`) that hold a
   /// file this lockfile does not account for, then wherever the ledger or `holders` say.
   private func liveResult(

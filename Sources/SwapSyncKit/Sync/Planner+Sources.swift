@@ -150,4 +150,18 @@ extension Planner {
       + "this folder bought that job for target \(bought.targetImage) and face \(bought.swapImage) "
       + "(.swapsync/results.jsonl): the record was edited or merged wrongly; restore the lockfile from version control"
   }
+
+  /// The first of `outputs` whose record is an adopted file of `pair` that is gone: the pair is
+  /// `lost` (`plan` blocks its new outputs with it).
+  static func adoptedAndGone(among outputs: [String], pair: SwapPair, lock: Lockfile, files: FileView)
+    -> (output: String, state: EntryState)?
+  {
+    for output in outputs {
+      guard let recorded = lock.entries[output], recorded.pair == pair, recorded.state == .done,
+        recorded.adopted == true, files.check(output, recorded) != .matches
+      else { continue }
+      return (output, .lost)
+    }
+    return nil
+  }
 }
