@@ -66,13 +66,18 @@ enum OutputFiles {
 
     init(stateDir: String) { self.stateDir = stateDir }
 
-    /// The known result whose SHA-256 `digest` gives (computed only when the ledger has any).
-    /// (The one for `wanted` when those bytes are the result of several pairs.)
-    func lookUp(_ wanted: SwapPair, _ digest: () -> String?) -> ResultLedger.Known? {
-      let known = results.withLock { results in
+    /// Every known result by SHA-256, read from the ledger the first time it is asked for.
+    private var loaded: [String: [ResultLedger.Known]] {
+      results.withLock { results in
         if results == nil { results = ResultLedger.load(stateDir: stateDir) }
         return results ?? [:]
       }
+    }
+
+    /// The known result whose SHA-256 `digest` gives (computed only when the ledger has any).
+    /// (The one for `wanted` when those bytes are the result of several pairs.)
+    func lookUp(_ wanted: SwapPair, _ digest: () -> String?) -> ResultLedger.Known? {
+      let known = loaded
       guard !known.isEmpty, let sha256 = digest() else { return nil }
       let matches = known[sha256] ?? []
       return matches.first { $0.pair == wanted } ?? matches.last
@@ -81,28 +86,19 @@ enum OutputFiles {
     /// Whether the bytes with `sha256` are a result installed here for inputs other than `pair`
     /// (for any inputs, without `pair`).
     func knows(_ sha256: String, forOtherThan pair: SwapPair? = nil) -> Bool {
-      let known = results.withLock { results in
-        if results == nil { results = ResultLedger.load(stateDir: stateDir) }
-        return results ?? [:]
-      }
+      let known = loaded
       return known[sha256]?.contains { $0.pair != pair } ?? false
     }
 
     /// The inputs `jobId` was bought for, when the ledger noted it with the result `sha256`.
     func inputs(ofJob jobId: String, result sha256: String) -> SwapPair? {
-      let known = results.withLock { results in
-        if results == nil { results = ResultLedger.load(stateDir: stateDir) }
-        return results ?? [:]
-      }
+      let known = loaded
       return known[sha256]?.first { $0.jobId == jobId }?.pair
     }
 
     /// Every result known for `pair`, with its SHA-256, newest first.
     func results(for pair: SwapPair) -> [(sha256: String, known: ResultLedger.Known)] {
-      let known = results.withLock { results in
-        if results == nil { results = ResultLedger.load(stateDir: stateDir) }
-        return results ?? [:]
-      }
+      let known = loaded
       return byPair.withLock { byPair in
         if byPair == nil {
           var index: [SwapPair: [(sha256: String, known: ResultLedger.Known)]] = [:]
