@@ -1,10 +1,10 @@
 /// What `status` and the run summary show for each output (docs/states.md).
 extension Planner {
-  /// Per-output view for `status` and the run summary.
   /// A `done` output's repair when nothing nearer holds its result; `Inspection` names the
   /// sibling instead where `sync` copies one (`JobPlan.Action.restore`'s `copyFrom`).
   static let downloadAgain = "it will be downloaded again from the recorded job"
 
+  /// Per-output view for `status` and the run summary.
   public func report(manifest: Manifest, lock: Lockfile, files: FileView, runInProgress: Bool)
     -> [EntryReport]
   {
