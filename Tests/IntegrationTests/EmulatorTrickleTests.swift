@@ -69,8 +69,15 @@ struct EmulatorTrickleTests {
     let folder = try Wire.scratch()
     defer { try? FileManager.default.removeItem(atPath: folder) }
     let download = try ChildProcess(
-      "/usr/bin/curl", ["-sS", "-o", "body", "--max-time", "120", cdn], environment: Wire.tools, cwd: folder)
-    #expect(try await Wire.waitForStats(emulator) { Self.trickling($0) == 1 }, "the trickle never started")
+      "/usr/bin/curl", ["-sS", "-o", "body", "--max-time", "120", cdn], environment: Wire.tools, cwd: folder,
+      stderr: .file(folder + "/curl.err"))
+    // Bounded by the machine's load only: the trickle starts once curl has connected (a full
+    // suite beside a build once took more than 30 s to get there).
+    let started = try await Wire.waitForStats(emulator, limit: .seconds(90)) { Self.trickling($0) == 1 }
+    #expect(
+      started,
+      "the trickle never started; curl \(download.isRunning ? "still runs" : "exited"): "
+        + ((try? String(contentsOfFile: folder + "/curl.err", encoding: .utf8)) ?? ""))
 
     emulator.terminate()
     let status = try await emulator.waitForExit(limit: .seconds(60))
