@@ -74,10 +74,9 @@ struct EmulatorTrickleTests {
     // Bounded by the machine's load only: the trickle starts once curl has connected (a full
     // suite beside a build once took more than 30 s to get there).
     let started = try await Wire.waitForStats(emulator, limit: .seconds(90)) { Self.trickling($0) == 1 }
+    let curlSaid = (try? String(contentsOfFile: folder + "/curl.err", encoding: .utf8)) ?? ""
     #expect(
-      started,
-      "the trickle never started; curl \(download.isRunning ? "still runs" : "exited"): "
-        + ((try? String(contentsOfFile: folder + "/curl.err", encoding: .utf8)) ?? ""))
+      started, "the trickle never started; curl \(download.isRunning ? "still runs" : "exited"): \(curlSaid)")
 
     emulator.terminate()
     let status = try await emulator.waitForExit(limit: .seconds(60))
