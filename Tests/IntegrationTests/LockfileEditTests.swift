@@ -71,4 +71,60 @@ struct LockfileEditTests {
     }
     #expect(try await emulator.stats().apiRequests == requests)
   }
+
+  @Test(
+    "a size or type edited on one of two twins: corrected from the twin in one run, with no request",
+    arguments: ["size", "imageType"])
+  func editedTwinRecord(field: String) async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    let pair = Faults.twoEntries(emulator)[0]
+    try sandbox.writeManifest([("a.png", pair.1, pair.2), ("twin.png", pair.1, pair.2)])
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    let lockfile = try #require(sandbox.read("swaps.lock.json"))
+    var lock = try #require(try LockfileCodec.read(path: sandbox.path("swaps.lock.json")))
+    if field == "size" { lock.entries["a.png"]?.size? += 1 } else { lock.entries["a.png"]?.imageType = "gif" }
+    _ = try LockfileCodec.write(lock, to: sandbox.path("swaps.lock.json"), unlessDigest: nil)
+    let requests = try await emulator.stats().apiRequests
+
+    let plan = try await sandbox.swapsync(["plan"], emulator: nil)
+    #expect(plan.stdout.contains("restore  a.png (copy of twin.png)"), "\(plan.stdout)")
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    #expect(sandbox.read("swaps.lock.json") == lockfile, "a.png has its twin's record again")
+    let again = try await sandbox.swapsync(Faults.sync, emulator: emulator)
+    #expect(again.status == 0 && again.stderr.contains("nothing to do"), "\(again.stderr)")
+    #expect(try await emulator.stats().apiRequests == requests)
+  }
+
+  @Test(
+    "a size edited in a fresh clone with a warm cache: restored from the cache and corrected, no TTAPI request"
+  )
+  func editedSizeRestoredFromCache() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let original = try Sandbox()
+    try original.writeManifest(CacheSupport.entries(emulator))
+    let cache = ["--cache", original.path("shared/cache")]
+    #expect(try await original.swapsync(CacheSupport.sync + cache, emulator: emulator).status == 0)
+    let lockfile = try #require(original.read("swaps.lock.json"))
+    let clone = try CacheSupport.clone(of: original)
+    var lock = try #require(try LockfileCodec.read(path: clone.path("swaps.lock.json")))
+    lock.entries["b.png"]?.size? += 3
+    _ = try LockfileCodec.write(lock, to: clone.path("swaps.lock.json"), unlessDigest: nil)
+    let object = try CacheSupport.key(of: try #require(original.read("out/b.png")))
+    let stored = try FileManager.default.attributesOfItem(atPath: original.path("shared/cache/" + object))
+    let requests = try await emulator.stats().apiRequests
+
+    let synced = try await clone.swapsync(CacheSupport.sync + cache, emulator: emulator)
+    #expect(synced.status == 0, "\(synced.stderr)")
+    #expect(
+      synced.stderr.contains("recorded as they are") && !synced.stderr.contains("damaged"), "\(synced.stderr)"
+    )
+    #expect(clone.read("out/b.png") == original.read("out/b.png"))
+    #expect(clone.read("swaps.lock.json") == lockfile)
+    #expect(try await emulator.stats().apiRequests == requests)
+    let after = try FileManager.default.attributesOfItem(atPath: original.path("shared/cache/" + object))
+    #expect(
+      after[.modificationDate] as? Date == stored[.modificationDate] as? Date,
+      "the object is not written again")
+  }
 }

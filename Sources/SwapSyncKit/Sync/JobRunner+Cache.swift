@@ -23,10 +23,15 @@ extension JobRunner {
     let object = CacheObject(
       sha256: sha256, size: size, imageType: entry.imageType.flatMap(ImageType.init(rawValue:)))
     guard object.isWellFormed, await cache.usable, await !control.stopped else { return false }
+    // The checksum names the object; the recorded size may be wrong (an edit, a bad merge), so
+    // the read is bounded by what a download may be, not by it (`recordCorrection`).
+    var bounded = object
+    bounded.size = max(size, options.maxImageSize)
     await downloadSlots.acquire()
     do {
       let restored = try await restore(
-        plan, object: object, from: backend, cache: cache, entry: entry, jobId: jobId, known: known?.known)
+        plan, object: object, bounded: bounded, from: backend, cache: cache, entry: entry, jobId: jobId,
+        known: known?.known)
       await downloadSlots.release()
       return restored
     } catch {
@@ -36,14 +41,15 @@ extension JobRunner {
   }
 
   private func restore(
-    _ plan: JobPlan, object: CacheObject, from backend: any ContentCache, cache: CacheRun, entry: LockEntry,
-    jobId: String?, known: ResultLedger.Known?
+    _ plan: JobPlan, object: CacheObject, bounded: CacheObject, from backend: any ContentCache,
+    cache: CacheRun,
+    entry: LockEntry, jobId: String?, known: ResultLedger.Known?
   ) async throws -> Bool {
     let first = plan.pending[0]
     let temp = try folder.makeTempFile()
     let fetched: CacheFetch
     do throws(CacheError) {
-      fetched = try await backend.fetch(object, into: temp.fd)
+      fetched = try await backend.fetch(bounded, into: temp.fd)
     } catch {
       folder.discard(temp)
       if let warning = await cache.disable(error) { await warn(warning) }
@@ -56,7 +62,14 @@ extension JobRunner {
       return false
     case .damaged(let reason):
       damage = reason
-    case .fetched(let sha, let size, let type?) where sha == object.sha256 && size == object.size:
+    case .fetched(let sha, let size, let type?) where sha == object.sha256:
+      if size != object.size || entry.imageType != type.rawValue {
+        await warn(
+          "\(plan.pending.joined(separator: ", ")): the lockfile recorded \(object.size) bytes of type "
+            + "\(entry.imageType ?? "none") for the bytes of sha256 \(sha.prefix(12))…, which are \(size) bytes of "
+            + "\(type.rawValue) (an edit or a bad merge); restored from \(cache.name) and recorded as they are"
+        )
+      }
       // Bytes other than the recorded result are kept first (Planner.replacement).
       let (before, pair) = (await records(plan.pending), plan.pair)
       let installed = try await installFile(temp, at: plan.pending) { [self] output, found in

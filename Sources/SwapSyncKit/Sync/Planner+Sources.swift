@@ -118,13 +118,18 @@ extension Planner {
   ) {
     let withJob = named.filter { $0.entry.state == .done && $0.entry.jobId != nil }
     guard let first = withJob.first else { return (named.first { $0.entry.state == .done }?.entry, false) }
-    guard withJob.contains(where: { $0.entry.sha256 != first.entry.sha256 }) else {
+    // Records that differ only in size or type (one edited) name the same bytes: the one an output
+    // matches is the reference, and without one, any of them (the job's result corrects the
+    // rest, `JobRunner.recordCorrection`). Different checksums with no output to settle them are
+    // disputed.
+    guard withJob.contains(where: { $0.entry.recordedDigest != first.entry.recordedDigest }) else {
       return (first.entry, false)
     }
     let found = withJob.first { candidate in
       named.contains { files.check($0.output, candidate.entry) == .matches }
     }
-    return (found?.entry ?? first.entry, found == nil)
+    let disputed = found == nil && withJob.contains { $0.entry.sha256 != first.entry.sha256 }
+    return (found?.entry ?? first.entry, disputed)
   }
 
   /// What `sync` and `plan` say of a pair whose records disagree with nothing to settle it.
