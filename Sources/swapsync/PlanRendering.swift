@@ -54,7 +54,8 @@ struct PlanStep: Encodable, Equatable {
       case .restore(let jobId, let copyFrom):
         steps.append(
           PlanStep(
-            action: "restore", outputs: plan.pending, jobId: jobId, jobGivenUp: dropped, copyFrom: copyFrom))
+            action: "restore", outputs: plan.pending, jobId: jobId.isEmpty ? nil : jobId, jobGivenUp: dropped,
+            copyFrom: copyFrom))
       case .blocked(let state):
         steps.append(
           PlanStep(
@@ -94,8 +95,8 @@ struct PlanStep: Encodable, Equatable {
     case "restore":
       let download = "download from job \(jobId ?? "")"
       let remote = cache.map { "from the cache \($0), else \(download)" } ?? download
-      // The one output holds the result already: it is recorded, not copied.
-      let copy = copyFrom.map { outputs == [$0] ? "its result is already at \($0)" : "copy of \($0)" }
+      // One of the outputs holds the result already: it is recorded there and copied to the others.
+      let copy = copyFrom.map { outputs.contains($0) ? "its result is already at \($0)" : "copy of \($0)" }
       return "  restore  \(names) (\(copy ?? remote)\(givenUp))"
     case "blocked" where reason == EntryStatus.lost.rawValue && cache != nil && cacheCanRestore:
       return

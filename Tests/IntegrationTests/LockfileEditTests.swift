@@ -60,6 +60,8 @@ struct LockfileEditTests {
     let wrong = "but this folder bought that job for target \(b.1)"
     let row = try #require(try await Faults.statuses(sandbox)["a.png"])
     #expect(row.detail?.contains(wrong) == true, "\(row)")
+    // The user must fix the lockfile: attention (1), not work a run would do (75).
+    #expect(try await sandbox.swapsync(["status"], emulator: nil).status == 1)
     let plan = try await sandbox.swapsync(["plan"], emulator: nil)
     #expect(
       plan.status == 1 && plan.stdout.contains("blocked  a.png (the lockfile records job"), "\(plan.stdout)")

@@ -33,4 +33,11 @@ public struct EntryReport: Sendable, Codable, Equatable {
 
   /// Whether this is such an output (`inTheWayNote`).
   public var isInTheWay: Bool { status == .untracked && detail?.hasSuffix(Self.inTheWayNote) == true }
+
+  /// How `detail` ends for an output whose record `sync` does not act on (`JobPlan.conflict`):
+  /// the user must fix the lockfile, so `status` asks for attention (1), not for a run (75).
+  public static let blockedNote = "nothing is done for it until the lockfile is fixed"
+
+  /// Whether this is such an output (`blockedNote`).
+  public var isBlocked: Bool { detail?.hasSuffix(Self.blockedNote) == true }
 }

@@ -57,7 +57,7 @@ public struct Inspection: Sendable {
       guard source != nil || plan.conflict != nil else { continue }
       for index in inspection.entries.indices where plan.pending.contains(inspection.entries[index].output) {
         if let conflict = plan.conflict {
-          inspection.entries[index].detail = "\(conflict); nothing is done for it"
+          inspection.entries[index].detail = "\(conflict); \(EntryReport.blockedNote)"
         } else if plan.pending.contains(source ?? ""), inspection.entries[index].status == .untracked,
           let running = lock.entries[inspection.entries[index].output], running.state == .running
         {
@@ -96,6 +96,13 @@ public struct Inspection: Sendable {
           .map(\.output).filter {
             Self.beginsLikeAnImage(workspace.outputRoot + "/" + $0)
           })
+      // `sync --adopt` records these files first and plans again: the other outputs of an adopted
+      // file's pair are copied from it, not bought (one pair, one result).
+      for index in inspection.plans.indices where inspection.plans[index].action.isSubmit {
+        guard let adopted = inspection.plans[index].untracked.first(where: inspection.adoptable.contains)
+        else { continue }
+        inspection.plans[index].action = .restore(jobId: "", copyFrom: adopted)
+      }
     }
     return inspection
   }
@@ -133,7 +140,7 @@ public struct Inspection: Sendable {
   /// The `status` exit status of some entries (`status --state` judges only those it shows):
   /// 1 if any needs attention, else 75 if any has work pending, else 0 (also for none).
   public static func statusExit(of entries: [EntryReport]) -> ExitStatus {
-    if entries.contains(where: { $0.status.needsAttention }) { return .attention }
+    if entries.contains(where: { $0.status.needsAttention || $0.isBlocked }) { return .attention }
     let settled: Set<EntryStatus> = [.done, .orphan]
     return entries.allSatisfy { settled.contains($0.status) } ? .inSync : .tryLater
   }
