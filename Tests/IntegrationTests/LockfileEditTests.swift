@@ -129,4 +129,29 @@ struct LockfileEditTests {
       after[.modificationDate] as? Date == stored[.modificationDate] as? Date,
       "the object is not written again")
   }
+
+  @Test(
+    "sync --adopt never records a file with a job another record names for other inputs: the lockfile stays readable"
+  )
+  func adoptNeverDuplicatesAJob() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "0ms"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest(Faults.twoEntries(emulator))
+    #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
+    // A bad merge: b.png's record took a.png's job and result, and a.png's record is gone.
+    var lock = try #require(try LockfileCodec.read(path: sandbox.path("swaps.lock.json")))
+    let first = try #require(lock.entries["a.png"])
+    lock.entries["b.png"]?.jobId = first.jobId
+    lock.entries["b.png"]?.sha256 = first.sha256
+    lock.entries["b.png"]?.size = first.size
+    lock.entries["a.png"] = nil
+    _ = try LockfileCodec.write(lock, to: sandbox.path("swaps.lock.json"), unlessDigest: nil)
+
+    let plan = try await sandbox.swapsync(["plan", "--adopt"], emulator: nil)
+    #expect(plan.stdout.contains("untracked a.png (its job"), "\(plan.stdout)")
+    let adopted = try await sandbox.swapsync(Faults.sync + ["--adopt"], emulator: emulator)
+    #expect(adopted.status == 1 && adopted.stderr.contains("a.png: not adopted"), "\(adopted.stderr)")
+    #expect(try await sandbox.swapsync(["status"], emulator: nil).status == 1, "the lockfile is still read")
+    #expect(try await emulator.stats().jobsCreated == 2)
+  }
 }

@@ -52,6 +52,19 @@ struct Adopter: Sendable {
             }
             continue
           }
+          // Its job named by another output's record for other inputs (a bad merge): recorded,
+          // the lockfile would name one job for two pairs, which no command reads (65).
+          if let known,
+            let other = await store.output(recording: known.jobId, forOtherThan: plan.pair, besides: output)
+          {
+            await tally.update {
+              $0.warnings.append(
+                "\(output): not adopted: it is the result of job \(known.jobId) for these inputs, but the lockfile's "
+                  + "record of \(other) names that job for other inputs (a bad merge?); restore the lockfile from "
+                  + "version control, or fix that record first")
+            }
+            continue
+          }
           let event = Self.event(recording: verified, known: known)
           let adopted = try Lifecycle.apply(event, to: current, pair: plan.pair)
           try await store.record([output: adopted], cause: Lifecycle.kind(of: event).rawValue)

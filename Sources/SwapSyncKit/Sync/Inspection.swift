@@ -87,9 +87,16 @@ public struct Inspection: Sendable {
       let pairs = Dictionary(
         workspace.manifest.entries.map { ($0.output, $0.pair) }, uniquingKeysWith: { first, _ in first })
       for entry in inspection.entries where entry.status == .untracked {
-        guard let pair = pairs[entry.output], let known = files.known(entry.output, pair), known.pair != pair
-        else { continue }
-        inspection.notAdoptable[entry.output] = "swapsync's result for other inputs"
+        guard let pair = pairs[entry.output], let known = files.known(entry.output, pair) else { continue }
+        if known.pair != pair {
+          inspection.notAdoptable[entry.output] = "swapsync's result for other inputs"
+        } else if let other = lock.entries.first(where: {
+          $0.key != entry.output && $0.value.jobId == known.jobId && $0.value.pair != pair
+        }) {
+          // `Adopter`: recorded, the lockfile would name one job for two pairs.
+          inspection.notAdoptable[entry.output] =
+            "its job \(known.jobId) is named by the record of \(other.key) for other inputs; fix that record first"
+        }
       }
       inspection.adoptable = Set(
         inspection.entries.filter { $0.status == .untracked && inspection.notAdoptable[$0.output] == nil }

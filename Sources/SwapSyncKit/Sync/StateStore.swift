@@ -34,6 +34,11 @@ actor StateStore {
 
   func entry(_ output: String) -> LockEntry? { lock.entries[output] }
 
+  /// An output other than `besides` whose record names `jobId` for inputs other than `pair`.
+  func output(recording jobId: String, forOtherThan pair: SwapPair, besides: String) -> String? {
+    lock.entries.first { $0.key != besides && $0.value.jobId == jobId && $0.value.pair != pair }?.key
+  }
+
   /// Journals `updates` (nil removes an entry) and applies them once durable; with `waiting:
   /// false` applies them and returns at once (wait for the returned mark before acting on them).
   /// `cause` names the lifecycle event (or `copied`) for the observer, which is told once the
