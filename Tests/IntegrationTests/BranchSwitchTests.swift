@@ -294,4 +294,27 @@ struct BranchSwitchTests {
     #expect(sandbox.read("swaps.lock.json") == done, "the records of the run that collected them")
     #expect(try await emulator.stats().apiRequests == requests)
   }
+
+  @Test(
+    "an older lockfile's running job, collected before and its file gone: fetched again for free, its quota not counted again"
+  )
+  func olderLockfileRunningJobCollectedBefore() async throws {
+    let emulator = try await Emulator(arguments: ["--job-duration", "1h"])
+    let sandbox = try Sandbox()
+    try sandbox.writeManifest([Faults.twoEntries(emulator)[0]])
+    #expect(try await sandbox.swapsync(Faults.sync + ["--no-wait"], emulator: emulator).status == 75)
+    let running = try #require(sandbox.read("swaps.lock.json"))
+    try await emulator.finishAllJobs()
+    let collected = try await sandbox.swapsync(Faults.sync + ["--json"], emulator: emulator)
+    #expect(CacheSupport.summary(collected)["quotaSpent"] as? Int == 2, "\(collected.stdout)")
+    try running.write(to: URL(fileURLWithPath: sandbox.path("swaps.lock.json")))
+    try FileManager.default.removeItem(atPath: sandbox.path("out/a.png"))
+
+    let again = try await sandbox.swapsync(Faults.sync + ["--json"], emulator: emulator)
+    #expect(again.status == 0, "\(again.stderr)")
+    #expect(CacheSupport.summary(again)["downloaded"] as? Int == 1, "\(again.stdout)")
+    #expect(
+      CacheSupport.summary(again)["quotaSpent"] as? Int == 0, "charged once, counted once: \(again.stdout)")
+    #expect(try await emulator.stats().jobsCreated == 1)
+  }
 }

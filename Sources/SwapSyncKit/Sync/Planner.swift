@@ -129,6 +129,8 @@ public struct Planner: Sendable {
     {
       plan.current = running
       plan.action = .poll(jobId: jobId)
+      // A job this folder collected before (an older lockfile checked out): not charged again.
+      plan.paidBefore = files.knownResults(pair).contains { $0.known.jobId == jobId }
       return plan
     }
     if let done, done.adopted == true {
