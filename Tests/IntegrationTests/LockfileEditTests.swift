@@ -6,6 +6,22 @@ import Testing
 /// an image installed for other inputs, and `status`, `plan` and `sync` agree (docs/lockfile.md).
 @Suite("lockfile records pointing at another output's result", .timeLimit(.minutes(3)))
 struct LockfileEditTests {
+  /// Rewrites the sandbox's lockfile with `change` applied, as a hand edit or a merge would.
+  static func editLockfile(in sandbox: Sandbox, _ change: (inout Lockfile) -> Void) throws {
+    var lock = try #require(try LockfileCodec.read(path: sandbox.path("swaps.lock.json")))
+    change(&lock)
+    _ = try LockfileCodec.write(lock, to: sandbox.path("swaps.lock.json"), unlessDigest: nil)
+  }
+
+  /// A bad merge: `target`'s record takes `source`'s job and result, and `source`'s record is gone.
+  static func take(_ lock: inout Lockfile, resultOf source: String, for target: String) {
+    let other = lock.entries[source]
+    lock.entries[source] = nil
+    lock.entries[target]?.jobId = other?.jobId
+    lock.entries[target]?.sha256 = other?.sha256
+    lock.entries[target]?.size = other?.size
+  }
+
   @Test(
     "a checksum and size edited to another output's: no copy of that output, the job's download is refused naming the lockfile"
   )
@@ -14,12 +30,12 @@ struct LockfileEditTests {
     let sandbox = try Sandbox()
     try sandbox.writeManifest(Faults.twoEntries(emulator))
     #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
-    var lock = try #require(try LockfileCodec.read(path: sandbox.path("swaps.lock.json")))
     // A bad merge: a.png's record keeps its job and inputs, with b.png's result (the bytes b.png holds).
-    let other = lock.entries["b.png"]
-    lock.entries["a.png"]?.sha256 = other?.sha256
-    lock.entries["a.png"]?.size = other?.size
-    _ = try LockfileCodec.write(lock, to: sandbox.path("swaps.lock.json"), unlessDigest: nil)
+    try Self.editLockfile(in: sandbox) { lock in
+      let other = lock.entries["b.png"]
+      lock.entries["a.png"]?.sha256 = other?.sha256
+      lock.entries["a.png"]?.size = other?.size
+    }
     let edited = try #require(sandbox.read("swaps.lock.json"))
     let (a, b) = (try #require(sandbox.read("out/a.png")), try #require(sandbox.read("out/b.png")))
 
@@ -46,13 +62,7 @@ struct LockfileEditTests {
     #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
     // A bad merge: b.png left the manifest and the lockfile, and a.png's record took its job and result.
     try sandbox.writeManifest([a])
-    var lock = try #require(try LockfileCodec.read(path: sandbox.path("swaps.lock.json")))
-    let other = try #require(lock.entries["b.png"])
-    lock.entries["b.png"] = nil
-    lock.entries["a.png"]?.jobId = other.jobId
-    lock.entries["a.png"]?.sha256 = other.sha256
-    lock.entries["a.png"]?.size = other.size
-    _ = try LockfileCodec.write(lock, to: sandbox.path("swaps.lock.json"), unlessDigest: nil)
+    try Self.editLockfile(in: sandbox) { Self.take(&$0, resultOf: "b.png", for: "a.png") }
     let edited = try #require(sandbox.read("swaps.lock.json"))
     let original = try #require(sandbox.read("out/a.png"))
     let requests = try await emulator.stats().apiRequests
@@ -84,9 +94,13 @@ struct LockfileEditTests {
     try sandbox.writeManifest([("a.png", pair.1, pair.2), ("twin.png", pair.1, pair.2)])
     #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
     let lockfile = try #require(sandbox.read("swaps.lock.json"))
-    var lock = try #require(try LockfileCodec.read(path: sandbox.path("swaps.lock.json")))
-    if field == "size" { lock.entries["a.png"]?.size? += 1 } else { lock.entries["a.png"]?.imageType = "gif" }
-    _ = try LockfileCodec.write(lock, to: sandbox.path("swaps.lock.json"), unlessDigest: nil)
+    try Self.editLockfile(in: sandbox) { lock in
+      if field == "size" {
+        lock.entries["a.png"]?.size? += 1
+      } else {
+        lock.entries["a.png"]?.imageType = "gif"
+      }
+    }
     let requests = try await emulator.stats().apiRequests
 
     let plan = try await sandbox.swapsync(["plan"], emulator: nil)
@@ -109,9 +123,7 @@ struct LockfileEditTests {
     #expect(try await original.swapsync(CacheSupport.sync + cache, emulator: emulator).status == 0)
     let lockfile = try #require(original.read("swaps.lock.json"))
     let clone = try CacheSupport.clone(of: original)
-    var lock = try #require(try LockfileCodec.read(path: clone.path("swaps.lock.json")))
-    lock.entries["b.png"]?.size? += 3
-    _ = try LockfileCodec.write(lock, to: clone.path("swaps.lock.json"), unlessDigest: nil)
+    try Self.editLockfile(in: clone) { $0.entries["b.png"]?.size? += 3 }
     let object = try CacheSupport.key(of: try #require(original.read("out/b.png")))
     let stored = try FileManager.default.attributesOfItem(atPath: original.path("shared/cache/" + object))
     let requests = try await emulator.stats().apiRequests
@@ -139,13 +151,7 @@ struct LockfileEditTests {
     try sandbox.writeManifest(Faults.twoEntries(emulator))
     #expect(try await sandbox.swapsync(Faults.sync, emulator: emulator).status == 0)
     // A bad merge: b.png's record took a.png's job and result, and a.png's record is gone.
-    var lock = try #require(try LockfileCodec.read(path: sandbox.path("swaps.lock.json")))
-    let first = try #require(lock.entries["a.png"])
-    lock.entries["b.png"]?.jobId = first.jobId
-    lock.entries["b.png"]?.sha256 = first.sha256
-    lock.entries["b.png"]?.size = first.size
-    lock.entries["a.png"] = nil
-    _ = try LockfileCodec.write(lock, to: sandbox.path("swaps.lock.json"), unlessDigest: nil)
+    try Self.editLockfile(in: sandbox) { Self.take(&$0, resultOf: "a.png", for: "b.png") }
 
     let plan = try await sandbox.swapsync(["plan", "--adopt"], emulator: nil)
     #expect(plan.stdout.contains("untracked a.png (its job"), "\(plan.stdout)")
