@@ -90,12 +90,10 @@ public struct Inspection: Sendable {
         guard let pair = pairs[entry.output], let known = files.known(entry.output, pair) else { continue }
         if known.pair != pair {
           inspection.notAdoptable[entry.output] = "swapsync's result for other inputs"
-        } else if let other = lock.entries.first(where: {
-          $0.key != entry.output && $0.value.jobId == known.jobId && $0.value.pair != pair
-        }) {
+        } else if let other = lock.output(recording: known.jobId, forOtherThan: pair, besides: entry.output) {
           // `Adopter`: recorded, the lockfile would name one job for two pairs.
           inspection.notAdoptable[entry.output] =
-            "its job \(known.jobId) is named by the record of \(other.key) for other inputs; fix that record first"
+            "its job \(known.jobId) is named by the record of \(other) for other inputs; fix that record first"
         }
       }
       inspection.adoptable = Set(

@@ -34,9 +34,9 @@ actor StateStore {
 
   func entry(_ output: String) -> LockEntry? { lock.entries[output] }
 
-  /// An output other than `besides` whose record names `jobId` for inputs other than `pair`.
+  /// `Lockfile.output(recording:forOtherThan:besides:)` of the run's lockfile.
   func output(recording jobId: String, forOtherThan pair: SwapPair, besides: String) -> String? {
-    lock.entries.first { $0.key != besides && $0.value.jobId == jobId && $0.value.pair != pair }?.key
+    lock.output(recording: jobId, forOtherThan: pair, besides: besides)
   }
 
   /// Journals `updates` (nil removes an entry) and applies them once durable; with `waiting:
